@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "CtlOutput.h"
+
+#include <QJsonDocument>
+
+#include <cstdio>
+
+namespace ndesctl {
+
+using ndes::ErrorKind;
+
+int exitCodeFor(const ndes::Error& error) {
+    switch (error.kind) {
+    case ErrorKind::Usage:
+        return ExitUsage;
+    case ErrorKind::Network:
+    case ErrorKind::Tls:
+    case ErrorKind::Timeout:
+        return ExitNetwork;
+    default:
+        return ExitRefused;
+    }
+}
+
+QString kindName(ErrorKind kind) {
+    switch (kind) {
+    case ErrorKind::Usage:
+        return QStringLiteral("usage");
+    case ErrorKind::Network:
+        return QStringLiteral("network");
+    case ErrorKind::Tls:
+        return QStringLiteral("tls");
+    case ErrorKind::Timeout:
+        return QStringLiteral("timeout");
+    case ErrorKind::HttpStatus:
+        return QStringLiteral("http-status");
+    case ErrorKind::ScepFailure:
+        return QStringLiteral("scep-failure");
+    case ErrorKind::BadReply:
+        return QStringLiteral("bad-reply");
+    case ErrorKind::Verification:
+        return QStringLiteral("verification");
+    case ErrorKind::Crypto:
+        return QStringLiteral("crypto");
+    case ErrorKind::Io:
+        return QStringLiteral("io");
+    case ErrorKind::Internal:
+        return QStringLiteral("internal");
+    }
+    return QStringLiteral("internal");
+}
+
+void CtlOutput::text(const QString& line) const {
+    if (m_json)
+        return;
+    std::fputs(line.toUtf8().constData(), stdout);
+    std::fputc('\n', stdout);
+}
+
+void CtlOutput::warn(const QString& line) const {
+    std::fputs((QStringLiteral("warning: ") + line + QLatin1Char('\n')).toUtf8().constData(), stderr);
+}
+
+void CtlOutput::document(const QJsonObject& doc) const {
+    if (!m_json)
+        return;
+    std::fputs(QJsonDocument(doc).toJson(QJsonDocument::Indented).constData(), stdout);
+}
+
+int CtlOutput::fail(const ndes::Error& error) const {
+    std::fputs((QStringLiteral("error: ") + error.message + QLatin1Char('\n')).toUtf8().constData(), stderr);
+    if (!error.detail.isEmpty())
+        std::fputs((QStringLiteral("detail: ") + error.detail + QLatin1Char('\n')).toUtf8().constData(), stderr);
+    if (m_json) {
+        QJsonObject e{{QStringLiteral("kind"), kindName(error.kind)},
+                      {QStringLiteral("message"), error.message},
+                      {QStringLiteral("detail"), error.detail}};
+        if (error.httpStatus)
+            e.insert(QStringLiteral("httpStatus"), error.httpStatus);
+        if (error.failInfo >= 0)
+            e.insert(QStringLiteral("failInfo"), error.failInfo);
+        std::fputs(QJsonDocument(QJsonObject{{QStringLiteral("error"), e}}).toJson(QJsonDocument::Indented).constData(),
+                   stdout);
+    }
+    std::fflush(stdout);
+    return exitCodeFor(error);
+}
+
+} // namespace ndesctl

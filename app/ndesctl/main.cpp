@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: Apache-2.0
+// ndesctl: the command-line twin of NDES Console.
+#include "CtlOutput.h"
+
+#include "pki/Certificate.h"
+#include "pki/LegacyProvider.h"
+#include "pki/PrivateKey.h"
+#include "scep/ScepClient.h"
+#include "scep/ScepEnrollment.h"
+#include "util/Clock.h"
+#include "util/SecretBytes.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSaveFile>
+#include <QTextStream>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <sys/resource.h>
+
+using namespace ndes;
+using namespace ndesctl;
+
+namespace {
+
+const char* const usageText = R"(Usage: ndesctl <command> [options]
+
+Commands:
+  caps     Show what a SCEP server offers (GetCACaps)
+  cacert   Show and save the CA and RA certificates (GetCACert)
+  enroll   Request a certificate (PKCSReq) the way a device does
+  renew    Renew a certificate with the current one (RenewalReq)
+
+Run "ndesctl <command> --help" for the options of a command.
+Exit codes: 0 success, 1 the server refused or answered wrongly, 2 usage error, 3 network or TLS error.
+)";
+
+struct Common {
+    QCommandLineOption url{QStringLiteral("url"),
+                           QStringLiteral("SCEP endpoint, e.g. https://ndes.example.com/certsrv/mscep/mscep.dll"),
+                           QStringLiteral("URL")};
+    QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print one JSON document instead of text.")};
+    QCommandLineOption timeout{QStringLiteral("timeout"),
+                               QStringLiteral("Seconds to wait for each answer (default 30)."),
+                               QStringLiteral("SECONDS"), QStringLiteral("30")};
+    QCommandLineOption tlsCa{
+        QStringLiteral("tls-ca"),
+        QStringLiteral("PEM file of CA certificates trusted for HTTPS, in addition to the system's."),
+        QStringLiteral("FILE")};
+    QCommandLineOption allowRedirectHost{QStringLiteral("allow-redirect-host"),
+                                         QStringLiteral("Follow redirects to another host.")};
+    QCommandLineOption allowRedirectHttp{QStringLiteral("allow-redirect-http"),
+                                         QStringLiteral("Follow redirects from HTTPS to plain HTTP.")};
+    QCommandLineOption caIdent{QStringLiteral("ca-ident"),
+                               QStringLiteral("CA identifier sent as the message of GetCACert."),
+                               QStringLiteral("TEXT")};
+    QCommandLineOption verbose{QStringLiteral("verbose"), QStringLiteral("Print each step to stderr.")};
+
+    void addTo(QCommandLineParser& p) {
+        p.addOptions({url, json, timeout, tlsCa, allowRedirectHost, allowRedirectHttp, caIdent, verbose});
+        p.addHelpOption();
+    }
+};
+
+Result<scep::ScepClientOptions> clientOptions(const QCommandLineParser& p, const Common& c) {
+    scep::ScepClientOptions o;
+    bool ok = false;
+    const double secs = p.value(c.timeout).toDouble(&ok);
+    if (!ok || secs <= 0 || secs > 3600)
+        return makeError(ErrorKind::Usage, QStringLiteral("--timeout must be a number of seconds between 0 and 3600."));
+    o.timeoutMs = int(secs * 1000);
+    o.allowRedirectToOtherHost = p.isSet(c.allowRedirectHost);
+    o.allowRedirectToHttp = p.isSet(c.allowRedirectHttp);
+    o.caIdentifier = p.value(c.caIdent);
+    if (p.isSet(c.tlsCa)) {
+        QFile f(p.value(c.tlsCa));
+        if (!f.open(QIODevice::ReadOnly))
+            return makeError(ErrorKind::Usage,
+                             QStringLiteral("Cannot read --tls-ca file %1: %2").arg(f.fileName(), f.errorString()));
+        o.extraTlsCaCertificates = QSslCertificate::fromData(f.readAll(), QSsl::Pem);
+        if (o.extraTlsCaCertificates.isEmpty())
+            return makeError(ErrorKind::Usage,
+                             QStringLiteral("--tls-ca file %1 holds no PEM certificate.").arg(f.fileName()));
+    }
+    return o;
+}
+
+Result<QUrl> targetUrl(const QCommandLineParser& p, const Common& c) {
+    if (!p.isSet(c.url))
+        return makeError(ErrorKind::Usage, QStringLiteral("--url is required (the SCEP endpoint, for NDES "
+                                                          "https://HOST/certsrv/mscep/mscep.dll)."));
+    const QUrl url = QUrl::fromUserInput(p.value(c.url));
+    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
+        url.host().isEmpty())
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("--url \"%1\" is not an http:// or https:// URL.").arg(p.value(c.url)));
+    return url;
+}
+
+// Parses a subcommand's arguments; returns -1 to go on, else an exit code.
+int parseArgs(QCommandLineParser& p, const QStringList& args, const CtlOutput& out, const QString& description) {
+    p.setApplicationDescription(description);
+    p.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
+    if (!p.parse(args)) {
+        QString msg = p.errorText();
+        if (args.contains(QStringLiteral("--challenge")) ||
+            args.join(QLatin1Char(' ')).contains(QStringLiteral("--challenge=")))
+            msg = QStringLiteral("The challenge password is never taken on the command line (other users can read it "
+                                 "there). Use --challenge-env VAR or --challenge-stdin.");
+        return out.fail(makeError(ErrorKind::Usage, msg));
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        std::fputs(p.helpText().toUtf8().constData(), stdout);
+        return ExitOk;
+    }
+    if (!p.positionalArguments().isEmpty())
+        return out.fail(makeError(ErrorKind::Usage,
+                                  QStringLiteral("Unexpected argument \"%1\".").arg(p.positionalArguments().first())));
+    return -1;
+}
+
+QJsonObject certificateJson(const pki::Certificate& c, const QString& role = {}) {
+    QJsonObject o;
+    if (!role.isEmpty())
+        o.insert(QStringLiteral("role"), role);
+    o.insert(QStringLiteral("subject"), c.subject());
+    o.insert(QStringLiteral("issuer"), c.issuer());
+    o.insert(QStringLiteral("serial"), c.serialHex());
+    o.insert(QStringLiteral("notBefore"), c.notBefore().toString(Qt::ISODate));
+    o.insert(QStringLiteral("notAfter"), c.notAfter().toString(Qt::ISODate));
+    o.insert(QStringLiteral("daysLeft"), double(c.daysLeft(Clock::instance().now())));
+    o.insert(QStringLiteral("sha256"), pki::Certificate::hex(c.sha256()));
+    return o;
+}
+
+// Writes a file atomically; `secret` files are created owner-only before any byte is written.
+Status writeFile(const QString& path, const QByteArray& data, bool secret) {
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return makeError(ErrorKind::Io, QStringLiteral("Cannot write %1: %2").arg(path, f.errorString()));
+    if (secret && !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return makeError(ErrorKind::Io, QStringLiteral("Cannot restrict the permissions of %1.").arg(path));
+    if (f.write(data) != data.size() || !f.commit())
+        return makeError(ErrorKind::Io, QStringLiteral("Cannot write %1: %2").arg(path, f.errorString()));
+    if (!secret)
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup |
+                                        QFileDevice::ReadOther);
+    return {};
+}
+
+void reportLegacy(const CtlOutput& out, QStringList& warnings) {
+    if (!pki::LegacyProvider::isLoaded())
+        return;
+    for (const QString& reason : pki::LegacyProvider::reasons()) {
+        const QString w =
+            QStringLiteral("OpenSSL legacy provider used: %1. The server uses obsolete cryptography.").arg(reason);
+        warnings << w;
+        out.warn(w);
+    }
+}
+
+int runCaps(const QStringList& args, bool json) {
+    const CtlOutput out(json);
+    QCommandLineParser p;
+    Common c;
+    c.addTo(p);
+    if (int rc = parseArgs(p, args, out, QStringLiteral("Show what a SCEP server offers (GetCACaps).")); rc >= 0)
+        return rc;
+    auto url = targetUrl(p, c);
+    if (!url)
+        return out.fail(url.error());
+    auto opts = clientOptions(p, c);
+    if (!opts)
+        return out.fail(opts.error());
+    scep::ScepClient client(*url, *opts);
+    int rc = ExitOk;
+    client.getCaCaps([&](Result<scep::CaCapabilities> caps) {
+        if (!caps) {
+            rc = out.fail(caps.error());
+        } else {
+            const QStringList warnings = caps->warnings();
+            for (const QString& w : warnings)
+                out.warn(w);
+            out.document({{QStringLiteral("capabilities"), QJsonArray::fromStringList(caps->keywords())},
+                          {QStringLiteral("warnings"), QJsonArray::fromStringList(warnings)}});
+            if (caps->keywords().isEmpty())
+                out.text(QStringLiteral("(the server advertises no capabilities)"));
+            for (const QString& k : caps->keywords())
+                out.text(k);
+        }
+        QCoreApplication::exit(rc);
+    });
+    QCoreApplication::exec();
+    return rc;
+}
+
+int runCaCert(const QStringList& args, bool json) {
+    const CtlOutput out(json);
+    QCommandLineParser p;
+    Common c;
+    c.addTo(p);
+    QCommandLineOption outDir(QStringLiteral("out"), QStringLiteral("Directory to save the certificates into as PEM."),
+                              QStringLiteral("DIR"));
+    p.addOption(outDir);
+    if (int rc = parseArgs(p, args, out, QStringLiteral("Show and save the CA and RA certificates (GetCACert)."));
+        rc >= 0)
+        return rc;
+    auto url = targetUrl(p, c);
+    if (!url)
+        return out.fail(url.error());
+    auto opts = clientOptions(p, c);
+    if (!opts)
+        return out.fail(opts.error());
+    scep::ScepClient client(*url, *opts);
+    int rc = ExitOk;
+    client.getCaCert([&](Result<scep::CaCertificates> certs) {
+        rc = [&]() -> int {
+            if (!certs)
+                return out.fail(certs.error());
+            const QDateTime now = Clock::instance().now();
+            QJsonArray list;
+            QMap<QString, int> counts;
+            QStringList written;
+            if (p.isSet(outDir) && !QDir().mkpath(p.value(outDir)))
+                return out.fail(
+                    makeError(ErrorKind::Io, QStringLiteral("Cannot create directory %1.").arg(p.value(outDir))));
+            for (const scep::RoledCertificate& rc2 : certs->certificates()) {
+                const QString role = scep::roleName(rc2.role);
+                const pki::Certificate& cert = rc2.certificate;
+                list.append(certificateJson(cert, role));
+                const qint64 days = cert.daysLeft(now);
+                out.text(QStringLiteral("%1\n  subject:  %2\n  issuer:   %3\n  expires:  %4 (%5)\n  sha256:   %6")
+                             .arg(role, cert.subject(), cert.issuer(), cert.notAfter().toString(Qt::ISODate),
+                                  days < 0 ? QStringLiteral("EXPIRED %1 days ago").arg(-days)
+                                           : QStringLiteral("%1 days left").arg(days),
+                                  pki::Certificate::hex(cert.sha256())));
+                if (p.isSet(outDir)) {
+                    const int n = ++counts[role];
+                    const QString path = QDir(p.value(outDir))
+                                             .filePath(n == 1 ? role + QStringLiteral(".pem")
+                                                              : QStringLiteral("%1-%2.pem").arg(role).arg(n));
+                    if (Status s = writeFile(path, cert.toPem(), false); !s)
+                        return out.fail(s.error());
+                    written << path;
+                }
+            }
+            if (!certs->hasRa())
+                out.text(QStringLiteral("(no RA certificates: the CA answers SCEP itself)"));
+            for (const QString& w : written)
+                out.text(QStringLiteral("saved %1").arg(w));
+            QJsonObject doc{{QStringLiteral("certificates"), list}};
+            if (!written.isEmpty())
+                doc.insert(QStringLiteral("files"), QJsonArray::fromStringList(written));
+            out.document(doc);
+            return ExitOk;
+        }();
+        QCoreApplication::exit(rc);
+    });
+    QCoreApplication::exec();
+    return rc;
+}
+
+Result<SecretBytes> readChallenge(const QCommandLineParser& p, const QCommandLineOption& envOpt,
+                                  const QCommandLineOption& stdinOpt) {
+    if (p.isSet(envOpt) == p.isSet(stdinOpt))
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("Give the challenge password with exactly one of --challenge-env VAR "
+                                        "or --challenge-stdin."));
+    if (p.isSet(envOpt)) {
+        const QByteArray name = p.value(envOpt).toLocal8Bit();
+        if (!qEnvironmentVariableIsSet(name.constData()))
+            return makeError(ErrorKind::Usage,
+                             QStringLiteral("The environment variable %1 named by --challenge-env is not set.")
+                                 .arg(p.value(envOpt)));
+        QByteArray v = qgetenv(name.constData());
+        return SecretBytes(std::move(v));
+    }
+    std::string line;
+    std::getline(std::cin, line);
+    QByteArray v(line.data(), qsizetype(line.size()));
+    OPENSSL_cleanse(line.data(), line.size());
+    while (v.endsWith('\r') || v.endsWith('\n'))
+        v.chop(1);
+    if (v.isEmpty())
+        return makeError(ErrorKind::Usage, QStringLiteral("No challenge password was read from standard input."));
+    return SecretBytes(std::move(v));
+}
+
+int runEnrollment(const QStringList& args, bool json, bool renew) {
+    const CtlOutput out(json);
+    QCommandLineParser p;
+    Common c;
+    c.addTo(p);
+    QCommandLineOption subject(QStringLiteral("subject"), QStringLiteral("Subject DN, e.g. \"CN=router1,O=Example\"."),
+                               QStringLiteral("DN"));
+    QCommandLineOption sanDns(QStringLiteral("san-dns"), QStringLiteral("DNS subject alternative name (repeatable)."),
+                              QStringLiteral("NAME"));
+    QCommandLineOption sanIp(QStringLiteral("san-ip"), QStringLiteral("IP subject alternative name (repeatable)."),
+                             QStringLiteral("IP"));
+    QCommandLineOption keySize(QStringLiteral("key-size"),
+                               QStringLiteral("RSA key size: 2048, 3072 or 4096 (default 2048)."),
+                               QStringLiteral("BITS"), QStringLiteral("2048"));
+    QCommandLineOption keyOut(QStringLiteral("key-out"), QStringLiteral("File for the new private key (written 0600)."),
+                              QStringLiteral("FILE"));
+    QCommandLineOption certOut(QStringLiteral("cert-out"), QStringLiteral("File for the issued certificate (PEM)."),
+                               QStringLiteral("FILE"));
+    QCommandLineOption chEnv(QStringLiteral("challenge-env"),
+                             QStringLiteral("Name of an environment variable that holds the challenge password."),
+                             QStringLiteral("VAR"));
+    QCommandLineOption chStdin(QStringLiteral("challenge-stdin"),
+                               QStringLiteral("Read the challenge password from the first line of standard input."));
+    QCommandLineOption caPin(QStringLiteral("ca-sha256"),
+                             QStringLiteral("Require a CA certificate with this SHA-256 fingerprint (hex)."),
+                             QStringLiteral("HEX"));
+    QCommandLineOption key(QStringLiteral("key"), QStringLiteral("Current private key (PEM)."), QStringLiteral("FILE"));
+    QCommandLineOption cert(QStringLiteral("cert"), QStringLiteral("Current certificate (PEM)."),
+                            QStringLiteral("FILE"));
+    QCommandLineOption maxPolls(QStringLiteral("max-polls"),
+                                QStringLiteral("How often to ask again while PENDING (default 10)."),
+                                QStringLiteral("N"), QStringLiteral("10"));
+    QCommandLineOption pollInterval(QStringLiteral("poll-interval"),
+                                    QStringLiteral("Seconds before the first CertPoll; doubles up to 60 (default 5)."),
+                                    QStringLiteral("SECONDS"), QStringLiteral("5"));
+    QCommandLineOption useGet(QStringLiteral("get"),
+                              QStringLiteral("Send the request by GET even when the server offers POST."));
+    p.addOptions({keySize, keyOut, certOut, caPin, maxPolls, pollInterval, useGet});
+    if (renew) {
+        p.addOptions({key, cert, subject, sanDns, sanIp, chEnv, chStdin});
+    } else {
+        p.addOptions({subject, sanDns, sanIp, chEnv, chStdin});
+    }
+    if (int rc = parseArgs(p, args, out,
+                           renew ? QStringLiteral("Renew a certificate with the current one (RenewalReq).")
+                                 : QStringLiteral("Request a certificate (PKCSReq) the way a device does."));
+        rc >= 0)
+        return rc;
+    auto url = targetUrl(p, c);
+    if (!url)
+        return out.fail(url.error());
+    auto opts = clientOptions(p, c);
+    if (!opts)
+        return out.fail(opts.error());
+
+    scep::EnrollmentRequest req;
+    if (!p.isSet(keyOut) || !p.isSet(certOut))
+        return out.fail(makeError(ErrorKind::Usage, QStringLiteral("--key-out and --cert-out are required.")));
+    bool ok = false;
+    req.keyBits = p.value(keySize).toInt(&ok);
+    if (!ok || (req.keyBits != 2048 && req.keyBits != 3072 && req.keyBits != 4096))
+        return out.fail(makeError(ErrorKind::Usage, QStringLiteral("--key-size must be 2048, 3072 or 4096.")));
+    req.maxPolls = p.value(maxPolls).toInt(&ok);
+    if (!ok || req.maxPolls < 0 || req.maxPolls > 1000)
+        return out.fail(makeError(ErrorKind::Usage, QStringLiteral("--max-polls must be between 0 and 1000.")));
+    const double interval = p.value(pollInterval).toDouble(&ok);
+    if (!ok || interval < 0 || interval > 3600)
+        return out.fail(
+            makeError(ErrorKind::Usage, QStringLiteral("--poll-interval must be between 0 and 3600 seconds.")));
+    req.pollIntervalMs = int(interval * 1000);
+    req.forceGet = p.isSet(useGet);
+    req.dnsNames = p.values(sanDns);
+    req.ipAddresses = p.values(sanIp);
+    if (p.isSet(caPin)) {
+        const QString hex = p.value(caPin).remove(QLatin1Char(':')).remove(QLatin1Char(' '));
+        req.caSha256Pin = QByteArray::fromHex(hex.toLatin1());
+        if (req.caSha256Pin.size() != 32)
+            return out.fail(makeError(ErrorKind::Usage, QStringLiteral("--ca-sha256 must be 64 hex digits.")));
+    }
+
+    if (renew) {
+        if (!p.isSet(key) || !p.isSet(cert))
+            return out.fail(makeError(
+                ErrorKind::Usage, QStringLiteral("renew needs --key and --cert (the current key and certificate).")));
+        QFile kf(p.value(key));
+        QFile cf(p.value(cert));
+        if (!kf.open(QIODevice::ReadOnly))
+            return out.fail(
+                makeError(ErrorKind::Usage, QStringLiteral("Cannot read %1: %2").arg(kf.fileName(), kf.errorString())));
+        if (!cf.open(QIODevice::ReadOnly))
+            return out.fail(
+                makeError(ErrorKind::Usage, QStringLiteral("Cannot read %1: %2").arg(cf.fileName(), cf.errorString())));
+        QByteArray keyPem = kf.readAll();
+        auto currentKey = pki::PrivateKey::fromPem(keyPem);
+        SecretBytes::cleanse(keyPem);
+        if (!currentKey)
+            return out.fail(currentKey.error());
+        auto currentCert = pki::Certificate::fromPem(cf.readAll());
+        if (!currentCert)
+            return out.fail(currentCert.error());
+        if (!currentKey->matches(currentCert->publicKey()))
+            return out.fail(
+                makeError(ErrorKind::Usage, QStringLiteral("The key in %1 does not belong to the certificate in %2.")
+                                                .arg(kf.fileName(), cf.fileName())));
+        if (!currentCert->isValidAt(Clock::instance().now()))
+            return out.fail(
+                makeError(ErrorKind::Usage, QStringLiteral("The current certificate expired on %1; renewal needs a "
+                                                           "valid one. Enroll again with a challenge password.")
+                                                .arg(currentCert->notAfter().toString(Qt::ISODate))));
+        req.currentKey = *currentKey;
+        req.currentCertificate = *currentCert;
+        req.subject = p.isSet(subject) ? p.value(subject) : currentCert->subject();
+        if (!p.isSet(sanDns))
+            req.dnsNames = currentCert->dnsNames();
+        if (!p.isSet(sanIp))
+            req.ipAddresses = currentCert->ipAddresses();
+        if (p.isSet(chEnv) || p.isSet(chStdin)) {
+            auto challenge = readChallenge(p, chEnv, chStdin);
+            if (!challenge)
+                return out.fail(challenge.error());
+            req.challengePassword = std::move(*challenge);
+        }
+    } else {
+        if (!p.isSet(subject))
+            return out.fail(makeError(
+                ErrorKind::Usage, QStringLiteral("--subject is required, e.g. --subject \"CN=router1,O=Example\".")));
+        req.subject = p.value(subject);
+        auto challenge = readChallenge(p, chEnv, chStdin);
+        if (!challenge)
+            return out.fail(challenge.error());
+        req.challengePassword = std::move(*challenge);
+    }
+
+    scep::ScepClient client(*url, *opts);
+    scep::ScepEnrollment enrollment(&client);
+    if (p.isSet(c.verbose))
+        QObject::connect(&enrollment, &scep::ScepEnrollment::progress, [](const QString& step) {
+            std::fputs((QStringLiteral("... ") + step + QLatin1Char('\n')).toUtf8().constData(), stderr);
+        });
+    int rc = ExitOk;
+    const QString keyPath = p.value(keyOut);
+    const QString certPath = p.value(certOut);
+    enrollment.start(std::move(req), [&](Result<scep::EnrollmentResult> r) {
+        rc = [&]() -> int {
+            if (!r)
+                return out.fail(r.error());
+            QStringList warnings = r->warnings;
+            for (const QString& w : warnings)
+                out.warn(w);
+            reportLegacy(out, warnings);
+            if (Status s = writeFile(keyPath, r->key.toPem().bytes(), true); !s)
+                return out.fail(s.error());
+            if (Status s = writeFile(certPath, r->certificate.toPem(), false); !s)
+                return out.fail(s.error());
+            const pki::Certificate& issued = r->certificate;
+            out.text(
+                QStringLiteral("Issued: %1\n  issuer:  %2\n  serial:  %3\n  expires: %4\n  sha256:  %5\n"
+                               "  via %6 with %7/%8, transaction %9%10\nSaved key to %11 (0600) and certificate to %12")
+                    .arg(issued.subject(), issued.issuer(), issued.serialHex(), issued.notAfter().toString(Qt::ISODate),
+                         pki::Certificate::hex(issued.sha256()), r->method, r->cipher, r->digest,
+                         r->transactionId.left(16), r->polls ? QStringLiteral(", %1 polls").arg(r->polls) : QString(),
+                         keyPath, certPath));
+            out.document({{QStringLiteral("certificate"), certificateJson(issued)},
+                          {QStringLiteral("transactionId"), r->transactionId},
+                          {QStringLiteral("method"), r->method},
+                          {QStringLiteral("cipher"), r->cipher},
+                          {QStringLiteral("digest"), r->digest},
+                          {QStringLiteral("polls"), r->polls},
+                          {QStringLiteral("recipient"), r->recipient.subject()},
+                          {QStringLiteral("keyFile"), keyPath},
+                          {QStringLiteral("certFile"), certPath},
+                          {QStringLiteral("warnings"), QJsonArray::fromStringList(warnings)}});
+            return ExitOk;
+        }();
+        QCoreApplication::exit(rc);
+    });
+    QCoreApplication::exec();
+    return rc;
+}
+
+} // namespace
+
+int main(int argc, char* argv[]) {
+    // No core dumps: this process holds private keys and challenge passwords.
+    const rlimit noCore{0, 0};
+    setrlimit(RLIMIT_CORE, &noCore);
+
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("ndesctl"));
+    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QStringList args = QCoreApplication::arguments();
+    const bool json = args.contains(QStringLiteral("--json"));
+    if (args.size() < 2 || args.at(1) == QLatin1String("--help") || args.at(1) == QLatin1String("-h") ||
+        args.at(1) == QLatin1String("help")) {
+        std::fputs(usageText, args.size() < 2 ? stderr : stdout);
+        return args.size() < 2 ? ExitUsage : ExitOk;
+    }
+    if (args.at(1) == QLatin1String("--version")) {
+        std::puts("ndesctl 0.1.0");
+        return ExitOk;
+    }
+    const QString command = args.takeAt(1);
+    if (command == QLatin1String("caps"))
+        return runCaps(args, json);
+    if (command == QLatin1String("cacert"))
+        return runCaCert(args, json);
+    if (command == QLatin1String("enroll"))
+        return runEnrollment(args, json, false);
+    if (command == QLatin1String("renew"))
+        return runEnrollment(args, json, true);
+    std::fprintf(stderr, "error: unknown command \"%s\"\n\n%s", command.toLocal8Bit().constData(), usageText);
+    return ExitUsage;
+}

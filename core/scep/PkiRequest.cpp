@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "scep/PkiRequest.h"
+
+#include "pki/CmsSignedData.h"
+#include "pki/Oids.h"
+#include "pki/OpenSslError.h"
+
+#include <openssl/rand.h>
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+
+namespace ndes::scep {
+
+using namespace ndes::pki;
+
+namespace {
+QString tr(const char* text) {
+    return QCoreApplication::translate("PkiRequest", text);
+}
+
+QByteArray derLength(qsizetype n) {
+    QByteArray out;
+    if (n < 0x80) {
+        out.append(char(n));
+        return out;
+    }
+    QByteArray bytes;
+    while (n > 0) {
+        bytes.prepend(char(n & 0xFF));
+        n >>= 8;
+    }
+    out.append(char(0x80 | bytes.size()));
+    return out + bytes;
+}
+
+// Splits SEQUENCE { Name, Name } into the DER of both names.
+bool splitIssuerAndSubject(const QByteArray& der, QByteArray& issuer, QByteArray& subject) {
+    const auto* start = reinterpret_cast<const unsigned char*>(der.constData());
+    const unsigned char* p = start;
+    long len = 0;
+    int tag = 0;
+    int cls = 0;
+    if ((ASN1_get_object(&p, &len, &tag, &cls, der.size()) & 0x80) || tag != V_ASN1_SEQUENCE ||
+        p + len > start + der.size())
+        return false;
+    const unsigned char* end = p + len;
+    for (QByteArray* out : {&issuer, &subject}) {
+        const unsigned char* itemStart = p;
+        X509_NAME* name = d2i_X509_NAME(nullptr, &p, end - p);
+        if (!name)
+            return false;
+        X509_NAME_free(name);
+        *out = QByteArray(reinterpret_cast<const char*>(itemStart), p - itemStart);
+    }
+    return true;
+}
+} // namespace
+
+QString PkiRequest::transactionIdFor(const PrivateKey& key) {
+    return QString::fromLatin1(QCryptographicHash::hash(key.publicKeyDer(), QCryptographicHash::Sha256).toHex())
+        .toUpper();
+}
+
+QByteArray PkiRequest::newNonce() {
+    QByteArray nonce(16, '\0');
+    RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), 16);
+    return nonce;
+}
+
+QByteArray PkiRequest::issuerAndSubjectDer(const QByteArray& issuerDer, const QByteArray& subjectDer) {
+    const QByteArray body = issuerDer + subjectDer;
+    return QByteArray(1, char(0x30)) + derLength(body.size()) + body;
+}
+
+Result<QByteArray> PkiRequest::build(const BuildParams& params) {
+    QByteArray inner;
+    switch (params.type) {
+    case MessageType::PKCSReq:
+    case MessageType::RenewalReq:
+        if (params.csr.isNull())
+            return makeError(ErrorKind::Internal, tr("A certificate request is missing."));
+        inner = params.csr.toDer();
+        break;
+    case MessageType::CertPoll:
+        if (params.pollIssuerDer.isEmpty() || params.pollSubjectDer.isEmpty())
+            return makeError(ErrorKind::Internal,
+                             tr("A CertPoll needs the CA's issuer name and the request's subject."));
+        inner = issuerAndSubjectDer(params.pollIssuerDer, params.pollSubjectDer);
+        break;
+    default:
+        return makeError(ErrorKind::Internal,
+                         tr("%1 is not a request this client sends.").arg(messageTypeName(params.type)));
+    }
+    if (params.recipient.isNull())
+        return makeError(ErrorKind::Internal, tr("No RA certificate to encrypt the request to."));
+    auto envelope = CmsEnvelopedData::encrypt(inner, {params.recipient}, params.cipher);
+    SecretBytes::cleanse(inner); // the CSR carries the challenge password
+    if (!envelope)
+        return envelope.error();
+
+    const QList<SignedAttribute> attrs = {
+        {oid::scepMessageType, V_ASN1_PRINTABLESTRING, QByteArray::number(static_cast<int>(params.type))},
+        {oid::scepTransactionId, V_ASN1_PRINTABLESTRING, params.transactionId.toLatin1()},
+        {oid::scepSenderNonce, V_ASN1_OCTET_STRING, params.senderNonce},
+    };
+    return CmsSignedData::sign(*envelope, params.signer, params.signerKey, digestMd(params.digest), attrs);
+}
+
+Result<PkiRequest> PkiRequest::parse(const QByteArray& der, const PrivateKey& raKey, const Certificate& raCert) {
+    auto signedData = CmsSignedData::parse(der);
+    if (!signedData)
+        return signedData.error();
+    auto signer = signedData->verifySignature();
+    if (!signer)
+        return signer.error();
+
+    PkiRequest req;
+    req.signer = *signer;
+    req.digestAlgorithm = signedData->digestAlgorithm();
+    const auto type = signedData->attribute(oid::scepMessageType, V_ASN1_PRINTABLESTRING);
+    const auto tid = signedData->attribute(oid::scepTransactionId, V_ASN1_PRINTABLESTRING);
+    const auto nonce = signedData->attribute(oid::scepSenderNonce, V_ASN1_OCTET_STRING);
+    if (!type || !tid || !nonce)
+        return makeError(ErrorKind::BadReply, tr("The request lacks its messageType, transactionID or senderNonce."));
+    bool ok = false;
+    const int typeValue = type->toInt(&ok);
+    if (!ok || !isKnownMessageType(typeValue))
+        return makeError(ErrorKind::BadReply,
+                         tr("The request's messageType \"%1\" is unknown.").arg(QString::fromLatin1(*type)));
+    req.type = static_cast<MessageType>(typeValue);
+    req.transactionId = QString::fromLatin1(*tid);
+    req.senderNonce = *nonce;
+    if (req.senderNonce.size() != 16)
+        return makeError(ErrorKind::BadReply, tr("The request's senderNonce is not 16 bytes long."));
+
+    req.cipherOid = CmsEnvelopedData::contentCipherOid(signedData->content());
+    auto inner = CmsEnvelopedData::decrypt(signedData->content(), raKey, raCert);
+    if (!inner)
+        return inner.error();
+    switch (req.type) {
+    case MessageType::PKCSReq:
+    case MessageType::RenewalReq: {
+        auto csr = CertificateRequest::fromDer(*inner);
+        SecretBytes::cleanse(*inner);
+        if (!csr)
+            return csr.error();
+        req.csr = std::move(*csr);
+        break;
+    }
+    case MessageType::CertPoll:
+        if (!splitIssuerAndSubject(*inner, req.pollIssuerDer, req.pollSubjectDer))
+            return makeError(ErrorKind::BadReply, tr("The CertPoll content is not an IssuerAndSubject."));
+        break;
+    default:
+        break;
+    }
+    return req;
+}
+
+} // namespace ndes::scep

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "scep/ScepEnrollment.h"
+
+#include "pki/CertificateBuilder.h"
+#include "scep/PkiRequest.h"
+#include "util/Clock.h"
+
+#include <QCoreApplication>
+#include <QFutureWatcher>
+#include <QTimer>
+
+namespace ndes::scep {
+
+using namespace ndes::pki;
+
+ScepEnrollment::ScepEnrollment(ScepClient* client, QObject* parent)
+    : QObject(parent)
+    , m_client(client) {}
+
+void ScepEnrollment::start(EnrollmentRequest request, std::function<void(Result<EnrollmentResult>)> done) {
+    m_request = std::move(request);
+    m_done = std::move(done);
+    m_result = {};
+    m_pollDelayMs = m_request.pollIntervalMs;
+    emit progress(tr("Asking the server for its capabilities (GetCACaps)"));
+    m_client->getCaCaps([this](Result<CaCapabilities> caps) { onCaps(std::move(caps)); });
+}
+
+void ScepEnrollment::fail(const Error& error) {
+    auto done = std::move(m_done);
+    m_done = nullptr;
+    if (done)
+        done(error);
+}
+
+void ScepEnrollment::onCaps(Result<CaCapabilities> caps) {
+    if (!caps)
+        return fail(caps.error());
+    m_result.capabilities = *caps;
+    m_result.warnings << caps->warnings();
+    if (!m_request.currentCertificate.isNull() && !caps->supportsRenewal())
+        m_result.warnings << tr("The server does not advertise Renewal; the renewal request may be refused.");
+    m_usePost = caps->supportsPost() && !m_request.forceGet;
+    emit progress(tr("Fetching the CA and RA certificates (GetCACert)"));
+    m_client->getCaCert([this](Result<CaCertificates> certs) { onCaCert(std::move(certs)); });
+}
+
+void ScepEnrollment::onCaCert(Result<CaCertificates> certs) {
+    if (!certs)
+        return fail(certs.error());
+    m_result.caCertificates = *certs;
+    if (!m_request.caSha256Pin.isEmpty()) {
+        bool pinned = false;
+        for (const Certificate& c : certs->all())
+            pinned |= c.sha256() == m_request.caSha256Pin;
+        if (!pinned)
+            return fail(makeError(ErrorKind::Verification,
+                                  tr("None of the server's CA certificates has the pinned SHA-256 fingerprint %1. The "
+                                     "server may not be the one you expect; compare the fingerprint with the CA.")
+                                      .arg(Certificate::hex(m_request.caSha256Pin))));
+    }
+    auto recipient = certs->encryptionRecipient();
+    if (!recipient)
+        return fail(recipient.error());
+    m_result.recipient = *recipient;
+    const QDateTime now = Clock::instance().now();
+    if (!recipient->isValidAt(now))
+        return fail(makeError(ErrorKind::Verification,
+                              tr("The server's encryption certificate \"%1\" expired on %2 (or is not yet valid); NDES "
+                                 "stops all enrollment until its RA certificates are renewed.")
+                                  .arg(recipient->subject(), recipient->notAfter().toString(Qt::ISODate))));
+
+    emit progress(tr("Generating a %1-bit RSA key").arg(m_request.keyBits));
+    auto* watcher = new QFutureWatcher<Result<PrivateKey>>(this);
+    connect(watcher, &QFutureWatcher<Result<PrivateKey>>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        onKey(watcher->result());
+    });
+    watcher->setFuture(PrivateKey::generateRsaAsync(m_request.keyBits));
+}
+
+void ScepEnrollment::onKey(Result<PrivateKey> key) {
+    if (!key)
+        return fail(key.error());
+    m_result.key = *key;
+
+    CertificateRequestSpec spec;
+    spec.subject = m_request.subject;
+    spec.dnsNames = m_request.dnsNames;
+    spec.ipAddresses = m_request.ipAddresses;
+    spec.keyUsage = m_request.keyUsage;
+    spec.challengePassword = m_request.challengePassword.bytes();
+    const DigestChoice digest = m_result.capabilities.strongestDigest();
+    auto csr = CertificateRequest::create(spec, m_result.key, digestMd(digest));
+    SecretBytes::cleanse(spec.challengePassword);
+    m_request.challengePassword.wipe();
+    if (!csr)
+        return fail(csr.error());
+    m_csr = std::move(*csr);
+
+    if (!m_request.currentCertificate.isNull()) {
+        m_signer = m_request.currentCertificate;
+        m_signerKey = m_request.currentKey;
+    } else {
+        // The transient signer of a PKCSReq: self-signed, same subject and key as the request (RFC 8894 2.3).
+        auto self = CertificateBuilder()
+                        .setSubjectName(m_csr.subjectName())
+                        .setValidity(Clock::instance().now().addSecs(-3600), Clock::instance().now().addDays(1))
+                        .setKeyUsage(static_cast<quint32>(KeyUsage::DigitalSignature) |
+                                     static_cast<quint32>(KeyUsage::KeyEncipherment))
+                        .setDigest(digestMd(digest))
+                        .selfSigned(m_result.key);
+        if (!self)
+            return fail(self.error());
+        m_signer = *self;
+        m_signerKey = m_result.key;
+    }
+    m_result.transactionId = PkiRequest::transactionIdFor(m_result.key);
+    m_result.method = m_usePost ? QStringLiteral("POST") : QStringLiteral("GET");
+    m_result.cipher = QString::fromLatin1(cipherName(m_result.capabilities.strongestCipher()));
+    m_result.digest = digestName(digest);
+    sendRequest();
+}
+
+void ScepEnrollment::sendRequest() {
+    PkiRequest::BuildParams p;
+    p.type = m_request.currentCertificate.isNull() ? MessageType::PKCSReq : MessageType::RenewalReq;
+    p.csr = m_csr;
+    p.signer = m_signer;
+    p.signerKey = m_signerKey;
+    p.recipient = m_result.recipient;
+    p.cipher = m_result.capabilities.strongestCipher();
+    p.digest = m_result.capabilities.strongestDigest();
+    p.transactionId = m_result.transactionId;
+    m_senderNonce = PkiRequest::newNonce();
+    p.senderNonce = m_senderNonce;
+    auto message = PkiRequest::build(p);
+    if (!message)
+        return fail(message.error());
+    emit progress(tr("Sending %1 by %2").arg(messageTypeName(p.type), m_result.method));
+    m_client->pkiOperation(*message, m_usePost, [this](Result<QByteArray> r) { onReply(std::move(r)); });
+}
+
+void ScepEnrollment::sendPoll() {
+    PkiRequest::BuildParams p;
+    p.type = MessageType::CertPoll;
+    const Certificate ca = m_result.caCertificates.issuingCa();
+    unsigned char* buf = nullptr;
+    int n = i2d_X509_NAME(X509_get_subject_name(ca.get()), &buf);
+    p.pollIssuerDer = QByteArray(reinterpret_cast<const char*>(buf), qMax(n, 0));
+    OPENSSL_free(buf);
+    buf = nullptr;
+    n = i2d_X509_NAME(m_csr.subjectName(), &buf);
+    p.pollSubjectDer = QByteArray(reinterpret_cast<const char*>(buf), qMax(n, 0));
+    OPENSSL_free(buf);
+    p.signer = m_signer;
+    p.signerKey = m_signerKey;
+    p.recipient = m_result.recipient;
+    p.cipher = m_result.capabilities.strongestCipher();
+    p.digest = m_result.capabilities.strongestDigest();
+    p.transactionId = m_result.transactionId;
+    m_senderNonce = PkiRequest::newNonce();
+    p.senderNonce = m_senderNonce;
+    auto message = PkiRequest::build(p);
+    if (!message)
+        return fail(message.error());
+    emit progress(
+        tr("Asking whether the request was approved (CertPoll %1 of %2)").arg(m_result.polls).arg(m_request.maxPolls));
+    m_client->pkiOperation(*message, m_usePost, [this](Result<QByteArray> r) { onReply(std::move(r)); });
+}
+
+void ScepEnrollment::onReply(Result<QByteArray> reply) {
+    if (!reply)
+        return fail(reply.error());
+    CertRep::Expectations expect;
+    expect.transactionId = m_result.transactionId;
+    expect.senderNonce = m_senderNonce;
+    expect.trustAnchors = m_result.caCertificates.caCertificates();
+    if (expect.trustAnchors.isEmpty())
+        expect.trustAnchors = {m_result.caCertificates.issuingCa()};
+    expect.intermediates = m_result.caCertificates.all();
+    expect.decryptionKey = m_signerKey;
+    expect.decryptionCertificate = m_signer;
+    expect.requestedPublicKey = m_result.key.get();
+    expect.now = Clock::instance().now();
+    auto rep = CertRep::parseAndVerify(*reply, expect);
+    if (!rep)
+        return fail(rep.error());
+
+    switch (rep->status) {
+    case PkiStatus::Success: {
+        m_result.certificate = rep->issued;
+        m_result.returnedCertificates = rep->certificates;
+        auto done = std::move(m_done);
+        m_done = nullptr;
+        if (done)
+            done(std::move(m_result));
+        return;
+    }
+    case PkiStatus::Failure: {
+        Error e =
+            makeError(ErrorKind::ScepFailure, tr("The server refused the request: FAILURE, failInfo %1. %2")
+                                                  .arg(failInfoName(rep->failInfo), failInfoAdvice(rep->failInfo)));
+        e.failInfo = rep->failInfo;
+        return fail(e);
+    }
+    case PkiStatus::Pending:
+        if (m_result.polls >= m_request.maxPolls)
+            return fail(makeError(ErrorKind::ScepFailure,
+                                  tr("The request is still PENDING after %1 polls. An administrator must approve it on "
+                                     "the CA; poll again later with the same key.")
+                                      .arg(m_result.polls)));
+        ++m_result.polls;
+        emit progress(tr("The request is PENDING approval; asking again in %1 s").arg(m_pollDelayMs / 1000.0));
+        QTimer::singleShot(m_pollDelayMs, this, [this] { sendPoll(); });
+        m_pollDelayMs = qMin(int(m_pollDelayMs * m_request.pollBackoff), m_request.maxPollIntervalMs);
+        return;
+    }
+}
+
+} // namespace ndes::scep

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "pki/Certificate.h"
+#include "pki/CertificateRequest.h"
+#include "pki/PrivateKey.h"
+#include "scep/CaCapabilities.h"
+#include "scep/CaCertificates.h"
+#include "scep/CertRep.h"
+#include "scep/ScepClient.h"
+#include "util/Result.h"
+#include "util/SecretBytes.h"
+
+#include <QObject>
+#include <QPointer>
+#include <functional>
+
+namespace ndes::scep {
+
+struct EnrollmentRequest {
+    QString subject;
+    QStringList dnsNames;
+    QStringList ipAddresses;
+    int keyBits = 2048;
+    SecretBytes challengePassword;
+    quint32 keyUsage = 0;   // 0: none in the CSR (the server's default template)
+    QByteArray caSha256Pin; // when set, a CA certificate with this SHA-256 must be in GetCACert
+    // Renewal: sign with the current certificate and key (RenewalReq) instead of a self-signed one.
+    pki::Certificate currentCertificate;
+    pki::PrivateKey currentKey;
+    // Polling while the server says PENDING.
+    int maxPolls = 10;
+    int pollIntervalMs = 5000;
+    double pollBackoff = 2.0;
+    int maxPollIntervalMs = 60000;
+    bool forceGet = false;
+};
+
+struct EnrollmentResult {
+    pki::Certificate certificate;
+    pki::PrivateKey key;
+    QList<pki::Certificate> returnedCertificates;
+    CaCapabilities capabilities;
+    CaCertificates caCertificates;
+    pki::Certificate recipient;
+    QString transactionId;
+    QString method; // "POST" or "GET"
+    QString cipher; // e.g. "AES-128-CBC"
+    QString digest; // e.g. "SHA-256"
+    int polls = 0;
+    QStringList warnings;
+};
+
+// One enrollment as a device does it: GetCACaps, GetCACert, key, CSR, PKCSReq (or RenewalReq), CertPoll while
+// PENDING (bounded, with backoff), and every check of the reply. Ends in exactly one callback.
+class ScepEnrollment : public QObject {
+    Q_OBJECT
+public:
+    ScepEnrollment(ScepClient* client, QObject* parent = nullptr);
+
+    void start(EnrollmentRequest request, std::function<void(Result<EnrollmentResult>)> done);
+
+signals:
+    void progress(const QString& step);
+
+private:
+    void fail(const Error& error);
+    void onCaps(Result<CaCapabilities> caps);
+    void onCaCert(Result<CaCertificates> certs);
+    void onKey(Result<pki::PrivateKey> key);
+    void sendRequest();
+    void sendPoll();
+    void onReply(Result<QByteArray> reply);
+
+    QPointer<ScepClient> m_client;
+    EnrollmentRequest m_request;
+    EnrollmentResult m_result;
+    std::function<void(Result<EnrollmentResult>)> m_done;
+    pki::Certificate m_signer;
+    pki::PrivateKey m_signerKey;
+    pki::CertificateRequest m_csr;
+    QByteArray m_senderNonce;
+    int m_pollDelayMs = 0;
+    bool m_usePost = true;
+};
+
+} // namespace ndes::scep

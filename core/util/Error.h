@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QString>
+
+namespace ndes {
+
+// What kind of failure happened; decides exit codes in ndesctl and how the UI presents it.
+enum class ErrorKind {
+    Usage,        // the caller asked for something impossible (bad argument, missing file)
+    Network,      // connection refused, DNS, reset, redirect refused
+    Tls,          // certificate verification or handshake failure
+    Timeout,      // no complete answer within the configured time
+    HttpStatus,   // the server answered with HTTP 4xx/5xx
+    ScepFailure,  // the server answered SCEP FAILURE (with failInfo)
+    BadReply,     // the server answered something that is not what the protocol allows
+    Verification, // a reply that parses but fails a security check (signature, nonce, key)
+    Crypto,       // local OpenSSL failure
+    Io,           // local file failure
+    Internal,
+};
+
+// An error as a value: a user-facing message that says what to do, and a technical detail for logs.
+struct Error {
+    ErrorKind kind = ErrorKind::Internal;
+    QString message;
+    QString detail;
+    int httpStatus = 0; // set for HttpStatus
+    int failInfo = -1;  // set for ScepFailure
+
+    [[nodiscard]] QString toString() const {
+        return detail.isEmpty() ? message : message + QStringLiteral(" (") + detail + QLatin1Char(')');
+    }
+};
+
+[[nodiscard]] inline Error makeError(ErrorKind kind, QString message, QString detail = {}) {
+    Error e;
+    e.kind = kind;
+    e.message = std::move(message);
+    e.detail = std::move(detail);
+    return e;
+}
+
+} // namespace ndes

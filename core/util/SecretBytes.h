@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+namespace ndes {
+
+// Holds a secret (challenge password, key material) and wipes it with OPENSSL_cleanse when destroyed.
+// Moves only; never converted to a string implicitly, so it cannot slip into a log line by accident.
+class SecretBytes {
+public:
+    SecretBytes() = default;
+    explicit SecretBytes(QByteArray bytes)
+        : m_bytes(std::move(bytes)) {
+        m_bytes.detach();
+    }
+    ~SecretBytes() { wipe(); }
+    SecretBytes(SecretBytes&& other) noexcept
+        : m_bytes(std::move(other.m_bytes)) {}
+    SecretBytes& operator=(SecretBytes&& other) noexcept;
+    SecretBytes(const SecretBytes&) = delete;
+    SecretBytes& operator=(const SecretBytes&) = delete;
+
+    [[nodiscard]] const QByteArray& bytes() const { return m_bytes; }
+    [[nodiscard]] bool isEmpty() const { return m_bytes.isEmpty(); }
+    void wipe();
+
+    // Wipes a QByteArray's buffer in place (for temporaries that held a secret).
+    static void cleanse(QByteArray& bytes);
+    static void cleanse(QString& text);
+
+private:
+    QByteArray m_bytes;
+};
+
+} // namespace ndes
