@@ -25,6 +25,8 @@ Result<QByteArray> CmsSignedData::sign(const QByteArray& content, const Certific
                                        const QList<Certificate>& extraCertificates) {
     X509StackPtr extra(sk_X509_new_null());
     for (const Certificate& c : extraCertificates) {
+        if (c == signer)
+            continue; // CMS_add1_signer adds it; OpenSSL refuses duplicates
         X509_up_ref(c.get());
         sk_X509_push(extra.get(), c.get());
     }

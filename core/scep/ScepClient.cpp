@@ -64,7 +64,7 @@ void ScepClient::send(QNetworkRequest request, const QByteArray* postBody,
         });
         return;
     }
-    request.setMaximumRedirectsAllowed(m_options.maxRedirects);
+    request.setMaximumRedirectsAllowed(m_options.maxRedirects + 1); // our own count stops first
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     request.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("NDES-Console/0.1"));
     if (requested.scheme() == QLatin1String("https")) {
@@ -121,11 +121,15 @@ void ScepClient::send(QNetworkRequest request, const QByteArray* postBody,
             state->redirectRefused =
                 tr("The server redirected to another host (%1); that was refused.").arg(abs.toString());
         }
+        if (state->redirectRefused.isEmpty() && ++state->redirects > options.maxRedirects)
+            state->redirectRefused = tr("The server redirected more than %1 times (last to %2); a redirect loop was "
+                                        "stopped.")
+                                         .arg(options.maxRedirects)
+                                         .arg(abs.toString());
         if (!state->redirectRefused.isEmpty()) {
             reply->abort();
             return;
         }
-        ++state->redirects;
         emit reply->redirectAllowed();
     });
 
@@ -163,6 +167,12 @@ void ScepClient::send(QNetworkRequest request, const QByteArray* postBody,
                                       .arg(requested.toString(QUrl::RemoveQuery), reply->errorString()),
                                   QStringLiteral("QNetworkReply error %1").arg(int(reply->error()))));
         }
+        if (status >= 300 && status < 400)
+            return done(makeError(ErrorKind::Network,
+                                  tr("%1 answered with a redirect (HTTP %2) that could not be followed.")
+                                      .arg(requested.host())
+                                      .arg(status),
+                                  QString::fromLatin1(reply->rawHeader("Location"))));
         if (!state->tooLarge && state->body.size() <= m_options.maxBodyBytes)
             state->body += reply->read(m_options.maxBodyBytes + 1 - state->body.size());
         HttpAnswer answer;

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <QProcess>
+#include <QtTest>
+
+class TestNdesctlUsage : public QObject {
+    Q_OBJECT
+private slots:
+    void usageErrors_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("stderrHas");
+        const QString url = QStringLiteral("http://127.0.0.1:9/scep");
+        QTest::newRow("no arguments") << QStringList() << 2 << QStringLiteral("Usage");
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2
+                                         << QStringLiteral("unknown command");
+        QTest::newRow("caps without url")
+            << QStringList{QStringLiteral("caps")} << 2 << QStringLiteral("--url is required");
+        QTest::newRow("ftp url") << QStringList{QStringLiteral("caps"), QStringLiteral("--url"),
+                                                QStringLiteral("ftp://x/y")}
+                                 << 2 << QStringLiteral("not an http");
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("caps"), QStringLiteral("--bogus")} << 2
+                                        << QStringLiteral("bogus");
+        QTest::newRow("challenge on the command line")
+            << QStringList{QStringLiteral("enroll"), QStringLiteral("--url"), url, QStringLiteral("--challenge"),
+                           QStringLiteral("SECRET123")}
+            << 2 << QStringLiteral("never taken on the command line");
+        QTest::newRow("no challenge source")
+            << QStringList{QStringLiteral("enroll"),    QStringLiteral("--url"),      url,
+                           QStringLiteral("--subject"), QStringLiteral("CN=x"),       QStringLiteral("--key-out"),
+                           QStringLiteral("k"),         QStringLiteral("--cert-out"), QStringLiteral("c")}
+            << 2 << QStringLiteral("--challenge-env");
+        QTest::newRow("unset challenge variable") << QStringList{QStringLiteral("enroll"),
+                                                                 QStringLiteral("--url"),
+                                                                 url,
+                                                                 QStringLiteral("--subject"),
+                                                                 QStringLiteral("CN=x"),
+                                                                 QStringLiteral("--key-out"),
+                                                                 QStringLiteral("k"),
+                                                                 QStringLiteral("--cert-out"),
+                                                                 QStringLiteral("c"),
+                                                                 QStringLiteral("--challenge-env"),
+                                                                 QStringLiteral("NDES_TEST_SURELY_UNSET")}
+                                                  << 2 << QStringLiteral("not set");
+        QTest::newRow("bad key size")
+            << QStringList{QStringLiteral("enroll"),     QStringLiteral("--url"),      url,
+                           QStringLiteral("--key-size"), QStringLiteral("1024"),       QStringLiteral("--key-out"),
+                           QStringLiteral("k"),          QStringLiteral("--cert-out"), QStringLiteral("c")}
+            << 2 << QStringLiteral("2048, 3072 or 4096");
+        QTest::newRow("bad pin")
+            << QStringList{QStringLiteral("enroll"),      QStringLiteral("--url"),      url,
+                           QStringLiteral("--ca-sha256"), QStringLiteral("abcd"),       QStringLiteral("--key-out"),
+                           QStringLiteral("k"),           QStringLiteral("--cert-out"), QStringLiteral("c")}
+            << 2 << QStringLiteral("64 hex");
+        QTest::newRow("renew without key")
+            << QStringList{QStringLiteral("renew"),     QStringLiteral("--url"), url,
+                           QStringLiteral("--key-out"), QStringLiteral("k"),     QStringLiteral("--cert-out"),
+                           QStringLiteral("c")}
+            << 2 << QStringLiteral("--key and --cert");
+        QTest::newRow("bad timeout") << QStringList{QStringLiteral("caps"), QStringLiteral("--url"), url,
+                                                    QStringLiteral("--timeout"), QStringLiteral("soon")}
+                                     << 2 << QStringLiteral("--timeout");
+        QTest::newRow("connection refused")
+            << QStringList{QStringLiteral("caps"), QStringLiteral("--url"), QStringLiteral("http://127.0.0.1:1/scep")}
+            << 3 << QStringLiteral("Could not reach");
+    }
+    void usageErrors() {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, stderrHas);
+        QProcess ctl;
+        ctl.start(qEnvironmentVariable("NDESCTL"), args);
+        QVERIFY(ctl.waitForFinished(30000));
+        QCOMPARE(ctl.exitCode(), exitCode);
+        const QString err = QString::fromUtf8(ctl.readAllStandardError());
+        QVERIFY2(err.contains(stderrHas), qPrintable(err));
+        QVERIFY(!err.contains(QStringLiteral("SECRET123")));
+    }
+    void helpIsExitZero() {
+        for (const QStringList& args :
+             {QStringList{QStringLiteral("--help")}, QStringList{QStringLiteral("enroll"), QStringLiteral("--help")}}) {
+            QProcess ctl;
+            ctl.start(qEnvironmentVariable("NDESCTL"), args);
+            QVERIFY(ctl.waitForFinished(30000));
+            QCOMPARE(ctl.exitCode(), 0);
+            QVERIFY(!ctl.readAllStandardOutput().isEmpty());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestNdesctlUsage)
+#include "TestNdesctlUsage.moc"
