@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-    build-essential cmake ninja-build ccache pkg-config git
+    build-essential cmake ninja-build ccache pkg-config git curl python3
     qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev
     libssl-dev openssl
     scep

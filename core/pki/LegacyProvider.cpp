@@ -12,6 +12,9 @@ namespace {
 QMutex mutex;
 bool loaded = false;
 QStringList loadReasons;
+// Kept for the life of the process: OpenSSL caches algorithms from them.
+OSSL_PROVIDER* defaultProvider = nullptr;
+OSSL_PROVIDER* legacyProvider = nullptr;
 } // namespace
 
 bool LegacyProvider::ensureLoaded(const QString& reason) {
@@ -21,9 +24,11 @@ bool LegacyProvider::ensureLoaded(const QString& reason) {
     if (loaded)
         return true;
     // Loading any provider explicitly disables the implicit default one, so load both.
-    OSSL_PROVIDER* def = OSSL_PROVIDER_load(nullptr, "default");
-    OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(nullptr, "legacy");
-    if (!def || !legacy) {
+    if (!defaultProvider)
+        defaultProvider = OSSL_PROVIDER_load(nullptr, "default");
+    if (!legacyProvider)
+        legacyProvider = OSSL_PROVIDER_load(nullptr, "legacy");
+    if (!defaultProvider || !legacyProvider) {
         ERR_clear_error();
         return false;
     }

@@ -3,6 +3,7 @@
 
 #include "pki/OpenSslError.h"
 
+#include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
@@ -39,7 +40,13 @@ Result<PrivateKey> PrivateKey::generateRsa(int bits) {
 }
 
 QFuture<Result<PrivateKey>> PrivateKey::generateRsaAsync(int bits) {
-    return QtConcurrent::run([bits] { return generateRsa(bits); });
+    return QtConcurrent::run([bits] {
+        Result<PrivateKey> key = generateRsa(bits);
+        // Pool threads outlive the task: release this thread's OpenSSL state (its DRBG) now, not at an exit that
+        // may never run before the process ends.
+        OPENSSL_thread_stop();
+        return key;
+    });
 }
 
 Result<PrivateKey> PrivateKey::fromPem(const QByteArray& pem) {

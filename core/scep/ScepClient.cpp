@@ -2,6 +2,7 @@
 #include "scep/ScepClient.h"
 
 #include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPointer>
@@ -16,14 +17,12 @@ QString tr(const char* text) {
     return QCoreApplication::translate("ScepClient", text);
 }
 
-// State of one request in flight; deleted with its reply.
-struct Exchange {
+// State of one HTTP request (hop) in flight.
+struct HopState {
     QByteArray body;
     bool timedOut = false;
     bool tooLarge = false;
-    QString redirectRefused;
     QStringList sslErrors;
-    int redirects = 0;
 };
 
 QString mb(qint64 bytes) {
@@ -36,7 +35,7 @@ ScepClient::ScepClient(QUrl url, ScepClientOptions options, QObject* parent)
     , m_url(std::move(url))
     , m_options(std::move(options))
     , m_nam(new QNetworkAccessManager(this)) {
-    m_nam->setRedirectPolicy(QNetworkRequest::UserVerifiedRedirectPolicy);
+    m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 }
 
 ScepClient::~ScepClient() = default;
@@ -64,7 +63,20 @@ void ScepClient::send(QNetworkRequest request, const QByteArray* postBody,
         });
         return;
     }
-    request.setMaximumRedirectsAllowed(m_options.maxRedirects + 1); // our own count stops first
+    auto exchange = std::make_shared<Exchange>();
+    exchange->deadline = QDeadlineTimer(m_options.timeoutMs);
+    exchange->body = postBody ? *postBody : QByteArray();
+    exchange->isPost = postBody != nullptr;
+    exchange->done = std::move(done);
+    exchange->original = requested;
+    sendHop(std::move(request), exchange);
+}
+
+// One HTTP request of an exchange. Redirects are never followed by Qt: each hop is checked here (same host,
+// no downgrade to plain HTTP, bounded count), so a hostile server cannot lead the client anywhere or loop it.
+void ScepClient::sendHop(QNetworkRequest request, std::shared_ptr<Exchange> exchange) {
+    const QUrl requested = request.url();
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     request.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("NDES-Console/0.1"));
     if (requested.scheme() == QLatin1String("https")) {
@@ -75,15 +87,15 @@ void ScepClient::send(QNetworkRequest request, const QByteArray* postBody,
         request.setSslConfiguration(tls);
     }
 
-    QNetworkReply* reply = postBody ? m_nam->post(request, *postBody) : m_nam->get(request);
-    auto state = std::make_shared<Exchange>();
+    QNetworkReply* reply = exchange->isPost ? m_nam->post(request, exchange->body) : m_nam->get(request);
+    auto state = std::make_shared<HopState>();
     auto* timer = new QTimer(reply);
     timer->setSingleShot(true);
     connect(timer, &QTimer::timeout, reply, [reply, state] {
         state->timedOut = true;
         reply->abort();
     });
-    timer->start(m_options.timeoutMs);
+    timer->start(int(qMax<qint64>(1, exchange->deadline.remainingTime())));
 
     const qint64 cap = m_options.maxBodyBytes;
     auto checkSize = [reply, state, cap] {
@@ -108,79 +120,88 @@ void ScepClient::send(QNetworkRequest request, const QByteArray* postBody,
         for (const QSslError& e : errors)
             state->sslErrors << e.errorString();
     });
-    const ScepClientOptions options = m_options;
-    connect(reply, &QNetworkReply::redirected, reply, [reply, state, requested, options](const QUrl& target) {
-        const QUrl abs = requested.resolved(target);
-        if (!options.allowRedirectToHttp && requested.scheme() == QLatin1String("https") &&
-            abs.scheme() != QLatin1String("https")) {
-            state->redirectRefused =
-                tr("The server redirected from HTTPS to plain HTTP (%1); that was refused.").arg(abs.toString());
-        } else if (!options.allowRedirectToOtherHost &&
-                   (abs.host().compare(requested.host(), Qt::CaseInsensitive) != 0 ||
-                    abs.port(0) != requested.port(0))) {
-            state->redirectRefused =
-                tr("The server redirected to another host (%1); that was refused.").arg(abs.toString());
-        }
-        if (state->redirectRefused.isEmpty() && ++state->redirects > options.maxRedirects)
-            state->redirectRefused = tr("The server redirected more than %1 times (last to %2); a redirect loop was "
-                                        "stopped.")
-                                         .arg(options.maxRedirects)
-                                         .arg(abs.toString());
-        if (!state->redirectRefused.isEmpty()) {
-            reply->abort();
-            return;
-        }
-        emit reply->redirectAllowed();
-    });
 
-    connect(reply, &QNetworkReply::finished, this, [this, reply, state, requested, done = std::move(done)] {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, state, exchange, requested] {
         reply->deleteLater();
+        auto finish = [exchange](Result<HttpAnswer> r) {
+            auto done = std::move(exchange->done);
+            exchange->done = nullptr;
+            if (done)
+                done(std::move(r));
+        };
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (state->timedOut)
-            return done(makeError(ErrorKind::Timeout,
-                                  tr("%1 did not answer within %2 seconds. Check that the server is up, or raise the "
-                                     "timeout.")
-                                      .arg(requested.host())
-                                      .arg(m_options.timeoutMs / 1000.0)));
+            return finish(makeError(ErrorKind::Timeout,
+                                    tr("%1 did not answer within %2 seconds. Check that the server is up, or raise the "
+                                       "timeout.")
+                                        .arg(requested.host())
+                                        .arg(m_options.timeoutMs / 1000.0)));
         if (state->tooLarge)
-            return done(
-                makeError(ErrorKind::BadReply, tr("The answer from %1 is larger than %2 MB and was cut off; a SCEP "
-                                                  "answer is a few kilobytes. Check the URL.")
+            return finish(
+                makeError(ErrorKind::BadReply, tr("The answer from %1 is larger than %2 MB and was cut off; a "
+                                                  "SCEP answer is a few kilobytes. Check the URL.")
                                                    .arg(requested.host(), mb(m_options.maxBodyBytes))));
-        if (!state->redirectRefused.isEmpty())
-            return done(makeError(ErrorKind::Network, state->redirectRefused,
-                                  tr("allow it explicitly if this redirect is expected")));
         if (!state->sslErrors.isEmpty() || reply->error() == QNetworkReply::SslHandshakeFailedError) {
-            return done(makeError(
-                ErrorKind::Tls,
-                tr("The TLS connection to %1 could not be trusted: %2. Check the server's certificate, "
-                   "or give its CA with --tls-ca.")
-                    .arg(requested.host(), state->sslErrors.isEmpty() ? reply->errorString()
-                                                                      : state->sslErrors.join(QStringLiteral("; "))),
-                reply->errorString()));
+            return finish(makeError(ErrorKind::Tls,
+                                    tr("The TLS connection to %1 could not be trusted: %2. Check the server's "
+                                       "certificate, or give its CA with --tls-ca.")
+                                        .arg(requested.host(), state->sslErrors.isEmpty()
+                                                                   ? reply->errorString()
+                                                                   : state->sslErrors.join(QStringLiteral("; "))),
+                                    reply->errorString()));
+        }
+        if (status >= 300 && status < 400 && reply->hasRawHeader("Location")) {
+            const QUrl target = requested.resolved(QUrl::fromEncoded(reply->rawHeader("Location")));
+            QString refused;
+            if (!target.isValid() ||
+                (target.scheme() != QLatin1String("http") && target.scheme() != QLatin1String("https")))
+                refused = tr("The server redirected to \"%1\", which is not an HTTP URL; that was refused.")
+                              .arg(QString::fromLatin1(reply->rawHeader("Location").left(200)));
+            else if (!m_options.allowRedirectToHttp && requested.scheme() == QLatin1String("https") &&
+                     target.scheme() != QLatin1String("https"))
+                refused =
+                    tr("The server redirected from HTTPS to plain HTTP (%1); that was refused.").arg(target.toString());
+            else if (!m_options.allowRedirectToOtherHost &&
+                     (target.host().compare(requested.host(), Qt::CaseInsensitive) != 0 ||
+                      target.port(target.scheme() == QLatin1String("https") ? 443 : 80) !=
+                          requested.port(requested.scheme() == QLatin1String("https") ? 443 : 80)))
+                refused = tr("The server redirected to another host (%1); that was refused.").arg(target.toString());
+            else if (++exchange->redirects > m_options.maxRedirects)
+                refused = tr("The server redirected more than %1 times (last to %2); a redirect loop was stopped.")
+                              .arg(m_options.maxRedirects)
+                              .arg(target.toString());
+            if (!refused.isEmpty())
+                return finish(makeError(ErrorKind::Network, refused,
+                                        tr("if this redirect is expected, allow it (ndesctl: --allow-redirect-host or "
+                                           "--allow-redirect-http)")));
+            if (exchange->deadline.hasExpired())
+                return finish(makeError(ErrorKind::Timeout, tr("%1 did not answer within %2 seconds.")
+                                                                .arg(exchange->original.host())
+                                                                .arg(m_options.timeoutMs / 1000.0)));
+            return sendHop(QNetworkRequest(target), exchange);
         }
         if (status == 0 || (reply->error() != QNetworkReply::NoError && status < 400)) {
-            if (reply->error() == QNetworkReply::TooManyRedirectsError)
-                return done(makeError(ErrorKind::Network, tr("%1 redirected too many times.").arg(requested.host())));
-            return done(makeError(ErrorKind::Network,
-                                  tr("Could not reach %1: %2. Check the URL, the server and any firewall in between.")
-                                      .arg(requested.toString(QUrl::RemoveQuery), reply->errorString()),
-                                  QStringLiteral("QNetworkReply error %1").arg(int(reply->error()))));
+            return finish(makeError(ErrorKind::Network,
+                                    tr("Could not reach %1: %2. Check the URL, the server and any firewall in between.")
+                                        .arg(requested.toString(QUrl::RemoveQuery), reply->errorString()),
+                                    QStringLiteral("QNetworkReply error %1").arg(int(reply->error()))));
         }
         if (status >= 300 && status < 400)
-            return done(makeError(ErrorKind::Network,
-                                  tr("%1 answered with a redirect (HTTP %2) that could not be followed.")
-                                      .arg(requested.host())
-                                      .arg(status),
-                                  QString::fromLatin1(reply->rawHeader("Location"))));
-        if (!state->tooLarge && state->body.size() <= m_options.maxBodyBytes)
-            state->body += reply->read(m_options.maxBodyBytes + 1 - state->body.size());
+            return finish(makeError(
+                ErrorKind::Network,
+                tr("%1 answered with a redirect (HTTP %2) without a Location.").arg(requested.host()).arg(status)));
+        state->body += reply->read(m_options.maxBodyBytes + 1 - state->body.size());
+        if (state->body.size() > m_options.maxBodyBytes)
+            return finish(
+                makeError(ErrorKind::BadReply, tr("The answer from %1 is larger than %2 MB and was cut off; a "
+                                                  "SCEP answer is a few kilobytes. Check the URL.")
+                                                   .arg(requested.host(), mb(m_options.maxBodyBytes))));
         HttpAnswer answer;
         answer.status = status;
         answer.body = std::move(state->body);
         answer.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toString();
         answer.finalUrl = reply->url();
-        done(std::move(answer));
+        finish(std::move(answer));
     });
 }
 

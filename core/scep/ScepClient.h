@@ -5,11 +5,13 @@
 #include "scep/CaCertificates.h"
 #include "util/Result.h"
 
+#include <QDeadlineTimer>
 #include <QList>
 #include <QObject>
 #include <QSslCertificate>
 #include <QUrl>
 #include <functional>
+#include <memory>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -55,7 +57,18 @@ public:
     // The raw HTTP exchange, for health probes.
     void get(const QString& operation, const QString& message, std::function<void(Result<HttpAnswer>)> done);
 
+    // One request through redirects: shared by its hops.
+    struct Exchange {
+        QDeadlineTimer deadline;
+        QByteArray body;
+        bool isPost = false;
+        int redirects = 0;
+        QUrl original;
+        std::function<void(Result<HttpAnswer>)> done;
+    };
+
 private:
+    void sendHop(QNetworkRequest request, std::shared_ptr<Exchange> exchange);
     void send(QNetworkRequest request, const QByteArray* postBody, std::function<void(Result<HttpAnswer>)> done);
     [[nodiscard]] QUrl operationUrl(const QString& operation, const QString& message) const;
 

@@ -179,7 +179,7 @@ private slots:
                      QStringLiteral("--subject"), cn, QStringLiteral("--key-out"), key, QStringLiteral("--cert-out"),
                      cert, QStringLiteral("--challenge-env"), QStringLiteral("NDES_CHALLENGE")},
                     challenge.toLatin1());
-        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QString newKey = path(QStringLiteral("renew-new.key"));
         const QString newCert = path(QStringLiteral("renew-new.pem"));
         // micromdm scepserver checks the challenge on RenewalReq too (its quirk), so it is given here.

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Builds the libFuzzer targets (clang) and runs each for SECONDS (default 20; try 3600 for a real campaign).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-20}"
+bash scripts/build.sh fuzz
+for target in fuzz_certrep fuzz_getcacert fuzz_getcacaps; do
+    name="${target#fuzz_}"
+    work="fuzz/corpus-run/$name"
+    mkdir -p "$work"
+    echo "-- $target for ${seconds}s"
+    "build/fuzz/fuzz/$target" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="fuzz/corpus-run/$name-" "$work" "fuzz/corpus/$name" 2>&1 | tail -n 12
+done
