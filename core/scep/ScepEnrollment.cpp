@@ -22,6 +22,8 @@ void ScepEnrollment::start(EnrollmentRequest request, std::function<void(Result<
     m_done = std::move(done);
     m_result = {};
     m_pollDelayMs = m_request.pollIntervalMs;
+    // The key is generated on a worker while GetCACaps and GetCACert travel.
+    m_keyFuture = PrivateKey::generateRsaAsync(m_request.keyBits);
     emit progress(tr("Asking the server for its capabilities (GetCACaps)"));
     m_client->getCaCaps([this](Result<CaCapabilities> caps) { onCaps(std::move(caps)); });
 }
@@ -76,7 +78,7 @@ void ScepEnrollment::onCaCert(Result<CaCertificates> certs) {
         watcher->deleteLater();
         onKey(watcher->result());
     });
-    watcher->setFuture(PrivateKey::generateRsaAsync(m_request.keyBits));
+    watcher->setFuture(m_keyFuture);
 }
 
 void ScepEnrollment::onKey(Result<PrivateKey> key) {

@@ -11,6 +11,7 @@
 #include "util/Result.h"
 #include "util/SecretBytes.h"
 
+#include <QFuture>
 #include <QObject>
 #include <QPointer>
 #include <functional>
@@ -80,6 +81,7 @@ private:
     pki::PrivateKey m_signerKey;
     pki::CertificateRequest m_csr;
     QByteArray m_senderNonce;
+    QFuture<Result<pki::PrivateKey>> m_keyFuture;
     int m_pollDelayMs = 0;
     bool m_usePost = true;
 };

@@ -2,6 +2,7 @@
 #include "pki/PrivateKey.h"
 
 #include <QFutureWatcher>
+#include <QProcess>
 #include <QThread>
 #include <QtTest>
 
@@ -15,12 +16,30 @@ private slots:
         QTest::addColumn<int>("bits");
         QTest::newRow("2048") << 2048;
         QTest::newRow("3072") << 3072;
+        QTest::newRow("4096") << 4096;
     }
     void generatesOfferedSizes() {
         QFETCH(int, bits);
         auto key = PrivateKey::generateRsa(bits);
         QVERIFY2(key.ok(), qPrintable(key.ok() ? QString() : key.error().toString()));
         QCOMPARE(key->bits(), bits);
+        // OpenSSL's full key check (primality of p and q, d, CRT values) and the openssl CLI agree it is sound.
+        EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, key->get(), nullptr);
+        QCOMPARE(EVP_PKEY_check(ctx), 1);
+        EVP_PKEY_CTX_free(ctx);
+        QProcess openssl;
+        openssl.start(QStringLiteral("openssl"), {QStringLiteral("rsa"), QStringLiteral("-check"), QStringLiteral("-noout")});
+        openssl.write(key->toPem().bytes());
+        openssl.closeWriteChannel();
+        QVERIFY(openssl.waitForFinished(30000));
+        QCOMPARE(openssl.readAllStandardOutput().trimmed(), QByteArray("RSA key ok"));
+    }
+    void keysAreDistinct()
+    {
+        auto a = PrivateKey::generateRsa(2048);
+        auto b = PrivateKey::generateRsa(2048);
+        QVERIFY(a.ok() && b.ok());
+        QVERIFY(a->publicKeyDer() != b->publicKeyDer());
     }
     void refusesOtherSizes_data() {
         QTest::addColumn<int>("bits");
