@@ -49,8 +49,7 @@ struct ParamDeleter {
     void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
 };
 
-SecretBn secretBn()
-{
+SecretBn secretBn() {
     SecretBn b(BN_secure_new());
     if (b)
         BN_set_flags(b.get(), BN_FLG_CONSTTIME);
@@ -59,8 +58,7 @@ SecretBn secretBn()
 
 // A random probable prime of `bits` bits with its two top bits set (so p*q has exactly twice the bits) and
 // gcd(p - 1, e) == 1, from OpenSSL's private DRBG.
-SecretBn rsaPrime(int bits, const BIGNUM* e)
-{
+SecretBn rsaPrime(int bits, const BIGNUM* e) {
     BnCtxPtr ctx(BN_CTX_secure_new());
     SecretBn p(BN_secure_new()); // BN_FLG_CONSTTIME would slow the search's Miller-Rabin rounds for nothing
     SecretBn pm1 = secretBn();
@@ -83,8 +81,7 @@ SecretBn rsaPrime(int bits, const BIGNUM* e)
 // one after the other (SP 800-56B method), which makes a 2048-bit key take ~150 ms on one core; searching
 // p and q in parallel halves that. The key is assembled as OpenSSL's classic (1.1.1) generator does, with
 // the FIPS 186-4 checks on |p - q| and the size of d, then OpenSSL's pairwise consistency check must pass.
-EvpPkeyPtr generateRsaParallel(int bits)
-{
+EvpPkeyPtr generateRsaParallel(int bits) {
     SecretBn e(BN_new());
     if (!e || BN_set_word(e.get(), RSA_F4) != 1)
         return {};
@@ -112,12 +109,14 @@ EvpPkeyPtr generateRsaParallel(int bits)
     if (BN_mul(n.get(), p.get(), q.get(), ctx.get()) != 1 || BN_num_bits(n.get()) != bits)
         return {};
     if (BN_sub(pm1.get(), p.get(), BN_value_one()) != 1 || BN_sub(qm1.get(), q.get(), BN_value_one()) != 1 ||
-        BN_mul(phi.get(), pm1.get(), qm1.get(), ctx.get()) != 1 || BN_gcd(g.get(), pm1.get(), qm1.get(), ctx.get()) != 1 ||
+        BN_mul(phi.get(), pm1.get(), qm1.get(), ctx.get()) != 1 ||
+        BN_gcd(g.get(), pm1.get(), qm1.get(), ctx.get()) != 1 ||
         BN_div(lcm.get(), nullptr, phi.get(), g.get(), ctx.get()) != 1)
         return {};
     if (!BN_mod_inverse(d.get(), e.get(), lcm.get(), ctx.get()) || BN_num_bits(d.get()) <= half)
         return {};
-    if (BN_mod(dmp1.get(), d.get(), pm1.get(), ctx.get()) != 1 || BN_mod(dmq1.get(), d.get(), qm1.get(), ctx.get()) != 1 ||
+    if (BN_mod(dmp1.get(), d.get(), pm1.get(), ctx.get()) != 1 ||
+        BN_mod(dmq1.get(), d.get(), qm1.get(), ctx.get()) != 1 ||
         !BN_mod_inverse(iqmp.get(), q.get(), p.get(), ctx.get()))
         return {};
 
@@ -160,12 +159,11 @@ EvpPkeyPtr generateRsaParallel(int bits)
 
 } // namespace
 
-Result<PrivateKey> PrivateKey::generateRsa(int bits)
-{
+Result<PrivateKey> PrivateKey::generateRsa(int bits) {
     if (bits != 2048 && bits != 3072 && bits != 4096)
-        return makeError(
-            ErrorKind::Usage,
-            QCoreApplication::translate("PrivateKey", "RSA key size %1 is not offered; use 2048, 3072 or 4096.").arg(bits));
+        return makeError(ErrorKind::Usage, QCoreApplication::translate(
+                                               "PrivateKey", "RSA key size %1 is not offered; use 2048, 3072 or 4096.")
+                                               .arg(bits));
     if (EvpPkeyPtr fast = generateRsaParallel(bits))
         return PrivateKey(std::move(fast));
     ERR_clear_error();

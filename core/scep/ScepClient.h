@@ -57,6 +57,7 @@ public:
     // The raw HTTP exchange, for health probes.
     void get(const QString& operation, const QString& message, std::function<void(Result<HttpAnswer>)> done);
 
+private:
     // One request through redirects: shared by its hops.
     struct Exchange {
         QDeadlineTimer deadline;
@@ -67,7 +68,6 @@ public:
         std::function<void(Result<HttpAnswer>)> done;
     };
 
-private:
     void sendHop(QNetworkRequest request, std::shared_ptr<Exchange> exchange);
     void send(QNetworkRequest request, const QByteArray* postBody, std::function<void(Result<HttpAnswer>)> done);
     [[nodiscard]] QUrl operationUrl(const QString& operation, const QString& message) const;

@@ -28,14 +28,14 @@ private slots:
         QCOMPARE(EVP_PKEY_check(ctx), 1);
         EVP_PKEY_CTX_free(ctx);
         QProcess openssl;
-        openssl.start(QStringLiteral("openssl"), {QStringLiteral("rsa"), QStringLiteral("-check"), QStringLiteral("-noout")});
+        openssl.start(QStringLiteral("openssl"),
+                      {QStringLiteral("rsa"), QStringLiteral("-check"), QStringLiteral("-noout")});
         openssl.write(key->toPem().bytes());
         openssl.closeWriteChannel();
         QVERIFY(openssl.waitForFinished(30000));
         QCOMPARE(openssl.readAllStandardOutput().trimmed(), QByteArray("RSA key ok"));
     }
-    void keysAreDistinct()
-    {
+    void keysAreDistinct() {
         auto a = PrivateKey::generateRsa(2048);
         auto b = PrivateKey::generateRsa(2048);
         QVERIFY(a.ok() && b.ok());

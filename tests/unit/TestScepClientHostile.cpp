@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A bad server answer gives a clear error, never a hang or a crash.
+#include "AwaitResult.h"
 #include "TestHttpServer.h"
 #include "TestPki.h"
 
@@ -18,40 +19,17 @@ using namespace ndes::test;
 
 namespace {
 
-Result<CaCapabilities> caps(ScepClient& c, int maxMs = 20000) {
-    std::optional<Result<CaCapabilities>> out;
-    c.getCaCaps([&](Result<CaCapabilities> r) { out.emplace(std::move(r)); });
-    QElapsedTimer t;
-    t.start();
-    while (!out && t.elapsed() < maxMs)
-        QTest::qWait(10);
-    if (!out)
-        return makeError(ErrorKind::Internal, QStringLiteral("no callback within %1 ms").arg(maxMs));
-    return std::move(*out);
+Result<CaCapabilities> caps(ScepClient& c) {
+    return awaitResult<CaCapabilities>([&c](auto done) { c.getCaCaps(std::move(done)); }, 20000);
 }
 
 Result<CaCertificates> cacert(ScepClient& c) {
-    std::optional<Result<CaCertificates>> out;
-    c.getCaCert([&](Result<CaCertificates> r) { out.emplace(std::move(r)); });
-    QElapsedTimer t;
-    t.start();
-    while (!out && t.elapsed() < 20000)
-        QTest::qWait(10);
-    if (!out)
-        return makeError(ErrorKind::Internal, QStringLiteral("no callback"));
-    return std::move(*out);
+    return awaitResult<CaCertificates>([&c](auto done) { c.getCaCert(std::move(done)); }, 20000);
 }
 
 Result<QByteArray> pkiop(ScepClient& c, bool post) {
-    std::optional<Result<QByteArray>> out;
-    c.pkiOperation(QByteArray(300, 'x'), post, [&](Result<QByteArray> r) { out.emplace(std::move(r)); });
-    QElapsedTimer t;
-    t.start();
-    while (!out && t.elapsed() < 20000)
-        QTest::qWait(10);
-    if (!out)
-        return makeError(ErrorKind::Internal, QStringLiteral("no callback"));
-    return std::move(*out);
+    return awaitResult<QByteArray>(
+        [&c, post](auto done) { c.pkiOperation(QByteArray(300, 'x'), post, std::move(done)); }, 20000);
 }
 
 TestHttpResponse body(QByteArray b, int status = 200) {

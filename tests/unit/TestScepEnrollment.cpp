@@ -2,6 +2,7 @@
 // The enrollment flow (caps, cacert, RA choice, PKCSReq, CertPoll while PENDING) against a scripted NDES-like
 // server made of our own server-side message code. micromdm scepserver (the real peer, see the integration
 // test) never answers PENDING and has no RA certificates, so these paths are exercised here.
+#include "AwaitResult.h"
 #include "TestHttpServer.h"
 #include "TestPki.h"
 
@@ -36,7 +37,7 @@ struct FakeNdes {
         const QString op = q.queryItemValue(QStringLiteral("operation"));
         if (op == QLatin1String("GetCACaps")) {
             r.body = caps;
-        } else if (op == QLatin1String("GetCACert")) {
+        } else if (op == QLatin1String("GetCACert") || op == QLatin1String("GetNextCACert")) {
             r.headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/x-x509-ca-ra-cert")));
             r.body = *Pkcs7CertsOnly::build({pki.raEnc, pki.root, pki.raSign, pki.issuing});
         } else if (op == QLatin1String("PKIOperation")) {
@@ -88,15 +89,7 @@ private:
 
 Result<EnrollmentResult> enroll(ScepClient& client, EnrollmentRequest req) {
     ScepEnrollment e(&client);
-    std::optional<Result<EnrollmentResult>> out;
-    e.start(std::move(req), [&](Result<EnrollmentResult> r) { out.emplace(std::move(r)); });
-    QElapsedTimer t;
-    t.start();
-    while (!out && t.elapsed() < 60000)
-        QTest::qWait(10);
-    if (!out)
-        return makeError(ErrorKind::Internal, QStringLiteral("no callback"));
-    return std::move(*out);
+    return awaitResult<EnrollmentResult>([&](auto done) { e.start(std::move(req), std::move(done)); });
 }
 
 EnrollmentRequest request() {
@@ -168,6 +161,16 @@ private slots:
         QVERIFY(!r.ok());
         QVERIFY(r.error().message.contains(QStringLiteral("expired")));
         QVERIFY(ndes.types.isEmpty());
+    }
+    void getNextCaCert() {
+        FakeNdes ndes;
+        ndes.pki = NdesLikePki::create();
+        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
+        ScepClient client(server.url(QStringLiteral("/scep")));
+        auto next = awaitResult<CaCertificates>([&](auto done) { client.getNextCaCert(std::move(done)); });
+        QVERIFY(next.ok());
+        QCOMPARE(next->certificates().size(), 4);
+        QVERIFY(next->issuingCa() == ndes.pki.issuing);
     }
     void caPin() {
         FakeNdes ndes;
