@@ -108,6 +108,15 @@ Result<QByteArray> PkiRequest::build(const BuildParams& params) {
 }
 
 Result<PkiRequest> PkiRequest::parse(const QByteArray& der, const PrivateKey& raKey, const Certificate& raCert) {
+    auto req = parseOuter(der);
+    if (!req)
+        return req;
+    if (Status s = req->decryptInner(raKey, raCert); !s)
+        return s.error();
+    return req;
+}
+
+Result<PkiRequest> PkiRequest::parseOuter(const QByteArray& der) {
     auto signedData = CmsSignedData::parse(der);
     if (!signedData)
         return signedData.error();
@@ -127,35 +136,39 @@ Result<PkiRequest> PkiRequest::parse(const QByteArray& der, const PrivateKey& ra
     const int typeValue = type->toInt(&ok);
     if (!ok || !isKnownMessageType(typeValue))
         return makeError(ErrorKind::BadReply,
-                         tr("The request's messageType \"%1\" is unknown.").arg(QString::fromLatin1(*type)));
+                         tr("The request's messageType \"%1\" is unknown.").arg(QString::fromLatin1(type->left(16))));
     req.type = static_cast<MessageType>(typeValue);
-    req.transactionId = QString::fromLatin1(*tid);
+    req.transactionId = QString::fromLatin1(tid->left(256));
     req.senderNonce = *nonce;
     if (req.senderNonce.size() != 16)
         return makeError(ErrorKind::BadReply, tr("The request's senderNonce is not 16 bytes long."));
+    req.envelope = signedData->content();
+    req.cipherOid = CmsEnvelopedData::contentCipherOid(req.envelope);
+    return req;
+}
 
-    req.cipherOid = CmsEnvelopedData::contentCipherOid(signedData->content());
-    auto inner = CmsEnvelopedData::decrypt(signedData->content(), raKey, raCert);
+Status PkiRequest::decryptInner(const PrivateKey& raKey, const Certificate& raCert) {
+    auto inner = CmsEnvelopedData::decrypt(envelope, raKey, raCert);
     if (!inner)
         return inner.error();
-    switch (req.type) {
+    switch (type) {
     case MessageType::PKCSReq:
     case MessageType::RenewalReq: {
-        auto csr = CertificateRequest::fromDer(*inner);
+        auto parsed = CertificateRequest::fromDer(*inner);
         SecretBytes::cleanse(*inner);
-        if (!csr)
-            return csr.error();
-        req.csr = std::move(*csr);
+        if (!parsed)
+            return parsed.error();
+        csr = std::move(*parsed);
         break;
     }
     case MessageType::CertPoll:
-        if (!splitIssuerAndSubject(*inner, req.pollIssuerDer, req.pollSubjectDer))
+        if (!splitIssuerAndSubject(*inner, pollIssuerDer, pollSubjectDer))
             return makeError(ErrorKind::BadReply, tr("The CertPoll content is not an IssuerAndSubject."));
         break;
     default:
         break;
     }
-    return req;
+    return {};
 }
 
 } // namespace ndes::scep

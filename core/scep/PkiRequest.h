@@ -35,6 +35,10 @@ public:
     // with the RA key and decodes the content for its message type.
     static Result<PkiRequest> parse(const QByteArray& der, const pki::PrivateKey& raKey,
                                     const pki::Certificate& raCert);
+    // The two halves of parse(): the signed outer layer (attributes, signer; nothing decrypted), so a server
+    // can still answer FAILURE to a request it cannot decrypt, and then the envelope.
+    static Result<PkiRequest> parseOuter(const QByteArray& der);
+    Status decryptInner(const pki::PrivateKey& raKey, const pki::Certificate& raCert);
 
     // Hex SHA-256 of the SubjectPublicKeyInfo: the transactionID RFC 8894 recommends.
     static QString transactionIdFor(const pki::PrivateKey& key);
@@ -50,6 +54,7 @@ public:
     QByteArray pollSubjectDer;
     QString digestAlgorithm;
     QString cipherOid;
+    QByteArray envelope; // the encrypted pkcsPKIEnvelope, as received
 };
 
 } // namespace ndes::scep

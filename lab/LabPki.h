@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "pki/Certificate.h"
+#include "pki/PrivateKey.h"
+#include "util/Result.h"
+
+#include <QString>
+
+namespace ndes::lab {
+
+// The lab's PKI, shaped like an AD CS enterprise CA with one NDES server: a root CA, an issuing CA and the
+// two RA certificates NDES enrolls for itself (<HOST>-MSCEP-RA, Certificate Request Agent EKU; the signing RA
+// from EnrollmentAgentOffline with digitalSignature, the encryption RA from CEPEncryption with
+// keyEncipherment). Kept as PEM files in a state directory; keys are written 0600.
+class LabPki {
+public:
+    struct Options {
+        QString stateDir;
+        QString hostName = QStringLiteral("NDESLAB");
+        int raDays = 730;       // RA validity; negative gives RA certificates that expired -raDays ago
+        bool reissueRa = false; // reissue the RA certificates even when the state has them (--ra-days given)
+    };
+
+    static Result<LabPki> openOrCreate(const Options& options);
+
+    pki::Certificate root;
+    pki::PrivateKey rootKey;
+    pki::Certificate issuing;
+    pki::PrivateKey issuingKey;
+    pki::Certificate raSign;
+    pki::PrivateKey raSignKey;
+    pki::Certificate raEnc;
+    pki::PrivateKey raEncKey;
+    QString stateDir;
+    QString hostName;
+};
+
+} // namespace ndes::lab

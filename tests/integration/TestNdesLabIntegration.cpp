@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: Apache-2.0
+// ndes-lab against independent peers (curl, micromdm scepclient, openssl) and against ndesctl.
+#include "NdesLabProcess.h"
+#include "ScepServerProcess.h"
+
+#include "pki/Certificate.h"
+#include "pki/CertificateBuilder.h"
+#include "pki/PrivateKey.h"
+#include "scep/CaCertificates.h"
+#include "scep/CertRep.h"
+#include "scep/PkiRequest.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace ndes;
+using namespace ndes::test;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QString err;
+};
+
+Run ndesctl(const QStringList& args, const QByteArray& challenge = {}) {
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("NDES_CHALLENGE"), QString::fromLatin1(challenge));
+    p.setProcessEnvironment(env);
+    p.start(qEnvironmentVariable("NDESCTL"), args);
+    p.waitForFinished(60000);
+    return {p.exitCode(), p.readAllStandardOutput(), QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString writeUsers(const QTemporaryDir& dir, QFileDevice::Permissions perms) {
+    const QString path = dir.filePath(QStringLiteral("users.txt"));
+    QFile f(path);
+    f.open(QIODevice::WriteOnly);
+    f.write("LAB\\alice:Alice-Pa55:enroll\nLAB\\bob:Bob-Pa55:noenroll\n");
+    f.close();
+    f.setPermissions(perms);
+    return path;
+}
+
+// Fetches a challenge from the admin page with curl and Basic authentication.
+QString fetchPassword(const NdesLabProcess& lab, QString* page = nullptr,
+                      const QString& user = QStringLiteral("LAB\\alice:Alice-Pa55")) {
+    int status = 0;
+    const QByteArray body = curl({QStringLiteral("--basic"), QStringLiteral("-u"), user, lab.adminUrl()}, &status);
+    const QString text = decodeUtf16Le(body);
+    if (page)
+        *page = text;
+    const auto m =
+        QRegularExpression(QStringLiteral("The enrollment challenge password is: <B> ([0-9A-F]+) </B>")).match(text);
+    return status == 200 && m.hasMatch() ? m.captured(1) : QString();
+}
+
+Run enroll(const NdesLabProcess& lab, const QString& cn, const QString& password, const QStringList& extra = {}) {
+    static int n = 0;
+    ++n;
+    return ndesctl(QStringList{QStringLiteral("enroll"), QStringLiteral("--url"), lab.scepUrl(),
+                               QStringLiteral("--subject"), cn, QStringLiteral("--key-out"),
+                               lab.dir() + QStringLiteral("/k%1.pem").arg(n), QStringLiteral("--cert-out"),
+                               lab.dir() + QStringLiteral("/c%1.pem").arg(n), QStringLiteral("--challenge-env"),
+                               QStringLiteral("NDES_CHALLENGE"), QStringLiteral("--json")} +
+                       extra,
+                   password.toLatin1());
+}
+
+int opensslVerify(const QString& chain, const QString& cert) {
+    QProcess v;
+    v.start(QStringLiteral("openssl"), {QStringLiteral("verify"), QStringLiteral("-CAfile"), chain, cert});
+    v.waitForFinished(30000);
+    return v.exitCode();
+}
+
+} // namespace
+
+class TestNdesLabIntegration : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    NdesLabProcess m_lab;
+    QString m_users;
+
+private slots:
+    void initTestCase() {
+        m_users = writeUsers(m_dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        QString error;
+        int ms = 0;
+        QVERIFY2(m_lab.start({QStringLiteral("--users"), m_users, QStringLiteral("--basic"),
+                              QStringLiteral("--password-max"), QStringLiteral("50")},
+                             &error, &ms),
+                 qPrintable(error));
+        qInfo("ndes-lab first start (new CA and RA keys): %d ms", ms);
+        QVERIFY(m_lab.baseUrl().startsWith(QStringLiteral("http://127.0.0.1:")));
+    }
+
+    void usersFileMustBePrivate() {
+        QTemporaryDir dir;
+        const QString open = writeUsers(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther);
+        NdesLabProcess lab;
+        QString error;
+        QVERIFY(!lab.start({QStringLiteral("--users"), open}, &error));
+        QVERIFY2(error.contains(QStringLiteral("chmod 600")), qPrintable(error));
+        QVERIFY(!error.contains(QStringLiteral("Alice-Pa55")));
+    }
+
+    void restartReusesStateQuickly() {
+        NdesLabProcess lab;
+        QString error;
+        QVERIFY(lab.start({}, &error));
+        const QString ca1 =
+            QString::fromLatin1(QFile(lab.stateDir() + QStringLiteral("/root-ca.pem")).exists() ? "ok" : "missing");
+        QCOMPARE(ca1, QStringLiteral("ok"));
+        QFile rootFile(lab.stateDir() + QStringLiteral("/root-ca.pem"));
+        QVERIFY(rootFile.open(QIODevice::ReadOnly));
+        const QByteArray root = rootFile.readAll();
+        lab.stop();
+        // Same state directory, new process: same CA, and a start well under a second.
+        QProcess again;
+        QElapsedTimer t;
+        t.start();
+        again.start(NdesLabProcess::executable(), {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                                   QStringLiteral("--state"), lab.stateDir()});
+        QVERIFY(again.waitForReadyRead(10000));
+        const qint64 ms = t.elapsed();
+        QVERIFY(again.readLine().startsWith("listening http://127.0.0.1:"));
+        again.terminate();
+        again.waitForFinished(5000);
+        qInfo("ndes-lab start with existing state: %lld ms", ms);
+        QVERIFY2(ms < 1000, qPrintable(QString::number(ms)));
+        QFile rootAgain(lab.stateDir() + QStringLiteral("/root-ca.pem"));
+        QVERIFY(rootAgain.open(QIODevice::ReadOnly));
+        QCOMPARE(rootAgain.readAll(), root);
+        QVERIFY((QFile(lab.stateDir() + QStringLiteral("/root-ca.key")).permissions() &
+                 (QFileDevice::ReadOther | QFileDevice::ReadGroup)) == 0);
+    }
+
+    void capsAndCacertRoles() {
+        Run r = ndesctl({QStringLiteral("caps"), QStringLiteral("--url"), m_lab.scepUrl(), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray caps = QJsonDocument::fromJson(r.out).object().value(QStringLiteral("capabilities")).toArray();
+        QVERIFY(caps.contains(QStringLiteral("POSTPKIOperation")) && caps.contains(QStringLiteral("AES")) &&
+                caps.contains(QStringLiteral("SHA-256")));
+        QVERIFY(!caps.contains(QStringLiteral("GetNextCACert")));
+
+        r = ndesctl({QStringLiteral("cacert"), QStringLiteral("--url"), m_lab.scepUrl(), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        QStringList roles;
+        for (const auto& v : QJsonDocument::fromJson(r.out).object().value(QStringLiteral("certificates")).toArray()) {
+            roles << v.toObject().value(QStringLiteral("role")).toString();
+            if (v.toObject().value(QStringLiteral("role")).toString().startsWith(QStringLiteral("ra-")))
+                QCOMPARE(v.toObject().value(QStringLiteral("subject")).toString(),
+                         QStringLiteral("CN=NDESLAB-MSCEP-RA,O=NDES Console Lab"));
+        }
+        // The order real NDES uses: encryption RA, root, signing RA, issuing CA.
+        QCOMPARE(roles, (QStringList{QStringLiteral("ra-encryption"), QStringLiteral("ca"),
+                                     QStringLiteral("ra-signing"), QStringLiteral("ca")}));
+
+        // Also at the pkiclient.exe path.
+        int status = 0;
+        const QByteArray body = curl({m_lab.scepUrl() + QStringLiteral("/pkiclient.exe?operation=GetCACaps")}, &status);
+        QCOMPARE(status, 200);
+        QVERIFY(body.contains("POSTPKIOperation"));
+    }
+
+    void adminPageAsNdesWordsIt() {
+        int status = 0;
+        const QByteArray raw = curl({QStringLiteral("--basic"), QStringLiteral("-u"),
+                                     QStringLiteral("LAB\\alice:Alice-Pa55"), m_lab.adminUrl()},
+                                    &status);
+        QCOMPARE(status, 200);
+        QVERIFY(raw.startsWith(QByteArray("<\0H\0", 4))); // UTF-16LE, no BOM
+        const QString page = decodeUtf16Le(raw);
+        QVERIFY(page.contains(QStringLiteral("<Title>Network Device Enrollment Service</Title>")));
+        QVERIFY(page.contains(
+            QRegularExpression(QStringLiteral("The thumbprint \\(hash value\\) for the CA certificate is: <B> "
+                                              "[0-9A-F]{8} [0-9A-F]{8} [0-9A-F]{8} [0-9A-F]{8} </B>"))));
+        QVERIFY(page.contains(
+            QRegularExpression(QStringLiteral("The enrollment challenge password is: <B> [0-9A-F]{16} </B>"))));
+        QVERIFY(
+            page.contains(QStringLiteral("This password can be used only once and will expire within 60 minutes.")));
+
+        // No credentials, wrong password: 401 offering Windows authentication.
+        const QByteArray denied = curl({QStringLiteral("-i"), m_lab.adminUrl()}, &status);
+        QCOMPARE(status, 401);
+        QVERIFY(denied.contains("WWW-Authenticate: Negotiate"));
+        curl({QStringLiteral("--basic"), QStringLiteral("-u"), QStringLiteral("LAB\\alice:wrong"), m_lab.adminUrl()},
+             &status);
+        QCOMPARE(status, 401);
+
+        // A user without Enroll: the permission page (two spaces) and event 6.
+        QString page2;
+        QVERIFY(fetchPassword(m_lab, &page2, QStringLiteral("LAB\\bob:Bob-Pa55")).isEmpty());
+        QVERIFY(page2.contains(QStringLiteral(
+            "You do not have sufficient permission to enroll with SCEP.  Please contact your system administrator.")));
+        QVERIFY(m_lab.control(QStringLiteral("events")).contains("<EventID>6</EventID>"));
+        // Domain names match case-insensitively, as Windows does.
+        QVERIFY(!fetchPassword(m_lab, nullptr, QStringLiteral("lab\\alice:Alice-Pa55")).isEmpty());
+    }
+
+    void ndesctlEnrollsAndPasswordsAreSingleUse() {
+        const QString pw = fetchPassword(m_lab);
+        QVERIFY(!pw.isEmpty());
+        Run r = enroll(m_lab, QStringLiteral("CN=router-1,O=Lab"), pw,
+                       {QStringLiteral("--san-dns"), QStringLiteral("router-1.lab.example")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(doc.value(QStringLiteral("method")).toString(), QStringLiteral("POST"));
+        QCOMPARE(doc.value(QStringLiteral("cipher")).toString(), QStringLiteral("AES-128-CBC"));
+        QCOMPARE(doc.value(QStringLiteral("recipient")).toString(),
+                 QStringLiteral("CN=NDESLAB-MSCEP-RA,O=NDES Console Lab"));
+        QVERIFY(doc.value(QStringLiteral("warnings")).toArray().isEmpty()); // no legacy crypto with the lab
+        QCOMPARE(opensslVerify(m_lab.chainPemPath(), doc.value(QStringLiteral("certFile")).toString()), 0);
+        QFile cf(doc.value(QStringLiteral("certFile")).toString());
+        QVERIFY(cf.open(QIODevice::ReadOnly));
+        auto cert = pki::Certificate::fromPem(cf.readAll());
+        QCOMPARE(cert->templateName(), QStringLiteral("IPSECIntermediateOffline"));
+        QCOMPARE(cert->dnsNames(), QStringList{QStringLiteral("router-1.lab.example")});
+
+        // The same password again: refused, and the event NDES logs.
+        r = enroll(m_lab, QStringLiteral("CN=router-2,O=Lab"), pw);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains(QStringLiteral("failInfo badRequest")));
+        QVERIFY(m_lab.control(QStringLiteral("events")).contains("<EventID>29</EventID>"));
+        // Renewal with the issued certificate needs no password.
+        const QString key = doc.value(QStringLiteral("keyFile")).toString();
+        r = ndesctl({QStringLiteral("renew"), QStringLiteral("--url"), m_lab.scepUrl(), QStringLiteral("--key"), key,
+                     QStringLiteral("--cert"), cf.fileName(), QStringLiteral("--key-out"),
+                     m_lab.dir() + QStringLiteral("/renewed.key"), QStringLiteral("--cert-out"),
+                     m_lab.dir() + QStringLiteral("/renewed.pem")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(opensslVerify(m_lab.chainPemPath(), m_lab.dir() + QStringLiteral("/renewed.pem")), 0);
+    }
+
+    void scepclientEnrolls() {
+        if (ScepServerProcess::findExecutable(QStringLiteral("scepclient")).isEmpty())
+            QFAIL("scepclient missing: install the Debian package scep");
+        const QString pw = fetchPassword(m_lab);
+        QProcess c;
+        // scepclient takes the challenge in argv (its interface); this password is single-use on a test lab.
+        c.start(QStringLiteral("scepclient"),
+                {QStringLiteral("-server-url"), m_lab.scepUrl(), QStringLiteral("-challenge"), pw,
+                 QStringLiteral("-cn"), QStringLiteral("scepclient-device"), QStringLiteral("-private-key"),
+                 m_lab.dir() + QStringLiteral("/sc.key"), QStringLiteral("-certificate"),
+                 m_lab.dir() + QStringLiteral("/sc.pem")});
+        QVERIFY(c.waitForFinished(60000));
+        QVERIFY2(c.exitCode() == 0, c.readAllStandardError().constData());
+        QCOMPARE(opensslVerify(m_lab.chainPemPath(), m_lab.dir() + QStringLiteral("/sc.pem")), 0);
+    }
+
+    void cacheFillsAfterPasswordMax() {
+        NdesLabProcess lab;
+        QString error;
+        QVERIFY(lab.start({QStringLiteral("--password-max"), QStringLiteral("2")}, &error));
+        QVERIFY(!fetchPassword(lab).isEmpty());
+        QVERIFY(!fetchPassword(lab).isEmpty());
+        QString page;
+        QVERIFY(fetchPassword(lab, &page).isEmpty());
+        QVERIFY(page.contains(QStringLiteral("The password cache is full.")));
+    }
+
+    void expiredPasswordIsRefused() {
+        NdesLabProcess lab;
+        QString error;
+        QVERIFY(lab.start({QStringLiteral("--password-validity"), QStringLiteral("1")}, &error));
+        const QString pw = fetchPassword(lab);
+        QVERIFY(!lab.control(QStringLiteral("clock?advance=61")).isEmpty());
+        const Run r = enroll(lab, QStringLiteral("CN=late"), pw);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains(QStringLiteral("badRequest")));
+    }
+
+    void encryptedToTheSigningRaGivesEvent18() {
+        // A client that picks the wrong RA certificate, built from our own message code on purpose.
+        int status = 0;
+        const QByteArray p7 = curl({m_lab.scepUrl() + QStringLiteral("?operation=GetCACert")}, &status);
+        auto cas = scep::CaCertificates::parse(p7);
+        QVERIFY(cas.ok());
+        pki::Certificate signingRa;
+        for (const auto& rc : cas->certificates())
+            if (rc.role == scep::CertificateRole::RaSigning)
+                signingRa = rc.certificate;
+        auto key = pki::PrivateKey::generateRsa(2048);
+        auto self = pki::CertificateBuilder().setSubject(QStringLiteral("CN=wrong-ra")).selfSigned(*key);
+        scep::PkiRequest::BuildParams b;
+        b.csr = *pki::CertificateRequest::create({QStringLiteral("CN=wrong-ra"), {}, {}, "whatever", 0}, *key);
+        b.signer = *self;
+        b.signerKey = *key;
+        b.recipient = signingRa;
+        b.transactionId = scep::PkiRequest::transactionIdFor(*key);
+        b.senderNonce = scep::PkiRequest::newNonce();
+        auto der = scep::PkiRequest::build(b);
+        QVERIFY(der.ok());
+        QTemporaryDir d;
+        QFile f(d.filePath(QStringLiteral("req.der")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(*der);
+        f.close();
+        const QByteArray reply = curl({QStringLiteral("--data-binary"), QStringLiteral("@") + f.fileName(),
+                                       QStringLiteral("-H"), QStringLiteral("Content-Type: application/x-pki-message"),
+                                       m_lab.scepUrl() + QStringLiteral("?operation=PKIOperation")},
+                                      &status);
+        QCOMPARE(status, 200);
+        auto rep = scep::CertRep::parseUnverified(reply);
+        QVERIFY(rep.ok());
+        QCOMPARE(rep->status, scep::PkiStatus::Failure);
+        QCOMPARE(rep->failInfo, int(scep::FailInfo::BadMessageCheck));
+        QVERIFY(m_lab.control(QStringLiteral("events")).contains("<EventID>18</EventID>"));
+    }
+
+    void manualApproval() {
+        NdesLabProcess lab;
+        QString error;
+        QVERIFY(lab.start({QStringLiteral("--manual-approval")}, &error));
+        const QString pw = fetchPassword(lab);
+        QProcess ctl;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("NDES_CHALLENGE"), pw);
+        ctl.setProcessEnvironment(env);
+        ctl.start(qEnvironmentVariable("NDESCTL"),
+                  {QStringLiteral("enroll"), QStringLiteral("--url"), lab.scepUrl(), QStringLiteral("--subject"),
+                   QStringLiteral("CN=pending-device"), QStringLiteral("--key-out"),
+                   lab.dir() + QStringLiteral("/p.key"), QStringLiteral("--cert-out"),
+                   lab.dir() + QStringLiteral("/p.pem"), QStringLiteral("--challenge-env"),
+                   QStringLiteral("NDES_CHALLENGE"), QStringLiteral("--poll-interval"), QStringLiteral("0.3"),
+                   QStringLiteral("--json")});
+        QString tid;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !(tid = QString::fromLatin1(lab.control(QStringLiteral("pending")).trimmed())).isEmpty(), 20000);
+        QProcess approve;
+        approve.start(NdesLabProcess::executable(), {QStringLiteral("approve"), QStringLiteral("--url"), lab.baseUrl(),
+                                                     QStringLiteral("--transaction"), tid});
+        QVERIFY(approve.waitForFinished(20000));
+        QCOMPARE(approve.exitCode(), 0);
+        QVERIFY(ctl.waitForFinished(60000));
+        QVERIFY2(ctl.exitCode() == 0, ctl.readAllStandardError().constData());
+        const QJsonObject doc = QJsonDocument::fromJson(ctl.readAllStandardOutput()).object();
+        QVERIFY(doc.value(QStringLiteral("polls")).toInt() >= 1);
+        QCOMPARE(doc.value(QStringLiteral("transactionId")).toString(), tid);
+    }
+
+    void faults_data() {
+        QTest::addColumn<QString>("fault");
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("stderrHas");
+        QTest::addColumn<int>("eventId");
+        QTest::newRow("app-pool-stopped")
+            << QStringLiteral("app-pool-stopped") << QStringLiteral("caps") << 1 << QStringLiteral("HTTP 503") << 0;
+        QTest::newRow("template-missing") << QStringLiteral("template-missing") << QStringLiteral("enroll") << 1
+                                          << QStringLiteral("badRequest") << 31;
+        QTest::newRow("ra-expired") << QStringLiteral("ra-expired") << QStringLiteral("enroll") << 1
+                                    << QStringLiteral("HTTP 500") << 10;
+        QTest::newRow("garbage-reply") << QStringLiteral("garbage-reply") << QStringLiteral("enroll") << 1
+                                       << QStringLiteral("error") << 0;
+        QTest::newRow("hang") << QStringLiteral("hang") << QStringLiteral("caps") << 3
+                              << QStringLiteral("did not answer") << 0;
+        QTest::newRow("slow:3000") << QStringLiteral("slow:3000") << QStringLiteral("caps") << 3
+                                   << QStringLiteral("did not answer") << 0;
+    }
+    void faults() {
+        QFETCH(QString, fault);
+        QFETCH(QString, command);
+        QFETCH(int, exitCode);
+        QFETCH(QString, stderrHas);
+        QFETCH(int, eventId);
+        const QString pw = fetchPassword(m_lab);
+        QVERIFY(!m_lab.control(QStringLiteral("fault?set=") + fault).isNull());
+        Run r = command == QLatin1String("caps")
+                    ? ndesctl({QStringLiteral("caps"), QStringLiteral("--url"), m_lab.scepUrl(),
+                               QStringLiteral("--timeout"), QStringLiteral("1")})
+                    : enroll(m_lab, QStringLiteral("CN=fault-") + fault.section(QLatin1Char(':'), 0, 0), pw,
+                             {QStringLiteral("--timeout"), QStringLiteral("5")});
+        QVERIFY(!m_lab.control(QStringLiteral("fault?set=none")).isNull()); // the lab keeps serving control requests
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(r.err.contains(stderrHas), qPrintable(r.err));
+        if (eventId)
+            QVERIFY(m_lab.control(QStringLiteral("events"))
+                        .contains(QStringLiteral("<EventID>%1</EventID>").arg(eventId).toLatin1()));
+        // Healthy again.
+        QCOMPARE(ndesctl({QStringLiteral("caps"), QStringLiteral("--url"), m_lab.scepUrl()}).exitCode, 0);
+    }
+
+    void expiredRaCertificates() {
+        NdesLabProcess lab;
+        QString error;
+        QVERIFY(lab.start({QStringLiteral("--ra-days"), QStringLiteral("-5")}, &error));
+        Run r = ndesctl({QStringLiteral("cacert"), QStringLiteral("--url"), lab.scepUrl(), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        for (const auto& v : QJsonDocument::fromJson(r.out).object().value(QStringLiteral("certificates")).toArray())
+            if (v.toObject().value(QStringLiteral("role")).toString().startsWith(QStringLiteral("ra-")))
+                // Expired five days (and the seconds since the lab started) ago: -ceil(days) = -6 or -5.
+                QVERIFY(qAbs(v.toObject().value(QStringLiteral("daysLeft")).toInt() + 5) <= 1);
+        r = enroll(lab, QStringLiteral("CN=too-late"), fetchPassword(lab));
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains(QStringLiteral("expired")));
+    }
+
+    void hostileClientsDoNotStopTheLab() {
+        int status = 0;
+        // A URL beyond IIS's 65534 limit.
+        curl({m_lab.scepUrl() + QStringLiteral("/") + QString(70000, QLatin1Char('a'))}, &status);
+        QCOMPARE(status, 404);
+        // A query string beyond the limit.
+        curl({m_lab.scepUrl() + QStringLiteral("?operation=PKIOperation&message=") + QString(70000, QLatin1Char('A'))},
+             &status);
+        QCOMPARE(status, 404);
+        // Garbage PKCS#7 by POST and by GET.
+        curl({QStringLiteral("--data-binary"), QStringLiteral("garbage"),
+              m_lab.scepUrl() + QStringLiteral("?operation=PKIOperation")},
+             &status);
+        QCOMPARE(status, 500);
+        curl({m_lab.scepUrl() + QStringLiteral("?operation=PKIOperation&message=%25%25%25")}, &status);
+        QCOMPARE(status, 500);
+        // A garbage request line, then a slowloris client that never finishes its head.
+        QTcpSocket junk;
+        junk.connectToHost(QHostAddress::LocalHost, QUrl(m_lab.baseUrl()).port());
+        QVERIFY(junk.waitForConnected(5000));
+        junk.write("\x16\x03\x01 not http at all\r\n\r\n");
+        QVERIFY(junk.waitForReadyRead(5000));
+        QVERIFY(junk.readAll().startsWith("HTTP/1.1 400"));
+        QCOMPARE(ndesctl({QStringLiteral("caps"), QStringLiteral("--url"), m_lab.scepUrl()}).exitCode, 0);
+    }
+
+    void slowlorisIsCutOff() {
+        NdesLabProcess lab;
+        QString error;
+        QVERIFY(lab.start({QStringLiteral("--read-timeout"), QStringLiteral("500")}, &error));
+        QTcpSocket slow;
+        slow.connectToHost(QHostAddress::LocalHost, QUrl(lab.baseUrl()).port());
+        QVERIFY(slow.waitForConnected(5000));
+        slow.write("GET /certsrv/mscep/mscep.dll?operation=GetCACaps HTTP/1.1\r\nHost: x\r\n");
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(slow.waitForDisconnected(10000));
+        QVERIFY(t.elapsed() < 5000);
+        QCOMPARE(ndesctl({QStringLiteral("caps"), QStringLiteral("--url"), lab.scepUrl()}).exitCode, 0);
+    }
+
+    void httpsWithLabCertificate() {
+        NdesLabProcess lab;
+        QString error;
+        QVERIFY(lab.start({QStringLiteral("--https")}, &error));
+        QVERIFY(lab.baseUrl().startsWith(QStringLiteral("https://127.0.0.1:")));
+        // Not trusted by default; trusted with the lab's root.
+        QCOMPARE(ndesctl({QStringLiteral("caps"), QStringLiteral("--url"), lab.scepUrl()}).exitCode, 3);
+        Run r = ndesctl({QStringLiteral("caps"), QStringLiteral("--url"), lab.scepUrl(), QStringLiteral("--tls-ca"),
+                         lab.stateDir() + QStringLiteral("/root-ca.pem")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    }
+
+    void manyVirtualServers() {
+        NdesLabProcess lab;
+        QString error;
+        QVERIFY(lab.start({QStringLiteral("--servers"), QStringLiteral("3")}, &error));
+        QCOMPARE(lab.baseUrls().size(), 3);
+        QStringList fingerprints;
+        for (int i = 0; i < 3; ++i) {
+            Run r = ndesctl({QStringLiteral("cacert"), QStringLiteral("--url"),
+                             lab.baseUrls()[i] + QStringLiteral("/certsrv/mscep/mscep.dll"), QStringLiteral("--json")});
+            QCOMPARE(r.exitCode, 0);
+            const QJsonObject ra = QJsonDocument::fromJson(r.out)
+                                       .object()
+                                       .value(QStringLiteral("certificates"))
+                                       .toArray()
+                                       .at(0)
+                                       .toObject();
+            QCOMPARE(ra.value(QStringLiteral("subject")).toString(),
+                     QStringLiteral("CN=NDESLAB%1-MSCEP-RA,O=NDES Console Lab").arg(i + 1, 2, 10, QLatin1Char('0')));
+            fingerprints << ra.value(QStringLiteral("sha256")).toString();
+        }
+        fingerprints.removeDuplicates();
+        QCOMPARE(fingerprints.size(), 3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestNdesLabIntegration)
+#include "TestNdesLabIntegration.moc"

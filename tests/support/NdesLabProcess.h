@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QProcess>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <QUrl>
+
+namespace ndes::test {
+
+// ndes-lab started as its own process on a random loopback port, stopped on destruction.
+class NdesLabProcess {
+public:
+    NdesLabProcess() = default;
+    ~NdesLabProcess();
+    NdesLabProcess(const NdesLabProcess&) = delete;
+    NdesLabProcess& operator=(const NdesLabProcess&) = delete;
+
+    // Starts `ndes-lab --listen 127.0.0.1:0 --state <temp> <extra>`; false with `error` set on failure.
+    bool start(const QStringList& extra, QString* error, int* startupMs = nullptr);
+    void stop();
+
+    [[nodiscard]] QStringList baseUrls() const { return m_urls; }
+    [[nodiscard]] QString baseUrl() const { return m_urls.value(0); }
+    [[nodiscard]] QString scepUrl(int server = 0) const {
+        return m_urls.value(server) + QStringLiteral("/certsrv/mscep/mscep.dll");
+    }
+    [[nodiscard]] QString adminUrl(int server = 0) const {
+        return m_urls.value(server) + QStringLiteral("/certsrv/mscep_admin/");
+    }
+    [[nodiscard]] QString stateDir() const { return m_dir.filePath(QStringLiteral("state")); }
+    [[nodiscard]] QString dir() const { return m_dir.path(); }
+    // root + issuing CA as one PEM file, for `openssl verify -CAfile`.
+    [[nodiscard]] QString chainPemPath(int server = 0) const;
+    [[nodiscard]] QString stderrText();
+    [[nodiscard]] int exitCode() const { return m_process.exitCode(); }
+
+    // A control request (POST /ndes-lab/control/...); returns the body, or a null array on failure.
+    QByteArray control(const QString& pathAndQuery, int server = 0) const;
+
+    static QString executable();
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    QStringList m_urls;
+    QByteArray m_stderr;
+};
+
+// Runs curl (an independent HTTP client) and returns the body, with the HTTP status in *status.
+QByteArray curl(const QStringList& args, int* status);
+
+// Decodes an NDES admin page (UTF-16LE, BOM or not, maybe a stray byte) for assertions in tests.
+QString decodeUtf16Le(const QByteArray& body);
+
+} // namespace ndes::test
