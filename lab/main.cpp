@@ -2,6 +2,8 @@
 // ndes-lab: an NDES emulator for tests, training and the demo. Binds loopback only.
 #include "LabClock.h"
 #include "NdesLabServer.h"
+#include "ndes/MscepSettings.h"
+#include "ndes/RegistryExport.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -167,6 +169,11 @@ int main(int argc, char* argv[]) {
                                    QStringLiteral("Milliseconds a client has to send a request head (default 10000)."),
                                    QStringLiteral("MS"), QStringLiteral("10000"));
     p.addOption(readTimeout);
+    QCommandLineOption config(QStringLiteral("config"),
+                              QStringLiteral("Read NDES settings from a .reg export of "
+                                             "HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP (UTF-16LE or UTF-8)."),
+                              QStringLiteral("FILE"));
+    p.addOption(config);
     p.addOptions({listen, state,   users,       basic,       https,       host,      raDays,   caps,
                   manual, pwMax,   pwValidity,  pwLength,    single,      noEnforce, encoding, fault,
                   events, servers, sigTemplate, encTemplate, genTemplate, unpublish});
@@ -211,6 +218,29 @@ int main(int argc, char* argv[]) {
         return fail(QStringLiteral("--password-length must be between 4 and 64 bytes"));
     o.settings.useSinglePassword = p.isSet(single);
     o.settings.enforcePassword = !p.isSet(noEnforce);
+    if (p.isSet(config)) {
+        auto reg = service::RegistryExport::load(p.value(config));
+        if (!reg)
+            return fail(reg.error().toString());
+        auto mscep = service::MscepSettings::fromRegistry(*reg);
+        if (!mscep)
+            return fail(mscep.error().toString());
+        for (const QString& w : mscep->warnings)
+            std::fprintf(stderr, "ndes-lab: warning: %s\n", w.toLocal8Bit().constData());
+        NdesSettings& st = o.settings;
+        st.signatureTemplate = mscep->signatureTemplate.value_or(st.signatureTemplate);
+        st.encryptionTemplate = mscep->encryptionTemplate.value_or(st.encryptionTemplate);
+        st.generalPurposeTemplate = mscep->generalPurposeTemplate.value_or(st.generalPurposeTemplate);
+        st.caConfiguration = mscep->caConfiguration.value_or(st.caConfiguration);
+        st.enforcePassword = mscep->enforcePassword.value_or(st.enforcePassword);
+        st.useSinglePassword = mscep->useSinglePassword.value_or(st.useSinglePassword);
+        st.passwordLength = int(qBound(4u, mscep->passwordLength.value_or(quint32(st.passwordLength)), 64u));
+        st.passwordMax = int(qBound(1u, mscep->passwordMax.value_or(quint32(st.passwordMax)), 100000u));
+        st.passwordValidity = int(qBound(1u, mscep->passwordValidity.value_or(quint32(st.passwordValidity)), 100000u));
+        if (mscep->caCapabilitiesAlgorithms)
+            st.capabilities = QStringList{QStringLiteral("POSTPKIOperation"), QStringLiteral("Renewal")} +
+                              *mscep->caCapabilitiesAlgorithms;
+    }
     if (p.isSet(sigTemplate))
         o.settings.signatureTemplate = p.value(sigTemplate);
     if (p.isSet(encTemplate))

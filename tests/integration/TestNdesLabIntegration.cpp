@@ -461,6 +461,39 @@ private slots:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     }
 
+    void runsFromTheRealMscepExport() {
+        NdesLabProcess lab;
+        QString error;
+        QVERIFY(lab.start({QStringLiteral("--config"), qEnvironmentVariable("NDES_TEST_DATA") +
+                                                           QStringLiteral("/ndes-manual-installation/MSCEP.reg")},
+                          &error));
+        QVERIFY2(!lab.stderrText().contains(QStringLiteral("warning")), qPrintable(lab.stderrText()));
+        const Run r = enroll(lab, QStringLiteral("CN=from-real-reg"), fetchPassword(lab));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(opensslVerify(lab.chainPemPath(),
+                               QJsonDocument::fromJson(r.out).object().value(QStringLiteral("certFile")).toString()),
+                 0);
+    }
+
+    void guideMistakesInTheExportAreIgnoredLikeNdes() {
+        // EnforcePassword=0 written as a value of MSCEP (a common guide mistake): NDES still enforces passwords.
+        QTemporaryDir dir;
+        QFile reg(dir.filePath(QStringLiteral("guide.reg")));
+        QVERIFY(reg.open(QIODevice::WriteOnly));
+        reg.write("Windows Registry Editor Version "
+                  "5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP]\r\n"
+                  "\"EnforcePassword\"=dword:00000000\r\n\"PasswordCacheMax\"=dword:00000064\r\n");
+        reg.close();
+        NdesLabProcess lab;
+        QString error;
+        QVERIFY(lab.start({QStringLiteral("--config"), reg.fileName()}, &error));
+        QTRY_VERIFY(lab.stderrText().contains(QStringLiteral("PasswordCacheMax")));
+        QVERIFY(lab.stderrText().contains(QStringLiteral("subkey MSCEP\\EnforcePassword")));
+        const Run r = enroll(lab, QStringLiteral("CN=no-password"), QString());
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains(QStringLiteral("badRequest")));
+    }
+
     void manyVirtualServers() {
         NdesLabProcess lab;
         QString error;
