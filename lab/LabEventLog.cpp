@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "LabEventLog.h"
 
+#include "SyslogSender.h"
 #include "util/Clock.h"
 
 #include <QCoreApplication>
@@ -44,6 +45,11 @@ const LabEventLog::Event& LabEventLog::log(int id, Level level, const QList<QPai
         QFile f(m_xmlPath);
         if (f.open(QIODevice::Append | QIODevice::WriteOnly))
             f.write(e.xml.toUtf8() + '\n');
+    }
+    if (m_syslog) {
+        const int severity = level == Level::Error ? 3 : level == Level::Warning ? 4 : 6;
+        m_syslog->send(severity, m_computer, QString::number(id),
+                       QStringLiteral("[ndes@32473 EventID=\"%1\" Level=\"%2\"]").arg(id).arg(int(level)), e.xml);
     }
     m_events.append(e);
     if (m_events.size() > 10000)

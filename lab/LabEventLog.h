@@ -26,6 +26,7 @@ public:
         : m_computer(std::move(computerName)) {}
 
     void setXmlFile(const QString& path) { m_xmlPath = path; }
+    void setSyslog(class SyslogSender* sender) { m_syslog = sender; }
     const Event& log(int id, Level level, const QList<QPair<QString, QString>>& data);
 
     [[nodiscard]] const QList<Event>& events() const { return m_events; }
@@ -36,6 +37,7 @@ private:
     QString m_xmlPath;
     QList<Event> m_events;
     quint64 m_recordId = 0;
+    class SyslogSender* m_syslog = nullptr;
 };
 
 } // namespace ndes::lab

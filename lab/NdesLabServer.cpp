@@ -2,6 +2,7 @@
 #include "NdesLabServer.h"
 
 #include "LabClock.h"
+#include "SyslogSender.h"
 #include "pki/CertificateBuilder.h"
 #include "pki/ChainVerifier.h"
 #include "pki/Oids.h"
@@ -138,6 +139,11 @@ NdesLabServer::NdesLabServer(const Options& options, LabPki pki, LabUsers users,
     , m_events(m_pki.hostName + QStringLiteral(".lab.example"))
     , m_faults(options.faults) {
     m_events.setXmlFile(options.eventsXml);
+    if (!options.syslog.isEmpty()) {
+        const qsizetype colon = options.syslog.lastIndexOf(QLatin1Char(':'));
+        m_events.setSyslog(new SyslogSender(QHostAddress(options.syslog.left(colon)),
+                                            quint16(options.syslog.mid(colon + 1).toUInt()), this));
+    }
     for (const QString& t : {options.settings.signatureTemplate, options.settings.encryptionTemplate,
                              options.settings.generalPurposeTemplate})
         m_ca.publish(t);

@@ -45,6 +45,7 @@ public:
         LabFaults faults;
         QString eventsXml;
         int readTimeoutMs = 10000;
+        QString syslog; // host:port of an RFC 5424 receiver over TCP
         QStringList unpublishedTemplates;
     };
 

@@ -174,6 +174,10 @@ int main(int argc, char* argv[]) {
                                              "HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP (UTF-16LE or UTF-8)."),
                               QStringLiteral("FILE"));
     p.addOption(config);
+    QCommandLineOption syslog(QStringLiteral("syslog"),
+                              QStringLiteral("Stream events as RFC 5424 syslog over TCP to a loopback receiver."),
+                              QStringLiteral("ADDR:PORT"));
+    p.addOption(syslog);
     p.addOptions({listen, state,   users,       basic,       https,       host,      raDays,   caps,
                   manual, pwMax,   pwValidity,  pwLength,    single,      noEnforce, encoding, fault,
                   events, servers, sigTemplate, encTemplate, genTemplate, unpublish});
@@ -266,6 +270,17 @@ int main(int argc, char* argv[]) {
     o.basicAuth = p.isSet(basic);
     o.https = p.isSet(https);
     o.eventsXml = p.value(events);
+    if (p.isSet(syslog)) {
+        const QString spec = p.value(syslog);
+        const qsizetype c = spec.lastIndexOf(QLatin1Char(':'));
+        const QHostAddress sysHost(spec.left(c));
+        const int sysPort = spec.mid(c + 1).toInt(&ok);
+        if (c <= 0 || sysHost.isNull() || !ok || sysPort <= 0 || sysPort > 65535)
+            return fail(QStringLiteral("--syslog must be ADDR:PORT, e.g. 127.0.0.1:5514"));
+        if (!sysHost.isLoopback())
+            return fail(QStringLiteral("--syslog sends to loopback receivers only"));
+        o.syslog = spec;
+    }
     o.readTimeoutMs = p.value(readTimeout).toInt(&ok);
     if (!ok || o.readTimeoutMs < 100 || o.readTimeoutMs > 600000)
         return fail(QStringLiteral("--read-timeout must be between 100 and 600000 ms"));

@@ -17,6 +17,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -492,6 +493,36 @@ private slots:
         const Run r = enroll(lab, QStringLiteral("CN=no-password"), QString());
         QCOMPARE(r.exitCode, 1);
         QVERIFY(r.err.contains(QStringLiteral("badRequest")));
+    }
+
+    void eventsStreamAsSyslogAndXml() {
+        QTcpServer receiver;
+        QVERIFY(receiver.listen(QHostAddress::LocalHost, 0));
+        NdesLabProcess lab;
+        QString error;
+        const QString xml = lab.dir() + QStringLiteral("/events.xml");
+        QVERIFY(lab.start({QStringLiteral("--syslog"), QStringLiteral("127.0.0.1:%1").arg(receiver.serverPort()),
+                           QStringLiteral("--events-xml"), xml},
+                          &error));
+        QVERIFY(receiver.waitForNewConnection(10000));
+        QTcpSocket* s = receiver.nextPendingConnection();
+        QByteArray received;
+        QTRY_VERIFY_WITH_TIMEOUT((received += s->readAll()).contains("<EventID>1</EventID>"), 10000);
+        enroll(lab, QStringLiteral("CN=x"), QStringLiteral("WRONGPASSWORD")); // event 29
+        QTRY_VERIFY_WITH_TIMEOUT((received += s->readAll()).contains("<EventID>29</EventID>"), 10000);
+        // RFC 5424 with octet counting: "LEN <PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG".
+        const QRegularExpression frame(
+            QStringLiteral("(?:^|</Event>)\\d+ <11>1 \\S+ NDESLAB\\.lab\\.example NetworkDeviceEnrollmentService \\d+ "
+                           "29 \\[ndes@32473 EventID=\"29\" Level=\"2\"\\] <Event "),
+            QRegularExpression::MultilineOption);
+        QVERIFY2(frame.match(QString::fromUtf8(received)).hasMatch(), received.constData());
+        QVERIFY(!received.contains("WRONGPASSWORD"));
+        QFile f(xml);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray lines = f.readAll();
+        QCOMPARE(lines.count('\n'), 2);
+        QVERIFY(lines.contains("<Provider Name='Microsoft-Windows-NetworkDeviceEnrollmentService' "
+                               "Guid='{73144342-19d1-47a4-94de-d38e6a054ad5}'/><EventID>29</EventID>"));
     }
 
     void manyVirtualServers() {
