@@ -3,6 +3,7 @@
 
 #include "LabClock.h"
 #include "SyslogSender.h"
+#include "WindowsAuthenticator.h"
 #include "pki/CertificateBuilder.h"
 #include "pki/ChainVerifier.h"
 #include "pki/Oids.h"
@@ -14,7 +15,9 @@
 #include <openssl/rand.h>
 
 #include <QCoreApplication>
+
 #include <QUrlQuery>
+#include <cstdio>
 
 namespace ndes::lab {
 
@@ -125,7 +128,16 @@ Result<std::unique_ptr<NdesLabServer>> NdesLabServer::create(const Options& opti
             return loaded.error();
         users = std::move(*loaded);
     }
-    return std::unique_ptr<NdesLabServer>(new NdesLabServer(options, std::move(*pki), std::move(users), parent));
+    std::unique_ptr<WindowsAuthenticator> auth;
+    if (!users.isEmpty()) {
+        auto created = WindowsAuthenticator::create(users, options.keytab);
+        if (!created)
+            return created.error();
+        auth = std::move(*created);
+    }
+    std::unique_ptr<NdesLabServer> server(new NdesLabServer(options, std::move(*pki), std::move(users), parent));
+    server->m_auth = std::move(auth);
+    return server;
 }
 
 NdesLabServer::NdesLabServer(const Options& options, LabPki pki, LabUsers users, QObject* parent)
@@ -151,6 +163,11 @@ NdesLabServer::NdesLabServer(const Options& options, LabPki pki, LabUsers users,
         m_ca.unpublish(t);
     m_ca.setManualApproval(options.settings.manualApproval);
     m_http = new LabHttpServer([this](const LabHttpRequest& r) { return handle(r); }, this);
+    connect(m_http, &LabHttpServer::connectionClosed, this, [this](quint64 id) {
+        m_authenticated.remove(id);
+        if (m_auth)
+            m_auth->dropConnection(id);
+    });
     LabHttpServer::Limits limits;
     limits.headerTimeoutMs = options.readTimeoutMs;
     m_http->setLimits(limits);
@@ -172,6 +189,8 @@ NdesLabServer::NdesLabServer(const Options& options, LabPki pki, LabUsers users,
     }
     m_events.log(1, LabEventLog::Level::Information, noData); // the service started
 }
+
+NdesLabServer::~NdesLabServer() = default;
 
 bool NdesLabServer::listen(const QHostAddress& address, quint16 port, QString* error) {
     return m_http->listen(address, port, error);
@@ -344,33 +363,71 @@ LabHttpResponse NdesLabServer::handlePkiOperation(const QByteArray& message) {
 
 LabHttpResponse NdesLabServer::handleAdmin(const LabHttpRequest& request) {
     const LabUsers::User* user = nullptr;
+    QByteArray mutualToken; // Negotiate's last token, sent with the answer
     if (!m_users.isEmpty()) {
         const QByteArray auth = request.headers.value("authorization");
-        if (m_options.basicAuth && auth.startsWith("Basic ")) {
-            QByteArray decoded = QByteArray::fromBase64(auth.mid(6));
-            const qsizetype colon = decoded.indexOf(':');
-            if (colon > 0) {
-                const QString account = QString::fromUtf8(decoded.left(colon));
-                if (!m_users.check(account, decoded.mid(colon + 1), &user))
-                    user = nullptr;
-            }
-            SecretBytes::cleanse(decoded);
-        }
-        if (!user) {
+        const qsizetype space = auth.indexOf(' ');
+        const QByteArray scheme = space > 0 ? auth.left(space).toLower() : auth.toLower();
+        const QByteArray token = space > 0 ? auth.mid(space + 1).trimmed() : QByteArray();
+        auto unauthorized = [this](const QByteArray& challenge = {}) {
             LabHttpResponse r = iisError(401, "Unauthorized",
                                          QStringLiteral("401 - Unauthorized: Access is denied due "
                                                         "to invalid credentials."));
-            if (m_options.basicAuth)
-                r.headers.append(qMakePair(QByteArray("WWW-Authenticate"), QByteArray("Basic realm=\"ndes-lab\"")));
+            if (!challenge.isEmpty()) {
+                r.headers.append(qMakePair(QByteArray("WWW-Authenticate"), challenge));
+                return r;
+            }
             r.headers.append(qMakePair(QByteArray("WWW-Authenticate"), QByteArray("Negotiate")));
             r.headers.append(qMakePair(QByteArray("WWW-Authenticate"), QByteArray("NTLM")));
+            if (m_options.basicAuth)
+                r.headers.append(qMakePair(QByteArray("WWW-Authenticate"), QByteArray("Basic realm=\"ndes-lab\"")));
             return r;
+        };
+        auto accountToUser = [this](const QString& account) -> const LabUsers::User* {
+            const qsizetype slash = account.indexOf(QLatin1Char('\\'));
+            if (slash >= 0)
+                return m_users.find(account.left(slash), account.mid(slash + 1));
+            return m_users.find({}, account.section(QLatin1Char('@'), 0, 0));
+        };
+        if (scheme == "basic" && m_options.basicAuth) {
+            QByteArray decoded = QByteArray::fromBase64(token);
+            const qsizetype colon = decoded.indexOf(':');
+            if (colon > 0 && !m_users.check(QString::fromUtf8(decoded.left(colon)), decoded.mid(colon + 1), &user))
+                user = nullptr;
+            SecretBytes::cleanse(decoded);
+        } else if ((scheme == "ntlm" || scheme == "negotiate") && m_auth && !token.isEmpty()) {
+            const auto kind =
+                scheme == "ntlm" ? WindowsAuthenticator::Scheme::Ntlm : WindowsAuthenticator::Scheme::Negotiate;
+            const auto step = m_auth->accept(request.connectionId, kind, QByteArray::fromBase64(token));
+            const QByteArray name = scheme == "ntlm" ? QByteArray("NTLM") : QByteArray("Negotiate");
+            if (step.state == WindowsAuthenticator::Step::State::Continue)
+                return unauthorized(name + ' ' + step.outputToken.toBase64());
+            if (step.state == WindowsAuthenticator::Step::State::Failed) {
+                std::fprintf(stderr, "ndes-lab: %s authentication failed: %s\n", name.constData(),
+                             step.error.toLocal8Bit().constData());
+                return unauthorized();
+            }
+            user = accountToUser(step.account);
+            if (!user)
+                std::fprintf(stderr, "ndes-lab: authenticated account %s is not in the users file\n",
+                             step.account.toLocal8Bit().constData());
+            if (user) {
+                m_authenticated.insert(request.connectionId, step.account);
+                if (!step.outputToken.isEmpty())
+                    mutualToken = name + ' ' + step.outputToken.toBase64();
+            }
+        } else if (auth.isEmpty() && m_authenticated.contains(request.connectionId)) {
+            user = accountToUser(m_authenticated.value(request.connectionId));
         }
+        if (!user)
+            return unauthorized();
     }
     const AdminPage::Encoding enc = m_options.adminEncoding;
     LabHttpResponse r;
     r.headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("text/html")));
     r.headers.append(qMakePair(QByteArray("Cache-Control"), QByteArray("private")));
+    if (!mutualToken.isEmpty())
+        r.headers.append(qMakePair(QByteArray("WWW-Authenticate"), mutualToken));
     if (user && !user->mayEnroll) {
         m_events.log(6, LabEventLog::Level::Error,
                      errorData(QStringLiteral("0x80070005"), QStringLiteral("Access is denied.")));

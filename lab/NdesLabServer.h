@@ -46,10 +46,12 @@ public:
         QString eventsXml;
         int readTimeoutMs = 10000;
         QString syslog; // host:port of an RFC 5424 receiver over TCP
+        QString keytab; // Kerberos keytab with HTTP/<host> for Negotiate
         QStringList unpublishedTemplates;
     };
 
     static Result<std::unique_ptr<NdesLabServer>> create(const Options& options, QObject* parent = nullptr);
+    ~NdesLabServer() override;
 
     bool listen(const QHostAddress& address, quint16 port, QString* error);
     [[nodiscard]] QString baseUrl() const { return m_http->baseUrl(); }
@@ -77,6 +79,8 @@ private:
     LabEventLog m_events;
     LabFaults m_faults;
     LabHttpServer* m_http = nullptr;
+    std::unique_ptr<class WindowsAuthenticator> m_auth;
+    QMap<quint64, QString> m_authenticated; // connection -> account, as IIS binds Windows authentication
 };
 
 } // namespace ndes::lab

@@ -9,6 +9,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QStandardPaths>
@@ -178,6 +179,10 @@ int main(int argc, char* argv[]) {
                               QStringLiteral("Stream events as RFC 5424 syslog over TCP to a loopback receiver."),
                               QStringLiteral("ADDR:PORT"));
     p.addOption(syslog);
+    QCommandLineOption keytab(QStringLiteral("keytab"),
+                              QStringLiteral("Kerberos keytab holding HTTP/<host> for Negotiate on the admin page."),
+                              QStringLiteral("FILE"));
+    p.addOption(keytab);
     p.addOptions({listen, state,   users,       basic,       https,       host,      raDays,   caps,
                   manual, pwMax,   pwValidity,  pwLength,    single,      noEnforce, encoding, fault,
                   events, servers, sigTemplate, encTemplate, genTemplate, unpublish});
@@ -267,6 +272,9 @@ int main(int argc, char* argv[]) {
         if (!o.faults.apply(f))
             return fail(QStringLiteral("unknown fault \"%1\"").arg(f));
     o.usersFile = p.value(users);
+    o.keytab = p.value(keytab);
+    if (!o.keytab.isEmpty() && !QFileInfo::exists(o.keytab))
+        return fail(QStringLiteral("the keytab %1 does not exist").arg(o.keytab));
     o.basicAuth = p.isSet(basic);
     o.https = p.isSet(https);
     o.eventsXml = p.value(events);

@@ -2,6 +2,7 @@
 // ndes-lab against independent peers (curl, micromdm scepclient, openssl) and against ndesctl.
 #include "NdesLabProcess.h"
 #include "ScepServerProcess.h"
+#include "TestKdc.h"
 
 #include "pki/Certificate.h"
 #include "pki/CertificateBuilder.h"
@@ -523,6 +524,54 @@ private slots:
         QCOMPARE(lines.count('\n'), 2);
         QVERIFY(lines.contains("<Provider Name='Microsoft-Windows-NetworkDeviceEnrollmentService' "
                                "Guid='{73144342-19d1-47a4-94de-d38e6a054ad5}'/><EventID>29</EventID>"));
+    }
+
+    void ntlmAsWindowsDoesIt() {
+        // curl --ntlm is an independent NTLM client; its 32-byte NEGOTIATE must be accepted as Windows does.
+        QString page;
+        int status = 0;
+        const QByteArray body = curl(
+            {QStringLiteral("--ntlm"), QStringLiteral("-u"), QStringLiteral("LAB\\alice:Alice-Pa55"), m_lab.adminUrl()},
+            &status);
+        QCOMPARE(status, 200);
+        QVERIFY(decodeUtf16Le(body).contains(
+            QRegularExpression(QStringLiteral("challenge password is: <B> [0-9A-F]{16} </B>"))));
+        curl({QStringLiteral("--ntlm"), QStringLiteral("-u"), QStringLiteral("LAB\\alice:wrong"), m_lab.adminUrl()},
+             &status);
+        QCOMPARE(status, 401);
+        const QByteArray bob = curl(
+            {QStringLiteral("--ntlm"), QStringLiteral("-u"), QStringLiteral("LAB\\bob:Bob-Pa55"), m_lab.adminUrl()},
+            &status);
+        QCOMPARE(status, 200);
+        QVERIFY(
+            decodeUtf16Le(bob).contains(QStringLiteral("You do not have sufficient permission to enroll with SCEP.")));
+        // A server answering 401 forever is the client's problem to bound; the lab stays up.
+        QCOMPARE(ndesctl({QStringLiteral("caps"), QStringLiteral("--url"), m_lab.scepUrl()}).exitCode, 0);
+    }
+
+    void kerberosNegotiate() {
+        TestKdc kdc;
+        QString error;
+        QVERIFY2(kdc.start(QStringLiteral("alice"), "Alice-Kerberos-1", &error), qPrintable(error));
+        NdesLabProcess lab;
+        lab.setEnvironment(kdc.environment());
+        QVERIFY2(lab.start({QStringLiteral("--users"), m_users, QStringLiteral("--keytab"), kdc.keytabPath()}, &error),
+                 qPrintable(error));
+        // The service principal is HTTP/localhost, so the URL host is localhost.
+        const QString url = lab.adminUrl().replace(QStringLiteral("127.0.0.1"), QStringLiteral("localhost"));
+        int status = 0;
+        const QByteArray body =
+            curl({QStringLiteral("--negotiate"), QStringLiteral("-u"), QStringLiteral(":"), QStringLiteral("-4"), url},
+                 &status, kdc.environment());
+        QVERIFY2(status == 200, qPrintable(lab.stderrText()));
+        QVERIFY(decodeUtf16Le(body).contains(
+            QRegularExpression(QStringLiteral("challenge password is: <B> [0-9A-F]{16} </B>"))));
+        // Without a ticket: 401.
+        QProcessEnvironment noTicket = kdc.environment();
+        noTicket.insert(QStringLiteral("KRB5CCNAME"), QStringLiteral("FILE:/nonexistent/ccache"));
+        curl({QStringLiteral("--negotiate"), QStringLiteral("-u"), QStringLiteral(":"), QStringLiteral("-4"), url},
+             &status, noTicket);
+        QCOMPARE(status, 401);
     }
 
     void manyVirtualServers() {

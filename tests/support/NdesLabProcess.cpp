@@ -110,8 +110,9 @@ QByteArray NdesLabProcess::control(const QString& pathAndQuery, int server) cons
     return status == 200 ? body : QByteArray();
 }
 
-QByteArray curl(const QStringList& args, int* status) {
+QByteArray curl(const QStringList& args, int* status, const QProcessEnvironment& env) {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral("curl"),
             QStringList{QStringLiteral("-sS"), QStringLiteral("--max-time"), QStringLiteral("20"), QStringLiteral("-w"),
                         QStringLiteral("\n%{http_code}")} +

@@ -18,6 +18,7 @@ public:
 
     // Starts `ndes-lab --listen 127.0.0.1:0 --state <temp> <extra>`; false with `error` set on failure.
     bool start(const QStringList& extra, QString* error, int* startupMs = nullptr);
+    void setEnvironment(const QProcessEnvironment& env) { m_process.setProcessEnvironment(env); }
     void stop();
 
     [[nodiscard]] QStringList baseUrls() const { return m_urls; }
@@ -48,7 +49,8 @@ private:
 };
 
 // Runs curl (an independent HTTP client) and returns the body, with the HTTP status in *status.
-QByteArray curl(const QStringList& args, int* status);
+QByteArray curl(const QStringList& args, int* status,
+                const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment());
 
 // Decodes an NDES admin page (UTF-16LE, BOM or not, maybe a stray byte) for assertions in tests.
 QString decodeUtf16Le(const QByteArray& body);
