@@ -10,7 +10,7 @@ PACKAGES=(
     scep
     clang libclang-rt-14-dev clang-format clang-tidy
     hyperfine
-    libkrb5-dev gss-ntlmssp gss-ntlmssp-dev krb5-kdc krb5-admin-server krb5-user certmonger
+    libkrb5-dev gss-ntlmssp gss-ntlmssp-dev krb5-kdc krb5-admin-server krb5-user certmonger dbus
 )
 
 missing=()
