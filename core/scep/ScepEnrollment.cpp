@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QFutureWatcher>
+#include <QPromise>
 #include <QTimer>
 
 namespace ndes::scep {
@@ -23,7 +24,15 @@ void ScepEnrollment::start(EnrollmentRequest request, std::function<void(Result<
     m_result = {};
     m_pollDelayMs = m_request.pollIntervalMs;
     // The key is generated on a worker while GetCACaps and GetCACert travel.
-    m_keyFuture = PrivateKey::generateRsaAsync(m_request.keyBits);
+    if (m_request.key.isNull()) {
+        m_keyFuture = PrivateKey::generateRsaAsync(m_request.keyBits);
+    } else {
+        QPromise<Result<PrivateKey>> ready;
+        ready.start();
+        ready.addResult(Result<PrivateKey>(m_request.key));
+        ready.finish();
+        m_keyFuture = ready.future();
+    }
     emit progress(tr("Asking the server for its capabilities (GetCACaps)"));
     m_client->getCaCaps([this](Result<CaCapabilities> caps) { onCaps(std::move(caps)); });
 }

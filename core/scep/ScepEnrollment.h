@@ -23,6 +23,7 @@ struct EnrollmentRequest {
     QStringList dnsNames;
     QStringList ipAddresses;
     int keyBits = 2048;
+    pki::PrivateKey key; // when set, used instead of generating a new key (load tests, re-enrollment)
     SecretBytes challengePassword;
     quint32 keyUsage = 0;   // 0: none in the CSR (the server's default template)
     QByteArray caSha256Pin; // when set, a CA certificate with this SHA-256 must be in GetCACert
