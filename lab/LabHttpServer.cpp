@@ -117,90 +117,94 @@ void LabHttpServer::onReadyRead(QTcpSocket* socket) {
     process(socket);
 }
 
+LabHttpServer::Parsed LabHttpServer::parseRequest(QByteArray& buffer, const Limits& limits, const QByteArray& baseUrl) {
+    Parsed out;
+    auto fatal = [&](int status, const QByteArray& reason, const QString& detail) {
+        out.kind = Parsed::Kind::Error;
+        out.error = iisError(status, reason, detail);
+        out.keepAlive = false;
+        buffer.clear();
+        return out;
+    };
+    const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
+    if (headEnd < 0) {
+        if (buffer.size() > limits.maxHeaderBytes + limits.maxUrl)
+            return fatal(400, "Bad Request", QStringLiteral("Request header too long"));
+        return out; // need more
+    }
+    const QByteArray head = buffer.left(headEnd);
+    const qsizetype lineEnd = head.indexOf("\r\n");
+    const QByteArray requestLine = lineEnd < 0 ? head : head.left(lineEnd);
+    const QList<QByteArray> parts = requestLine.split(' ');
+    if (parts.size() != 3 || !parts[2].startsWith("HTTP/1.") || parts[1].isEmpty())
+        return fatal(400, "Bad Request", QStringLiteral("Invalid request line"));
+    LabHttpRequest& req = out.request;
+    req.method = parts[0];
+    req.target = parts[1];
+    out.keepAlive = parts[2] == "HTTP/1.1";
+    if (head.size() - requestLine.size() > limits.maxHeaderBytes)
+        return fatal(400, "Bad Request", QStringLiteral("Request header too long"));
+    const QList<QByteArray> lines = lineEnd < 0 ? QList<QByteArray>() : head.mid(lineEnd + 2).split('\n');
+    for (const QByteArray& raw : lines) {
+        const QByteArray line = raw.trimmed();
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        req.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
+    }
+    const QByteArray connection = req.headers.value("connection").toLower();
+    if (connection.contains("close"))
+        out.keepAlive = false;
+    else if (connection.contains("keep-alive"))
+        out.keepAlive = true;
+    if (req.headers.contains("transfer-encoding"))
+        return fatal(501, "Not Implemented", QStringLiteral("Chunked request bodies are not accepted"));
+    bool lengthOk = true;
+    const qint64 length = req.headers.value("content-length", "0").toLongLong(&lengthOk);
+    if (!lengthOk || length < 0)
+        return fatal(400, "Bad Request", QStringLiteral("Invalid Content-Length"));
+    if (length > limits.maxBodyBytes)
+        return fatal(413, "Request Entity Too Large", QStringLiteral("The request body is too large"));
+    if (buffer.size() < headEnd + 4 + length) {
+        out.request = {};
+        return out; // need the body
+    }
+    req.body = buffer.mid(headEnd + 4, length);
+    buffer.remove(0, headEnd + 4 + length);
+
+    const qsizetype q = req.target.indexOf('?');
+    const qsizetype pathLength = q < 0 ? req.target.size() : q;
+    if (pathLength > limits.maxUrl || (q >= 0 && req.target.size() - q - 1 > limits.maxQueryString)) {
+        // IIS request filtering: 404.14 (URL) or 404.15 (query string); the connection stays usable.
+        out.kind = Parsed::Kind::Error;
+        out.error = iisError(404, "Not Found",
+                             pathLength > limits.maxUrl ? QStringLiteral("404.14 - URL too long")
+                                                        : QStringLiteral("404.15 - Query string too long"));
+        return out;
+    }
+    req.url = QUrl::fromEncoded(baseUrl + req.target);
+    if (!req.url.isValid() || !req.target.startsWith('/'))
+        return fatal(400, "Bad Request", QStringLiteral("Invalid URL"));
+    out.kind = Parsed::Kind::Request;
+    return out;
+}
+
 void LabHttpServer::process(QTcpSocket* socket) {
     Connection* c = m_connections.value(socket);
     while (c && !c->busy && !c->buffer.isEmpty()) {
-        const qsizetype headEnd = c->buffer.indexOf("\r\n\r\n");
-        if (headEnd < 0) {
-            if (c->buffer.size() > m_limits.maxHeaderBytes + m_limits.maxUrl) {
-                send(socket, iisError(400, "Bad Request", QStringLiteral("Request header too long")), false);
-                c->buffer.clear();
-            }
-            return;
-        }
-        const QByteArray head = c->buffer.left(headEnd);
-        const qsizetype lineEnd = head.indexOf("\r\n");
-        const QByteArray requestLine = lineEnd < 0 ? head : head.left(lineEnd);
-        const QList<QByteArray> parts = requestLine.split(' ');
-        if (parts.size() != 3 || !parts[2].startsWith("HTTP/1.") || parts[1].isEmpty()) {
-            send(socket, iisError(400, "Bad Request", QStringLiteral("Invalid request line")), false);
-            c->buffer.clear();
-            return;
-        }
-        LabHttpRequest req;
-        req.method = parts[0];
-        req.target = parts[1];
-        req.connectionId = c->id;
-        bool keepAlive = parts[2] == "HTTP/1.1";
-        if (head.size() - requestLine.size() > m_limits.maxHeaderBytes) {
-            send(socket, iisError(400, "Bad Request", QStringLiteral("Request header too long")), false);
-            c->buffer.clear();
-            return;
-        }
-        const QList<QByteArray> lines = lineEnd < 0 ? QList<QByteArray>() : head.mid(lineEnd + 2).split('\n');
-        for (const QByteArray& raw : lines) {
-            const QByteArray line = raw.trimmed();
-            const qsizetype colon = line.indexOf(':');
-            if (colon <= 0)
-                continue;
-            req.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
-        }
-        const QByteArray connection = req.headers.value("connection").toLower();
-        if (connection.contains("close"))
-            keepAlive = false;
-        else if (connection.contains("keep-alive"))
-            keepAlive = true;
-        if (req.headers.contains("transfer-encoding")) {
-            send(socket, iisError(501, "Not Implemented", QStringLiteral("Chunked request bodies are not accepted")),
-                 false);
-            c->buffer.clear();
-            return;
-        }
-        bool lengthOk = true;
-        const qint64 length = req.headers.value("content-length", "0").toLongLong(&lengthOk);
-        if (!lengthOk || length < 0) {
-            send(socket, iisError(400, "Bad Request", QStringLiteral("Invalid Content-Length")), false);
-            c->buffer.clear();
-            return;
-        }
-        if (length > m_limits.maxBodyBytes) {
-            send(socket, iisError(413, "Request Entity Too Large", QStringLiteral("The request body is too large")),
-                 false);
-            c->buffer.clear();
-            return;
-        }
-        if (c->buffer.size() < headEnd + 4 + length)
-            return; // wait for the body (the header timer keeps running)
-        req.body = c->buffer.mid(headEnd + 4, length);
-        c->buffer.remove(0, headEnd + 4 + length);
+        Parsed parsed = parseRequest(c->buffer, m_limits, baseUrl().toLatin1());
+        if (parsed.kind == Parsed::Kind::NeedMore)
+            return; // the header timer keeps running
         c->headerTimer->stop();
-
-        const qsizetype q = req.target.indexOf('?');
-        const qsizetype pathLength = q < 0 ? req.target.size() : q;
-        if (pathLength > m_limits.maxUrl) {
-            send(socket, iisError(404, "Not Found", QStringLiteral("404.14 - URL too long")), keepAlive);
+        if (parsed.kind == Parsed::Kind::Error) {
+            send(socket, parsed.error, parsed.keepAlive);
+            if (!parsed.keepAlive)
+                return;
             continue;
         }
-        if (q >= 0 && req.target.size() - q - 1 > m_limits.maxQueryString) {
-            send(socket, iisError(404, "Not Found", QStringLiteral("404.15 - Query string too long")), keepAlive);
-            continue;
-        }
-        req.url = QUrl::fromEncoded(baseUrl().toLatin1() + req.target);
-        if (!req.url.isValid()) {
-            send(socket, iisError(400, "Bad Request", QStringLiteral("Invalid URL")), false);
-            c->buffer.clear();
-            return;
-        }
+        LabHttpRequest& req = parsed.request;
+        req.connectionId = c->id;
+        const bool keepAlive = parsed.keepAlive;
         LabHttpResponse resp = m_handler(req);
         ++m_served;
         if (resp.hang) {

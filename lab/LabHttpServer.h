@@ -64,6 +64,16 @@ public:
     [[nodiscard]] QString baseUrl() const;
     [[nodiscard]] quint64 requestsServed() const { return m_served; }
 
+    // One step of reading a connection's buffer: a complete request, an error answer, or "need more bytes".
+    // Consumes what it used from `buffer`. Pure, so it can be fuzzed without sockets.
+    struct Parsed {
+        enum class Kind { NeedMore, Request, Error } kind = Kind::NeedMore;
+        LabHttpRequest request;
+        LabHttpResponse error;
+        bool keepAlive = false;
+    };
+    static Parsed parseRequest(QByteArray& buffer, const Limits& limits, const QByteArray& baseUrl);
+
 signals:
     void connectionClosed(quint64 connectionId);
 

@@ -61,9 +61,11 @@ public:
     [[nodiscard]] LabCertificateAuthority& ca() { return m_ca; }
     [[nodiscard]] const LabPki& pki() const { return m_pki; }
 
+    // The whole handling of one request, without sockets (the HTTP server calls it; so does the fuzz target).
+    LabHttpResponse handle(const LabHttpRequest& request);
+
 private:
     NdesLabServer(const Options& options, LabPki pki, LabUsers users, QObject* parent);
-    LabHttpResponse handle(const LabHttpRequest& request);
     LabHttpResponse handleScep(const LabHttpRequest& request);
     LabHttpResponse handlePkiOperation(const QByteArray& message);
     LabHttpResponse handleAdmin(const LabHttpRequest& request);
