@@ -1,48 +1,68 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# README command 1: install what is missing, build, and show ndesctl at work against a local SCEP server.
-# Until the console (ndes-console) and the NDES emulator (ndes-lab) exist, the demo is ndesctl caps, cacert
-# and enroll against a throw-away micromdm scepserver on loopback.
+# README command 1: install what is missing, build, start the embedded NDES lab and show ndesctl at work
+# against it. (When the desktop console exists, this starts the console pointed at the lab instead.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh release
-NDESCTL="$PWD/build/release/app/ndesctl/ndesctl"
+BIN="$PWD/build/release"
+NDESCTL="$BIN/app/ndesctl/ndesctl"
 
-. scripts/lib-scepserver.sh
 work="$(mktemp -d)"
-trap 'stop_scepserver; rm -rf "$work"' EXIT
-NDES_DEMO_CHALLENGE="demo-$RANDOM$RANDOM"
-export NDES_DEMO_CHALLENGE
-start_scepserver "$work" "$NDES_DEMO_CHALLENGE"
+lab_pid=""
+trap '[ -n "$lab_pid" ] && kill "$lab_pid" 2>/dev/null; rm -rf "$work"' EXIT
+# Demo accounts for the admin page (the file must be private, as the lab insists).
+umask 077
+demo_password="Demo-$RANDOM$RANDOM"
+printf 'LAB\\helpdesk:%s:enroll\nLAB\\guest:%s:noenroll\n' "$demo_password" "$demo_password" >"$work/users.txt"
+"$BIN/lab/ndes-lab" --listen 127.0.0.1:0 --state "$work/state" --users "$work/users.txt" \
+    --events-xml "$work/events.xml" >"$work/lab.out" 2>"$work/lab.err" &
+lab_pid=$!
+for _ in $(seq 1 100); do grep -q '^listening ' "$work/lab.out" 2>/dev/null && break; sleep 0.1; done
+base="$(awk '/^listening /{print $2; exit}' "$work/lab.out")"
+[ -n "$base" ] || { echo "ndes-lab did not start:"; cat "$work/lab.err"; exit 1; }
+scep="$base/certsrv/mscep/mscep.dll"
+admin="$base/certsrv/mscep_admin/"
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
 
-step "What the server offers" "ndesctl caps --url $SCEP_URL"
-"$NDESCTL" caps --url "$SCEP_URL"
+echo "ndes-lab, an NDES emulator, is listening at $base"
+step "What the NDES server offers" "ndesctl caps --url $scep"
+"$NDESCTL" caps --url "$scep"
 
-step "Its CA and RA certificates" "ndesctl cacert --url $SCEP_URL --out $work/ca"
-"$NDESCTL" cacert --url "$SCEP_URL" --out "$work/ca"
+step "Its CA chain and the two RA certificates" "ndesctl cacert --url $scep"
+"$NDESCTL" cacert --url "$scep"
+
+step "A one-time challenge password from the admin page (NTLM, as helpdesk staff get it)" \
+     "curl --ntlm -u 'LAB\\helpdesk:***' $admin"
+page="$(curl -sS --ntlm -u "LAB\\helpdesk:$demo_password" "$admin" | iconv -f UTF-16LE -t UTF-8)"
+challenge="$(printf '%s' "$page" | grep -o 'challenge password is: <B> [0-9A-F]* </B>' | awk '{print $5}')"
+printf '%s\n' "$page" | grep -o 'The thumbprint[^<]*<B>[^<]*</B>\|This password can be used only once[^<]*' || true
+echo "(password received: ${#challenge} hex characters; not shown)"
 
 step "Enroll like a device (challenge from an environment variable, never argv)" \
-     "ndesctl enroll --url $SCEP_URL --subject 'CN=demo-router,O=NDES Console demo' --san-dns demo-router.example.test --key-out $work/demo.key --cert-out $work/demo.pem --challenge-env NDES_DEMO_CHALLENGE"
-"$NDESCTL" enroll --url "$SCEP_URL" --subject "CN=demo-router-$RANDOM,O=NDES Console demo" \
+     "ndesctl enroll --url $scep --subject 'CN=demo-router,O=NDES Console demo' --san-dns demo-router.example.test --key-out demo.key --cert-out demo.pem --challenge-env NDES_DEMO_CHALLENGE"
+NDES_DEMO_CHALLENGE="$challenge" "$NDESCTL" enroll --url "$scep" --subject "CN=demo-router,O=NDES Console demo" \
     --san-dns demo-router.example.test --key-out "$work/demo.key" --cert-out "$work/demo.pem" \
     --challenge-env NDES_DEMO_CHALLENGE
 
-step "Check the certificate with OpenSSL" "openssl verify -CAfile ca.pem demo.pem"
-openssl verify -CAfile "$work/ca/ca.pem" "$work/demo.pem"
+step "Check the certificate with OpenSSL" "openssl verify -CAfile lab-chain.pem demo.pem"
+cat "$work/state/issuing-ca.pem" "$work/state/root-ca.pem" >"$work/chain.pem"
+openssl verify -CAfile "$work/chain.pem" "$work/demo.pem"
 
-step "A wrong challenge password" "ndesctl enroll ... (wrong challenge)"
+step "The same password again: NDES refuses it (single use)" "ndesctl enroll ... (same password)"
 set +e
-WRONG=wrong "$NDESCTL" enroll --url "$SCEP_URL" --subject "CN=demo-denied-$RANDOM" --key-out "$work/x.key" \
-    --cert-out "$work/x.pem" --challenge-env WRONG
+NDES_DEMO_CHALLENGE="$challenge" "$NDESCTL" enroll --url "$scep" --subject "CN=demo-router-2" \
+    --key-out "$work/x.key" --cert-out "$work/x.pem" --challenge-env NDES_DEMO_CHALLENGE
 echo "exit code: $?  (1 = the server refused)"
 set -e
 
+step "The events NDES logged (Windows Event XML)" "grep -o '<EventID>[0-9]*</EventID>' events.xml"
+grep -o '<EventID>[0-9]*</EventID>' "$work/events.xml" | sort | uniq -c
+
 cat <<'TXT'
 
-That was ndesctl, the command-line half of NDES Console. Coming next: ndes-lab (an NDES emulator with RA
-certificates, the admin page and its one-time passwords) and the desktop console itself; this command will
-then start the console against the embedded lab.
+That was ndesctl and ndes-lab, the command-line half of NDES Console and its NDES emulator. Coming next: the
+desktop console itself; this command will then start the console against the embedded lab.
 TXT

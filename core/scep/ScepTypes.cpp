@@ -64,7 +64,7 @@ QString failInfoAdvice(int failInfo) {
                                            "certificate.");
     case 2:
         return QCoreApplication::translate("ScepTypes",
-                                           "The server refused the request: the challenge password is wrong, "
+                                           "The challenge password is wrong, "
                                            "expired or already used, or the template does not allow this "
                                            "request. Get a fresh challenge password and try again.");
     case 3:
