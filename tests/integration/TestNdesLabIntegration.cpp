@@ -249,7 +249,14 @@ private slots:
     void scepclientEnrolls() {
         if (ScepServerProcess::findExecutable(QStringLiteral("scepclient")).isEmpty())
             QFAIL("scepclient missing: install the Debian package scep");
-        const QString pw = fetchPassword(m_lab);
+        // The challenge comes from the admin page through curl --ntlm, as the scenario has it.
+        int status = 0;
+        const QString page = decodeUtf16Le(curl(
+            {QStringLiteral("--ntlm"), QStringLiteral("-u"), QStringLiteral("LAB\\alice:Alice-Pa55"), m_lab.adminUrl()},
+            &status));
+        const auto m = QRegularExpression(QStringLiteral("challenge password is: <B> ([0-9A-F]{16}) </B>")).match(page);
+        QVERIFY(m.hasMatch());
+        const QString pw = m.captured(1);
         QProcess c;
         // scepclient takes the challenge in argv (its interface); this password is single-use on a test lab.
         c.start(QStringLiteral("scepclient"),
@@ -260,6 +267,53 @@ private slots:
         QVERIFY(c.waitForFinished(60000));
         QVERIFY2(c.exitCode() == 0, c.readAllStandardError().constData());
         QCOMPARE(opensslVerify(m_lab.chainPemPath(), m_lab.dir() + QStringLiteral("/sc.pem")), 0);
+        // The same password again, from the same independent client: refused.
+        QProcess again;
+        again.start(QStringLiteral("scepclient"),
+                    {QStringLiteral("-server-url"), m_lab.scepUrl(), QStringLiteral("-challenge"), pw,
+                     QStringLiteral("-cn"), QStringLiteral("scepclient-device-2"), QStringLiteral("-private-key"),
+                     m_lab.dir() + QStringLiteral("/sc2.key"), QStringLiteral("-certificate"),
+                     m_lab.dir() + QStringLiteral("/sc2.pem")});
+        QVERIFY(again.waitForFinished(60000));
+        QVERIFY(again.exitCode() != 0);
+        QVERIFY(!QFile::exists(m_lab.dir() + QStringLiteral("/sc2.pem")));
+    }
+
+    void adminPageEncodingsAndPasswordModes() {
+        int status = 0;
+        {
+            NdesLabProcess lab;
+            QString error;
+            QVERIFY(lab.start({QStringLiteral("--admin-encoding"), QStringLiteral("utf16le-bom")}, &error));
+            QVERIFY(curl({lab.adminUrl()}, &status).startsWith("\xFF\xFE<\0"));
+        }
+        {
+            NdesLabProcess lab;
+            QString error;
+            QVERIFY(lab.start({QStringLiteral("--admin-encoding"), QStringLiteral("utf16le-stray")}, &error));
+            const QByteArray body = curl({lab.adminUrl()}, &status);
+            QCOMPARE(body.size() % 2, 1);
+            QVERIFY(decodeUtf16Le(body).contains(QStringLiteral("The enrollment challenge password is:")));
+        }
+        {
+            // UseSinglePassword=1: one password that never expires and can be used again.
+            NdesLabProcess lab;
+            QString error;
+            QVERIFY(lab.start({QStringLiteral("--single-password")}, &error));
+            QString page;
+            const QString pw = fetchPassword(lab, &page);
+            QCOMPARE(fetchPassword(lab), pw);
+            QVERIFY(page.contains(QStringLiteral("will not expire")));
+            QCOMPARE(enroll(lab, QStringLiteral("CN=single-1"), pw).exitCode, 0);
+            QCOMPARE(enroll(lab, QStringLiteral("CN=single-2"), pw).exitCode, 0);
+        }
+        {
+            // EnforcePassword=0 (Intune/MDM setups): no challenge needed.
+            NdesLabProcess lab;
+            QString error;
+            QVERIFY(lab.start({QStringLiteral("--no-enforce-password")}, &error));
+            QCOMPARE(enroll(lab, QStringLiteral("CN=no-challenge"), QString()).exitCode, 0);
+        }
     }
 
     void cacheFillsAfterPasswordMax() {
@@ -369,6 +423,7 @@ private slots:
                                        << QStringLiteral("error") << 0;
         QTest::newRow("hang") << QStringLiteral("hang") << QStringLiteral("caps") << 3
                               << QStringLiteral("did not answer") << 0;
+        QTest::newRow("cache-full") << QStringLiteral("cache-full") << QStringLiteral("admin") << 0 << QString() << 0;
         QTest::newRow("slow:3000") << QStringLiteral("slow:3000") << QStringLiteral("caps") << 3
                                    << QStringLiteral("did not answer") << 0;
     }
@@ -380,6 +435,14 @@ private slots:
         QFETCH(int, eventId);
         const QString pw = fetchPassword(m_lab);
         QVERIFY(!m_lab.control(QStringLiteral("fault?set=") + fault).isNull());
+        if (command == QLatin1String("admin")) {
+            QString page;
+            QVERIFY(fetchPassword(m_lab, &page).isEmpty());
+            QVERIFY(page.contains(QStringLiteral("The password cache is full.")));
+            QVERIFY(!m_lab.control(QStringLiteral("fault?set=-cache-full")).isNull());
+            QVERIFY(!fetchPassword(m_lab).isEmpty());
+            return;
+        }
         Run r = command == QLatin1String("caps")
                     ? ndesctl({QStringLiteral("caps"), QStringLiteral("--url"), m_lab.scepUrl(),
                                QStringLiteral("--timeout"), QStringLiteral("1")})
