@@ -72,15 +72,16 @@ int CtlOutput::fail(const ndes::Error& error) const {
     if (!error.detail.isEmpty())
         std::fputs((QStringLiteral("detail: ") + error.detail + QLatin1Char('\n')).toUtf8().constData(), stderr);
     if (m_json) {
-        QJsonObject e{{QStringLiteral("kind"), kindName(error.kind)},
+        // {"error": "<code>", "kind": ..., "message": ..., "detail": ...}: scripts switch on "error".
+        QJsonObject e{{QStringLiteral("error"), error.code.isEmpty() ? kindName(error.kind) : error.code},
+                      {QStringLiteral("kind"), kindName(error.kind)},
                       {QStringLiteral("message"), error.message},
                       {QStringLiteral("detail"), error.detail}};
         if (error.httpStatus)
             e.insert(QStringLiteral("httpStatus"), error.httpStatus);
         if (error.failInfo >= 0)
             e.insert(QStringLiteral("failInfo"), error.failInfo);
-        std::fputs(QJsonDocument(QJsonObject{{QStringLiteral("error"), e}}).toJson(QJsonDocument::Indented).constData(),
-                   stdout);
+        std::fputs(QJsonDocument(e).toJson(QJsonDocument::Indented).constData(), stdout);
     }
     std::fflush(stdout);
     return exitCodeFor(error);

@@ -2,6 +2,7 @@
 // ndesctl: the command-line twin of NDES Console.
 #include "CtlOutput.h"
 
+#include "ndes/ChallengePasswordClient.h"
 #include "pki/Certificate.h"
 #include "pki/LegacyProvider.h"
 #include "pki/PrivateKey.h"
@@ -36,6 +37,7 @@ Commands:
   cacert   Show and save the CA and RA certificates (GetCACert)
   enroll   Request a certificate (PKCSReq) the way a device does
   renew    Renew a certificate with the current one (RenewalReq)
+  challenge  Get a one-time challenge password from NDES's admin page
 
 Run "ndesctl <command> --help" for the options of a command.
 Exit codes: 0 success, 1 the server refused or answered wrongly, 2 usage error, 3 network or TLS error.
@@ -113,6 +115,10 @@ int parseArgs(QCommandLineParser& p, const QStringList& args, const CtlOutput& o
             args.join(QLatin1Char(' ')).contains(QStringLiteral("--challenge=")))
             msg = QStringLiteral("The challenge password is never taken on the command line (other users can read it "
                                  "there). Use --challenge-env VAR or --challenge-stdin.");
+        if (args.contains(QStringLiteral("--password")) ||
+            args.join(QLatin1Char(' ')).contains(QStringLiteral("--password=")))
+            msg = QStringLiteral("Passwords are never taken on the command line (other users can read it there). Use "
+                                 "--password-env VAR or --password-stdin.");
         return out.fail(makeError(ErrorKind::Usage, msg));
     }
     if (p.isSet(QStringLiteral("help"))) {
@@ -266,18 +272,17 @@ int runCaCert(const QStringList& args, bool json) {
     return rc;
 }
 
-Result<SecretBytes> readChallenge(const QCommandLineParser& p, const QCommandLineOption& envOpt,
-                                  const QCommandLineOption& stdinOpt) {
+// A secret from an environment variable named by one option or from stdin (the other option): never argv.
+Result<SecretBytes> readSecret(const QCommandLineParser& p, const QCommandLineOption& envOpt,
+                               const QCommandLineOption& stdinOpt, const QString& what, const QString& options) {
     if (p.isSet(envOpt) == p.isSet(stdinOpt))
-        return makeError(ErrorKind::Usage,
-                         QStringLiteral("Give the challenge password with exactly one of --challenge-env VAR "
-                                        "or --challenge-stdin."));
+        return makeError(ErrorKind::Usage, QStringLiteral("Give %1 with exactly one of %2.").arg(what, options));
     if (p.isSet(envOpt)) {
         const QByteArray name = p.value(envOpt).toLocal8Bit();
         if (!qEnvironmentVariableIsSet(name.constData()))
-            return makeError(ErrorKind::Usage,
-                             QStringLiteral("The environment variable %1 named by --challenge-env is not set.")
-                                 .arg(p.value(envOpt)));
+            return makeError(
+                ErrorKind::Usage,
+                QStringLiteral("The environment variable %1 (for %2) is not set.").arg(p.value(envOpt), what));
         QByteArray v = qgetenv(name.constData());
         return SecretBytes(std::move(v));
     }
@@ -288,8 +293,14 @@ Result<SecretBytes> readChallenge(const QCommandLineParser& p, const QCommandLin
     while (v.endsWith('\r') || v.endsWith('\n'))
         v.chop(1);
     if (v.isEmpty())
-        return makeError(ErrorKind::Usage, QStringLiteral("No challenge password was read from standard input."));
+        return makeError(ErrorKind::Usage, QStringLiteral("No %1 was read from standard input.").arg(what));
     return SecretBytes(std::move(v));
+}
+
+Result<SecretBytes> readChallenge(const QCommandLineParser& p, const QCommandLineOption& envOpt,
+                                  const QCommandLineOption& stdinOpt) {
+    return readSecret(p, envOpt, stdinOpt, QStringLiteral("the challenge password"),
+                      QStringLiteral("--challenge-env VAR or --challenge-stdin"));
 }
 
 int runEnrollment(const QStringList& args, bool json, bool renew) {
@@ -472,6 +483,101 @@ int runEnrollment(const QStringList& args, bool json, bool renew) {
     return rc;
 }
 
+int runChallenge(const QStringList& args, bool json) {
+    const CtlOutput out(json);
+    QCommandLineParser p;
+    p.addHelpOption();
+    QCommandLineOption adminUrl(QStringLiteral("admin-url"),
+                                QStringLiteral("NDES admin page, e.g. https://ndes.example.com/certsrv/mscep_admin/"),
+                                QStringLiteral("URL"));
+    QCommandLineOption auth(QStringLiteral("auth"),
+                            QStringLiteral("ntlm (default), negotiate (your Kerberos ticket), basic or none."),
+                            QStringLiteral("METHOD"), QStringLiteral("ntlm"));
+    QCommandLineOption user(QStringLiteral("user"), QStringLiteral("Account for NTLM or Basic, DOMAIN\\user."),
+                            QStringLiteral("USER"));
+    QCommandLineOption passwordEnv(QStringLiteral("password-env"),
+                                   QStringLiteral("Environment variable that holds the account's password."),
+                                   QStringLiteral("VAR"));
+    QCommandLineOption passwordStdin(
+        QStringLiteral("password-stdin"),
+        QStringLiteral("Read the account's password from the first line of standard input."));
+    QCommandLineOption allowHttp(QStringLiteral("allow-http"),
+                                 QStringLiteral("Allow a plain-HTTP admin page (the password travels in clear)."));
+    QCommandLineOption caFile(
+        QStringLiteral("tls-ca"),
+        QStringLiteral("PEM CA certificates to trust for this server's TLS (instead of the system's)."),
+        QStringLiteral("FILE"));
+    QCommandLineOption timeout(QStringLiteral("timeout"), QStringLiteral("Seconds for the whole fetch (default 30)."),
+                               QStringLiteral("SECONDS"), QStringLiteral("30"));
+    QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("Print one JSON document instead of text."));
+    p.addOptions({adminUrl, auth, user, passwordEnv, passwordStdin, allowHttp, caFile, timeout, jsonOpt});
+    if (int rc = parseArgs(p, args, out, QStringLiteral("Get a one-time challenge password from NDES's admin page."));
+        rc >= 0)
+        return rc;
+    if (!p.isSet(adminUrl))
+        return out.fail(
+            makeError(ErrorKind::Usage,
+                      QStringLiteral("--admin-url is required, e.g. https://ndes.example.com/certsrv/mscep_admin/")));
+    service::ChallengeRequest req;
+    req.adminUrl = QUrl(p.value(adminUrl));
+    const auto method = service::adminAuthFromName(p.value(auth));
+    if (!method)
+        return out.fail(makeError(ErrorKind::Usage, QStringLiteral("--auth must be ntlm, negotiate, basic or none.")));
+    req.auth = *method;
+    req.user = p.value(user);
+    req.allowHttp = p.isSet(allowHttp);
+    bool ok = false;
+    const double secs = p.value(timeout).toDouble(&ok);
+    if (!ok || secs <= 0 || secs > 3600)
+        return out.fail(
+            makeError(ErrorKind::Usage, QStringLiteral("--timeout must be a number of seconds between 0 and 3600.")));
+    req.timeoutMs = int(secs * 1000);
+    if (p.isSet(caFile)) {
+        QFile f(p.value(caFile));
+        if (!f.open(QIODevice::ReadOnly))
+            return out.fail(
+                makeError(ErrorKind::Usage, QStringLiteral("Cannot read %1: %2").arg(f.fileName(), f.errorString())));
+        req.extraCaPem = f.readAll();
+    }
+    if (req.auth == service::AdminAuth::Ntlm || req.auth == service::AdminAuth::Basic) {
+        if (req.user.isEmpty())
+            return out.fail(makeError(ErrorKind::Usage,
+                                      QStringLiteral("--user DOMAIN\\user is required for %1.").arg(p.value(auth))));
+        auto secret = readSecret(p, passwordEnv, passwordStdin, QStringLiteral("the account's password"),
+                                 QStringLiteral("--password-env VAR or --password-stdin"));
+        if (!secret)
+            return out.fail(secret.error());
+        req.password = std::move(*secret);
+    }
+    auto result = service::ChallengePasswordClient::fetch(req);
+    req.password.wipe();
+    if (!result)
+        return out.fail(result.error());
+    const QString pw = QString::fromLatin1(result->password.bytes());
+    QString grouped;
+    for (qsizetype i = 0; i < pw.size(); i += 4)
+        grouped += (i ? QStringLiteral(" ") : QString()) + pw.mid(i, 4);
+    const QString validity =
+        result->neverExpires ? QStringLiteral("does not expire (single password mode)")
+        : result->validityMinutes > 0
+            ? QStringLiteral("valid for %1 minutes, until %2 UTC, single use")
+                  .arg(result->validityMinutes)
+                  .arg(
+                      result->fetchedAt.addSecs(qint64(result->validityMinutes) * 60).toString(QStringLiteral("HH:mm")))
+            : QStringLiteral("validity not stated by the page");
+    out.text(QStringLiteral("Challenge password from %1:\n  %2\n%3\nCA thumbprint: %4")
+                 .arg(result->server, grouped, validity,
+                      result->caThumbprint.isEmpty() ? QStringLiteral("(not shown)") : result->caThumbprint));
+    QJsonObject doc{{QStringLiteral("password"), pw},
+                    {QStringLiteral("validityMinutes"), result->validityMinutes},
+                    {QStringLiteral("neverExpires"), result->neverExpires},
+                    {QStringLiteral("caThumbprint"), result->caThumbprint},
+                    {QStringLiteral("server"), result->server},
+                    {QStringLiteral("fetchedAt"), result->fetchedAt.toString(Qt::ISODate)}};
+    out.document(doc);
+    return ExitOk;
+}
+
 } // namespace
 
 int main(int argc, char* argv[]) {
@@ -502,6 +608,8 @@ int main(int argc, char* argv[]) {
         return runEnrollment(args, json, false);
     if (command == QLatin1String("renew"))
         return runEnrollment(args, json, true);
+    if (command == QLatin1String("challenge"))
+        return runChallenge(args, json);
     std::fprintf(stderr, "error: unknown command \"%s\"\n\n%s", command.toLocal8Bit().constData(), usageText);
     return ExitUsage;
 }

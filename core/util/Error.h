@@ -25,6 +25,7 @@ struct Error {
     ErrorKind kind = ErrorKind::Internal;
     QString message;
     QString detail;
+    QString code;       // machine-readable name for scripts, e.g. "cache-full" (empty: the kind says it)
     int httpStatus = 0; // set for HttpStatus
     int failInfo = -1;  // set for ScepFailure
 

@@ -7,7 +7,8 @@
 namespace ndes {
 
 // Holds a secret (challenge password, key material) and wipes it with OPENSSL_cleanse when destroyed.
-// Moves only; never converted to a string implicitly, so it cannot slip into a log line by accident.
+// Copies are deep (each copy is wiped on its own); never converted to a string implicitly, so it cannot slip
+// into a log line by accident.
 class SecretBytes {
 public:
     SecretBytes() = default;
@@ -19,8 +20,18 @@ public:
     SecretBytes(SecretBytes&& other) noexcept
         : m_bytes(std::move(other.m_bytes)) {}
     SecretBytes& operator=(SecretBytes&& other) noexcept;
-    SecretBytes(const SecretBytes&) = delete;
-    SecretBytes& operator=(const SecretBytes&) = delete;
+    SecretBytes(const SecretBytes& other)
+        : m_bytes(other.m_bytes) {
+        m_bytes.detach();
+    }
+    SecretBytes& operator=(const SecretBytes& other) {
+        if (this != &other) {
+            wipe();
+            m_bytes = other.m_bytes;
+            m_bytes.detach();
+        }
+        return *this;
+    }
 
     [[nodiscard]] const QByteArray& bytes() const { return m_bytes; }
     [[nodiscard]] bool isEmpty() const { return m_bytes.isEmpty(); }

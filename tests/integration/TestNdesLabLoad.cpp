@@ -68,7 +68,9 @@ private slots:
             req.subject = QStringLiteral("CN=load-%1,O=Load").arg(i);
             req.challengePassword = SecretBytes(passwords[i].toLatin1());
             req.key = *keys[i % keys.size()].result();
-            clients.push_back(std::make_unique<scep::ScepClient>(QUrl(lab.scepUrl())));
+            scep::ScepClientOptions options;
+            options.timeoutMs = 180000; // a queue of 500 at one server: patience is part of the test
+            clients.push_back(std::make_unique<scep::ScepClient>(QUrl(lab.scepUrl()), options));
             runs.push_back(std::make_unique<scep::ScepEnrollment>(clients.back().get()));
             runs.back()->start(std::move(req), [&results, &done, i](Result<scep::EnrollmentResult> r) {
                 results[i].emplace(std::move(r));

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ndes/ChallengePasswordClient.h"
+
+#include "util/Clock.h"
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+
+#include <QCoreApplication>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <mutex>
+
+namespace ndes::service {
+
+namespace {
+
+QString tr(const char* text) {
+    return QCoreApplication::translate("ChallengePasswordClient", text);
+}
+
+Error coded(ErrorKind kind, const char* code, QString message, QString detail = {}) {
+    Error e = makeError(kind, std::move(message), std::move(detail));
+    e.code = QString::fromLatin1(code);
+    return e;
+}
+
+struct Transfer {
+    QByteArray body;
+    bool tooLarge = false;
+    int requests = 0;
+    int maxRequests = 4;
+    bool tooManyRequests = false;
+};
+
+size_t onBody(char* data, size_t size, size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    const size_t n = size * count;
+    if (t->body.size() + qsizetype(n) > AdminPage::maxBytes) {
+        t->tooLarge = true;
+        return 0; // aborts the transfer
+    }
+    t->body.append(data, qsizetype(n));
+    return n;
+}
+
+// Counts requests: curl reports each new response's status line as a header starting with "HTTP/".
+size_t onHeader(char* data, size_t size, size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    const size_t n = size * count;
+    if (n >= 5 && std::memcmp(data, "HTTP/", 5) == 0) {
+        t->body.clear(); // only the last response's body counts
+        if (++t->requests > t->maxRequests) {
+            t->tooManyRequests = true;
+            return 0;
+        }
+    }
+    return n;
+}
+
+struct CurlDeleter {
+    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+
+void globalInit() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+} // namespace
+
+QString adminAuthName(AdminAuth auth) {
+    switch (auth) {
+    case AdminAuth::Ntlm:
+        return QStringLiteral("ntlm");
+    case AdminAuth::Negotiate:
+        return QStringLiteral("negotiate");
+    case AdminAuth::Basic:
+        return QStringLiteral("basic");
+    case AdminAuth::None:
+        return QStringLiteral("none");
+    }
+    return {};
+}
+
+std::optional<AdminAuth> adminAuthFromName(const QString& name) {
+    for (AdminAuth a : {AdminAuth::Ntlm, AdminAuth::Negotiate, AdminAuth::Basic, AdminAuth::None})
+        if (name.compare(adminAuthName(a), Qt::CaseInsensitive) == 0)
+            return a;
+    return std::nullopt;
+}
+
+Result<ChallengePassword> ChallengePasswordClient::fetch(const ChallengeRequest& request) {
+    const QUrl& url = request.adminUrl;
+    const QString host = url.host();
+    if (!url.isValid() || host.isEmpty() ||
+        (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")))
+        return coded(ErrorKind::Usage, "bad-url",
+                     tr("\"%1\" is not an http(s) URL of an NDES admin page.").arg(url.toString()));
+    if (url.scheme() == QLatin1String("http") && !request.allowHttp)
+        return coded(ErrorKind::Usage, "http-not-allowed",
+                     tr("The admin URL uses plain HTTP, so the challenge password (and for Basic, your password) would "
+                        "travel in clear. Use https://, or allow HTTP for this server explicitly."));
+    if ((request.auth == AdminAuth::Ntlm || request.auth == AdminAuth::Basic) && request.user.isEmpty())
+        return coded(
+            ErrorKind::Usage, "no-user",
+            tr("%1 authentication needs a user name (DOMAIN\\user).").arg(adminAuthName(request.auth).toUpper()));
+
+    globalInit();
+    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    if (!curl)
+        return coded(ErrorKind::Internal, "internal", tr("libcurl could not be initialised."));
+    Transfer t;
+    t.maxRequests = qMax(1, request.maxRequests);
+    const QByteArray urlBytes = url.toEncoded();
+    QByteArray user = request.user.toUtf8();
+    QByteArray password = request.password.bytes();
+    password.detach();
+    CURL* c = curl.get();
+    curl_easy_setopt(c, CURLOPT_URL, urlBytes.constData());
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L); // an admin page does not redirect; never follow one blindly
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(request.timeoutMs));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, long(qMin(request.timeoutMs, 15000)));
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "NDES-Console/0.1");
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_blob caBlob{};
+    QByteArray caPem = request.extraCaPem;
+    if (!caPem.isEmpty()) {
+        // The profile pins its CA: curl trusts these instead of the system store.
+        caBlob.data = caPem.data();
+        caBlob.len = size_t(caPem.size());
+        caBlob.flags = CURL_BLOB_NOCOPY;
+        curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &caBlob);
+    }
+    switch (request.auth) {
+    case AdminAuth::Ntlm:
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, long(CURLAUTH_NTLM));
+        curl_easy_setopt(c, CURLOPT_USERNAME, user.constData());
+        curl_easy_setopt(c, CURLOPT_PASSWORD, password.constData());
+        break;
+    case AdminAuth::Negotiate:
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, long(CURLAUTH_NEGOTIATE));
+        curl_easy_setopt(c, CURLOPT_USERNAME, "");
+        curl_easy_setopt(c, CURLOPT_PASSWORD, "");
+        break;
+    case AdminAuth::Basic:
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, long(CURLAUTH_BASIC));
+        curl_easy_setopt(c, CURLOPT_USERNAME, user.constData());
+        curl_easy_setopt(c, CURLOPT_PASSWORD, password.constData());
+        break;
+    case AdminAuth::None:
+        break;
+    }
+    char errorBuffer[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errorBuffer);
+    const CURLcode rc = curl_easy_perform(c);
+    // The user's password leaves curl's handle and our copy now.
+    curl_easy_setopt(c, CURLOPT_PASSWORD, "");
+    if (!password.isEmpty())
+        OPENSSL_cleanse(password.data(), size_t(password.size()));
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    const QString detail = QString::fromLatin1(errorBuffer);
+
+    if (t.tooManyRequests)
+        return coded(ErrorKind::HttpStatus, "auth-loop",
+                     tr("%1 kept asking for authentication (%2 requests); the fetch was stopped. Check the user name "
+                        "and password, and which authentication the server offers.")
+                         .arg(host)
+                         .arg(t.maxRequests));
+    if (t.tooLarge)
+        return coded(ErrorKind::BadReply, "too-large",
+                     tr("The answer from %1 is larger than 1 MB; that is not NDES's "
+                        "admin page. Check the admin URL.")
+                         .arg(host));
+    switch (rc) {
+    case CURLE_OK:
+        break;
+    case CURLE_OPERATION_TIMEDOUT:
+        return coded(ErrorKind::Timeout, "timeout",
+                     tr("%1 did not answer within %2 seconds. Check that IIS is running "
+                        "on the NDES server and reachable from here.")
+                         .arg(host)
+                         .arg(request.timeoutMs / 1000.0),
+                     detail);
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+        return coded(ErrorKind::Network, "network",
+                     tr("Could not reach %1: %2. Check the URL, the server and any "
+                        "firewall in between.")
+                         .arg(host, detail),
+                     detail);
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+        return coded(ErrorKind::Tls, "tls",
+                     tr("The TLS connection to %1 could not be trusted: %2. Check the server's "
+                        "certificate and its host name, or add its CA to the server profile.")
+                         .arg(host, detail),
+                     detail);
+    default:
+        return coded(ErrorKind::Network, "network", tr("Fetching the admin page from %1 failed: %2").arg(host, detail),
+                     detail);
+    }
+
+    Error e;
+    switch (status) {
+    case 200:
+        break;
+    case 401:
+        if (request.auth == AdminAuth::Negotiate)
+            return coded(ErrorKind::HttpStatus, "unauthorized",
+                         tr("%1 did not accept your Kerberos ticket (HTTP 401). Check that you have a ticket (klist), "
+                            "that the URL uses the server's DNS name, and that the service account has the SPN "
+                            "HTTP/%1.")
+                             .arg(host));
+        return coded(ErrorKind::HttpStatus, "unauthorized",
+                     tr("%1 refused the credentials of %2 (HTTP 401). Check user name (DOMAIN\\user) and password, "
+                        "and that the account is not locked.")
+                         .arg(host, request.user.isEmpty() ? tr("this request") : request.user));
+    case 403:
+        return coded(ErrorKind::HttpStatus, "forbidden",
+                     tr("%1 forbids the admin page (HTTP 403). Use HTTPS if the site requires SSL, and check IIS's "
+                        "authorization rules for /CertSrv/mscep_admin.")
+                         .arg(host));
+    case 404:
+        return coded(ErrorKind::HttpStatus, "not-found",
+                     tr("%1 has no admin page at %2 (HTTP 404). For NDES it is "
+                        "/certsrv/mscep_admin/.")
+                         .arg(host, url.path()));
+    case 500:
+        return coded(ErrorKind::HttpStatus, "server-error",
+                     tr("NDES on %1 failed (HTTP 500). Look at the NDES events in the Application log (RA "
+                        "certificates, CA reachability).")
+                         .arg(host));
+    case 503:
+        return coded(ErrorKind::HttpStatus, "app-pool-stopped",
+                     tr("The SCEP application pool on %1 is stopped (HTTP 503). Start it: Start-WebAppPool SCEP, or "
+                        "restart IIS.")
+                         .arg(host));
+    default:
+        e = coded(ErrorKind::HttpStatus, "http-status", tr("%1 answered HTTP %2.").arg(host).arg(status));
+        e.httpStatus = int(status);
+        return e;
+    }
+
+    auto page = AdminPage::parse(t.body);
+    SecretBytes::cleanse(t.body);
+    if (!page) {
+        Error pe = page.error();
+        pe.code = QStringLiteral("not-ndes-page");
+        return pe;
+    }
+    if (page->kind == AdminPageContent::Kind::CacheFull)
+        return coded(ErrorKind::HttpStatus, "cache-full",
+                     tr("NDES's password cache on %1 is full: %2 unused passwords wait to be used or to expire. Use a "
+                        "password already handed out, wait for one to expire, restart IIS (iisreset) to clear the "
+                        "cache, or raise PasswordMax in HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP\\PasswordMax.")
+                         .arg(host, page->cacheSize > 0 ? QString::number(page->cacheSize) : tr("all")));
+    if (page->kind == AdminPageContent::Kind::InsufficientPermission)
+        return coded(ErrorKind::HttpStatus, "insufficient-permission",
+                     tr("%1 may not request challenge passwords on %2: the account needs the Enroll permission on the "
+                        "certificate templates NDES uses (Certificate Templates console, template Properties, "
+                        "Security). NDES logs event 6.")
+                         .arg(request.user.isEmpty() ? tr("This account") : request.user, host));
+    ChallengePassword out;
+    out.password = std::move(page->password);
+    out.validityMinutes = page->validityMinutes;
+    out.neverExpires = page->neverExpires;
+    out.caThumbprint = page->caThumbprint;
+    out.fetchedAt = Clock::instance().now();
+    out.server = host;
+    out.httpRequests = t.requests;
+    return out;
+}
+
+QFuture<Result<ChallengePassword>> ChallengePasswordClient::fetchAsync(ChallengeRequest request) {
+    return QtConcurrent::run([request = std::move(request)] { return fetch(request); });
+}
+
+} // namespace ndes::service
