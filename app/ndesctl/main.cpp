@@ -2,6 +2,8 @@
 // ndesctl: the command-line twin of NDES Console.
 #include "CtlOutput.h"
 
+#include "inventory/CredentialStore.h"
+#include "inventory/Inventory.h"
 #include "ndes/ChallengePasswordClient.h"
 #include "pki/Certificate.h"
 #include "pki/LegacyProvider.h"
@@ -38,6 +40,7 @@ Commands:
   enroll   Request a certificate (PKCSReq) the way a device does
   renew    Renew a certificate with the current one (RenewalReq)
   challenge  Get a one-time challenge password from NDES's admin page
+  keychain   Store a server account's password in the OS keychain (keychain set NAME)
 
 Run "ndesctl <command> --help" for the options of a command.
 Exit codes: 0 success, 1 the server refused or answered wrongly, 2 usage error, 3 network or TLS error.
@@ -483,6 +486,54 @@ int runEnrollment(const QStringList& args, bool json, bool renew) {
     return rc;
 }
 
+// The keychain entry for NAME: the server profile of that name or id in the inventory, else NAME itself.
+QString keychainKey(const QString& name) {
+    auto inv = inventory::Inventory::load(inventory::Inventory::defaultPath());
+    if (inv) {
+        if (const inventory::ServerProfile* profile = inv->find(name))
+            return inventory::CredentialStore::keyForServer(profile->id);
+    }
+    return name;
+}
+
+// `ndesctl keychain set NAME (--password-env VAR | --password-stdin)`: stores a password in the OS keychain.
+int runKeychain(const QStringList& args, bool json) {
+    const CtlOutput out(json);
+    QCommandLineParser p;
+    p.addHelpOption();
+    QCommandLineOption passwordEnv(QStringLiteral("password-env"),
+                                   QStringLiteral("Environment variable that holds the password."),
+                                   QStringLiteral("VAR"));
+    QCommandLineOption passwordStdin(QStringLiteral("password-stdin"),
+                                     QStringLiteral("Read the password from the first line of standard input."));
+    QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("Print one JSON document instead of text."));
+    p.addOptions({passwordEnv, passwordStdin, jsonOpt});
+    p.addPositionalArgument(QStringLiteral("set"), QStringLiteral("The action (set)."));
+    p.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Server profile name or id, or an entry name."));
+    p.setApplicationDescription(QStringLiteral("Store a server account's password in the OS keychain."));
+    if (!p.parse(args))
+        return out.fail(makeError(ErrorKind::Usage, p.errorText()));
+    if (p.isSet(QStringLiteral("help"))) {
+        std::fputs(p.helpText().toUtf8().constData(), stdout);
+        return ExitOk;
+    }
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() != 2 || pos[0] != QLatin1String("set"))
+        return out.fail(
+            makeError(ErrorKind::Usage,
+                      QStringLiteral("Usage: ndesctl keychain set NAME (--password-env VAR | --password-stdin)")));
+    auto secret = readSecret(p, passwordEnv, passwordStdin, QStringLiteral("the password"),
+                             QStringLiteral("--password-env VAR or --password-stdin"));
+    if (!secret)
+        return out.fail(secret.error());
+    const QString key = keychainKey(pos[1]);
+    if (Status s = inventory::CredentialStore::writeBlocking(key, *secret); !s)
+        return out.fail(s.error());
+    out.text(QStringLiteral("Stored in the keychain as \"%1\".").arg(key));
+    out.document({{QStringLiteral("stored"), key}});
+    return ExitOk;
+}
+
 int runChallenge(const QStringList& args, bool json) {
     const CtlOutput out(json);
     QCommandLineParser p;
@@ -501,6 +552,10 @@ int runChallenge(const QStringList& args, bool json) {
     QCommandLineOption passwordStdin(
         QStringLiteral("password-stdin"),
         QStringLiteral("Read the account's password from the first line of standard input."));
+    QCommandLineOption keychain(QStringLiteral("keychain"),
+                                QStringLiteral("Take the account's password from the OS keychain: the entry of server "
+                                               "profile NAME, or the entry NAME stored with \"ndesctl keychain set\"."),
+                                QStringLiteral("NAME"));
     QCommandLineOption allowHttp(QStringLiteral("allow-http"),
                                  QStringLiteral("Allow a plain-HTTP admin page (the password travels in clear)."));
     QCommandLineOption caFile(
@@ -510,7 +565,7 @@ int runChallenge(const QStringList& args, bool json) {
     QCommandLineOption timeout(QStringLiteral("timeout"), QStringLiteral("Seconds for the whole fetch (default 30)."),
                                QStringLiteral("SECONDS"), QStringLiteral("30"));
     QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("Print one JSON document instead of text."));
-    p.addOptions({adminUrl, auth, user, passwordEnv, passwordStdin, allowHttp, caFile, timeout, jsonOpt});
+    p.addOptions({adminUrl, auth, user, passwordEnv, passwordStdin, keychain, allowHttp, caFile, timeout, jsonOpt});
     if (int rc = parseArgs(p, args, out, QStringLiteral("Get a one-time challenge password from NDES's admin page."));
         rc >= 0)
         return rc;
@@ -543,11 +598,22 @@ int runChallenge(const QStringList& args, bool json) {
         if (req.user.isEmpty())
             return out.fail(makeError(ErrorKind::Usage,
                                       QStringLiteral("--user DOMAIN\\user is required for %1.").arg(p.value(auth))));
-        auto secret = readSecret(p, passwordEnv, passwordStdin, QStringLiteral("the account's password"),
-                                 QStringLiteral("--password-env VAR or --password-stdin"));
-        if (!secret)
-            return out.fail(secret.error());
-        req.password = std::move(*secret);
+        if (p.isSet(keychain)) {
+            if (p.isSet(passwordEnv) || p.isSet(passwordStdin))
+                return out.fail(makeError(
+                    ErrorKind::Usage,
+                    QStringLiteral("Give the password with one of --password-env, --password-stdin or --keychain.")));
+            auto secret = inventory::CredentialStore::readBlocking(keychainKey(p.value(keychain)));
+            if (!secret)
+                return out.fail(secret.error());
+            req.password = std::move(*secret);
+        } else {
+            auto secret = readSecret(p, passwordEnv, passwordStdin, QStringLiteral("the account's password"),
+                                     QStringLiteral("--password-env VAR, --password-stdin or --keychain NAME"));
+            if (!secret)
+                return out.fail(secret.error());
+            req.password = std::move(*secret);
+        }
     }
     auto result = service::ChallengePasswordClient::fetch(req);
     req.password.wipe();
@@ -610,6 +676,8 @@ int main(int argc, char* argv[]) {
         return runEnrollment(args, json, true);
     if (command == QLatin1String("challenge"))
         return runChallenge(args, json);
+    if (command == QLatin1String("keychain"))
+        return runKeychain(args, json);
     std::fprintf(stderr, "error: unknown command \"%s\"\n\n%s", command.toLocal8Bit().constData(), usageText);
     return ExitUsage;
 }

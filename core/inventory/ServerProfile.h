@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "ndes/ChallengePasswordClient.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QUrl>
+
+namespace ndes::inventory {
+
+// One NDES server as an admin describes it. Holds no secret: the password of `user` lives in the OS keychain
+// under the profile's id (CredentialStore).
+struct ServerProfile {
+    QString id;    // stable, generated (UUID without braces)
+    QString name;  // "Lab", "NDES Paris"
+    QUrl scepUrl;  // https://HOST/certsrv/mscep/mscep.dll
+    QUrl adminUrl; // https://HOST/certsrv/mscep_admin/
+    service::AdminAuth auth = service::AdminAuth::Ntlm;
+    QString user;           // DOMAIN\user for NTLM/Basic
+    QString caSha256Pin;    // hex, empty: no pin
+    bool allowHttp = false; // plain HTTP allowed explicitly (the UI warns)
+    QString site;           // site or group
+    QString notes;
+
+    [[nodiscard]] QJsonObject toJson() const;
+    static ServerProfile fromJson(const QJsonObject& o);
+    // What is wrong with the profile, one message per problem (empty when it can be saved).
+    [[nodiscard]] QStringList problems() const;
+};
+
+} // namespace ndes::inventory
