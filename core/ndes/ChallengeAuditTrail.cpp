@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ndes/ChallengeAuditTrail.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QStandardPaths>
+
+#include <unistd.h>
+
+namespace ndes::service {
+
+namespace {
+
+QString tr(const char* text) {
+    return QCoreApplication::translate("ChallengeAuditTrail", text);
+}
+
+const QByteArray genesis(64, '0');
+
+QByteArray hashLine(const QByteArray& line) {
+    return QCryptographicHash::hash(line, QCryptographicHash::Sha256).toHex();
+}
+
+QByteArray readAll(const QString& path, bool* ok) {
+    QFile f(path);
+    if (!f.exists()) {
+        *ok = true;
+        return {};
+    }
+    *ok = f.open(QIODevice::ReadOnly);
+    return *ok ? f.readAll() : QByteArray();
+}
+
+QString csvField(QString s) {
+    // Guard against formula injection in spreadsheets and quote every field.
+    if (!s.isEmpty() && QStringLiteral("=+-@").contains(s.front()))
+        s.prepend(QLatin1Char('\''));
+    s.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    return QLatin1Char('"') + s + QLatin1Char('"');
+}
+
+} // namespace
+
+QString ChallengeAuditTrail::defaultPath() {
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+        .filePath(QStringLiteral("challenge-audit.jsonl"));
+}
+
+Status ChallengeAuditTrail::append(const ChallengeAuditEntry& entry) {
+    bool ok = false;
+    const QByteArray existing = readAll(m_path, &ok);
+    if (!ok)
+        return makeError(ErrorKind::Io, tr("Cannot read the audit trail %1.").arg(m_path));
+    QByteArray prev = genesis;
+    int seq = 0;
+    for (const QByteArray& line : existing.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        prev = hashLine(line);
+        ++seq;
+    }
+    const QJsonObject o{{QStringLiteral("seq"), seq + 1},
+                        {QStringLiteral("time"), entry.time.toUTC().toString(Qt::ISODateWithMs)},
+                        {QStringLiteral("requestedBy"), entry.requestedBy},
+                        {QStringLiteral("server"), entry.server},
+                        {QStringLiteral("device"), entry.device},
+                        {QStringLiteral("ticket"), entry.ticket},
+                        {QStringLiteral("outcome"), entry.outcome},
+                        {QStringLiteral("prev"), QString::fromLatin1(prev)}};
+    const QByteArray line = QJsonDocument(o).toJson(QJsonDocument::Compact);
+    QDir().mkpath(QFileInfo(m_path).absolutePath());
+    QFile f(m_path);
+    if (!f.open(QIODevice::Append | QIODevice::WriteOnly))
+        return makeError(ErrorKind::Io, tr("Cannot write the audit trail %1: %2").arg(m_path, f.errorString()));
+    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    if (f.write(line + '\n') != line.size() + 1 || !f.flush())
+        return makeError(ErrorKind::Io, tr("Cannot write the audit trail %1: %2").arg(m_path, f.errorString()));
+    ::fsync(f.handle());
+    return {};
+}
+
+ChallengeAuditTrail::Verification ChallengeAuditTrail::verify() const {
+    Verification v;
+    bool ok = false;
+    const QByteArray all = readAll(m_path, &ok);
+    if (!ok) {
+        v.intact = false;
+        v.problem = tr("The audit trail cannot be read.");
+        return v;
+    }
+    QByteArray prev = genesis;
+    int expectedSeq = 1;
+    const QList<QByteArray> lines = all.split('\n');
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QByteArray& line = lines[i];
+        if (line.isEmpty()) {
+            if (i != lines.size() - 1) {
+                v = {false, int(i), int(i + 1),
+                     tr("Line %1 is empty: a line was removed or the file was edited.").arg(i + 1)};
+                return v;
+            }
+            continue;
+        }
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.isEmpty()) {
+            v = {false, int(i), int(i + 1), tr("Line %1 is not a valid entry.").arg(i + 1)};
+            return v;
+        }
+        if (o.value(QStringLiteral("prev")).toString().toLatin1() != prev) {
+            v = {false, int(i), int(i + 1),
+                 tr("Line %1 does not follow the line before it: an entry was changed, inserted or deleted.")
+                     .arg(i + 1)};
+            return v;
+        }
+        if (o.value(QStringLiteral("seq")).toInt() != expectedSeq) {
+            v = {false, int(i), int(i + 1),
+                 tr("Line %1 has sequence number %2, expected %3.")
+                     .arg(i + 1)
+                     .arg(o.value(QStringLiteral("seq")).toInt())
+                     .arg(expectedSeq)};
+            return v;
+        }
+        prev = hashLine(line);
+        ++expectedSeq;
+        ++v.lines;
+    }
+    return v;
+}
+
+Result<QList<ChallengeAuditEntry>> ChallengeAuditTrail::entries() const {
+    bool ok = false;
+    const QByteArray all = readAll(m_path, &ok);
+    if (!ok)
+        return makeError(ErrorKind::Io, tr("Cannot read the audit trail %1.").arg(m_path));
+    QList<ChallengeAuditEntry> out;
+    for (const QByteArray& line : all.split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.isEmpty())
+            continue;
+        out.append({QDateTime::fromString(o.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs),
+                    o.value(QStringLiteral("requestedBy")).toString(), o.value(QStringLiteral("server")).toString(),
+                    o.value(QStringLiteral("device")).toString(), o.value(QStringLiteral("ticket")).toString(),
+                    o.value(QStringLiteral("outcome")).toString()});
+    }
+    return out;
+}
+
+Result<QByteArray> ChallengeAuditTrail::exportCsv() const {
+    auto list = entries();
+    if (!list)
+        return list.error();
+    QString csv = QStringLiteral("time,requested by,server,device,ticket,outcome\r\n");
+    for (const ChallengeAuditEntry& e : *list)
+        csv += QStringList{csvField(e.time.toString(Qt::ISODate)),
+                           csvField(e.requestedBy),
+                           csvField(e.server),
+                           csvField(e.device),
+                           csvField(e.ticket),
+                           csvField(e.outcome)}
+                   .join(QLatin1Char(',')) +
+               QStringLiteral("\r\n");
+    return csv.toUtf8();
+}
+
+} // namespace ndes::service
