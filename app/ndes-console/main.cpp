@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+// ndes-console: the desktop console.
+#include "ChallengePage.h"
+#include "ConsoleContext.h"
+#include "MainWindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QScreen>
+#include <QSettings>
+#include <QTimer>
+
+#include <cstdio>
+#include <sys/resource.h>
+
+using namespace ndes;
+
+int main(int argc, char* argv[]) {
+    const rlimit noCore{0, 0};
+    setrlimit(RLIMIT_CORE, &noCore); // challenge passwords and account passwords live in this process
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("NDES Console"));
+    QApplication::setApplicationName(QStringLiteral("NDES Console"));
+    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setStyle(QStringLiteral("Fusion"));
+
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("NDES Console: challenge passwords, servers and certificates for Microsoft NDES."));
+    p.addHelpOption();
+    p.addVersionOption();
+    QCommandLineOption helpdesk(QStringLiteral("helpdesk"),
+                                QStringLiteral("A small window with only what helpdesk staff need."));
+    QCommandLineOption inventoryPath(QStringLiteral("inventory"),
+                                     QStringLiteral("Server list to use (default: the one in your config folder)."),
+                                     QStringLiteral("FILE"));
+    QCommandLineOption auditPath(QStringLiteral("audit-trail"),
+                                 QStringLiteral("Challenge password audit trail (default: in your data folder)."),
+                                 QStringLiteral("FILE"));
+    QCommandLineOption page(QStringLiteral("page"), QStringLiteral("Page to open: overview, servers, challenge."),
+                            QStringLiteral("PAGE"));
+    QCommandLineOption generate(QStringLiteral("generate"),
+                                QStringLiteral("Press Generate once the window is up (demos, screenshots)."));
+    QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                  QStringLiteral("Render the window to a PNG file and quit (docs)."),
+                                  QStringLiteral("FILE"));
+    p.addOptions({helpdesk, inventoryPath, auditPath, page, generate, screenshot});
+    p.process(app);
+
+    QElapsedTimer startup;
+    startup.start();
+    const bool helpdeskMode = p.isSet(helpdesk) || QSettings().value(QStringLiteral("ui/helpdeskMode")).toBool();
+    ui::ConsoleContext context(p.isSet(inventoryPath) ? p.value(inventoryPath) : inventory::Inventory::defaultPath(),
+                               p.isSet(auditPath) ? p.value(auditPath) : service::ChallengeAuditTrail::defaultPath());
+    app.setStyleSheet(ui::MainWindow::styleSheet());
+    ui::MainWindow window(&context, helpdeskMode);
+    if (p.isSet(page)) {
+        const QString name = p.value(page);
+        window.showPage(name == QLatin1String("overview")  ? ui::MainWindow::Page::Overview
+                        : name == QLatin1String("servers") ? ui::MainWindow::Page::Servers
+                                                           : ui::MainWindow::Page::ChallengePasswords);
+    }
+    window.show();
+    if (qEnvironmentVariableIsSet("NDES_CONSOLE_REPORT_STARTUP"))
+        QTimer::singleShot(0, [&] { std::fprintf(stderr, "first window after %lld ms\n", startup.elapsed()); });
+    if (p.isSet(generate))
+        QTimer::singleShot(200, window.challengePage(), &ui::ChallengePage::generate);
+    if (p.isSet(screenshot)) {
+        const QString file = p.value(screenshot);
+        // Wait for the answer when Generate was pressed, then grab the window.
+        auto* poll = new QTimer(&app);
+        QElapsedTimer waited;
+        waited.start();
+        QObject::connect(poll, &QTimer::timeout, [&, poll] {
+            if ((p.isSet(generate) && window.challengePage()->busy() && waited.elapsed() < 20000) ||
+                waited.elapsed() < 800)
+                return;
+            poll->stop();
+            const bool ok = window.grab().save(file, "PNG");
+            std::fprintf(stderr, "%s %s\n", ok ? "saved" : "could not save", file.toLocal8Bit().constData());
+            QApplication::exit(ok ? 0 : 1);
+        });
+        poll->start(100);
+    }
+    return QApplication::exec();
+}

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Challenge password page, offscreen, against a real ndes-lab: click, password shown, copy, clipboard
+// cleared after its timeout, countdown to expiry with an injected clock, history without the password.
+#include "NdesLabProcess.h"
+
+#include "ChallengePage.h"
+#include "ConsoleContext.h"
+#include "MainWindow.h"
+#include "util/Clock.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMimeData>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace ndes;
+using namespace ndes::test;
+
+class TestChallengePage : public QObject {
+    Q_OBJECT
+private:
+    NdesLabProcess m_lab;
+    QTemporaryDir m_dir;
+
+    QString inventoryWithLab() {
+        const QString path = m_dir.filePath(QStringLiteral("inventory.json"));
+        QFile f(path);
+        f.open(QIODevice::WriteOnly);
+        f.write(
+            QStringLiteral(
+                "{\"version\":1,\"servers\":[{\"id\":\"lab\",\"name\":\"Lab\",\"scepUrl\":\"%1\",\"adminUrl\":\"%2\","
+                "\"auth\":\"none\",\"allowHttp\":true}]}")
+                .arg(m_lab.scepUrl(), m_lab.adminUrl())
+                .toUtf8());
+        return path;
+    }
+
+private slots:
+    void initTestCase() {
+        QString error;
+        QVERIFY2(m_lab.start({QStringLiteral("--password-validity"), QStringLiteral("60")}, &error), qPrintable(error));
+        QStandardPaths::setTestModeEnabled(true);
+    }
+
+    void generateCopyClearExpire() {
+        ui::ConsoleContext context(inventoryWithLab(), m_dir.filePath(QStringLiteral("audit.jsonl")));
+        ui::MainWindow window(&context, false);
+        window.showPage(ui::MainWindow::Page::ChallengePasswords);
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        ui::ChallengePage* page = window.challengePage();
+        page->setClipboardClearMs(300);
+        FixedClock clock(QDateTime::currentDateTimeUtc());
+        Clock::setInstance(&clock);
+
+        auto* device = page->findChild<QLineEdit*>();
+        QVERIFY(device);
+        QTest::keyClicks(device, QStringLiteral("FW-PARIS-01"));
+        device->setFocus();
+        QElapsedTimer t;
+        t.start();
+        QTest::keyClick(page, Qt::Key_G, Qt::ControlModifier); // Ctrl+G generates
+        QTRY_VERIFY_WITH_TIMEOUT(!page->shownPassword().isEmpty(), 20000);
+        qInfo("Ctrl+G to password shown: %lld ms", t.elapsed());
+        const QString shown = page->shownPassword();
+        QVERIFY(shown.contains(QRegularExpression(QStringLiteral("^[0-9A-F]{4}( [0-9A-F]{4}){3}$"))));
+        QCOMPARE(page->countdownText(), QStringLiteral("Valid for 57:00"));
+        QCOMPARE(page->historyRows(), 1);
+
+        // Copy (Ctrl+Shift+C): marked as a secret for clipboard managers, then cleared after the delay.
+        QTest::keyClick(page, Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
+        QClipboard* cb = QGuiApplication::clipboard();
+        QCOMPARE(cb->text().remove(QLatin1Char(' ')), QString(shown).remove(QLatin1Char(' ')));
+        QCOMPARE(cb->mimeData()->data(QStringLiteral("x-kde-passwordManagerHint")), QByteArray("secret"));
+        QTRY_VERIFY_WITH_TIMEOUT(cb->text().isEmpty(), 3000);
+
+        // Something else copied meanwhile is left alone.
+        QTest::keyClick(page, Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
+        cb->setText(QStringLiteral("the user's own text"));
+        QTest::qWait(500);
+        QCOMPARE(cb->text(), QStringLiteral("the user's own text"));
+
+        // The countdown reaches expiry (57 minutes later, with the margin).
+        clock.setNow(clock.now().addSecs(56 * 60));
+        page->tick();
+        QCOMPARE(page->countdownText(), QStringLiteral("Valid for 1:00"));
+        clock.setNow(clock.now().addSecs(61));
+        page->tick();
+        QVERIFY(page->countdownText().startsWith(QStringLiteral("Expired")));
+        QVERIFY(page->shownPassword().isEmpty());
+        Clock::setInstance(nullptr);
+
+        // The audit trail has the request, never the password.
+        QFile audit(m_dir.filePath(QStringLiteral("audit.jsonl")));
+        QVERIFY(audit.open(QIODevice::ReadOnly));
+        const QByteArray trail = audit.readAll();
+        QVERIFY(trail.contains("FW-PARIS-01"));
+        QVERIFY(!trail.contains(QString(shown).remove(QLatin1Char(' ')).toLatin1()));
+        QVERIFY(context.auditTrail().verify().intact);
+    }
+
+    void errorsAreShownWithTheirFix() {
+        QVERIFY(!m_lab.control(QStringLiteral("fault?set=cache-full")).isNull());
+        ui::ConsoleContext context(inventoryWithLab(), m_dir.filePath(QStringLiteral("audit2.jsonl")));
+        ui::ChallengePage page(&context, true);
+        page.generate();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.errorText().isEmpty(), 20000);
+        QVERIFY(m_lab.control(QStringLiteral("fault?set=none")).size() >= 0);
+        QVERIFY2(page.errorText().contains(QStringLiteral("PasswordMax")), qPrintable(page.errorText()));
+        QVERIFY(page.shownPassword().isEmpty());
+    }
+
+    void noServerYet() {
+        ui::ConsoleContext context(m_dir.filePath(QStringLiteral("empty.json")),
+                                   m_dir.filePath(QStringLiteral("audit3.jsonl")));
+        ui::ChallengePage page(&context, false);
+        QVERIFY(page.errorText().contains(QStringLiteral("Servers page")));
+    }
+};
+
+QTEST_MAIN(TestChallengePage)
+#include "TestChallengePage.moc"

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ConsoleContext.h"
+
+#ifdef Q_OS_UNIX
+#include <pwd.h>
+#include <unistd.h>
+#endif
+
+namespace ndes::ui {
+
+ConsoleContext::ConsoleContext(QString inventoryPath, QString auditPath, QObject* parent)
+    : QObject(parent)
+    , m_inventoryPath(std::move(inventoryPath))
+    , m_audit(std::move(auditPath)) {
+    auto loaded = inventory::Inventory::load(m_inventoryPath);
+    if (loaded)
+        m_inventory = std::move(*loaded);
+    else
+        m_loadError = loaded.error().message;
+}
+
+Result<QString> ConsoleContext::saveProfile(const inventory::ServerProfile& profile) {
+    inventory::Inventory next = m_inventory;
+    auto id = next.upsert(profile);
+    if (!id)
+        return id;
+    if (Status s = next.save(m_inventoryPath); !s)
+        return s.error();
+    m_inventory = std::move(next);
+    emit inventoryChanged();
+    return id;
+}
+
+Status ConsoleContext::removeProfile(const QString& id) {
+    inventory::Inventory next = m_inventory;
+    next.remove(id);
+    if (Status s = next.save(m_inventoryPath); !s)
+        return s;
+    m_inventory = std::move(next);
+    m_session.remove(id);
+    emit inventoryChanged();
+    return {};
+}
+
+const SecretBytes* ConsoleContext::sessionPassword(const QString& profileId) const {
+    auto it = m_session.constFind(profileId);
+    return it == m_session.constEnd() ? nullptr : &it.value();
+}
+
+QString ConsoleContext::localUser() {
+    QString user = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME"));
+#ifdef Q_OS_UNIX
+    if (user.isEmpty())
+        if (const passwd* pw = getpwuid(getuid()))
+            user = QString::fromLocal8Bit(pw->pw_name);
+#endif
+    return user.isEmpty() ? QStringLiteral("unknown") : user;
+}
+
+} // namespace ndes::ui

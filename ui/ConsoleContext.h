@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "inventory/CredentialStore.h"
+#include "inventory/Inventory.h"
+#include "ndes/ChallengeAuditTrail.h"
+#include "util/SecretBytes.h"
+
+#include <QMap>
+#include <QObject>
+
+namespace ndes::ui {
+
+// What every page shares: the inventory (and where it lives), the keychain, the audit trail and passwords
+// the user chose to keep for this session only (in memory, wiped at exit).
+class ConsoleContext : public QObject {
+    Q_OBJECT
+public:
+    ConsoleContext(QString inventoryPath, QString auditPath, QObject* parent = nullptr);
+
+    [[nodiscard]] const inventory::Inventory& inventory() const { return m_inventory; }
+    [[nodiscard]] QString inventoryPath() const { return m_inventoryPath; }
+    [[nodiscard]] QString loadError() const { return m_loadError; }
+    Result<QString> saveProfile(const inventory::ServerProfile& profile);
+    Status removeProfile(const QString& id);
+
+    inventory::CredentialStore& credentials() { return m_credentials; }
+    service::ChallengeAuditTrail& auditTrail() { return m_audit; }
+
+    void setSessionPassword(const QString& profileId, SecretBytes password) {
+        m_session[profileId] = std::move(password);
+    }
+    [[nodiscard]] const SecretBytes* sessionPassword(const QString& profileId) const;
+
+    // The local user, for "requested by".
+    [[nodiscard]] static QString localUser();
+
+signals:
+    void inventoryChanged();
+
+private:
+    QString m_inventoryPath;
+    QString m_loadError;
+    inventory::Inventory m_inventory;
+    inventory::CredentialStore m_credentials;
+    service::ChallengeAuditTrail m_audit;
+    QMap<QString, SecretBytes> m_session;
+};
+
+} // namespace ndes::ui

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "MainWindow.h"
+
+#include "ChallengePage.h"
+#include "ConsoleContext.h"
+#include "ServersPage.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+#include <QVBoxLayout>
+
+namespace ndes::ui {
+
+MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
+    : QMainWindow(parent)
+    , m_context(context)
+    , m_helpdesk(helpdesk) {
+    setWindowTitle(helpdesk ? tr("NDES Console — Helpdesk") : tr("NDES Console"));
+    if (helpdesk) {
+        m_challenge = new ChallengePage(context, true, this);
+        m_challenge->setObjectName(QStringLiteral("helpdesk"));
+        setCentralWidget(m_challenge);
+        resize(560, 430);
+        connect(m_challenge, &ChallengePage::statusMessage, this, &MainWindow::showStatus);
+        statusBar()->showMessage(tr("Ready"));
+        return;
+    }
+    auto* central = new QWidget(this);
+    auto* layout = new QHBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    m_nav = new QListWidget(central);
+    m_nav->setObjectName(QStringLiteral("sidebar"));
+    m_nav->setFixedWidth(210);
+    m_nav->setAccessibleName(tr("Pages"));
+    m_nav->setIconSize(QSize(20, 20));
+    m_nav->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_ComputerIcon), tr("Overview")));
+    m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DriveNetIcon), tr("Servers")));
+    m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DialogApplyButton), tr("Challenge passwords")));
+    m_stack = new QStackedWidget(central);
+    m_stack->addWidget(buildOverview());
+    m_servers = new ServersPage(context, m_stack);
+    m_stack->addWidget(m_servers);
+    m_challenge = new ChallengePage(context, false, m_stack);
+    m_stack->addWidget(m_challenge);
+    layout->addWidget(m_nav);
+    layout->addWidget(m_stack, 1);
+    setCentralWidget(central);
+    connect(m_nav, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+    connect(m_servers, &ServersPage::statusMessage, this, &MainWindow::showStatus);
+    connect(m_challenge, &ChallengePage::statusMessage, this, &MainWindow::showStatus);
+    buildMenus();
+    resize(1180, 760);
+    showPage(m_context->inventory().servers().isEmpty() ? Page::Servers : Page::ChallengePasswords);
+    statusBar()->showMessage(m_context->loadError().isEmpty()
+                                 ? tr("%n server(s) in %1", nullptr, int(m_context->inventory().servers().size()))
+                                       .arg(m_context->inventoryPath())
+                                 : m_context->loadError());
+}
+
+void MainWindow::showStatus(const QString& text) {
+    statusBar()->showMessage(text, 10000);
+}
+
+void MainWindow::showPage(Page page) {
+    if (m_nav)
+        m_nav->setCurrentRow(static_cast<int>(page));
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New server…"), QKeySequence::New, this, [this] {
+        showPage(Page::Servers);
+        m_servers->addServer();
+    });
+    file->addSeparator();
+    file->addAction(tr("&Import server list…"), this, &MainWindow::importInventory);
+    file->addAction(tr("&Export server list…"), this, &MainWindow::exportInventory);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+    QMenu* go = menuBar()->addMenu(tr("&Go"));
+    go->addAction(tr("&Overview"), QKeySequence(QStringLiteral("Ctrl+1")), this, [this] { showPage(Page::Overview); });
+    go->addAction(tr("&Servers"), QKeySequence(QStringLiteral("Ctrl+2")), this, [this] { showPage(Page::Servers); });
+    go->addAction(tr("&Challenge passwords"), QKeySequence(QStringLiteral("Ctrl+3")), this,
+                  [this] { showPage(Page::ChallengePasswords); });
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About NDES Console"), this, &MainWindow::about);
+}
+
+QWidget* MainWindow::buildOverview() {
+    auto* page = new QWidget(this);
+    auto* layout = new QVBoxLayout(page);
+    layout->setContentsMargins(24, 20, 24, 20);
+    auto* title = new QLabel(tr("Overview"), page);
+    title->setObjectName(QStringLiteral("pageTitle"));
+    m_overviewText = new QLabel(page);
+    m_overviewText->setWordWrap(true);
+    m_overviewText->setObjectName(QStringLiteral("pageIntro"));
+    m_overviewText->setTextFormat(Qt::RichText);
+    layout->addWidget(title);
+    layout->addWidget(m_overviewText);
+    layout->addStretch();
+    connect(m_context, &ConsoleContext::inventoryChanged, this, &MainWindow::refreshOverview);
+    refreshOverview();
+    return page;
+}
+
+void MainWindow::refreshOverview() {
+    QString html = tr("<p>%n NDES server(s) configured.</p>", nullptr, int(m_context->inventory().servers().size()));
+    html += QStringLiteral("<ul>");
+    for (const auto& p : m_context->inventory().servers())
+        html +=
+            QStringLiteral("<li><b>%1</b> — %2</li>").arg(p.name.toHtmlEscaped(), p.scepUrl.toString().toHtmlEscaped());
+    html += QStringLiteral("</ul>");
+    html += tr("<p>Health and certificate expiry of every server will show here with the dashboard.</p>");
+    m_overviewText->setText(html);
+}
+
+void MainWindow::importInventory() {
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Import server list"), QString(), tr("Server lists (*.json)"));
+    if (path.isEmpty())
+        return;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        QMessageBox::warning(this, tr("Import failed"), tr("Cannot read %1: %2").arg(path, f.errorString()));
+        return;
+    }
+    auto imported = inventory::Inventory::importJson(f.readAll());
+    if (!imported) {
+        QMessageBox::warning(this, tr("Import failed"), imported.error().message);
+        return;
+    }
+    int added = 0;
+    QStringList skipped;
+    for (auto p : imported->servers()) {
+        p.id.clear(); // imported servers are new here; passwords are never part of a list
+        if (m_context->saveProfile(p))
+            ++added;
+        else
+            skipped << p.name;
+    }
+    statusBar()->showMessage(
+        tr("Imported %1 server(s)%2.")
+            .arg(added)
+            .arg(skipped.isEmpty() ? QString() : tr("; skipped %1").arg(skipped.join(QStringLiteral(", ")))),
+        10000);
+}
+
+void MainWindow::exportInventory() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export server list"),
+                                                      QStringLiteral("ndes-servers.json"), tr("Server lists (*.json)"));
+    if (path.isEmpty())
+        return;
+    QSaveFile f(path);
+    const QByteArray json = m_context->inventory().exportJson();
+    if (!f.open(QIODevice::WriteOnly) || f.write(json) != json.size() || !f.commit()) {
+        QMessageBox::warning(this, tr("Export failed"), tr("Cannot write %1: %2").arg(path, f.errorString()));
+        return;
+    }
+    statusBar()->showMessage(
+        tr("Exported %n server(s) to %1 (without passwords).", nullptr, int(m_context->inventory().servers().size()))
+            .arg(path),
+        10000);
+}
+
+void MainWindow::about() {
+    QMessageBox::about(this, tr("About NDES Console"),
+                       tr("<h3>NDES Console 0.1</h3><p>For the people who run Microsoft NDES: challenge passwords, "
+                          "servers, certificates and enrollment tests in one place.</p><p>Apache-2.0. Built with Qt "
+                          "%1 and OpenSSL.</p>")
+                           .arg(QString::fromLatin1(qVersion())));
+}
+
+QString MainWindow::styleSheet() {
+    return QStringLiteral(R"(
+QWidget { font-size: 10pt; }
+#sidebar { background: #1f2a36; color: #dfe6ee; border: none; padding-top: 12px; font-size: 11pt; }
+#sidebar::item { padding: 10px 14px; }
+#sidebar::item:selected { background: #2f6fad; color: white; }
+#pageTitle { font-size: 18pt; font-weight: 600; color: #1f2a36; }
+#pageIntro { color: #4a5866; }
+#sectionTitle { font-size: 12pt; font-weight: 600; color: #1f2a36; margin-top: 8px; }
+#primaryButton { background: #2f6fad; color: white; border: none; border-radius: 6px; font-size: 12pt; font-weight: 600; padding: 8px 18px; }
+#primaryButton:hover { background: #3b7fc2; }
+#primaryButton:disabled { background: #9fb7cf; }
+#resultCard { background: #f6f8fa; border: 1px solid #d5dde5; border-radius: 8px; }
+#passwordDisplay { color: #13385c; font-family: "DejaVu Sans Mono", monospace; font-size: 30pt; font-weight: bold; letter-spacing: 3px; }
+#helpdesk #passwordDisplay { font-size: 24pt; }
+#passwordDisplay:disabled { color: #a0a8b0; }
+#countdown { font-size: 12pt; font-weight: 600; color: #2b7a3d; }
+#countdown[state="soon"] { color: #b26a00; }
+#countdown[state="expired"] { color: #b3261e; }
+#details { color: #4a5866; }
+#errorBanner { background: #fdecea; color: #7a1c16; border: 1px solid #f3b8b3; border-radius: 6px; padding: 10px; }
+#warningBanner { background: #fff4e0; color: #6b4500; border: 1px solid #f0cf8f; border-radius: 6px; padding: 8px; }
+)");
+}
+
+} // namespace ndes::ui

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QMainWindow>
+
+class QListWidget;
+class QStackedWidget;
+class QLabel;
+
+namespace ndes::ui {
+
+class ChallengePage;
+class ConsoleContext;
+class ServersPage;
+
+// The console: a sidebar of pages (Overview, Servers, Challenge passwords; later pages slot in), menus and a
+// status bar. In helpdesk mode it is a small window with the challenge password page alone, compact.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    enum class Page { Overview, Servers, ChallengePasswords };
+
+    MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent = nullptr);
+
+    void showPage(Page page);
+    [[nodiscard]] ChallengePage* challengePage() const { return m_challenge; }
+    [[nodiscard]] ServersPage* serversPage() const { return m_servers; }
+
+    static QString styleSheet();
+
+private slots:
+    void showStatus(const QString& text);
+
+private:
+    void buildMenus();
+    void importInventory();
+    void exportInventory();
+    void about();
+    QWidget* buildOverview();
+    void refreshOverview();
+
+    ConsoleContext* m_context;
+    bool m_helpdesk;
+    QListWidget* m_nav = nullptr;
+    QStackedWidget* m_stack = nullptr;
+    ChallengePage* m_challenge = nullptr;
+    ServersPage* m_servers = nullptr;
+    QLabel* m_overviewText = nullptr;
+};
+
+} // namespace ndes::ui

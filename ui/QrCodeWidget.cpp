@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "QrCodeWidget.h"
+
+#include <qrencode.h>
+
+#include <QPainter>
+
+namespace ndes::ui {
+
+QrCodeWidget::QrCodeWidget(QWidget* parent)
+    : QWidget(parent) {
+    setMinimumSize(120, 120);
+    setAccessibleName(tr("QR code of the challenge password"));
+}
+
+QImage QrCodeWidget::encode(const QString& text, int* modules) {
+    const QByteArray utf8 = text.toUtf8();
+    QRcode* code = QRcode_encodeString(utf8.constData(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (!code)
+        return {};
+    const int w = code->width;
+    QImage img(w, w, QImage::Format_Mono);
+    img.fill(0);
+    img.setColor(0, qRgb(255, 255, 255));
+    img.setColor(1, qRgb(0, 0, 0));
+    for (int y = 0; y < w; ++y)
+        for (int x = 0; x < w; ++x)
+            img.setPixel(x, y, (code->data[y * w + x] & 1) ? 1 : 0);
+    QRcode_free(code);
+    if (modules)
+        *modules = w;
+    return img;
+}
+
+void QrCodeWidget::setText(const QString& text) {
+    m_code = text.isEmpty() ? QImage() : encode(text, &m_modules);
+    if (text.isEmpty())
+        m_modules = 0;
+    update();
+}
+
+void QrCodeWidget::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    p.fillRect(rect(), Qt::white);
+    if (m_code.isNull())
+        return;
+    const int quiet = 4; // modules of white border, as the standard asks
+    const int side = qMin(width(), height());
+    const int scale = qMax(1, side / (m_code.width() + 2 * quiet));
+    const int size = scale * m_code.width();
+    const QPoint origin((width() - size) / 2, (height() - size) / 2);
+    p.drawImage(QRect(origin, QSize(size, size)), m_code);
+}
+
+} // namespace ndes::ui

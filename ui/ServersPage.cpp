@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ServersPage.h"
+
+#include "ConsoleContext.h"
+#include "ServerDialog.h"
+#include "scep/ScepClient.h"
+
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace ndes::ui {
+
+ServersPage::ServersPage(ConsoleContext* context, QWidget* parent)
+    : QWidget(parent)
+    , m_context(context) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(24, 20, 24, 20);
+    layout->setSpacing(12);
+    auto* title = new QLabel(tr("Servers"), this);
+    title->setObjectName(QStringLiteral("pageTitle"));
+    auto* intro = new QLabel(tr("The NDES servers this console works with. Account passwords are kept in the "
+                                "system keychain, never in the server list."),
+                             this);
+    intro->setObjectName(QStringLiteral("pageIntro"));
+    intro->setWordWrap(true);
+    layout->addWidget(title);
+    layout->addWidget(intro);
+
+    auto* buttons = new QHBoxLayout;
+    auto* add = new QPushButton(tr("&Add…"), this);
+    m_edit = new QPushButton(tr("&Edit…"), this);
+    m_remove = new QPushButton(tr("&Remove"), this);
+    m_test = new QPushButton(tr("&Test connection"), this);
+    for (QPushButton* b : {add, m_edit, m_remove, m_test})
+        buttons->addWidget(b);
+    buttons->addStretch();
+    layout->addLayout(buttons);
+
+    m_table = new QTableWidget(0, 6, this);
+    m_table->setHorizontalHeaderLabels(
+        {tr("Name"), tr("Site"), tr("SCEP URL"), tr("Admin page"), tr("Sign-in"), tr("User")});
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Stretch);
+    m_table->verticalHeader()->hide();
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setAccessibleName(tr("NDES servers"));
+    layout->addWidget(m_table, 1);
+
+    m_result = new QLabel(this);
+    m_result->setObjectName(QStringLiteral("resultCard"));
+    m_result->setWordWrap(true);
+    m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_result->hide();
+    layout->addWidget(m_result);
+
+    connect(add, &QPushButton::clicked, this, &ServersPage::addServer);
+    connect(m_edit, &QPushButton::clicked, this, &ServersPage::editServer);
+    connect(m_remove, &QPushButton::clicked, this, &ServersPage::removeServer);
+    connect(m_test, &QPushButton::clicked, this, &ServersPage::testConnection);
+    connect(m_table, &QTableWidget::itemDoubleClicked, this, &ServersPage::editServer);
+    connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
+        const bool any = !selectedId().isEmpty();
+        m_edit->setEnabled(any);
+        m_remove->setEnabled(any);
+        m_test->setEnabled(any);
+    });
+    connect(m_context, &ConsoleContext::inventoryChanged, this, &ServersPage::refresh);
+    refresh();
+}
+
+void ServersPage::refresh() {
+    const QString keep = selectedId();
+    m_table->setRowCount(0);
+    for (const auto& p : m_context->inventory().servers()) {
+        const int row = m_table->rowCount();
+        m_table->insertRow(row);
+        const QStringList cells{
+            p.name, p.site, p.scepUrl.toString(), p.adminUrl.toString(), service::adminAuthName(p.auth).toUpper(),
+            p.user};
+        for (int c = 0; c < cells.size(); ++c) {
+            auto* item = new QTableWidgetItem(cells[c]);
+            item->setData(Qt::UserRole, p.id);
+            m_table->setItem(row, c, item);
+        }
+        if (p.id == keep || (keep.isEmpty() && row == 0))
+            m_table->selectRow(row);
+    }
+    const bool any = !selectedId().isEmpty();
+    m_edit->setEnabled(any);
+    m_remove->setEnabled(any);
+    m_test->setEnabled(any);
+}
+
+QString ServersPage::selectedId() const {
+    const auto items = m_table->selectedItems();
+    return items.isEmpty() ? QString() : items.first()->data(Qt::UserRole).toString();
+}
+
+void ServersPage::addServer() {
+    inventory::ServerProfile blank;
+    ServerDialog dialog(blank, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    auto id = m_context->saveProfile(dialog.profile());
+    if (!id) {
+        QMessageBox::warning(this, tr("Server not saved"), id.error().message);
+        return;
+    }
+    const SecretBytes pw = dialog.password();
+    if (!pw.isEmpty())
+        m_context->credentials().write(
+            inventory::CredentialStore::keyForServer(*id), pw, [this, idv = *id, pw](Status s) {
+                if (!s) {
+                    m_context->setSessionPassword(idv, pw);
+                    emit statusMessage(
+                        tr("Saved the server; the keychain is not available (%1), so the password is kept "
+                           "for this session only.")
+                            .arg(s.error().message));
+                } else {
+                    emit statusMessage(tr("Saved the server; its password is in the keychain."));
+                }
+            });
+}
+
+void ServersPage::editServer() {
+    const auto* p = m_context->inventory().find(selectedId());
+    if (!p)
+        return;
+    ServerDialog dialog(*p, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    auto id = m_context->saveProfile(dialog.profile());
+    if (!id) {
+        QMessageBox::warning(this, tr("Server not saved"), id.error().message);
+        return;
+    }
+    const SecretBytes pw = dialog.password();
+    if (!pw.isEmpty())
+        m_context->credentials().write(
+            inventory::CredentialStore::keyForServer(*id), pw, [this, idv = *id, pw](Status s) {
+                if (!s)
+                    m_context->setSessionPassword(idv, pw);
+                emit statusMessage(s ? tr("Password updated in the keychain.") : s.error().message);
+            });
+}
+
+void ServersPage::removeServer() {
+    const auto* p = m_context->inventory().find(selectedId());
+    if (!p)
+        return;
+    if (QMessageBox::question(this, tr("Remove server"),
+                              tr("Remove %1 and its password from this console?").arg(p->name)) != QMessageBox::Yes)
+        return;
+    const QString id = p->id;
+    if (Status s = m_context->removeProfile(id); !s) {
+        QMessageBox::warning(this, tr("Server not removed"), s.error().message);
+        return;
+    }
+    m_context->credentials().remove(inventory::CredentialStore::keyForServer(id), [](Status) {});
+}
+
+void ServersPage::testConnection() {
+    const auto* p = m_context->inventory().find(selectedId());
+    if (!p)
+        return;
+    m_test->setEnabled(false);
+    m_result->setText(tr("Testing %1…").arg(p->name));
+    m_result->show();
+    auto* client = new scep::ScepClient(p->scepUrl, {}, this);
+    const QString name = p->name;
+    client->getCaCaps([this, client, name](Result<scep::CaCapabilities> caps) {
+        QStringList lines;
+        lines << (caps ? tr("✔ GetCACaps: %1").arg(caps->keywords().join(QStringLiteral(", ")))
+                       : tr("✖ GetCACaps: %1").arg(caps.error().message));
+        if (caps)
+            for (const QString& w : caps->warnings())
+                lines << tr("  ⚠ %1").arg(w);
+        client->getCaCert([this, client, name, lines](Result<scep::CaCertificates> certs) mutable {
+            if (certs) {
+                lines << tr("✔ GetCACert: %1 certificates").arg(certs->certificates().size());
+                for (const auto& rc : certs->certificates())
+                    lines << QStringLiteral("  %1: %2, expires %3")
+                                 .arg(scep::roleName(rc.role), rc.certificate.subject(),
+                                      rc.certificate.notAfter().toString(QStringLiteral("yyyy-MM-dd")));
+            } else {
+                lines << tr("✖ GetCACert: %1").arg(certs.error().message);
+            }
+            m_result->setText(tr("%1\n").arg(name) + lines.join(QLatin1Char('\n')));
+            m_test->setEnabled(true);
+            client->deleteLater();
+            emit statusMessage(tr("Connection test of %1 finished.").arg(name));
+        });
+    });
+}
+
+} // namespace ndes::ui
