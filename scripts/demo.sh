@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# README command 1: install what is missing, build, start the embedded NDES lab and show ndesctl at work
-# against it. (When the desktop console exists, this starts the console pointed at the lab instead.)
+# README command 1: install what is missing, build, start the embedded NDES lab, show ndesctl at work
+# against it, then open the console with a "Lab" server ready (rendered to PNG under Xvfb without a display).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -61,8 +61,36 @@ set -e
 step "The events NDES logged (Windows Event XML)" "grep -o '<EventID>[0-9]*</EventID>' events.xml"
 grep -o '<EventID>[0-9]*</EventID>' "$work/events.xml" | sort | uniq -c
 
+# The console, with a "Lab" server profile ready (NTLM as LAB\helpdesk; its password in a keychain).
+cat >"$work/inventory.json" <<JSON
+{"version": 1, "servers": [
+ {"id": "lab", "name": "Lab", "site": "ndes-lab on this machine", "scepUrl": "$scep", "adminUrl": "$admin",
+  "auth": "ntlm", "user": "LAB\\\\helpdesk", "allowHttp": true}]}
+JSON
+console_args=(--inventory "$work/inventory.json" --audit-trail "$work/audit.jsonl" --page challenge)
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    step "NDES Console, pointed at the lab" "ndes-console (press Generate, or Ctrl+G)"
+    echo "The console runs with its own throw-away keychain; close its window to end the demo."
+    NDES_DEMO_PASSWORD="$demo_password" tests/support/with-keyring.sh bash -c '
+        printf "%s\n" "$NDES_DEMO_PASSWORD" | "$0" keychain set server/lab --password-stdin >/dev/null
+        unset NDES_DEMO_PASSWORD
+        exec "$@"' "$NDESCTL" "$BIN/app/ndes-console/ndes-console" "${console_args[@]}"
+else
+    step "NDES Console (no display here: rendered under Xvfb to PNG)" "xvfb-run ndes-console --generate --screenshot ..."
+    shots="$PWD/build/demo-screenshots"
+    mkdir -p "$shots"
+    NDES_DEMO_PASSWORD="$demo_password" tests/support/with-keyring.sh bash -c '
+        printf "%s\n" "$NDES_DEMO_PASSWORD" | "$0" keychain set server/lab --password-stdin >/dev/null
+        unset NDES_DEMO_PASSWORD
+        shots="$1"; shift
+        xvfb-run -a -s "-screen 0 1440x900x24" "$@" --generate --screenshot "$shots/console.png"
+        xvfb-run -a -s "-screen 0 1440x900x24" "$@" --helpdesk --generate --screenshot "$shots/helpdesk.png"
+        ' "$NDESCTL" "$shots" "$BIN/app/ndes-console/ndes-console" "${console_args[@]}"
+    echo "Open $shots/console.png and $shots/helpdesk.png to see the console with a fresh challenge password."
+fi
+
 cat <<'TXT'
 
-That was ndesctl and ndes-lab, the command-line half of NDES Console and its NDES emulator. Coming next: the
-desktop console itself; this command will then start the console against the embedded lab.
+That was NDES Console against ndes-lab, its NDES emulator. The dashboard, event viewer, enrollment test and
+setup wizard come next.
 TXT

@@ -41,7 +41,7 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     layout->setSpacing(0);
     m_nav = new QListWidget(central);
     m_nav->setObjectName(QStringLiteral("sidebar"));
-    m_nav->setFixedWidth(210);
+    m_nav->setFixedWidth(232);
     m_nav->setAccessibleName(tr("Pages"));
     m_nav->setIconSize(QSize(20, 20));
     m_nav->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);

@@ -63,10 +63,9 @@ QString failInfoAdvice(int failInfo) {
                                            "it; check that the request was encrypted to the encryption RA "
                                            "certificate.");
     case 2:
-        return QCoreApplication::translate("ScepTypes",
-                                           "The challenge password is wrong, "
-                                           "expired or already used, or the template does not allow this "
-                                           "request. Get a fresh challenge password and try again.");
+        return QCoreApplication::translate("ScepTypes", "The challenge password is wrong, "
+                                                        "expired or already used, or the template does not allow this "
+                                                        "request. Get a fresh challenge password and try again.");
     case 3:
         return QCoreApplication::translate("ScepTypes", "The server refused the message's time; check the clocks of "
                                                         "client and server.");

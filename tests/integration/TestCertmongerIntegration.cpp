@@ -15,8 +15,7 @@ using namespace ndes::test;
 class TestCertmongerIntegration : public QObject {
     Q_OBJECT
 private slots:
-    void enrollsAgainstTheLab()
-    {
+    void enrollsAgainstTheLab() {
         for (const char* tool : {"certmonger", "getcert", "dbus-run-session"})
             if (QStandardPaths::findExecutable(QString::fromLatin1(tool)).isEmpty())
                 QFAIL(qPrintable(QStringLiteral("%1 missing: bash scripts/install-deps.sh").arg(QLatin1String(tool))));
@@ -56,7 +55,8 @@ private slots:
         QProcess run;
         run.setProcessEnvironment(env);
         run.setProcessChannelMode(QProcess::MergedChannels);
-        run.start(QStringLiteral("dbus-run-session"), {QStringLiteral("--"), QStringLiteral("sh"), QStringLiteral("-c"), script});
+        run.start(QStringLiteral("dbus-run-session"),
+                  {QStringLiteral("--"), QStringLiteral("sh"), QStringLiteral("-c"), script});
         QVERIFY(run.waitForFinished(120000));
         QFile log(dir.filePath(QStringLiteral("certmonger.log")));
         log.open(QIODevice::ReadOnly);
@@ -68,7 +68,8 @@ private slots:
         QVERIFY(l.contains("issuer: CN=NDES Lab Issuing CA,O=NDES Console Lab"));
 
         QProcess verify;
-        verify.start(QStringLiteral("openssl"), {QStringLiteral("verify"), QStringLiteral("-CAfile"), lab.chainPemPath(), dir.filePath(QStringLiteral("cert.pem"))});
+        verify.start(QStringLiteral("openssl"), {QStringLiteral("verify"), QStringLiteral("-CAfile"),
+                                                 lab.chainPemPath(), dir.filePath(QStringLiteral("cert.pem"))});
         QVERIFY(verify.waitForFinished(30000));
         QCOMPARE(verify.exitCode(), 0);
         // Nothing was written outside the temporary folder.
