@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "MainWindow.h"
 
+#include "AuditTrailDialog.h"
 #include "ChallengePage.h"
 #include "ConsoleContext.h"
 #include "ServersPage.h"
@@ -14,6 +15,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSaveFile>
+#include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
@@ -94,6 +96,20 @@ void MainWindow::buildMenus() {
     go->addAction(tr("&Servers"), QKeySequence(QStringLiteral("Ctrl+2")), this, [this] { showPage(Page::Servers); });
     go->addAction(tr("&Challenge passwords"), QKeySequence(QStringLiteral("Ctrl+3")), this,
                   [this] { showPage(Page::ChallengePasswords); });
+    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    tools->addAction(tr("Challenge password &audit trail…"), this, [this] {
+        AuditTrailDialog dialog(&m_context->auditTrail(), this);
+        dialog.exec();
+    });
+    QAction* helpdeskAction = tools->addAction(tr("Start in &helpdesk mode"));
+    helpdeskAction->setCheckable(true);
+    helpdeskAction->setChecked(QSettings().value(QStringLiteral("ui/helpdeskMode")).toBool());
+    helpdeskAction->setToolTip(tr("Next time, open the small helpdesk window (ndes-console --helpdesk does it once)"));
+    connect(helpdeskAction, &QAction::toggled, this, [this](bool on) {
+        QSettings().setValue(QStringLiteral("ui/helpdeskMode"), on);
+        showStatus(on ? tr("The console will start in helpdesk mode next time.")
+                      : tr("The console will start with all pages next time."));
+    });
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About NDES Console"), this, &MainWindow::about);
 }

@@ -3,6 +3,7 @@
 // cleared after its timeout, countdown to expiry with an injected clock, history without the password.
 #include "NdesLabProcess.h"
 
+#include "AuditTrailDialog.h"
 #include "ChallengePage.h"
 #include "ConsoleContext.h"
 #include "MainWindow.h"
@@ -103,6 +104,12 @@ private slots:
         QVERIFY(trail.contains("FW-PARIS-01"));
         QVERIFY(!trail.contains(QString(shown).remove(QLatin1Char(' ')).toLatin1()));
         QVERIFY(context.auditTrail().verify().intact);
+
+        // The auditors' view of it.
+        ui::AuditTrailDialog dialog(&context.auditTrail());
+        QCOMPARE(dialog.rows(), 1);
+        dialog.verifyChain();
+        QVERIFY2(dialog.verdict().contains(QStringLiteral("intact")), qPrintable(dialog.verdict()));
     }
 
     void errorsAreShownWithTheirFix() {
