@@ -207,6 +207,8 @@ void LabHttpServer::process(QTcpSocket* socket) {
         const bool keepAlive = parsed.keepAlive;
         LabHttpResponse resp = m_handler(req);
         ++m_served;
+        if (req.method == "HEAD")
+            resp.body.clear();
         if (resp.hang) {
             c->busy = true; // never answered: the connection stays until the client gives up
             return;

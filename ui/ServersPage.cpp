@@ -3,6 +3,7 @@
 
 #include "ConsoleContext.h"
 #include "ServerDialog.h"
+#include "ndes/ChallengePasswordClient.h"
 #include "scep/ScepClient.h"
 
 #include <QFutureWatcher>
@@ -13,6 +14,7 @@
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace ndes::ui {
 
@@ -194,10 +196,38 @@ void ServersPage::testConnection() {
             } else {
                 lines << tr("✖ GetCACert: %1").arg(certs.error().message);
             }
-            m_result->setText(tr("%1\n").arg(name) + lines.join(QLatin1Char('\n')));
-            m_test->setEnabled(true);
             client->deleteLater();
-            emit statusMessage(tr("Connection test of %1 finished.").arg(name));
+            const auto* profile = m_context->inventory().find(name);
+            if (!profile || profile->adminUrl.isEmpty()) {
+                m_result->setText(tr("%1\n").arg(name) + lines.join(QLatin1Char('\n')));
+                m_test->setEnabled(true);
+                emit statusMessage(tr("Connection test of %1 finished.").arg(name));
+                return;
+            }
+            auto* watcher = new QFutureWatcher<Result<service::AdminPageProbe>>(this);
+            connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, name, lines]() mutable {
+                watcher->deleteLater();
+                const auto probe = watcher->result();
+                if (!probe)
+                    lines << tr("✖ Admin page: %1").arg(probe.error().message);
+                else if (probe->httpStatus == 401)
+                    lines << tr("✔ Admin page answers and asks for %1")
+                                 .arg(probe->offeredSchemes.join(QStringLiteral(", ")));
+                else if (probe->httpStatus == 200)
+                    lines << tr("⚠ Admin page answers without authentication: anyone who reaches it gets challenge "
+                                "passwords. Enable Windows authentication on /CertSrv/mscep_admin.");
+                else if (probe->httpStatus == 503)
+                    lines << tr("✖ Admin page: HTTP 503, the SCEP application pool is stopped.");
+                else
+                    lines << tr("✖ Admin page: HTTP %1").arg(probe->httpStatus);
+                m_result->setText(tr("%1\n").arg(name) + lines.join(QLatin1Char('\n')));
+                m_test->setEnabled(true);
+                emit statusMessage(tr("Connection test of %1 finished.").arg(name));
+            });
+            const QUrl adminUrl = profile->adminUrl;
+            const bool allowHttp = profile->allowHttp;
+            watcher->setFuture(QtConcurrent::run(
+                [adminUrl, allowHttp] { return service::ChallengePasswordClient::probe(adminUrl, allowHttp); }));
         });
     });
 }

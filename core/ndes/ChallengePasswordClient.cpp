@@ -285,6 +285,71 @@ Result<ChallengePassword> ChallengePasswordClient::fetch(const ChallengeRequest&
     return out;
 }
 
+namespace {
+size_t collectSchemes(char* data, size_t size, size_t count, void* user) {
+    auto* schemes = static_cast<QStringList*>(user);
+    const QByteArray line = QByteArray(data, qsizetype(size * count)).trimmed();
+    if (line.startsWith("HTTP/"))
+        schemes->clear();
+    if (line.toLower().startsWith("www-authenticate:")) {
+        const QString value = QString::fromLatin1(line.mid(17)).trimmed();
+        const QString scheme = value.section(QLatin1Char(' '), 0, 0);
+        if (!scheme.isEmpty() && !schemes->contains(scheme))
+            schemes->append(scheme);
+    }
+    return size * count;
+}
+} // namespace
+
+Result<AdminPageProbe> ChallengePasswordClient::probe(const QUrl& url, bool allowHttp, const QByteArray& extraCaPem,
+                                                      int timeoutMs) {
+    if (!url.isValid() || url.host().isEmpty() ||
+        (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")))
+        return coded(ErrorKind::Usage, "bad-url", tr("\"%1\" is not an http(s) URL.").arg(url.toString()));
+    if (url.scheme() == QLatin1String("http") && !allowHttp)
+        return coded(ErrorKind::Usage, "http-not-allowed",
+                     tr("The admin URL uses plain HTTP and this server does not allow it."));
+    globalInit();
+    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    if (!curl)
+        return coded(ErrorKind::Internal, "internal", tr("libcurl could not be initialised."));
+    CURL* c = curl.get();
+    const QByteArray urlBytes = url.toEncoded();
+    AdminPageProbe out;
+    curl_easy_setopt(c, CURLOPT_URL, urlBytes.constData());
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(timeoutMs));
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collectSchemes);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &out.offeredSchemes);
+    QByteArray caPem = extraCaPem;
+    curl_blob caBlob{};
+    if (!caPem.isEmpty()) {
+        caBlob.data = caPem.data();
+        caBlob.len = size_t(caPem.size());
+        caBlob.flags = CURL_BLOB_NOCOPY;
+        curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &caBlob);
+    }
+    char errorBuffer[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errorBuffer);
+    const CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OPERATION_TIMEDOUT)
+        return coded(ErrorKind::Timeout, "timeout",
+                     tr("%1 did not answer within %2 seconds.").arg(url.host()).arg(timeoutMs / 1000.0));
+    if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR)
+        return coded(
+            ErrorKind::Tls, "tls",
+            tr("The TLS connection to %1 could not be trusted: %2").arg(url.host(), QString::fromLatin1(errorBuffer)));
+    if (rc != CURLE_OK)
+        return coded(ErrorKind::Network, "network",
+                     tr("Could not reach %1: %2").arg(url.host(), QString::fromLatin1(errorBuffer)));
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    out.httpStatus = int(status);
+    return out;
+}
+
 QFuture<Result<ChallengePassword>> ChallengePasswordClient::fetchAsync(ChallengeRequest request) {
     return QtConcurrent::run([request = std::move(request)] { return fetch(request); });
 }

@@ -8,6 +8,7 @@
 #include <QByteArray>
 #include <QDateTime>
 #include <QFuture>
+#include <QStringList>
 #include <QUrl>
 
 namespace ndes::service {
@@ -42,8 +43,17 @@ struct ChallengePassword {
 // credentials, Negotiate/Kerberos with the user's ticket, or Basic); Qt's QAuthenticator is not fit for this
 // (DESIGN.md). Every failure becomes an Error whose `code` names it ("cache-full", "insufficient-permission",
 // "unauthorized", "forbidden", "app-pool-stopped", "tls", "timeout", ...) and whose message says what to do.
+struct AdminPageProbe {
+    int httpStatus = 0;
+    QStringList offeredSchemes; // from WWW-Authenticate, e.g. "Negotiate", "NTLM"
+};
+
 class ChallengePasswordClient {
 public:
+    // Checks that the admin page answers, without credentials (HEAD): a 401 offering Windows authentication is
+    // the healthy answer; a 200 means the page is open to anyone. Blocking; run it on a worker.
+    static Result<AdminPageProbe> probe(const QUrl& adminUrl, bool allowHttp, const QByteArray& extraCaPem = {},
+                                        int timeoutMs = 15000);
     // Blocking; call from a worker thread (fetchAsync does).
     static Result<ChallengePassword> fetch(const ChallengeRequest& request);
     static QFuture<Result<ChallengePassword>> fetchAsync(ChallengeRequest request);

@@ -219,6 +219,16 @@ private slots:
         QCOMPARE(refused.error().code, QStringLiteral("http-not-allowed"));
     }
 
+    void probeReportsTheOfferedAuthentication() {
+        auto probe = ChallengePasswordClient::probe(QUrl(m_lab.adminUrl()), true);
+        QVERIFY(probe.ok());
+        QCOMPARE(probe->httpStatus, 401);
+        QVERIFY(probe->offeredSchemes.contains(QStringLiteral("Negotiate")));
+        QVERIFY(probe->offeredSchemes.contains(QStringLiteral("NTLM")));
+        QVERIFY(!ChallengePasswordClient::probe(QUrl(m_lab.adminUrl()), false).ok()); // plain HTTP not allowed
+        QVERIFY(!ChallengePasswordClient::probe(QUrl(QStringLiteral("http://127.0.0.1:1/x")), true).ok());
+    }
+
     void ndesctlChallenge() {
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();

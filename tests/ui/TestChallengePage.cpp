@@ -7,6 +7,7 @@
 #include "ChallengePage.h"
 #include "ConsoleContext.h"
 #include "MainWindow.h"
+#include "ServersPage.h"
 #include "util/Clock.h"
 
 #include <QApplication>
@@ -121,6 +122,19 @@ private slots:
         QVERIFY(m_lab.control(QStringLiteral("fault?set=none")).size() >= 0);
         QVERIFY2(page.errorText().contains(QStringLiteral("PasswordMax")), qPrintable(page.errorText()));
         QVERIFY(page.shownPassword().isEmpty());
+    }
+
+    void serversPageTestsTheConnection() {
+        ui::ConsoleContext context(inventoryWithLab(), m_dir.filePath(QStringLiteral("audit4.jsonl")));
+        ui::ServersPage page(&context);
+        page.testConnection();
+        auto* result = page.findChild<QLabel*>(QStringLiteral("resultCard"));
+        QVERIFY(result);
+        QTRY_VERIFY_WITH_TIMEOUT(result->text().contains(QStringLiteral("Admin page")), 20000);
+        QVERIFY2(result->text().contains(QStringLiteral("✔ GetCACaps")), qPrintable(result->text()));
+        QVERIFY(result->text().contains(QStringLiteral("ra-encryption")));
+        // This lab's admin page is anonymous: reported as a risk.
+        QVERIFY(result->text().contains(QStringLiteral("without authentication")));
     }
 
     void noServerYet() {
