@@ -108,36 +108,16 @@ QString ServersPage::selectedId() const {
 }
 
 void ServersPage::addServer() {
-    inventory::ServerProfile blank;
-    ServerDialog dialog(blank, this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    auto id = m_context->saveProfile(dialog.profile());
-    if (!id) {
-        QMessageBox::warning(this, tr("Server not saved"), id.error().message);
-        return;
-    }
-    const SecretBytes pw = dialog.password();
-    if (!pw.isEmpty())
-        m_context->credentials().write(
-            inventory::CredentialStore::keyForServer(*id), pw, [this, idv = *id, pw](Status s) {
-                if (!s) {
-                    m_context->setSessionPassword(idv, pw);
-                    emit statusMessage(
-                        tr("Saved the server; the keychain is not available (%1), so the password is kept "
-                           "for this session only.")
-                            .arg(s.error().message));
-                } else {
-                    emit statusMessage(tr("Saved the server; its password is in the keychain."));
-                }
-            });
+    editProfile(inventory::ServerProfile());
 }
 
 void ServersPage::editServer() {
-    const auto* p = m_context->inventory().find(selectedId());
-    if (!p)
-        return;
-    ServerDialog dialog(*p, this);
+    if (const auto* p = m_context->inventory().find(selectedId()))
+        editProfile(*p);
+}
+
+void ServersPage::editProfile(const inventory::ServerProfile& profile) {
+    ServerDialog dialog(profile, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     auto id = m_context->saveProfile(dialog.profile());
@@ -146,13 +126,18 @@ void ServersPage::editServer() {
         return;
     }
     const SecretBytes pw = dialog.password();
-    if (!pw.isEmpty())
-        m_context->credentials().write(
-            inventory::CredentialStore::keyForServer(*id), pw, [this, idv = *id, pw](Status s) {
-                if (!s)
-                    m_context->setSessionPassword(idv, pw);
-                emit statusMessage(s ? tr("Password updated in the keychain.") : s.error().message);
-            });
+    if (pw.isEmpty())
+        return;
+    m_context->credentials().write(inventory::CredentialStore::keyForServer(*id), pw, [this, idv = *id, pw](Status s) {
+        if (s) {
+            emit statusMessage(tr("Saved the server; its password is in the keychain."));
+            return;
+        }
+        m_context->setSessionPassword(idv, pw);
+        emit statusMessage(tr("Saved the server; the keychain is not available (%1), so the password is kept for this "
+                              "session only.")
+                               .arg(s.error().message));
+    });
 }
 
 void ServersPage::removeServer() {

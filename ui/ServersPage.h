@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "inventory/ServerProfile.h"
+
 #include <QWidget>
 
 class QLabel;
@@ -29,6 +31,7 @@ signals:
 
 private:
     [[nodiscard]] QString selectedId() const;
+    void editProfile(const inventory::ServerProfile& profile);
 
     ConsoleContext* m_context;
     QTableWidget* m_table;

@@ -62,6 +62,16 @@ struct CurlDeleter {
     void operator()(CURL* c) const { curl_easy_cleanup(c); }
 };
 
+// Makes curl trust exactly these CA certificates (the profile's pin); `pem` and `blob` must outlive the transfer.
+void trustOnly(CURL* c, QByteArray& pem, curl_blob& blob) {
+    if (pem.isEmpty())
+        return;
+    blob.data = pem.data();
+    blob.len = size_t(pem.size());
+    blob.flags = CURL_BLOB_NOCOPY;
+    curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
+}
+
 void globalInit() {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -132,13 +142,7 @@ Result<ChallengePassword> ChallengePasswordClient::fetch(const ChallengeRequest&
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_blob caBlob{};
     QByteArray caPem = request.extraCaPem;
-    if (!caPem.isEmpty()) {
-        // The profile pins its CA: curl trusts these instead of the system store.
-        caBlob.data = caPem.data();
-        caBlob.len = size_t(caPem.size());
-        caBlob.flags = CURL_BLOB_NOCOPY;
-        curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &caBlob);
-    }
+    trustOnly(c, caPem, caBlob); // the profile pins its CA: curl trusts these instead of the system store
     switch (request.auth) {
     case AdminAuth::Ntlm:
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, long(CURLAUTH_NTLM));
@@ -325,12 +329,7 @@ Result<AdminPageProbe> ChallengePasswordClient::probe(const QUrl& url, bool allo
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &out.offeredSchemes);
     QByteArray caPem = extraCaPem;
     curl_blob caBlob{};
-    if (!caPem.isEmpty()) {
-        caBlob.data = caPem.data();
-        caBlob.len = size_t(caPem.size());
-        caBlob.flags = CURL_BLOB_NOCOPY;
-        curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &caBlob);
-    }
+    trustOnly(c, caPem, caBlob);
     char errorBuffer[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errorBuffer);
     const CURLcode rc = curl_easy_perform(c);
