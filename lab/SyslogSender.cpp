@@ -9,9 +9,9 @@
 
 namespace ndes::lab {
 
-SyslogSender::SyslogSender(QHostAddress host, quint16 port, QObject* parent)
+SyslogSender::SyslogSender(const QHostAddress& host, quint16 port, QObject* parent)
     : QObject(parent)
-    , m_host(std::move(host))
+    , m_host(host)
     , m_port(port)
     , m_socket(new QTcpSocket(this)) {
     connect(m_socket, &QTcpSocket::connected, this, [this] {

@@ -15,7 +15,7 @@ namespace ndes::lab {
 class SyslogSender : public QObject {
     Q_OBJECT
 public:
-    SyslogSender(QHostAddress host, quint16 port, QObject* parent = nullptr);
+    SyslogSender(const QHostAddress& host, quint16 port, QObject* parent = nullptr);
 
     // severity: RFC 5424 (3 error, 4 warning, 6 informational); msgId: the event ID.
     void send(int severity, const QString& hostName, const QString& msgId, const QString& structuredData,

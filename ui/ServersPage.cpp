@@ -128,16 +128,18 @@ void ServersPage::editProfile(const inventory::ServerProfile& profile) {
     const SecretBytes pw = dialog.password();
     if (pw.isEmpty())
         return;
-    m_context->credentials().write(inventory::CredentialStore::keyForServer(*id), pw, [this, idv = *id, pw](Status s) {
-        if (s) {
-            emit statusMessage(tr("Saved the server; its password is in the keychain."));
-            return;
-        }
-        m_context->setSessionPassword(idv, pw);
-        emit statusMessage(tr("Saved the server; the keychain is not available (%1), so the password is kept for this "
-                              "session only.")
-                               .arg(s.error().message));
-    });
+    m_context->credentials().write(
+        inventory::CredentialStore::keyForServer(*id), pw, [this, idv = *id, pw](const Status& s) {
+            if (s) {
+                emit statusMessage(tr("Saved the server; its password is in the keychain."));
+                return;
+            }
+            m_context->setSessionPassword(idv, pw);
+            emit statusMessage(
+                tr("Saved the server; the keychain is not available (%1), so the password is kept for this "
+                   "session only.")
+                    .arg(s.error().message));
+        });
 }
 
 void ServersPage::removeServer() {
@@ -152,7 +154,7 @@ void ServersPage::removeServer() {
         QMessageBox::warning(this, tr("Server not removed"), s.error().message);
         return;
     }
-    m_context->credentials().remove(inventory::CredentialStore::keyForServer(id), [](Status) {});
+    m_context->credentials().remove(inventory::CredentialStore::keyForServer(id), [](const Status&) {});
 }
 
 void ServersPage::testConnection() {

@@ -38,7 +38,7 @@ Result<Inventory> Inventory::importJson(const QByteArray& json) {
                              .arg(version)
                              .arg(formatVersion));
     Inventory inv;
-    for (const QJsonValue& v : root.value(QStringLiteral("servers")).toArray()) {
+    for (const auto& v : root.value(QStringLiteral("servers")).toArray()) {
         ServerProfile p = ServerProfile::fromJson(v.toObject());
         if (p.id.isEmpty())
             p.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -61,7 +61,7 @@ Result<Inventory> Inventory::load(const QString& path) {
         return Inventory();
     if (!f.open(QIODevice::ReadOnly))
         return makeError(ErrorKind::Io, tr("Cannot read the inventory %1: %2").arg(path, f.errorString()));
-    if (f.size() > 16 * 1024 * 1024)
+    if (f.size() > qint64(16) * 1024 * 1024)
         return makeError(ErrorKind::Io, tr("The inventory %1 is larger than 16 MB; it is not ours.").arg(path));
     auto inv = importJson(f.readAll());
     if (!inv) {

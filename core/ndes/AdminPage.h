@@ -24,7 +24,7 @@ struct AdminPageContent {
 // trailing byte, or plain UTF-8/ASCII. Capped in size; a page that is none of NDES's is an error.
 class AdminPage {
 public:
-    static constexpr qsizetype maxBytes = 1024 * 1024;
+    static constexpr qsizetype maxBytes = qsizetype(1024) * 1024;
 
     static QString decode(const QByteArray& body);
     static Result<AdminPageContent> parse(const QByteArray& body);

@@ -32,7 +32,7 @@ struct RegistryKey {
 // writes) or UTF-8, or REGEDIT4. Hostile input is refused with a line number, never crashes; size is capped.
 class RegistryExport {
 public:
-    static constexpr qsizetype maxBytes = 16 * 1024 * 1024;
+    static constexpr qsizetype maxBytes = qsizetype(16) * 1024 * 1024;
 
     static Result<RegistryExport> parse(const QByteArray& data);
     static Result<RegistryExport> load(const QString& path);

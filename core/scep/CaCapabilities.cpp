@@ -41,7 +41,7 @@ QString digestName(DigestChoice digest) {
 }
 
 Result<CaCapabilities> CaCapabilities::parse(const QByteArray& body) {
-    constexpr qsizetype maxBody = 64 * 1024;
+    constexpr qsizetype maxBody = qsizetype(64) * 1024;
     if (body.size() > maxBody)
         return makeError(ErrorKind::BadReply, tr("The GetCACaps answer is %1 bytes long; a capability list is a few "
                                                  "lines. Check that the URL points to the SCEP endpoint.")

@@ -53,7 +53,7 @@ void ScepClient::get(const QString& operation, const QString& message, std::func
     send(QNetworkRequest(operationUrl(operation, message)), nullptr, std::move(done));
 }
 
-void ScepClient::send(QNetworkRequest request, const QByteArray* postBody,
+void ScepClient::send(const QNetworkRequest& request, const QByteArray* postBody,
                       std::function<void(Result<HttpAnswer>)> done) {
     const QUrl requested = request.url();
     if (requested.scheme() != QLatin1String("http") && requested.scheme() != QLatin1String("https")) {
@@ -69,12 +69,13 @@ void ScepClient::send(QNetworkRequest request, const QByteArray* postBody,
     exchange->isPost = postBody != nullptr;
     exchange->done = std::move(done);
     exchange->original = requested;
-    sendHop(std::move(request), exchange);
+    sendHop(request, exchange);
 }
 
 // One HTTP request of an exchange. Redirects are never followed by Qt: each hop is checked here (same host,
 // no downgrade to plain HTTP, bounded count), so a hostile server cannot lead the client anywhere or loop it.
-void ScepClient::sendHop(QNetworkRequest request, std::shared_ptr<Exchange> exchange) {
+void ScepClient::sendHop(const QNetworkRequest& original, const std::shared_ptr<Exchange>& exchange) {
+    QNetworkRequest request = original;
     const QUrl requested = request.url();
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
@@ -282,7 +283,7 @@ void ScepClient::pkiOperation(const QByteArray& message, bool usePost, std::func
     if (usePost) {
         QNetworkRequest request(operationUrl(QStringLiteral("PKIOperation"), {}));
         request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/x-pki-message"));
-        send(std::move(request), &message, std::move(handle));
+        send(request, &message, std::move(handle));
     } else {
         send(QNetworkRequest(operationUrl(QStringLiteral("PKIOperation"), QString::fromLatin1(message.toBase64()))),
              nullptr, std::move(handle));

@@ -20,8 +20,8 @@ class QNetworkRequest;
 namespace ndes::scep {
 
 struct ScepClientOptions {
-    int timeoutMs = 30000;                 // whole request, connection to last byte
-    qint64 maxBodyBytes = 8 * 1024 * 1024; // replies beyond this are aborted
+    int timeoutMs = 30000;                         // whole request, connection to last byte
+    qint64 maxBodyBytes = qint64(8) * 1024 * 1024; // replies beyond this are aborted
     int maxRedirects = 3;
     bool allowRedirectToOtherHost = false;
     bool allowRedirectToHttp = false;              // from https to http
@@ -68,8 +68,8 @@ private:
         std::function<void(Result<HttpAnswer>)> done;
     };
 
-    void sendHop(QNetworkRequest request, std::shared_ptr<Exchange> exchange);
-    void send(QNetworkRequest request, const QByteArray* postBody, std::function<void(Result<HttpAnswer>)> done);
+    void sendHop(const QNetworkRequest& request, const std::shared_ptr<Exchange>& exchange);
+    void send(const QNetworkRequest& request, const QByteArray* postBody, std::function<void(Result<HttpAnswer>)> done);
     [[nodiscard]] QUrl operationUrl(const QString& operation, const QString& message) const;
 
     QUrl m_url;
