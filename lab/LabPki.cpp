@@ -3,6 +3,7 @@
 
 #include "pki/CertificateBuilder.h"
 #include "pki/Oids.h"
+#include "util/AtomicFile.h"
 #include "util/Clock.h"
 
 #include <QCoreApplication>
@@ -18,17 +19,6 @@ namespace {
 
 QString tr(const char* text) {
     return QCoreApplication::translate("LabPki", text);
-}
-
-Status writeFile(const QString& path, const QByteArray& data, bool secret) {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return makeError(ErrorKind::Io, tr("Cannot write %1: %2").arg(path, f.errorString()));
-    if (secret && !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-        return makeError(ErrorKind::Io, tr("Cannot restrict the permissions of %1.").arg(path));
-    if (f.write(data) != data.size() || !f.commit())
-        return makeError(ErrorKind::Io, tr("Cannot write %1: %2").arg(path, f.errorString()));
-    return {};
 }
 
 QByteArray readFile(const QString& path) {
@@ -50,9 +40,12 @@ bool load(const QString& dir, const QString& name, Certificate& cert, PrivateKey
 }
 
 Status save(const QString& dir, const QString& name, const Certificate& cert, const PrivateKey& key) {
-    if (Status s = writeFile(QDir(dir).filePath(name + QStringLiteral(".key")), key.toPem().bytes(), true); !s)
+    if (Status s = AtomicFile::write(QDir(dir).filePath(name + QStringLiteral(".key")), key.toPem().bytes(),
+                                     AtomicFile::Access::OwnerOnly);
+        !s)
         return s;
-    return writeFile(QDir(dir).filePath(name + QStringLiteral(".pem")), cert.toPem(), false);
+    return AtomicFile::write(QDir(dir).filePath(name + QStringLiteral(".pem")), cert.toPem(),
+                             AtomicFile::Access::WorldReadable);
 }
 
 constexpr quint32 caUsage = static_cast<quint32>(KeyUsage::KeyCertSign) | static_cast<quint32>(KeyUsage::CrlSign);

@@ -10,6 +10,7 @@
 #include "pki/PrivateKey.h"
 #include "scep/ScepClient.h"
 #include "scep/ScepEnrollment.h"
+#include "util/AtomicFile.h"
 #include "util/Clock.h"
 #include "util/SecretBytes.h"
 
@@ -148,21 +149,6 @@ QJsonObject certificateJson(const pki::Certificate& c, const QString& role = {})
     return o;
 }
 
-// Writes a file atomically; `secret` files are created owner-only before any byte is written.
-Status writeFile(const QString& path, const QByteArray& data, bool secret) {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return makeError(ErrorKind::Io, QStringLiteral("Cannot write %1: %2").arg(path, f.errorString()));
-    if (secret && !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-        return makeError(ErrorKind::Io, QStringLiteral("Cannot restrict the permissions of %1.").arg(path));
-    if (f.write(data) != data.size() || !f.commit())
-        return makeError(ErrorKind::Io, QStringLiteral("Cannot write %1: %2").arg(path, f.errorString()));
-    if (!secret)
-        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup |
-                                        QFileDevice::ReadOther);
-    return {};
-}
-
 void reportLegacy(const CtlOutput& out, QStringList& warnings) {
     if (!pki::LegacyProvider::isLoaded())
         return;
@@ -254,7 +240,7 @@ int runCaCert(const QStringList& args, bool json) {
                     const QString path = QDir(p.value(outDir))
                                              .filePath(n == 1 ? role + QStringLiteral(".pem")
                                                               : QStringLiteral("%1-%2.pem").arg(role).arg(n));
-                    if (Status s = writeFile(path, cert.toPem(), false); !s)
+                    if (Status s = AtomicFile::write(path, cert.toPem(), AtomicFile::Access::WorldReadable); !s)
                         return out.fail(s.error());
                     written << path;
                 }
@@ -456,9 +442,9 @@ int runEnrollment(const QStringList& args, bool json, bool renew) {
             for (const QString& w : warnings)
                 out.warn(w);
             reportLegacy(out, warnings);
-            if (Status s = writeFile(keyPath, r->key.toPem().bytes(), true); !s)
+            if (Status s = AtomicFile::write(keyPath, r->key.toPem().bytes(), AtomicFile::Access::OwnerOnly); !s)
                 return out.fail(s.error());
-            if (Status s = writeFile(certPath, r->certificate.toPem(), false); !s)
+            if (Status s = AtomicFile::write(certPath, r->certificate.toPem(), AtomicFile::Access::WorldReadable); !s)
                 return out.fail(s.error());
             const pki::Certificate& issued = r->certificate;
             out.text(

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "inventory/Inventory.h"
+#include "util/AtomicFile.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -77,13 +78,11 @@ Status Inventory::save(const QString& path) const {
     const QFileInfo info(path);
     if (!QDir().mkpath(info.absolutePath()))
         return makeError(ErrorKind::Io, tr("Cannot create the folder %1.").arg(info.absolutePath()));
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return makeError(ErrorKind::Io, tr("Cannot write the inventory %1: %2").arg(path, f.errorString()));
-    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    const QByteArray json = exportJson();
-    if (f.write(json) != json.size() || !f.commit())
-        return makeError(ErrorKind::Io, tr("Cannot write the inventory %1: %2").arg(path, f.errorString()));
+    if (Status s = AtomicFile::write(path, exportJson(), AtomicFile::Access::OwnerOnly); !s) {
+        Error e = s.error();
+        e.message = tr("Cannot save the inventory: %1").arg(e.message);
+        return e;
+    }
     return {};
 }
 

@@ -51,18 +51,26 @@ QString ChallengeAuditTrail::defaultPath() {
 }
 
 Status ChallengeAuditTrail::append(const ChallengeAuditEntry& entry) {
-    bool ok = false;
-    const QByteArray existing = readAll(m_path, &ok);
-    if (!ok)
-        return makeError(ErrorKind::Io, tr("Cannot read the audit trail %1.").arg(m_path));
-    QByteArray prev = genesis;
-    int seq = 0;
-    for (const QByteArray& line : existing.split('\n')) {
-        if (line.isEmpty())
-            continue;
-        prev = hashLine(line);
-        ++seq;
+    // The chain's tail is read once and then kept; the file is read again only if its size is not what this
+    // object last wrote (another writer), so appending does not re-read a growing file every time.
+    const qint64 size = QFileInfo(m_path).exists() ? QFileInfo(m_path).size() : 0;
+    if (m_knownSize != size) {
+        bool ok = false;
+        const QByteArray existing = readAll(m_path, &ok);
+        if (!ok)
+            return makeError(ErrorKind::Io, tr("Cannot read the audit trail %1.").arg(m_path));
+        m_lastHash = genesis;
+        m_lines = 0;
+        for (const QByteArray& line : existing.split('\n')) {
+            if (line.isEmpty())
+                continue;
+            m_lastHash = hashLine(line);
+            ++m_lines;
+        }
+        m_knownSize = existing.size();
     }
+    const QByteArray prev = m_lastHash;
+    const int seq = m_lines;
     const QJsonObject o{{QStringLiteral("seq"), seq + 1},
                         {QStringLiteral("time"), entry.time.toUTC().toString(Qt::ISODateWithMs)},
                         {QStringLiteral("requestedBy"), entry.requestedBy},
@@ -80,6 +88,9 @@ Status ChallengeAuditTrail::append(const ChallengeAuditEntry& entry) {
     if (f.write(line + '\n') != line.size() + 1 || !f.flush())
         return makeError(ErrorKind::Io, tr("Cannot write the audit trail %1: %2").arg(m_path, f.errorString()));
     ::fsync(f.handle());
+    m_lastHash = hashLine(line);
+    ++m_lines;
+    m_knownSize = f.size();
     return {};
 }
 

@@ -44,6 +44,9 @@ public:
 
 private:
     QString m_path;
+    qint64 m_knownSize = -1; // size of the file after our last read or write; -1: not read yet
+    QByteArray m_lastHash;
+    int m_lines = 0;
 };
 
 } // namespace ndes::service

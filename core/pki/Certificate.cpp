@@ -4,6 +4,7 @@
 #include "pki/DistinguishedName.h"
 #include "pki/Oids.h"
 #include "pki/OpenSslError.h"
+#include "pki/SubjectAltNames.h"
 #include "util/Clock.h"
 
 #include <openssl/err.h>
@@ -198,38 +199,19 @@ bool Certificate::isSelfSigned() const {
 }
 
 QStringList Certificate::dnsNames() const {
-    QStringList out;
     if (!m_cert)
-        return out;
+        return {};
     GeneralNamesPtr names(
         static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(m_cert.get(), NID_subject_alt_name, nullptr, nullptr)));
-    for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
-        const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
-        if (gn->type == GEN_DNS)
-            out << asn1StringToQString(gn->d.dNSName);
-    }
-    return out;
+    return SubjectAltNames::dnsNames(names.get());
 }
 
 QStringList Certificate::ipAddresses() const {
-    QStringList out;
     if (!m_cert)
-        return out;
+        return {};
     GeneralNamesPtr names(
         static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(m_cert.get(), NID_subject_alt_name, nullptr, nullptr)));
-    for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
-        const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
-        if (gn->type != GEN_IPADD)
-            continue;
-        const int len = ASN1_STRING_length(gn->d.iPAddress);
-        const unsigned char* p = ASN1_STRING_get0_data(gn->d.iPAddress);
-        if (len == 4) {
-            out << QHostAddress(quint32(p[0]) << 24 | quint32(p[1]) << 16 | quint32(p[2]) << 8 | p[3]).toString();
-        } else if (len == 16) {
-            out << QHostAddress(p).toString();
-        }
-    }
-    return out;
+    return SubjectAltNames::ipAddresses(names.get());
 }
 
 QString Certificate::templateName() const {

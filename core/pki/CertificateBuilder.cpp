@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pki/CertificateBuilder.h"
 
+#include "pki/DerSequence.h"
 #include "pki/DistinguishedName.h"
 #include "pki/Oids.h"
 #include "pki/OpenSslError.h"
@@ -55,22 +56,6 @@ QByteArray bmpStringDer(const QString& text) {
     return derOf([](const ASN1_STRING* a, unsigned char** o) { return i2d_ASN1_BMPSTRING(a, o); }, s.get());
 }
 
-QByteArray derLength(qsizetype n) {
-    QByteArray out;
-    if (n < 0x80) {
-        out.append(char(n));
-    } else {
-        QByteArray bytes;
-        while (n > 0) {
-            bytes.prepend(char(n & 0xFF));
-            n >>= 8;
-        }
-        out.append(char(0x80 | bytes.size()));
-        out.append(bytes);
-    }
-    return out;
-}
-
 QByteArray templateInfoDer(const TemplateInfo& info) {
     Asn1ObjectPtr obj(OBJ_txt2obj(info.oid.toLatin1().constData(), 1));
     if (!obj)
@@ -90,7 +75,7 @@ QByteArray templateInfoDer(const TemplateInfo& info) {
         body.append(reinterpret_cast<const char*>(out), n);
         OPENSSL_free(out);
     }
-    return QByteArray(1, char(0x30)) + derLength(body.size()) + body;
+    return DerSequence::wrap(body);
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 
 #include "pki/DistinguishedName.h"
 #include "pki/OpenSslError.h"
+#include "pki/SubjectAltNames.h"
 
 #include <openssl/pem.h>
 
@@ -151,43 +152,20 @@ SecretBytes CertificateRequest::challengePassword() const {
     }
 }
 
-QStringList CertificateRequest::dnsNames() const {
-    QStringList out;
-    if (!m_req)
-        return out;
-    ExtensionStackPtr exts(X509_REQ_get_extensions(m_req.get()));
-    GeneralNamesPtr names(
+// The request's subjectAltName, from its extension request attribute.
+static GeneralNamesPtr requestedNames(X509_REQ* req) {
+    ExtensionStackPtr exts(req ? X509_REQ_get_extensions(req) : nullptr);
+    return GeneralNamesPtr(
         exts ? static_cast<GENERAL_NAMES*>(X509V3_get_d2i(exts.get(), NID_subject_alt_name, nullptr, nullptr))
              : nullptr);
-    for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
-        const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
-        if (gn->type == GEN_DNS)
-            out << QString::fromUtf8(reinterpret_cast<const char*>(ASN1_STRING_get0_data(gn->d.dNSName)),
-                                     ASN1_STRING_length(gn->d.dNSName));
-    }
-    return out;
+}
+
+QStringList CertificateRequest::dnsNames() const {
+    return SubjectAltNames::dnsNames(requestedNames(m_req.get()).get());
 }
 
 QStringList CertificateRequest::ipAddresses() const {
-    QStringList out;
-    if (!m_req)
-        return out;
-    ExtensionStackPtr exts(X509_REQ_get_extensions(m_req.get()));
-    GeneralNamesPtr names(
-        exts ? static_cast<GENERAL_NAMES*>(X509V3_get_d2i(exts.get(), NID_subject_alt_name, nullptr, nullptr))
-             : nullptr);
-    for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
-        const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
-        if (gn->type != GEN_IPADD)
-            continue;
-        const int len = ASN1_STRING_length(gn->d.iPAddress);
-        const unsigned char* p = ASN1_STRING_get0_data(gn->d.iPAddress);
-        if (len == 4)
-            out << QHostAddress(quint32(p[0]) << 24 | quint32(p[1]) << 16 | quint32(p[2]) << 8 | p[3]).toString();
-        else if (len == 16)
-            out << QHostAddress(p).toString();
-    }
-    return out;
+    return SubjectAltNames::ipAddresses(requestedNames(m_req.get()).get());
 }
 
 quint32 CertificateRequest::keyUsage() const {

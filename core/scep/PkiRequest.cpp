@@ -2,6 +2,7 @@
 #include "scep/PkiRequest.h"
 
 #include "pki/CmsSignedData.h"
+#include "pki/DerSequence.h"
 #include "pki/Oids.h"
 #include "pki/OpenSslError.h"
 
@@ -17,21 +18,6 @@ using namespace ndes::pki;
 namespace {
 QString tr(const char* text) {
     return QCoreApplication::translate("PkiRequest", text);
-}
-
-QByteArray derLength(qsizetype n) {
-    QByteArray out;
-    if (n < 0x80) {
-        out.append(char(n));
-        return out;
-    }
-    QByteArray bytes;
-    while (n > 0) {
-        bytes.prepend(char(n & 0xFF));
-        n >>= 8;
-    }
-    out.append(char(0x80 | bytes.size()));
-    return out + bytes;
 }
 
 // Splits SEQUENCE { Name, Name } into the DER of both names.
@@ -70,7 +56,7 @@ QByteArray PkiRequest::newNonce() {
 
 QByteArray PkiRequest::issuerAndSubjectDer(const QByteArray& issuerDer, const QByteArray& subjectDer) {
     const QByteArray body = issuerDer + subjectDer;
-    return QByteArray(1, char(0x30)) + derLength(body.size()) + body;
+    return DerSequence::wrap(body);
 }
 
 Result<QByteArray> PkiRequest::build(const BuildParams& params) {

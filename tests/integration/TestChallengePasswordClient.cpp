@@ -21,16 +21,6 @@ using namespace ndes::service;
 using namespace ndes::test;
 
 namespace {
-QString writeUsers(const QTemporaryDir& dir) {
-    const QString path = dir.filePath(QStringLiteral("users.txt"));
-    QFile f(path);
-    f.open(QIODevice::WriteOnly);
-    f.write("LAB\\alice:Alice-Pa55:enroll\nLAB\\bob:Bob-Pa55:noenroll\n");
-    f.close();
-    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    return path;
-}
-
 ChallengeRequest ntlm(const NdesLabProcess& lab, const QString& user = QStringLiteral("LAB\\alice"),
                       const QByteArray& pw = "Alice-Pa55") {
     ChallengeRequest r;

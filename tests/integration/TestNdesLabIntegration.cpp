@@ -44,16 +44,6 @@ Run ndesctl(const QStringList& args, const QByteArray& challenge = {}) {
     return {p.exitCode(), p.readAllStandardOutput(), QString::fromUtf8(p.readAllStandardError())};
 }
 
-QString writeUsers(const QTemporaryDir& dir, QFileDevice::Permissions perms) {
-    const QString path = dir.filePath(QStringLiteral("users.txt"));
-    QFile f(path);
-    f.open(QIODevice::WriteOnly);
-    f.write("LAB\\alice:Alice-Pa55:enroll\nLAB\\bob:Bob-Pa55:noenroll\n");
-    f.close();
-    f.setPermissions(perms);
-    return path;
-}
-
 // Fetches a challenge from the admin page with curl and Basic authentication.
 QString fetchPassword(const NdesLabProcess& lab, QString* page = nullptr,
                       const QString& user = QStringLiteral("LAB\\alice:Alice-Pa55")) {

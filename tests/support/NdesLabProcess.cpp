@@ -110,6 +110,16 @@ QByteArray NdesLabProcess::control(const QString& pathAndQuery, int server) cons
     return status == 200 ? body : QByteArray();
 }
 
+QString writeUsers(const QTemporaryDir& dir, QFileDevice::Permissions permissions) {
+    const QString path = dir.filePath(QStringLiteral("users.txt"));
+    QFile f(path);
+    f.open(QIODevice::WriteOnly);
+    f.write("LAB\\alice:Alice-Pa55:enroll\nLAB\\bob:Bob-Pa55:noenroll\n");
+    f.close();
+    f.setPermissions(permissions);
+    return path;
+}
+
 QByteArray curl(const QStringList& args, int* status, const QProcessEnvironment& env) {
     QProcess p;
     p.setProcessEnvironment(env);

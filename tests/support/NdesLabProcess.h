@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QFileDevice>
 #include <QProcess>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -47,6 +48,11 @@ private:
     QStringList m_urls;
     QByteArray m_stderr;
 };
+
+// The lab's test accounts: LAB\alice (Alice-Pa55, may enroll) and LAB\bob (Bob-Pa55, may not), as a users file
+// in `dir` with the given permissions (0600 unless a test wants the lab to refuse it).
+QString writeUsers(const QTemporaryDir& dir,
+                   QFileDevice::Permissions permissions = QFileDevice::ReadOwner | QFileDevice::WriteOwner);
 
 // Runs curl (an independent HTTP client) and returns the body, with the HTTP status in *status.
 QByteArray curl(const QStringList& args, int* status,
