@@ -38,6 +38,7 @@ Result<Certificate> LabCertificateAuthority::issue(const CertificateRequest& csr
                     .setKeyUsage(profile.keyUsage)
                     .setExtendedKeyUsages(profile.extendedKeyUsages)
                     .setTemplateName(templateName)
+                    .setCrlDistributionPoint(m_pki->crlUrl(m_pki->issuing))
                     .setValidity(now.addSecs(-600), now.addDays(profile.validityDays))
                     .build(csr.publicKey(), m_pki->issuingKey, m_pki->issuing);
     if (cert)

@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QFile>
 #include <QSaveFile>
+#include <QUrl>
 
 namespace ndes::lab {
 
@@ -46,6 +47,21 @@ Status save(const QString& dir, const QString& name, const Certificate& cert, co
         return s;
     return AtomicFile::write(QDir(dir).filePath(name + QStringLiteral(".pem")), cert.toPem(),
                              AtomicFile::Access::WorldReadable);
+}
+
+// The same RA certificate (subject, key usage, EKUs, template) signed again with another CDP or validity.
+Result<Certificate> resignRa(const Certificate& ra, const PrivateKey& key, const Certificate& issuer,
+                             const PrivateKey& issuerKey, const QString& cdp, const QDateTime& notBefore,
+                             const QDateTime& notAfter) {
+    return CertificateBuilder()
+        .setSubject(ra.subject())
+        .setKeyUsage(ra.hasKeyUsage(KeyUsage::KeyEncipherment) ? static_cast<quint32>(KeyUsage::KeyEncipherment)
+                                                               : static_cast<quint32>(KeyUsage::DigitalSignature))
+        .setExtendedKeyUsages(ra.extendedKeyUsages())
+        .setTemplateName(ra.templateName())
+        .setCrlDistributionPoint(cdp)
+        .setValidity(notBefore, notAfter)
+        .build(key.get(), issuerKey, issuer);
 }
 
 constexpr quint32 caUsage = static_cast<quint32>(KeyUsage::KeyCertSign) | static_cast<quint32>(KeyUsage::CrlSign);
@@ -142,6 +158,49 @@ Result<LabPki> LabPki::openOrCreate(const Options& options) {
             return st.error();
     }
     return p;
+}
+
+QString LabPki::crlFileName(const Certificate& ca) {
+    return ca.commonName() + QStringLiteral(".crl");
+}
+
+QString LabPki::crlUrl(const Certificate& ca) const {
+    if (m_crlBaseUrl.isEmpty())
+        return {};
+    return m_crlBaseUrl + QString::fromLatin1(QUrl::toPercentEncoding(crlFileName(ca)));
+}
+
+Status LabPki::setCrlBaseUrl(const QString& baseUrl) {
+    m_crlBaseUrl = baseUrl;
+    const QString cdp = crlUrl(issuing);
+    struct Ra {
+        const char* file;
+        Certificate* cert;
+        PrivateKey* key;
+    };
+    for (const Ra& ra : {Ra{"ra-signing", &raSign, &raSignKey}, Ra{"ra-encryption", &raEnc, &raEncKey}}) {
+        if (ra.cert->crlDistributionPoints() == QStringList{cdp})
+            continue;
+        auto cert = resignRa(*ra.cert, *ra.key, issuing, issuingKey, cdp, ra.cert->notBefore(), ra.cert->notAfter());
+        if (!cert)
+            return cert.error();
+        *ra.cert = *cert;
+        if (Status st = save(stateDir, QString::fromLatin1(ra.file), *ra.cert, *ra.key); !st)
+            return st;
+    }
+    return {};
+}
+
+Result<QList<Certificate>> LabPki::expiredRaCopies() const {
+    const QDateTime now = Clock::instance().now();
+    QList<Certificate> out;
+    for (const auto& [cert, key] : {std::pair{&raEnc, &raEncKey}, std::pair{&raSign, &raSignKey}}) {
+        auto copy = resignRa(*cert, *key, issuing, issuingKey, crlUrl(issuing), now.addDays(-731), now.addDays(-1));
+        if (!copy)
+            return copy.error();
+        out << *copy;
+    }
+    return out;
 }
 
 } // namespace ndes::lab

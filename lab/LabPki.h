@@ -24,6 +24,17 @@ public:
 
     static Result<LabPki> openOrCreate(const Options& options);
 
+    // Where the CAs publish their CRLs, as AD CS does under /CertEnroll/ ("http://HOST:PORT/CertEnroll/"). Known
+    // once the lab listens: RA certificates whose CDP points elsewhere are re-signed (same keys, same validity).
+    Status setCrlBaseUrl(const QString& baseUrl);
+    [[nodiscard]] const QString& crlBaseUrl() const { return m_crlBaseUrl; }
+    // "<CA common name>.crl", the file name AD CS gives a CA's base CRL.
+    [[nodiscard]] static QString crlFileName(const pki::Certificate& ca);
+    [[nodiscard]] QString crlUrl(const pki::Certificate& ca) const;
+
+    // Copies of the RA certificates that expired a day ago (same keys), for the ra-expired fault.
+    [[nodiscard]] Result<QList<pki::Certificate>> expiredRaCopies() const;
+
     pki::Certificate root;
     pki::PrivateKey rootKey;
     pki::Certificate issuing;
@@ -34,6 +45,9 @@ public:
     pki::PrivateKey raEncKey;
     QString stateDir;
     QString hostName;
+
+private:
+    QString m_crlBaseUrl;
 };
 
 } // namespace ndes::lab

@@ -6,6 +6,7 @@
 #include "WindowsAuthenticator.h"
 #include "pki/CertificateBuilder.h"
 #include "pki/ChainVerifier.h"
+#include "pki/Crl.h"
 #include "pki/Oids.h"
 #include "pki/Pkcs7CertsOnly.h"
 #include "scep/CertRep.h"
@@ -18,6 +19,7 @@
 
 #include <QUrlQuery>
 #include <cstdio>
+#include <cstring>
 
 namespace ndes::lab {
 
@@ -84,6 +86,8 @@ bool LabFaults::apply(const QString& specText) {
         cacheFull = !clear;
     else if (name == QLatin1String("garbage-reply"))
         garbageReply = !clear;
+    else if (name == QLatin1String("stale-crl"))
+        staleCrl = !clear;
     else if (name == QLatin1String("slow")) {
         bool ok = false;
         const int ms = value.toInt(&ok);
@@ -114,6 +118,8 @@ QStringList LabFaults::active() const {
         out << QStringLiteral("cache-full");
     if (garbageReply)
         out << QStringLiteral("garbage-reply");
+    if (staleCrl)
+        out << QStringLiteral("stale-crl");
     return out;
 }
 
@@ -174,15 +180,22 @@ NdesLabServer::NdesLabServer(const Options& options, LabPki pki, LabUsers users,
     if (options.https) {
         // The TLS certificate is issued by the lab CA for the loopback names.
         auto tlsKey = PrivateKey::generateRsa(2048);
-        auto tlsCert = tlsKey ? CertificateBuilder()
-                                    .setSubject(QStringLiteral("CN=localhost,O=NDES Console Lab"))
-                                    .setDnsNames({QStringLiteral("localhost")})
-                                    .setIpAddresses({QStringLiteral("127.0.0.1"), QStringLiteral("::1")})
-                                    .setKeyUsage(static_cast<quint32>(KeyUsage::DigitalSignature) |
-                                                 static_cast<quint32>(KeyUsage::KeyEncipherment))
-                                    .setExtendedKeyUsages({QString::fromLatin1(oid::serverAuth)})
-                                    .build(tlsKey->get(), m_pki.issuingKey, m_pki.issuing)
-                              : Result<Certificate>(tlsKey.error());
+        const QDateTime now = Clock::instance().now();
+        const bool named = !options.tlsName.isEmpty();
+        const QDateTime tlsNotAfter = now.addDays(options.tlsDays);
+        auto tlsCert =
+            tlsKey ? CertificateBuilder()
+                         .setSubject(QStringLiteral("CN=%1,O=NDES Console Lab")
+                                         .arg(named ? options.tlsName : QStringLiteral("localhost")))
+                         .setDnsNames({named ? options.tlsName : QStringLiteral("localhost")})
+                         .setIpAddresses(named ? QStringList()
+                                               : QStringList{QStringLiteral("127.0.0.1"), QStringLiteral("::1")})
+                         .setValidity(options.tlsDays > 0 ? now.addDays(-1) : tlsNotAfter.addDays(-365), tlsNotAfter)
+                         .setKeyUsage(static_cast<quint32>(KeyUsage::DigitalSignature) |
+                                      static_cast<quint32>(KeyUsage::KeyEncipherment))
+                         .setExtendedKeyUsages({QString::fromLatin1(oid::serverAuth)})
+                         .build(tlsKey->get(), m_pki.issuingKey, m_pki.issuing)
+                   : Result<Certificate>(tlsKey.error());
         if (tlsCert)
             m_http->setTls(QSslCertificate(tlsCert->toPem()), QSslKey(tlsKey->toPem().bytes(), QSsl::Rsa, QSsl::Pem),
                            {QSslCertificate(m_pki.issuing.toPem())});
@@ -193,7 +206,45 @@ NdesLabServer::NdesLabServer(const Options& options, LabPki pki, LabUsers users,
 NdesLabServer::~NdesLabServer() = default;
 
 bool NdesLabServer::listen(const QHostAddress& address, quint16 port, QString* error) {
-    return m_http->listen(address, port, error);
+    if (!m_http->listen(address, port, error))
+        return false;
+    // The CRLs are published on this server, as an AD CS CA publishes them under http://HOST/CertEnroll/.
+    if (Status s = m_pki.setCrlBaseUrl(baseUrl() + QStringLiteral("/CertEnroll/")); !s) {
+        if (error)
+            *error = s.error().message;
+        return false;
+    }
+    return true;
+}
+
+LabHttpResponse NdesLabServer::handleCrl(const QString& path) {
+    const QString file = QUrl::fromPercentEncoding(path.mid(int(std::strlen("/certenroll/"))).toUtf8());
+    const Certificate* ca = nullptr;
+    const PrivateKey* key = nullptr;
+    if (file.compare(LabPki::crlFileName(m_pki.issuing), Qt::CaseInsensitive) == 0) {
+        ca = &m_pki.issuing;
+        key = &m_pki.issuingKey;
+    } else if (file.compare(LabPki::crlFileName(m_pki.root), Qt::CaseInsensitive) == 0) {
+        ca = &m_pki.root;
+        key = &m_pki.rootKey;
+    } else {
+        return iisError(404, "Not Found", QStringLiteral("No such CRL: %1").arg(file));
+    }
+    const QDateTime now = Clock::instance().now();
+    CachedCrl& cached = m_crls[file.toLower()];
+    const qint64 age = cached.builtAt.isValid() ? cached.builtAt.secsTo(now) : -1;
+    if (cached.der.isEmpty() || cached.stale != m_faults.staleCrl || age < 0 || age > 60) {
+        // AD CS: a base CRL valid one week; a stale one was last published nine days ago.
+        Crl::BuildParams params;
+        params.thisUpdate = m_faults.staleCrl ? now.addDays(-9) : now.addSecs(-3600);
+        params.nextUpdate = m_faults.staleCrl ? now.addDays(-2) : now.addDays(7);
+        params.crlNumber = ++m_crlNumber;
+        auto crl = Crl::build(*ca, *key, params);
+        if (!crl)
+            return iisError(500, "Internal Server Error", crl.error().message);
+        cached = {crl->toDer(), now, m_faults.staleCrl};
+    }
+    return contentResponse("application/pkix-crl", cached.der);
 }
 
 bool NdesLabServer::raUsable() const {
@@ -206,6 +257,13 @@ LabHttpResponse NdesLabServer::handle(const LabHttpRequest& request) {
     if (path.startsWith(QLatin1String("/ndes-lab/control/")))
         return handleControl(request);
 
+    // CertEnroll is its own virtual directory: it keeps serving when the SCEP application pool is stopped.
+    if (path.startsWith(QLatin1String("/certenroll/")) && path.endsWith(QLatin1String(".crl"))) {
+        LabHttpResponse crl = handleCrl(path);
+        crl.delayMs = m_faults.slowMs;
+        crl.hang = m_faults.hang;
+        return crl;
+    }
     LabHttpResponse r;
     if (m_faults.appPoolStopped) {
         r = iisError(503, "Service Unavailable", QStringLiteral("HTTP Error 503. The service is unavailable."));
@@ -237,7 +295,18 @@ LabHttpResponse NdesLabServer::handleScep(const LabHttpRequest& request) {
     if (operation.compare(QLatin1String("GetCACaps"), Qt::CaseInsensitive) == 0)
         return contentResponse("text/plain", m_options.settings.capabilities.join(QLatin1Char('\n')).toLatin1());
     if (operation.compare(QLatin1String("GetCACert"), Qt::CaseInsensitive) == 0) {
-        auto bundle = Pkcs7CertsOnly::build({m_pki.raEnc, m_pki.root, m_pki.raSign, m_pki.issuing});
+        QList<Certificate> ra{m_pki.raEnc, m_pki.raSign};
+        if (m_faults.raExpired) {
+            // NDES with expired RA certificates still hands them out; the probe and the devices see the dates.
+            if (m_expiredRa.isEmpty()) {
+                auto copies = m_pki.expiredRaCopies();
+                if (copies)
+                    m_expiredRa = *copies;
+            }
+            if (m_expiredRa.size() == 2)
+                ra = m_expiredRa;
+        }
+        auto bundle = Pkcs7CertsOnly::build({ra[0], m_pki.root, ra[1], m_pki.issuing});
         if (!bundle) {
             m_events.log(7, LabEventLog::Level::Error, errorData(QStringLiteral("0x80004005"), bundle.error().message));
             return iisError(500, "Internal Server Error", bundle.error().message);

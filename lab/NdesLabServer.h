@@ -24,6 +24,7 @@ struct LabFaults {
     bool hang = false;            // no answer at all
     bool cacheFull = false;       // the admin page says the password cache is full
     bool garbageReply = false;    // PKIOperation answers bytes that are no SCEP message
+    bool staleCrl = false;        // the CAs' CRLs at /CertEnroll/ are past their nextUpdate (not republished)
 
     // Applies "name" or "name:value" (or "-name" to clear); false for an unknown fault.
     bool apply(const QString& spec);
@@ -48,6 +49,8 @@ public:
         QString syslog; // host:port of an RFC 5424 receiver over TCP
         QString keytab; // Kerberos keytab with HTTP/<host> for Negotiate
         QStringList unpublishedTemplates;
+        QString tlsName;   // the HTTPS certificate's name (default localhost, 127.0.0.1, ::1)
+        int tlsDays = 365; // the HTTPS certificate's validity; negative: expired that many days ago
     };
 
     static Result<std::unique_ptr<NdesLabServer>> create(const Options& options, QObject* parent = nullptr);
@@ -70,6 +73,7 @@ private:
     LabHttpResponse handlePkiOperation(const QByteArray& message);
     LabHttpResponse handleAdmin(const LabHttpRequest& request);
     LabHttpResponse handleControl(const LabHttpRequest& request);
+    LabHttpResponse handleCrl(const QString& path);
     LabHttpResponse certRep(const struct CertRepSpec& spec);
     [[nodiscard]] bool raUsable() const;
 
@@ -83,6 +87,14 @@ private:
     LabHttpServer* m_http = nullptr;
     std::unique_ptr<class WindowsAuthenticator> m_auth;
     QMap<quint64, QString> m_authenticated; // connection -> account, as IIS binds Windows authentication
+    QList<pki::Certificate> m_expiredRa;    // built when the ra-expired fault first shows
+    struct CachedCrl {
+        QByteArray der;
+        QDateTime builtAt;
+        bool stale = false;
+    };
+    QMap<QString, CachedCrl> m_crls; // file name -> CRL, rebuilt each minute
+    qint64 m_crlNumber = 0;
 };
 
 } // namespace ndes::lab

@@ -148,7 +148,7 @@ int main(int argc, char* argv[]) {
         QStringLiteral("ENC"), QStringLiteral("utf16le"));
     QCommandLineOption fault(QStringLiteral("fault"),
                              QStringLiteral("Start with a fault: ra-expired, template-missing, app-pool-stopped, "
-                                            "slow:MS, hang, cache-full, garbage-reply."),
+                                            "slow:MS, hang, cache-full, garbage-reply, stale-crl."),
                              QStringLiteral("SPEC"));
     QCommandLineOption events(QStringLiteral("events-xml"),
                               QStringLiteral("Append the events NDES would log, as Windows Event XML."),
@@ -183,6 +183,15 @@ int main(int argc, char* argv[]) {
                               QStringLiteral("Kerberos keytab holding HTTP/<host> for Negotiate on the admin page."),
                               QStringLiteral("FILE"));
     p.addOption(keytab);
+    QCommandLineOption tlsName(QStringLiteral("tls-name"),
+                               QStringLiteral("With --https: the only name in the TLS certificate (default localhost, "
+                                              "127.0.0.1 and ::1) — to show a host-name mismatch."),
+                               QStringLiteral("NAME"));
+    QCommandLineOption tlsDays(QStringLiteral("tls-days"),
+                               QStringLiteral("With --https: the TLS certificate's validity in days (default 365; "
+                                              "negative: expired that many days ago)."),
+                               QStringLiteral("N"), QStringLiteral("365"));
+    p.addOptions({tlsName, tlsDays});
     p.addOptions({listen, state,   users,       basic,       https,       host,      raDays,   caps,
                   manual, pwMax,   pwValidity,  pwLength,    single,      noEnforce, encoding, fault,
                   events, servers, sigTemplate, encTemplate, genTemplate, unpublish});
@@ -277,6 +286,10 @@ int main(int argc, char* argv[]) {
         return fail(QStringLiteral("the keytab %1 does not exist").arg(o.keytab));
     o.basicAuth = p.isSet(basic);
     o.https = p.isSet(https);
+    o.tlsName = p.value(tlsName);
+    o.tlsDays = p.value(tlsDays).toInt(&ok);
+    if (!ok || o.tlsDays == 0)
+        return fail(QStringLiteral("--tls-days must be a non-zero number of days"));
     o.eventsXml = p.value(events);
     if (p.isSet(syslog)) {
         const QString spec = p.value(syslog);

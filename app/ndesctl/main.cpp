@@ -5,6 +5,7 @@
 #include "inventory/CredentialStore.h"
 #include "inventory/Inventory.h"
 #include "ndes/ChallengePasswordClient.h"
+#include "ndes/HealthProbe.h"
 #include "pki/Certificate.h"
 #include "pki/LegacyProvider.h"
 #include "pki/PrivateKey.h"
@@ -42,6 +43,7 @@ Commands:
   renew    Renew a certificate with the current one (RenewalReq)
   challenge  Get a one-time challenge password from NDES's admin page
   keychain   Store a server account's password in the OS keychain (keychain set NAME)
+  check      Health and expiry of NDES servers, for cron and Nagios/Icinga/Zabbix (exit 0/1/2/3)
 
 Run "ndesctl <command> --help" for the options of a command.
 Exit codes: 0 success, 1 the server refused or answered wrongly, 2 usage error, 3 network or TLS error.
@@ -630,6 +632,174 @@ int runChallenge(const QStringList& args, bool json) {
     return ExitOk;
 }
 
+// `ndesctl check`: one summary line first (the monitoring plugin convention), then a block per server.
+// Exit codes are the plugin ones, not ndesctl's usual ones: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+int runCheck(const QStringList& args, bool json) {
+    constexpr int unknown = 3;
+    const CtlOutput out(json);
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("Probe NDES servers: TLS, GetCACaps, GetCACert (RA and CA expiry), CRL freshness, the admin "
+                       "page. Prints one summary line first, then details.\n"
+                       "Exit codes: 0 OK, 1 WARNING, 2 CRITICAL (an unreachable server is critical), 3 UNKNOWN."));
+    p.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
+    QCommandLineOption url(QStringLiteral("url"), QStringLiteral("SCEP URL of a server to check (repeatable)."),
+                           QStringLiteral("URL"));
+    QCommandLineOption inventory(QStringLiteral("inventory"),
+                                 QStringLiteral("Check every server of an NDES Console inventory file."),
+                                 QStringLiteral("FILE"));
+    QCommandLineOption warnDays(QStringLiteral("warn-days"),
+                                QStringLiteral("WARNING when a certificate has this many days left or fewer (30)."),
+                                QStringLiteral("DAYS"), QStringLiteral("30"));
+    QCommandLineOption critDays(QStringLiteral("crit-days"),
+                                QStringLiteral("CRITICAL when a certificate has this many days left or fewer (7)."),
+                                QStringLiteral("DAYS"), QStringLiteral("7"));
+    QCommandLineOption timeout(QStringLiteral("timeout"), QStringLiteral("Seconds per request (default 15)."),
+                               QStringLiteral("SECONDS"), QStringLiteral("15"));
+    QCommandLineOption concurrency(QStringLiteral("concurrency"),
+                                   QStringLiteral("Servers probed at once (default 32)."), QStringLiteral("N"),
+                                   QStringLiteral("32"));
+    QCommandLineOption tlsCa(QStringLiteral("tls-ca"),
+                             QStringLiteral("PEM file of CA certificates trusted for HTTPS, in addition to the "
+                                            "system's."),
+                             QStringLiteral("FILE"));
+    QCommandLineOption noCrl(QStringLiteral("no-crl"), QStringLiteral("Do not fetch the CAs' CRLs."));
+    QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("Print one JSON document."));
+    p.addOptions({url, inventory, warnDays, critDays, timeout, concurrency, tlsCa, noCrl, jsonOpt});
+    p.addHelpOption();
+    auto unknownError = [&](const QString& message) {
+        out.fail(makeError(ErrorKind::Usage, message));
+        if (!json)
+            std::printf("NDES UNKNOWN - %s\n", message.toUtf8().constData());
+        return unknown;
+    };
+    if (!p.parse(args))
+        return unknownError(p.errorText());
+    if (p.isSet(QStringLiteral("help"))) {
+        std::fputs(p.helpText().toUtf8().constData(), stdout);
+        return ExitOk;
+    }
+    if (!p.positionalArguments().isEmpty())
+        return unknownError(QStringLiteral("Unexpected argument \"%1\".").arg(p.positionalArguments().first()));
+    if (p.isSet(url) == p.isSet(inventory))
+        return unknownError(QStringLiteral("Give --url URL (repeatable) or --inventory FILE."));
+
+    service::HealthOptions options;
+    bool ok1 = false;
+    bool ok2 = false;
+    bool ok3 = false;
+    bool ok4 = false;
+    options.thresholds.warningDays = p.value(warnDays).toInt(&ok1);
+    options.thresholds.criticalDays = p.value(critDays).toInt(&ok2);
+    const double secs = p.value(timeout).toDouble(&ok3);
+    const int parallel = p.value(concurrency).toInt(&ok4);
+    if (!ok1 || !ok2 || options.thresholds.criticalDays < 0 ||
+        options.thresholds.warningDays < options.thresholds.criticalDays)
+        return unknownError(QStringLiteral("--warn-days and --crit-days must be whole days, warn >= crit >= 0."));
+    if (!ok3 || secs <= 0 || secs > 600)
+        return unknownError(QStringLiteral("--timeout must be between 0 and 600 seconds."));
+    if (!ok4 || parallel < 1 || parallel > 256)
+        return unknownError(QStringLiteral("--concurrency must be between 1 and 256."));
+    options.timeoutMs = int(secs * 1000);
+    options.checkCrl = !p.isSet(noCrl);
+
+    QList<QSslCertificate> extraCa;
+    QByteArray extraCaPem;
+    if (p.isSet(tlsCa)) {
+        QFile f(p.value(tlsCa));
+        if (!f.open(QIODevice::ReadOnly))
+            return unknownError(QStringLiteral("Cannot read --tls-ca file %1: %2").arg(f.fileName(), f.errorString()));
+        extraCaPem = f.readAll();
+        extraCa = QSslCertificate::fromData(extraCaPem, QSsl::Pem);
+        if (extraCa.isEmpty())
+            return unknownError(QStringLiteral("--tls-ca file %1 holds no PEM certificate.").arg(f.fileName()));
+    }
+    QList<service::HealthTarget> targets;
+    if (p.isSet(inventory)) {
+        if (!QFile::exists(p.value(inventory)))
+            return unknownError(QStringLiteral("The inventory %1 does not exist.").arg(p.value(inventory)));
+        auto inv = inventory::Inventory::load(p.value(inventory));
+        if (!inv)
+            return unknownError(inv.error().message);
+        for (const inventory::ServerProfile& s : inv->servers())
+            targets << s.healthTarget();
+        if (targets.isEmpty())
+            return unknownError(QStringLiteral("The inventory %1 lists no server.").arg(p.value(inventory)));
+    } else {
+        for (const QString& u : p.values(url)) {
+            const QUrl parsed = QUrl::fromUserInput(u);
+            if (!parsed.isValid() || parsed.host().isEmpty() ||
+                (parsed.scheme() != QLatin1String("http") && parsed.scheme() != QLatin1String("https")))
+                return unknownError(QStringLiteral("--url \"%1\" is not an http:// or https:// URL.").arg(u));
+            service::HealthTarget t;
+            t.name = parsed.port() > 0 ? QStringLiteral("%1:%2").arg(parsed.host()).arg(parsed.port()) : parsed.host();
+            t.scepUrl = parsed;
+            targets << t;
+        }
+    }
+    for (service::HealthTarget& t : targets) {
+        t.extraTlsCaCertificates += extraCa;
+        t.extraTlsCaPem += extraCaPem;
+    }
+
+    service::HealthMonitor monitor;
+    monitor.setOptions(options);
+    monitor.setConcurrency(parallel);
+    QList<service::HealthReport> reports;
+    QObject::connect(&monitor, &service::HealthMonitor::roundFinished, &monitor,
+                     [&reports](const QList<service::HealthReport>& r) {
+                         reports = r;
+                         QCoreApplication::quit();
+                     });
+    monitor.probeAll(targets);
+    QCoreApplication::exec();
+    // Servers in the order given, not the order they answered.
+    std::stable_sort(reports.begin(), reports.end(), [&targets](const auto& a, const auto& b) {
+        auto index = [&targets](const service::HealthReport& r) {
+            for (qsizetype i = 0; i < targets.size(); ++i)
+                if (targets[i].scepUrl == r.url)
+                    return i;
+            return targets.size();
+        };
+        return index(a) < index(b);
+    });
+    const int code = service::monitoringExitCode(reports);
+    const QString summary = service::monitoringSummary(reports);
+    if (json) {
+        QJsonArray servers;
+        for (const service::HealthReport& r : reports)
+            servers.append(r.toJson());
+        static const char* const words[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+        out.document({{QStringLiteral("status"), QLatin1String(words[code])},
+                      {QStringLiteral("exitCode"), code},
+                      {QStringLiteral("summary"), summary},
+                      {QStringLiteral("servers"), servers}});
+        return code;
+    }
+    out.text(summary);
+    for (const service::HealthReport& r : reports) {
+        out.text(QString());
+        out.text(QStringLiteral("%1  %2  (%3, %4 ms)")
+                     .arg(service::healthStatusName(r.status).toUpper(), r.server, r.url.toString())
+                     .arg(r.totalMs));
+        for (const service::HealthReason& reason : r.reasons)
+            out.text(QStringLiteral("  [%1] %2: %3")
+                         .arg(service::healthStatusName(reason.severity), reason.code, reason.message));
+        for (const service::ExpiryItem& e : r.expiries)
+            out.text(QStringLiteral("  %1 %2  %3  expires %4 (%5 days)")
+                         .arg(service::expiryStatusName(e.status).leftJustified(8),
+                              service::expiryRoleName(e.role).leftJustified(13), e.subject,
+                              e.notAfter.toString(Qt::ISODate))
+                         .arg(e.daysLeft));
+        for (const service::ProbeStep& s : r.steps)
+            out.text(QStringLiteral("  step %1 %2 %3 ms  %4")
+                         .arg(s.name.leftJustified(6), s.ok ? QStringLiteral("ok  ") : QStringLiteral("FAIL"))
+                         .arg(s.ms)
+                         .arg(s.detail));
+    }
+    return code;
+}
+
 } // namespace
 
 int main(int argc, char* argv[]) {
@@ -664,6 +834,8 @@ int main(int argc, char* argv[]) {
         return runChallenge(args, json);
     if (command == QLatin1String("keychain"))
         return runKeychain(args, json);
+    if (command == QLatin1String("check"))
+        return runCheck(args, json);
     std::fprintf(stderr, "error: unknown command \"%s\"\n\n%s", command.toLocal8Bit().constData(), usageText);
     return ExitUsage;
 }

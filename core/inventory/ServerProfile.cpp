@@ -70,4 +70,14 @@ QStringList ServerProfile::problems() const {
     return out;
 }
 
+service::HealthTarget ServerProfile::healthTarget() const {
+    service::HealthTarget t;
+    t.name = name;
+    t.scepUrl = scepUrl;
+    t.adminUrl = adminUrl;
+    t.allowHttp = allowHttp;
+    t.caSha256Pin = caSha256Pin;
+    return t;
+}
+
 } // namespace ndes::inventory

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ndes/ChallengePasswordClient.h"
+#include "ndes/HealthProbe.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -25,6 +26,8 @@ struct ServerProfile {
 
     [[nodiscard]] QJsonObject toJson() const;
     static ServerProfile fromJson(const QJsonObject& o);
+    // What the health probe needs of this server (no secret).
+    [[nodiscard]] service::HealthTarget healthTarget() const;
     // What is wrong with the profile, one message per problem (empty when it can be saved).
     [[nodiscard]] QStringList problems() const;
 };

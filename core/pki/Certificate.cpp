@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pki/Certificate.h"
 
+#include "pki/Asn1Time.h"
 #include "pki/DistinguishedName.h"
 #include "pki/Oids.h"
 #include "pki/OpenSslError.h"
@@ -20,16 +21,6 @@ namespace {
 
 QString tr(const char* text) {
     return QCoreApplication::translate("Certificate", text);
-}
-
-QDateTime fromAsn1Time(const ASN1_TIME* t) {
-    if (!t)
-        return {};
-    struct tm tmv = {};
-    if (ASN1_TIME_to_tm(t, &tmv) != 1)
-        return {};
-    return QDateTime(QDate(tmv.tm_year + 1900, tmv.tm_mon + 1, tmv.tm_mday), QTime(tmv.tm_hour, tmv.tm_min, tmv.tm_sec),
-                     Qt::UTC);
 }
 
 QString oidText(const ASN1_OBJECT* obj) {
@@ -212,6 +203,30 @@ QStringList Certificate::ipAddresses() const {
     GeneralNamesPtr names(
         static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(m_cert.get(), NID_subject_alt_name, nullptr, nullptr)));
     return SubjectAltNames::ipAddresses(names.get());
+}
+
+QStringList Certificate::crlDistributionPoints() const {
+    QStringList out;
+    if (!m_cert)
+        return out;
+    std::unique_ptr<CRL_DIST_POINTS, OpenSslDeleter<CRL_DIST_POINTS_free>> points(
+        static_cast<CRL_DIST_POINTS*>(X509_get_ext_d2i(m_cert.get(), NID_crl_distribution_points, nullptr, nullptr)));
+    if (!points)
+        return out;
+    for (int i = 0; i < sk_DIST_POINT_num(points.get()); ++i) {
+        const DIST_POINT* dp = sk_DIST_POINT_value(points.get(), i);
+        if (!dp->distpoint || dp->distpoint->type != 0)
+            continue;
+        const GENERAL_NAMES* names = dp->distpoint->name.fullname;
+        for (int j = 0; j < sk_GENERAL_NAME_num(names); ++j) {
+            const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, j);
+            if (gn->type == GEN_URI)
+                out << QString::fromUtf8(
+                    reinterpret_cast<const char*>(ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier)),
+                    ASN1_STRING_length(gn->d.uniformResourceIdentifier));
+        }
+    }
+    return out;
 }
 
 QString Certificate::templateName() const {

@@ -67,8 +67,9 @@ public:
     [[nodiscard]] bool isSelfSigned() const;
     [[nodiscard]] QStringList dnsNames() const;
     [[nodiscard]] QStringList ipAddresses() const;
-    [[nodiscard]] QString templateName() const;      // empty when the extension is absent
-    [[nodiscard]] TemplateInfo templateInfo() const; // oid empty when absent
+    [[nodiscard]] QStringList crlDistributionPoints() const; // URIs of the full names (http, ldap, file)
+    [[nodiscard]] QString templateName() const;              // empty when the extension is absent
+    [[nodiscard]] TemplateInfo templateInfo() const;         // oid empty when absent
     [[nodiscard]] int publicKeyBits() const;
     [[nodiscard]] EVP_PKEY* publicKey() const; // owned by the certificate
     [[nodiscard]] QString signatureAlgorithm() const;

@@ -9,6 +9,7 @@
 #include <QList>
 #include <QObject>
 #include <QSslCertificate>
+#include <QSslError>
 #include <QUrl>
 #include <functional>
 #include <memory>
@@ -27,6 +28,10 @@ struct ScepClientOptions {
     bool allowRedirectToHttp = false;              // from https to http
     QList<QSslCertificate> extraTlsCaCertificates; // trusted for HTTPS in addition to the system store
     QString caIdentifier;                          // the optional "message" of GetCACert/GetCACaps
+    // TLS errors the caller has already seen, reported, and chosen to accept for read-only lookups of public data
+    // (a health probe that goes on to read the RA certificates behind a name mismatch). Only these exact errors,
+    // for these exact certificates, are ignored; never set for requests that carry secrets.
+    QList<QSslError> acceptedTlsErrors;
 };
 
 struct HttpAnswer {
@@ -56,6 +61,8 @@ public:
 
     // The raw HTTP exchange, for health probes.
     void get(const QString& operation, const QString& message, std::function<void(Result<HttpAnswer>)> done);
+    // A GET of any http(s) URL with the same limits (timeout, size, checked redirects): CRLs at CDP URLs.
+    void fetchUrl(const QUrl& url, std::function<void(Result<HttpAnswer>)> done);
 
 private:
     // One request through redirects: shared by its hops.

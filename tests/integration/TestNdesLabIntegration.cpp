@@ -407,8 +407,9 @@ private slots:
             << QStringLiteral("app-pool-stopped") << QStringLiteral("caps") << 1 << QStringLiteral("HTTP 503") << 0;
         QTest::newRow("template-missing") << QStringLiteral("template-missing") << QStringLiteral("enroll") << 1
                                           << QStringLiteral("badRequest") << 31;
+        // GetCACert now hands out the expired RA certificates, as NDES does: ndesctl refuses before sending.
         QTest::newRow("ra-expired") << QStringLiteral("ra-expired") << QStringLiteral("enroll") << 1
-                                    << QStringLiteral("HTTP 500") << 10;
+                                    << QStringLiteral("expired") << 0;
         QTest::newRow("garbage-reply") << QStringLiteral("garbage-reply") << QStringLiteral("enroll") << 1
                                        << QStringLiteral("error") << 0;
         QTest::newRow("hang") << QStringLiteral("hang") << QStringLiteral("caps") << 3
@@ -446,6 +447,19 @@ private slots:
                         .contains(QStringLiteral("<EventID>%1</EventID>").arg(eventId).toLatin1()));
         // Healthy again.
         QCOMPARE(ndesctl({QStringLiteral("caps"), QStringLiteral("--url"), m_lab.scepUrl()}).exitCode, 0);
+    }
+
+    void raExpiredFaultAnswers500WithEvent10() {
+        // A device that does not check the RA dates sends anyway: NDES answers 500 and logs event 10.
+        QVERIFY(!m_lab.control(QStringLiteral("fault?set=ra-expired")).isNull());
+        int status = 0;
+        ndes::test::curl({QStringLiteral("--data-binary"), QStringLiteral("not-a-pkcs7"), QStringLiteral("-H"),
+                          QStringLiteral("Content-Type: application/x-pki-message"),
+                          m_lab.scepUrl() + QStringLiteral("?operation=PKIOperation")},
+                         &status);
+        QVERIFY(!m_lab.control(QStringLiteral("fault?set=none")).isNull());
+        QCOMPARE(status, 500);
+        QVERIFY(m_lab.control(QStringLiteral("events")).contains("<EventID>10</EventID>"));
     }
 
     void expiredRaCertificates() {

@@ -1,0 +1,709 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ndes/HealthProbe.h"
+
+#include "ndes/ChallengePasswordClient.h"
+#include "pki/Crl.h"
+#include "scep/CaCertificates.h"
+#include "scep/ScepClient.h"
+#include "util/Clock.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFutureWatcher>
+#include <QJsonArray>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <QSslSocket>
+#include <QTimer>
+#include <QtConcurrent>
+
+namespace ndes::service {
+
+namespace {
+
+QString tr(const char* text) {
+    return QCoreApplication::translate("HealthProbe", text);
+}
+
+constexpr int maxCrlUrls = 6;
+
+QString roleLabel(ExpiryRole role) {
+    switch (role) {
+    case ExpiryRole::Ca:
+        return tr("CA certificate");
+    case ExpiryRole::RaSigning:
+        return tr("RA signing certificate");
+    case ExpiryRole::RaEncryption:
+        return tr("RA encryption certificate");
+    case ExpiryRole::Tls:
+        return tr("TLS certificate");
+    case ExpiryRole::Crl:
+        return tr("CRL");
+    }
+    return {};
+}
+
+QString roleCode(ExpiryRole role) {
+    switch (role) {
+    case ExpiryRole::Ca:
+        return QStringLiteral("ca");
+    case ExpiryRole::RaSigning:
+    case ExpiryRole::RaEncryption:
+        return QStringLiteral("ra");
+    case ExpiryRole::Tls:
+        return QStringLiteral("tls");
+    case ExpiryRole::Crl:
+        return QStringLiteral("crl");
+    }
+    return {};
+}
+
+// What happens when the item runs out, and what to do, in one sentence each.
+QString consequence(ExpiryRole role) {
+    switch (role) {
+    case ExpiryRole::RaSigning:
+    case ExpiryRole::RaEncryption:
+        return tr("When an RA certificate expires, all enrollment through this server stops. Renew both RA "
+                  "certificates (Overview → RA renewal).");
+    case ExpiryRole::Ca:
+        return tr("When the CA certificate expires, no certificate it issued can be validated. Renew the CA.");
+    case ExpiryRole::Tls:
+        return tr("When the TLS certificate expires, devices and browsers refuse HTTPS to this server. Renew it "
+                  "and update the IIS binding.");
+    case ExpiryRole::Crl:
+        return tr("Relying parties that check revocation refuse certificates from this CA. Publish a new CRL "
+                  "(certutil -crl) and check the CDP locations.");
+    }
+    return {};
+}
+
+QString tlsErrorCode(const QSslError& e) {
+    switch (e.error()) {
+    case QSslError::HostNameMismatch:
+        return QStringLiteral("tls-name-mismatch");
+    case QSslError::CertificateExpired:
+        return QStringLiteral("tls-expired");
+    case QSslError::CertificateNotYetValid:
+        return QStringLiteral("tls-not-yet-valid");
+    case QSslError::SelfSignedCertificate:
+    case QSslError::SelfSignedCertificateInChain:
+    case QSslError::UnableToGetLocalIssuerCertificate:
+    case QSslError::UnableToVerifyFirstCertificate:
+    case QSslError::UnableToGetIssuerCertificate:
+    case QSslError::CertificateUntrusted:
+        return QStringLiteral("tls-untrusted");
+    default:
+        return QStringLiteral("tls-error");
+    }
+}
+
+} // namespace
+
+QString healthStatusName(HealthStatus status) {
+    switch (status) {
+    case HealthStatus::Ok:
+        return QStringLiteral("ok");
+    case HealthStatus::Warning:
+        return QStringLiteral("warning");
+    case HealthStatus::Critical:
+        return QStringLiteral("critical");
+    case HealthStatus::Unreachable:
+        return QStringLiteral("unreachable");
+    }
+    return {};
+}
+
+QString healthStatusLabel(HealthStatus status) {
+    switch (status) {
+    case HealthStatus::Ok:
+        return tr("OK");
+    case HealthStatus::Warning:
+        return tr("Warning");
+    case HealthStatus::Critical:
+        return tr("Critical");
+    case HealthStatus::Unreachable:
+        return tr("Unreachable");
+    }
+    return {};
+}
+
+qint64 HealthReport::stepMs(const QString& name) const {
+    for (const ProbeStep& s : steps)
+        if (s.name == name)
+            return s.ms;
+    return -1;
+}
+
+QString HealthReport::headline() const {
+    for (const HealthReason& r : reasons)
+        if (r.severity == status)
+            return r.message;
+    return status == HealthStatus::Ok ? tr("all checks passed") : QString();
+}
+
+QJsonObject HealthReport::toJson() const {
+    QJsonArray reasonArray;
+    for (const HealthReason& r : reasons)
+        reasonArray.append(QJsonObject{{QStringLiteral("severity"), healthStatusName(r.severity)},
+                                       {QStringLiteral("code"), r.code},
+                                       {QStringLiteral("message"), r.message}});
+    QJsonArray stepArray;
+    for (const ProbeStep& s : steps)
+        stepArray.append(QJsonObject{{QStringLiteral("name"), s.name},
+                                     {QStringLiteral("ms"), s.ms},
+                                     {QStringLiteral("ok"), s.ok},
+                                     {QStringLiteral("detail"), s.detail}});
+    QJsonArray expiryArray;
+    for (const ExpiryItem& e : expiries)
+        expiryArray.append(QJsonObject{{QStringLiteral("role"), expiryRoleName(e.role)},
+                                       {QStringLiteral("subject"), e.subject},
+                                       {QStringLiteral("notAfter"), e.notAfter.toString(Qt::ISODate)},
+                                       {QStringLiteral("daysLeft"), e.daysLeft},
+                                       {QStringLiteral("status"), expiryStatusName(e.status)}});
+    return QJsonObject{{QStringLiteral("server"), server},
+                       {QStringLiteral("url"), url.toString()},
+                       {QStringLiteral("checkedAt"), checkedAt.toString(Qt::ISODate)},
+                       {QStringLiteral("status"), healthStatusName(status)},
+                       {QStringLiteral("totalMs"), totalMs},
+                       {QStringLiteral("reasons"), reasonArray},
+                       {QStringLiteral("steps"), stepArray},
+                       {QStringLiteral("certificates"), expiryArray},
+                       {QStringLiteral("capabilities"), QJsonArray::fromStringList(capabilities)}};
+}
+
+struct HealthProbe::State {
+    HealthReport report;
+    QElapsedTimer total;
+    QList<QSslError> acceptedTlsErrors;
+    scep::ScepClient* client = nullptr;
+    scep::CaCertificates caCerts;
+    bool haveCaCerts = false;
+    QStringList crlQueue;
+    bool finished = false;
+};
+
+HealthProbe::HealthProbe(HealthTarget target, HealthOptions options, QObject* parent)
+    : QObject(parent)
+    , m_target(std::move(target))
+    , m_options(std::move(options))
+    , m_state(std::make_unique<State>()) {}
+
+HealthProbe::~HealthProbe() = default;
+
+void HealthProbe::addReason(HealthStatus severity, const QString& code, const QString& message) {
+    m_state->report.reasons.append({severity, code, message});
+    if (severity > m_state->report.status)
+        m_state->report.status = severity;
+}
+
+void HealthProbe::addStep(const QString& name, qint64 ms, bool ok, const QString& detail) {
+    m_state->report.steps.append({name, ms, ok, detail});
+    if (ms > m_options.slowStepMs)
+        addReason(HealthStatus::Warning, QStringLiteral("slow"),
+                  tr("%1 took %2 ms (more than %3 ms). Devices with short timeouts will fail; look at the server's "
+                     "load and the network path.")
+                      .arg(name)
+                      .arg(ms)
+                      .arg(m_options.slowStepMs));
+}
+
+void HealthProbe::start() {
+    HealthReport& r = m_state->report;
+    r.server = m_target.name.isEmpty() ? m_target.scepUrl.host() : m_target.name;
+    r.url = m_target.scepUrl;
+    r.checkedAt = Clock::instance().now();
+    m_state->total.start();
+    const QString scheme = m_target.scepUrl.scheme();
+    if (!m_target.scepUrl.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))) {
+        QTimer::singleShot(0, this, [this] {
+            addReason(HealthStatus::Unreachable, QStringLiteral("bad-url"),
+                      tr("\"%1\" is not an http:// or https:// URL; fix the server's SCEP URL.")
+                          .arg(m_target.scepUrl.toString()));
+            finish();
+        });
+        return;
+    }
+    if (scheme == QLatin1String("http") && !m_target.allowHttp) {
+        QTimer::singleShot(0, this, [this] {
+            addReason(HealthStatus::Critical, QStringLiteral("http-not-allowed"),
+                      tr("The SCEP URL is plain HTTP but the profile does not allow HTTP; use https:// or allow "
+                         "HTTP in the server's profile."));
+            finish();
+        });
+        return;
+    }
+    if (scheme == QLatin1String("http")) {
+        QTimer::singleShot(0, this, [this] { stepCaps(); });
+        return;
+    }
+    stepTls();
+}
+
+// Looks at the TLS certificate the way a device does, but goes on after an error: a name mismatch is reported,
+// and the read-only SCEP lookups then accept exactly the errors seen here.
+void HealthProbe::stepTls() {
+    auto* socket = new QSslSocket(this);
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    if (!m_target.extraTlsCaCertificates.isEmpty())
+        tls.addCaCertificates(m_target.extraTlsCaCertificates);
+    socket->setSslConfiguration(tls);
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    auto errors = std::make_shared<QList<QSslError>>();
+    auto done = std::make_shared<bool>(false);
+    auto* deadline = new QTimer(socket);
+    deadline->setSingleShot(true);
+
+    auto conclude = [this, socket, timer, errors, done](bool handshakeOk, const QString& failure) {
+        if (*done)
+            return;
+        *done = true;
+        const qint64 ms = timer->elapsed();
+        socket->disconnect(this);
+        socket->abort();
+        socket->deleteLater();
+        if (!handshakeOk) {
+            addStep(QStringLiteral("tls"), ms, false, failure);
+            addReason(HealthStatus::Unreachable, QStringLiteral("unreachable"),
+                      tr("No TLS connection to %1:%2: %3. Check that the server is up and the port is open.")
+                          .arg(m_target.scepUrl.host())
+                          .arg(m_target.scepUrl.port(443))
+                          .arg(failure));
+            return finish();
+        }
+        QStringList texts;
+        for (const QSslError& e : *errors) {
+            texts << e.errorString();
+            const QString code = tlsErrorCode(e);
+            QString message;
+            if (code == QLatin1String("tls-name-mismatch"))
+                message = tr("The TLS certificate does not name %1 (it names %2). Devices refuse it; reissue the "
+                             "certificate with this name in its subjectAltName, or use the name it has.")
+                              .arg(m_target.scepUrl.host(),
+                                   (e.certificate().subjectAlternativeNames().values(QSsl::DnsEntry) +
+                                    e.certificate().subjectAlternativeNames().values(QSsl::IpAddressEntry))
+                                       .join(QStringLiteral(", ")));
+            else if (code == QLatin1String("tls-expired"))
+                message = tr("The TLS certificate expired; devices refuse HTTPS. Renew it and update the IIS binding.");
+            else if (code == QLatin1String("tls-untrusted"))
+                message = tr("The TLS certificate is not trusted (%1). Devices that verify TLS refuse it; install the "
+                             "CA chain, or add the CA to this server's profile.")
+                              .arg(e.errorString());
+            else
+                message = tr("TLS problem: %1.").arg(e.errorString());
+            bool seen = false;
+            for (const HealthReason& r : m_state->report.reasons)
+                seen = seen || r.code == code;
+            if (!seen)
+                addReason(HealthStatus::Critical, code, message);
+        }
+        m_state->report.tlsErrors = texts;
+        m_state->acceptedTlsErrors = *errors;
+        const QSslCertificate leaf = socket->peerCertificate();
+        QString detail = texts.isEmpty() ? tr("verified") : texts.join(QStringLiteral("; "));
+        if (!leaf.isNull()) {
+            auto cert = pki::Certificate::fromDer(leaf.toDer());
+            if (cert) {
+                const ExpiryChecker checker(m_options.thresholds);
+                m_state->report.expiries.append(checker.check(m_state->report.server, ExpiryRole::Tls, *cert));
+            }
+            detail += QStringLiteral(" · ") + leaf.subjectDisplayName();
+        }
+        addStep(QStringLiteral("tls"), ms, texts.isEmpty(), detail);
+        stepCaps();
+    };
+    connect(socket, &QSslSocket::sslErrors, this, [socket, errors](const QList<QSslError>& list) {
+        *errors += list;
+        socket->ignoreSslErrors(list); // only to read the certificate; nothing is sent on this connection
+    });
+    connect(socket, &QSslSocket::encrypted, this, [conclude] { conclude(true, {}); });
+    connect(socket, &QSslSocket::errorOccurred, this,
+            [socket, conclude](QAbstractSocket::SocketError) { conclude(false, socket->errorString()); });
+    connect(deadline, &QTimer::timeout, this, [this, conclude] {
+        conclude(false, tr("no TLS handshake within %1 s").arg(m_options.timeoutMs / 1000.0));
+    });
+    deadline->start(m_options.timeoutMs);
+    socket->connectToHostEncrypted(m_target.scepUrl.host(), quint16(m_target.scepUrl.port(443)));
+}
+
+void HealthProbe::stepCaps() {
+    scep::ScepClientOptions o;
+    o.timeoutMs = m_options.timeoutMs;
+    o.extraTlsCaCertificates = m_target.extraTlsCaCertificates;
+    o.acceptedTlsErrors = m_state->acceptedTlsErrors;
+    o.maxBodyBytes = qint64(16) * 1024 * 1024; // CRLs of big CAs run to megabytes
+    m_state->client = new scep::ScepClient(m_target.scepUrl, o, this);
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    m_state->client->getCaCaps([this, timer](Result<scep::CaCapabilities> caps) {
+        const qint64 ms = timer->elapsed();
+        if (!caps) {
+            const Error& e = caps.error();
+            addStep(QStringLiteral("caps"), ms, false, e.message);
+            if (e.kind == ErrorKind::Network || e.kind == ErrorKind::Timeout) {
+                addReason(HealthStatus::Unreachable, QStringLiteral("unreachable"), e.message);
+                return finish();
+            }
+            if (e.httpStatus == 503) {
+                addReason(HealthStatus::Critical, QStringLiteral("app-pool-stopped"),
+                          tr("The server answers 503 Service Unavailable: the SCEP application pool is stopped. "
+                             "Start it (Start-WebAppPool -Name SCEP) and find out why it stopped (its identity's "
+                             "password, the System log)."));
+            } else {
+                addReason(HealthStatus::Critical, QStringLiteral("caps-failed"), e.message);
+            }
+            return stepCaCert(); // GetCACert may tell more; a stopped pool answers 503 there too
+        }
+        m_state->report.capabilities = caps->keywords();
+        addStep(QStringLiteral("caps"), ms, true, caps->keywords().join(QLatin1Char(' ')));
+        const bool strongCipher = caps->supportsAes();
+        const bool strongDigest = caps->supportsSha256() || caps->supportsSha512();
+        if (!strongCipher && !strongDigest)
+            addReason(HealthStatus::Warning, QStringLiteral("weak-caps"),
+                      tr("Only weak algorithms are on offer (%1): DES, 3DES, SHA-1 and MD5 can be broken. Set "
+                         "CACapabilitiesAlgorithms and HashAlgorithm, or install the update that offers AES and "
+                         "SHA-256.")
+                          .arg(caps->keywords().join(QStringLiteral(", "))));
+        else if (!strongCipher)
+            addReason(HealthStatus::Warning, QStringLiteral("no-aes"),
+                      tr("AES is not offered; devices encrypt their requests with 3DES or DES."));
+        else if (!strongDigest)
+            addReason(HealthStatus::Warning, QStringLiteral("no-sha256"),
+                      tr("SHA-256 is not offered; devices sign with SHA-1. Set HashAlgorithm to SHA256."));
+        if (!caps->supportsPost())
+            addReason(HealthStatus::Warning, QStringLiteral("no-post"),
+                      tr("POSTPKIOperation is not offered: requests travel base64 in the URL, which long requests "
+                         "overflow (IIS maxQueryString, HTTP.sys MaxFieldLength)."));
+        stepCaCert();
+    });
+}
+
+void HealthProbe::stepCaCert() {
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    m_state->client->getCaCert([this, timer](Result<scep::CaCertificates> certs) {
+        const qint64 ms = timer->elapsed();
+        if (!certs) {
+            addStep(QStringLiteral("cacert"), ms, false, certs.error().message);
+            bool stopped = false;
+            for (const HealthReason& r : m_state->report.reasons)
+                stopped = stopped || r.code == QLatin1String("app-pool-stopped");
+            if (!stopped)
+                addReason(HealthStatus::Critical, QStringLiteral("cacert-failed"),
+                          tr("GetCACert failed: %1").arg(certs.error().message));
+            return stepAdmin();
+        }
+        m_state->caCerts = *certs;
+        m_state->haveCaCerts = true;
+        const ExpiryChecker checker(m_options.thresholds);
+        const QString& server = m_state->report.server;
+        int signing = 0;
+        int encryption = 0;
+        for (const scep::RoledCertificate& rc : certs->certificates()) {
+            ExpiryRole role = ExpiryRole::Ca;
+            switch (rc.role) {
+            case scep::CertificateRole::Ca:
+                role = ExpiryRole::Ca;
+                break;
+            case scep::CertificateRole::RaSigning:
+                role = ExpiryRole::RaSigning;
+                ++signing;
+                break;
+            case scep::CertificateRole::RaEncryption:
+                role = ExpiryRole::RaEncryption;
+                ++encryption;
+                break;
+            case scep::CertificateRole::Ra:
+                role = rc.certificate.hasKeyUsage(pki::KeyUsage::KeyEncipherment) ? ExpiryRole::RaEncryption
+                                                                                  : ExpiryRole::RaSigning;
+                ++(role == ExpiryRole::RaEncryption ? encryption : signing);
+                break;
+            }
+            m_state->report.expiries.append(checker.check(server, role, rc.certificate));
+        }
+        addStep(QStringLiteral("cacert"), ms, true,
+                tr("%1 CA, %2 RA signing, %3 RA encryption")
+                    .arg(certs->caCertificates().size())
+                    .arg(signing)
+                    .arg(encryption));
+        if (signing == 0 && encryption == 0)
+            addReason(HealthStatus::Critical, QStringLiteral("ra-missing"),
+                      tr("GetCACert returned no RA certificate: this is not NDES, or NDES lost its RA certificates. "
+                         "Reinstall the RA certificates (Overview → RA renewal)."));
+        else if (signing == 0 || encryption == 0)
+            addReason(HealthStatus::Critical, QStringLiteral("ra-missing"),
+                      tr("GetCACert returned only the %1 RA certificate; NDES needs both (CEP Encryption and "
+                         "Exchange Enrollment Agent (Offline request)). Renew both.")
+                          .arg(signing == 0 ? tr("encryption") : tr("signing")));
+        if (!m_target.caSha256Pin.isEmpty()) {
+            QString pin = m_target.caSha256Pin;
+            pin.remove(QLatin1Char(':'));
+            bool pinned = false;
+            for (const pki::Certificate& ca : certs->caCertificates())
+                pinned = pinned || pki::Certificate::hex(ca.sha256()).compare(pin, Qt::CaseInsensitive) == 0;
+            if (!pinned)
+                addReason(HealthStatus::Critical, QStringLiteral("ca-pin-mismatch"),
+                          tr("None of the CA certificates matches the SHA-256 pinned in the profile: the server "
+                             "changed CA, or this is not the server you think. Check before you trust it."));
+        }
+        if (m_options.checkCrl) {
+            for (const pki::Certificate& c : certs->all())
+                for (const QString& url : c.crlDistributionPoints())
+                    if ((url.startsWith(QLatin1String("http://"), Qt::CaseInsensitive) ||
+                         url.startsWith(QLatin1String("https://"), Qt::CaseInsensitive)) &&
+                        !m_state->crlQueue.contains(url) && m_state->crlQueue.size() < maxCrlUrls)
+                        m_state->crlQueue << url;
+        }
+        stepCrl();
+    });
+}
+
+void HealthProbe::stepCrl() {
+    if (m_state->crlQueue.isEmpty())
+        return stepAdmin();
+    const QString url = m_state->crlQueue.takeFirst();
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    m_state->client->fetchUrl(QUrl(url), [this, timer, url](Result<scep::HttpAnswer> answer) {
+        const qint64 ms = timer->elapsed();
+        const QString& server = m_state->report.server;
+        if (!answer || answer->status != 200) {
+            const QString why = !answer ? answer.error().message : tr("HTTP %1").arg(answer->status);
+            addStep(QStringLiteral("crl"), ms, false, url + QStringLiteral(": ") + why);
+            addReason(HealthStatus::Warning, QStringLiteral("crl-unreachable"),
+                      tr("The CRL at %1 could not be fetched (%2). Relying parties that check revocation will fail; "
+                         "check the CDP web site (CertEnroll) and that the CA publishes there.")
+                          .arg(url, why));
+            return stepCrl();
+        }
+        auto crl = pki::Crl::parse(answer->body);
+        if (!crl) {
+            addStep(QStringLiteral("crl"), ms, false, url + QStringLiteral(": ") + crl.error().message);
+            addReason(HealthStatus::Warning, QStringLiteral("crl-unreadable"),
+                      tr("%1 does not serve a CRL: %2").arg(url, crl.error().message));
+            return stepCrl();
+        }
+        bool verified = false;
+        for (const pki::Certificate& ca : m_state->caCerts.caCertificates())
+            verified = verified || crl->isSignedBy(ca);
+        if (!verified)
+            addReason(
+                HealthStatus::Warning, QStringLiteral("crl-unverified"),
+                tr("The CRL at %1 (issuer %2) is not signed by a CA this server returned.").arg(url, crl->issuer()));
+        for (const pki::Certificate& ra : m_state->caCerts.raCertificates())
+            if (crl->isRevoked(ra))
+                addReason(HealthStatus::Critical, QStringLiteral("ra-revoked"),
+                          tr("The RA certificate %1 (serial %2) is revoked in %3: devices refuse its answers. "
+                             "Renew both RA certificates.")
+                              .arg(ra.subject(), ra.serialHex(), url));
+        ExpiryItem item;
+        item.server = server;
+        item.role = ExpiryRole::Crl;
+        item.subject = crl->issuer();
+        item.notAfter = crl->nextUpdate();
+        const QDateTime now = Clock::instance().now();
+        const bool stale = !item.notAfter.isValid() || item.notAfter < now;
+        item.daysLeft = item.notAfter.isValid() ? daysBetween(now, item.notAfter) : -1;
+        const qint64 secsLeft = item.notAfter.isValid() ? now.secsTo(item.notAfter) : -1;
+        item.status = stale                                              ? ExpiryStatus::Expired
+                      : secsLeft < qint64(m_options.crlWarnHours) * 3600 ? ExpiryStatus::Warning
+                                                                         : ExpiryStatus::Ok;
+        m_state->report.expiries.append(item);
+        addStep(QStringLiteral("crl"), ms, !stale,
+                tr("%1: next update %2").arg(url, item.notAfter.toString(Qt::ISODate)));
+        if (stale)
+            addReason(HealthStatus::Critical, QStringLiteral("crl-stale"),
+                      tr("The CRL of %1 at %2 is stale: its nextUpdate (%3) has passed. %4")
+                          .arg(crl->issuer(), url, item.notAfter.toString(Qt::ISODate), consequence(ExpiryRole::Crl)));
+        else if (item.status == ExpiryStatus::Warning)
+            addReason(HealthStatus::Warning, QStringLiteral("crl-expiring"),
+                      tr("The CRL of %1 at %2 runs out at %3 and no newer one is published yet.")
+                          .arg(crl->issuer(), url, item.notAfter.toString(Qt::ISODate)));
+        stepCrl();
+    });
+}
+
+void HealthProbe::stepAdmin() {
+    if (!m_options.checkAdmin || m_target.adminUrl.isEmpty())
+        return finish();
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    auto* watcher = new QFutureWatcher<Result<AdminPageProbe>>(this);
+    connect(watcher, &QFutureWatcher<Result<AdminPageProbe>>::finished, this, [this, watcher, timer] {
+        watcher->deleteLater();
+        const qint64 ms = timer->elapsed();
+        const Result<AdminPageProbe> probe = watcher->result();
+        if (!probe) {
+            addStep(QStringLiteral("admin"), ms, false, probe.error().message);
+            addReason(HealthStatus::Critical, QStringLiteral("admin-unreachable"),
+                      tr("The admin page does not answer: %1 Without it the helpdesk cannot issue challenge "
+                         "passwords.")
+                          .arg(probe.error().message));
+        } else if (probe->httpStatus == 401) {
+            addStep(QStringLiteral("admin"), ms, true,
+                    tr("asks for %1").arg(probe->offeredSchemes.join(QStringLiteral(", "))));
+        } else if (probe->httpStatus == 200) {
+            addStep(QStringLiteral("admin"), ms, true, tr("open without authentication"));
+            addReason(HealthStatus::Warning, QStringLiteral("admin-open"),
+                      tr("The admin page answers without authentication: anyone who reaches it gets challenge "
+                         "passwords. Enable Windows Authentication only on mscep_admin in IIS."));
+        } else {
+            addStep(QStringLiteral("admin"), ms, false, tr("HTTP %1").arg(probe->httpStatus));
+            bool stopped = false;
+            for (const HealthReason& r : m_state->report.reasons)
+                stopped = stopped || r.code == QLatin1String("app-pool-stopped");
+            if (!stopped)
+                addReason(HealthStatus::Critical, QStringLiteral("admin-error"),
+                          tr("The admin page answers HTTP %1; the helpdesk cannot issue challenge passwords.")
+                              .arg(probe->httpStatus));
+        }
+        finish();
+    });
+    const QUrl url = m_target.adminUrl;
+    const bool allowHttp = m_target.allowHttp;
+    const QByteArray pem = m_target.extraTlsCaPem;
+    const int timeoutMs = m_options.timeoutMs;
+    QThreadPool* pool = m_options.blockingPool ? m_options.blockingPool : QThreadPool::globalInstance();
+    watcher->setFuture(QtConcurrent::run(pool, [url, allowHttp, pem, timeoutMs] {
+        return ChallengePasswordClient::probe(url, allowHttp, pem, timeoutMs);
+    }));
+}
+
+void HealthProbe::finish() {
+    if (m_state->finished)
+        return;
+    m_state->finished = true;
+    HealthReport& r = m_state->report;
+    // Expiry reasons, worst first within the report's order of items.
+    for (const ExpiryItem& item : r.expiries) {
+        if (item.role == ExpiryRole::Crl || item.status == ExpiryStatus::Ok)
+            continue;
+        const QString what = roleLabel(item.role);
+        if (item.status == ExpiryStatus::Expired)
+            addReason(HealthStatus::Critical, roleCode(item.role) + QStringLiteral("-expired"),
+                      tr("The %1 %2 expired on %3. %4")
+                          .arg(what, item.subject, item.notAfter.toString(Qt::ISODate), consequence(item.role)));
+        else
+            addReason(item.status == ExpiryStatus::Critical ? HealthStatus::Critical : HealthStatus::Warning,
+                      roleCode(item.role) + QStringLiteral("-expiring"),
+                      tr("The %1 %2 expires in %n day(s) (%3). %4", nullptr, int(item.daysLeft))
+                          .arg(what, item.subject, item.notAfter.toString(Qt::ISODate), consequence(item.role)));
+    }
+    r.totalMs = m_state->total.elapsed();
+    std::stable_sort(r.reasons.begin(), r.reasons.end(),
+                     [](const HealthReason& a, const HealthReason& b) { return a.severity > b.severity; });
+    QTimer::singleShot(0, this, [this] { emit finished(m_state->report); });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+HealthMonitor::HealthMonitor(QObject* parent)
+    : QObject(parent) {
+    qRegisterMetaType<HealthReport>();
+}
+
+HealthMonitor::~HealthMonitor() = default;
+
+void HealthMonitor::probeAll(const QList<HealthTarget>& targets) {
+    cancel();
+    ++m_round;
+    m_queue = targets;
+    m_reports.clear();
+    m_reports.reserve(targets.size());
+    m_total = int(targets.size());
+    if (targets.isEmpty()) {
+        QTimer::singleShot(0, this, [this, round = m_round] {
+            if (round == m_round)
+                emit roundFinished({});
+        });
+        return;
+    }
+    launchMore();
+}
+
+void HealthMonitor::cancel() {
+    m_queue.clear();
+    ++m_round; // probes of the old round still running report into nothing
+    for (HealthProbe* p : findChildren<HealthProbe*>(Qt::FindDirectChildrenOnly))
+        p->deleteLater();
+    m_running = 0;
+}
+
+void HealthMonitor::launchMore() {
+    while (m_running < m_concurrency && !m_queue.isEmpty()) {
+        auto* probe = new HealthProbe(m_queue.takeFirst(), m_options, this);
+        ++m_running;
+        const quint64 round = m_round;
+        connect(probe, &HealthProbe::finished, this, [this, probe, round](const HealthReport& report) {
+            probe->deleteLater();
+            if (round != m_round)
+                return;
+            --m_running;
+            m_reports.append(report);
+            emit reportReady(report);
+            emit progress(int(m_reports.size()), m_total);
+            if (m_queue.isEmpty() && m_running == 0)
+                emit roundFinished(m_reports);
+            else
+                launchMore();
+        });
+        probe->start();
+    }
+}
+
+int monitoringExitCode(const QList<HealthReport>& reports) {
+    HealthStatus worst = HealthStatus::Ok;
+    for (const HealthReport& r : reports)
+        worst = qMax(worst, r.status);
+    switch (worst) {
+    case HealthStatus::Ok:
+        return 0;
+    case HealthStatus::Warning:
+        return 1;
+    case HealthStatus::Critical:
+    case HealthStatus::Unreachable:
+        return 2;
+    }
+    return 3;
+}
+
+QString monitoringSummary(const QList<HealthReport>& reports) {
+    static const char* const words[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+    const int code = monitoringExitCode(reports);
+    int counts[4] = {0, 0, 0, 0};
+    const HealthReport* worst = nullptr;
+    qint64 minRaDays = std::numeric_limits<qint64>::max();
+    for (const HealthReport& r : reports) {
+        ++counts[int(r.status)];
+        if (!worst || r.status > worst->status)
+            worst = &r;
+        for (const ExpiryItem& e : r.expiries)
+            if (e.role == ExpiryRole::RaSigning || e.role == ExpiryRole::RaEncryption)
+                minRaDays = qMin(minRaDays, e.daysLeft);
+    }
+    QStringList parts;
+    const char* const names[] = {"ok", "warning", "critical", "unreachable"};
+    for (int i = 3; i >= 0; --i)
+        if (counts[i] > 0)
+            parts << QStringLiteral("%1 %2").arg(counts[i]).arg(QLatin1String(names[i]));
+    QString line = QStringLiteral("NDES %1 - %2 server(s): %3")
+                       .arg(QLatin1String(words[code]))
+                       .arg(reports.size())
+                       .arg(parts.join(QStringLiteral(", ")));
+    if (worst && worst->status != HealthStatus::Ok)
+        line += QStringLiteral("; %1: %2")
+                    .arg(worst->server, worst->headline().simplified().replace(QLatin1Char('|'), QLatin1Char('/')));
+    // Performance data, after the pipe, as monitoring plugins print it.
+    line += QStringLiteral(" | servers=%1 ok=%2 warning=%3 critical=%4 unreachable=%5")
+                .arg(reports.size())
+                .arg(counts[0])
+                .arg(counts[1])
+                .arg(counts[2])
+                .arg(counts[3]);
+    if (minRaDays != std::numeric_limits<qint64>::max())
+        line += QStringLiteral(" ra_days_left_min=%1").arg(minRaDays);
+    return line;
+}
+
+} // namespace ndes::service
