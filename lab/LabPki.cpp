@@ -80,8 +80,11 @@ Result<LabPki> LabPki::openOrCreate(const Options& options) {
     p.hostName = options.hostName;
     const QDateTime now = Clock::instance().now();
     const QString& dir = options.stateDir;
+    const QString caDir = options.caStateDir.isEmpty() ? dir : options.caStateDir;
+    if (!QDir().mkpath(caDir))
+        return makeError(ErrorKind::Io, tr("Cannot create the state directory %1.").arg(caDir));
 
-    if (!load(dir, QStringLiteral("root-ca"), p.root, p.rootKey)) {
+    if (!load(caDir, QStringLiteral("root-ca"), p.root, p.rootKey)) {
         auto key = PrivateKey::generateRsa(3072);
         if (!key)
             return key.error();
@@ -95,10 +98,10 @@ Result<LabPki> LabPki::openOrCreate(const Options& options) {
             return cert.error();
         p.root = *cert;
         p.rootKey = *key;
-        if (Status s = save(dir, QStringLiteral("root-ca"), p.root, p.rootKey); !s)
+        if (Status s = save(caDir, QStringLiteral("root-ca"), p.root, p.rootKey); !s)
             return s.error();
     }
-    if (!load(dir, QStringLiteral("issuing-ca"), p.issuing, p.issuingKey)) {
+    if (!load(caDir, QStringLiteral("issuing-ca"), p.issuing, p.issuingKey)) {
         auto key = PrivateKey::generateRsa(2048);
         if (!key)
             return key.error();
@@ -112,7 +115,7 @@ Result<LabPki> LabPki::openOrCreate(const Options& options) {
             return cert.error();
         p.issuing = *cert;
         p.issuingKey = *key;
-        if (Status s = save(dir, QStringLiteral("issuing-ca"), p.issuing, p.issuingKey); !s)
+        if (Status s = save(caDir, QStringLiteral("issuing-ca"), p.issuing, p.issuingKey); !s)
             return s.error();
     }
 

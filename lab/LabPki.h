@@ -17,6 +17,8 @@ class LabPki {
 public:
     struct Options {
         QString stateDir;
+        QString caStateDir; // where the root and issuing CA live; empty: stateDir. Virtual servers share one CA,
+                            // as many NDES servers enroll through one enterprise CA.
         QString hostName = QStringLiteral("NDESLAB");
         int raDays = 730;       // RA validity; negative gives RA certificates that expired -raDays ago
         bool reissueRa = false; // reissue the RA certificates even when the state has them (--ra-days given)

@@ -155,7 +155,8 @@ int main(int argc, char* argv[]) {
                               QStringLiteral("FILE"));
     QCommandLineOption servers(
         QStringLiteral("servers"),
-        QStringLiteral("Run N virtual NDES servers, each with its own port, RA certificates and password cache."),
+        QStringLiteral("Run N virtual NDES servers, each with its own port, RA certificates and password cache, "
+                       "all enrolling through one CA."),
         QStringLiteral("N"), QStringLiteral("1"));
     QCommandLineOption sigTemplate(QStringLiteral("signature-template"), QStringLiteral("SignatureTemplate value."),
                                    QStringLiteral("NAME"));
@@ -314,6 +315,7 @@ int main(int argc, char* argv[]) {
         NdesLabServer::Options oi = o;
         if (count > 1) {
             oi.pki.stateDir = QDir(o.pki.stateDir).filePath(QStringLiteral("server-%1").arg(i + 1));
+            oi.pki.caStateDir = o.pki.stateDir; // one enterprise CA behind all of them
             oi.pki.hostName = QStringLiteral("%1%2").arg(o.pki.hostName).arg(i + 1, 2, 10, QLatin1Char('0'));
         }
         auto lab = NdesLabServer::create(oi);

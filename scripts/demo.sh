@@ -34,6 +34,10 @@ step "What the NDES server offers" "ndesctl caps --url $scep"
 step "Its CA chain and the two RA certificates" "ndesctl cacert --url $scep"
 "$NDESCTL" cacert --url "$scep"
 
+step "Health and expiry, as a monitoring plugin reports it (exit 0 OK, 1 WARNING, 2 CRITICAL)" \
+     "ndesctl check --url $scep"
+"$NDESCTL" check --url "$scep" || true
+
 step "A one-time challenge password from the admin page (NTLM, as helpdesk staff get it)" \
      "curl --ntlm -u 'LAB\\helpdesk:***' $admin"
 page="$(curl -sS --ntlm -u "LAB\\helpdesk:$demo_password" "$admin" | iconv -f UTF-16LE -t UTF-8)"

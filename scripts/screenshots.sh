@@ -12,22 +12,38 @@ BIN="$PWD/build/dev"
 exec tests/support/with-keyring.sh bash -c '
 set -euo pipefail
 BIN="$1"; out="$2"
-work="$(mktemp -d)"; lab_pid=""
-trap "[ -n \"\$lab_pid\" ] && kill \$lab_pid 2>/dev/null; rm -rf \"\$work\"" EXIT
+work="$(mktemp -d)"
 umask 077
 pw="Helpdesk-$RANDOM$RANDOM"
 printf "LAB\\\\helpdesk:%s:enroll\n" "$pw" > "$work/users.txt"
-"$BIN/lab/ndes-lab" --listen 127.0.0.1:0 --state "$work/state" --users "$work/users.txt" > "$work/lab.out" 2>&1 &
-lab_pid=$!
-for _ in $(seq 1 100); do grep -q "^listening " "$work/lab.out" && break; sleep 0.1; done
-base="$(awk "/^listening /{print \$2; exit}" "$work/lab.out")"
-cat > "$work/inventory.json" <<JSON
-{"version": 1, "servers": [
- {"id": "lab", "name": "Lab", "site": "ndes-lab on this machine", "scepUrl": "$base/certsrv/mscep/mscep.dll",
-  "adminUrl": "$base/certsrv/mscep_admin/", "auth": "ntlm", "user": "LAB\\\\helpdesk", "allowHttp": true},
- {"id": "paris", "name": "NDES Paris", "site": "Paris", "scepUrl": "https://ndes-par.corp.example/certsrv/mscep/mscep.dll",
-  "adminUrl": "https://ndes-par.corp.example/certsrv/mscep_admin/", "auth": "negotiate"}]}
-JSON
+trap "kill \$(cat \"\$work/pids\" 2>/dev/null) 2>/dev/null; rm -rf \"\$work\"" EXIT
+# Several labs in different states, all on loopback, so the Overview shows what an admin meets.
+start_lab() { # name, then ndes-lab options
+    local name="$1"; shift
+    "$BIN/lab/ndes-lab" --listen 127.0.0.1:0 --state "$work/state-$name" --users "$work/users.txt" "$@" > "$work/$name.out" 2>&1 &
+    echo $! >> "$work/pids" # start_lab runs in $(...): a file, not a variable, carries the pid out
+    for _ in $(seq 1 100); do grep -q "^listening " "$work/$name.out" && break; sleep 0.1; done
+    awk "/^listening /{print \$2; exit}" "$work/$name.out"
+}
+base="$(start_lab lab)"
+paris="$(start_lab paris --ra-days 20 --host NDESPAR)"
+lyon="$(start_lab lyon --fault app-pool-stopped --host NDESLYO)"
+berlin="$(start_lab berlin --caps POSTPKIOperation,DES3,SHA-1 --fault stale-crl --host NDESBER)"
+madrid="$(start_lab madrid --ra-days 5 --host NDESMAD)"
+closed_port="$(python3 -c "import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])")"
+profile() { # id, name, site, base URL
+    printf "{\"id\": \"%s\", \"name\": \"%s\", \"site\": \"%s\", \"scepUrl\": \"%s/certsrv/mscep/mscep.dll\", \"adminUrl\": \"%s/certsrv/mscep_admin/\", \"auth\": \"ntlm\", \"user\": \"LAB\\\\\\\\helpdesk\", \"allowHttp\": true}" "$1" "$2" "$3" "$4" "$4"
+}
+{
+    printf "{\"version\": 1, \"servers\": [\n"
+    profile lab Lab "ndes-lab on this machine" "$base"; printf ",\n"
+    profile paris "NDES Paris" Paris "$paris"; printf ",\n"
+    profile lyon "NDES Lyon" Lyon "$lyon"; printf ",\n"
+    profile berlin "NDES Berlin" Berlin "$berlin"; printf ",\n"
+    profile madrid "NDES Madrid" Madrid "$madrid"; printf ",\n"
+    profile oslo "NDES Oslo" Oslo "http://127.0.0.1:$closed_port"
+    printf "]}\n"
+} > "$work/inventory.json"
 printf "%s\n" "$pw" | "$BIN/app/ndesctl/ndesctl" keychain set server/lab --password-stdin >/dev/null
 export XDG_CONFIG_HOME="$work/config"
 run() { xvfb-run -a -s "-screen 0 1440x900x24" "$BIN/app/ndes-console/ndes-console" --inventory "$work/inventory.json" --audit-trail "$work/audit.jsonl" "$@"; }

@@ -4,6 +4,7 @@
 #include "AuditTrailDialog.h"
 #include "ChallengePage.h"
 #include "ConsoleContext.h"
+#include "OverviewPage.h"
 #include "ServersPage.h"
 
 #include <QApplication>
@@ -19,6 +20,8 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
+#include <QSystemTrayIcon>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace ndes::ui {
@@ -51,7 +54,8 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DriveNetIcon), tr("Servers")));
     m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DialogApplyButton), tr("Challenge passwords")));
     m_stack = new QStackedWidget(central);
-    m_stack->addWidget(buildOverview());
+    m_overview = new OverviewPage(context, m_stack);
+    m_stack->addWidget(m_overview);
     m_servers = new ServersPage(context, m_stack);
     m_stack->addWidget(m_servers);
     m_challenge = new ChallengePage(context, false, m_stack);
@@ -62,9 +66,25 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     connect(m_nav, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
     connect(m_servers, &ServersPage::statusMessage, this, &MainWindow::showStatus);
     connect(m_challenge, &ChallengePage::statusMessage, this, &MainWindow::showStatus);
+    connect(m_overview, &OverviewPage::statusMessage, this, &MainWindow::showStatus);
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        // Threshold crossings and servers getting worse reach the admin even when the window is hidden.
+        auto* tray = new QSystemTrayIcon(style()->standardIcon(QStyle::SP_ComputerIcon), this);
+        tray->setToolTip(tr("NDES Console"));
+        connect(tray, &QSystemTrayIcon::activated, this, [this] {
+            showNormal();
+            raise();
+            activateWindow();
+            showPage(Page::Overview);
+        });
+        tray->show();
+        m_overview->setTrayIcon(tray);
+    }
     buildMenus();
     resize(1180, 760);
-    showPage(m_context->inventory().servers().isEmpty() ? Page::Servers : Page::ChallengePasswords);
+    showPage(m_context->inventory().servers().isEmpty() ? Page::Servers : Page::Overview);
+    if (!m_context->inventory().servers().isEmpty())
+        QTimer::singleShot(0, m_overview, &OverviewPage::refresh); // the dashboard fills as servers answer
     statusBar()->showMessage(m_context->loadError().isEmpty()
                                  ? tr("%n server(s) in %1", nullptr, int(m_context->inventory().servers().size()))
                                        .arg(m_context->inventoryPath())
@@ -112,35 +132,6 @@ void MainWindow::buildMenus() {
     });
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About NDES Console"), this, &MainWindow::about);
-}
-
-QWidget* MainWindow::buildOverview() {
-    auto* page = new QWidget(this);
-    auto* layout = new QVBoxLayout(page);
-    layout->setContentsMargins(24, 20, 24, 20);
-    auto* title = new QLabel(tr("Overview"), page);
-    title->setObjectName(QStringLiteral("pageTitle"));
-    m_overviewText = new QLabel(page);
-    m_overviewText->setWordWrap(true);
-    m_overviewText->setObjectName(QStringLiteral("pageIntro"));
-    m_overviewText->setTextFormat(Qt::RichText);
-    layout->addWidget(title);
-    layout->addWidget(m_overviewText);
-    layout->addStretch();
-    connect(m_context, &ConsoleContext::inventoryChanged, this, &MainWindow::refreshOverview);
-    refreshOverview();
-    return page;
-}
-
-void MainWindow::refreshOverview() {
-    QString html = tr("<p>%n NDES server(s) configured.</p>", nullptr, int(m_context->inventory().servers().size()));
-    html += QStringLiteral("<ul>");
-    for (const auto& p : m_context->inventory().servers())
-        html +=
-            QStringLiteral("<li><b>%1</b> — %2</li>").arg(p.name.toHtmlEscaped(), p.scepUrl.toString().toHtmlEscaped());
-    html += QStringLiteral("</ul>");
-    html += tr("<p>Health and certificate expiry of every server will show here with the dashboard.</p>");
-    m_overviewText->setText(html);
 }
 
 void MainWindow::importInventory() {
@@ -208,6 +199,8 @@ QWidget { font-size: 10pt; }
 #pageTitle { font-size: 18pt; font-weight: 600; color: #1f2a36; }
 #pageIntro { color: #4a5866; }
 #sectionTitle { font-size: 12pt; font-weight: 600; color: #1f2a36; margin-top: 8px; }
+#summaryLine { font-size: 11pt; }
+QTableView#serverHealth, QTableView#certificates { gridline-color: #e1e6eb; selection-background-color: #2f6fad; }
 #primaryButton { background: #2f6fad; color: white; border: none; border-radius: 6px; font-size: 12pt; font-weight: 600; padding: 8px 18px; }
 #primaryButton:hover { background: #3b7fc2; }
 #primaryButton:disabled { background: #9fb7cf; }

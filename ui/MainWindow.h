@@ -5,11 +5,11 @@
 
 class QListWidget;
 class QStackedWidget;
-class QLabel;
 
 namespace ndes::ui {
 
 class ChallengePage;
+class OverviewPage;
 class ConsoleContext;
 class ServersPage;
 
@@ -25,6 +25,7 @@ public:
     void showPage(Page page);
     [[nodiscard]] ChallengePage* challengePage() const { return m_challenge; }
     [[nodiscard]] ServersPage* serversPage() const { return m_servers; }
+    [[nodiscard]] OverviewPage* overviewPage() const { return m_overview; }
 
     static QString styleSheet();
 
@@ -36,8 +37,6 @@ private:
     void importInventory();
     void exportInventory();
     void about();
-    QWidget* buildOverview();
-    void refreshOverview();
 
     ConsoleContext* m_context;
     bool m_helpdesk;
@@ -45,7 +44,7 @@ private:
     QStackedWidget* m_stack = nullptr;
     ChallengePage* m_challenge = nullptr;
     ServersPage* m_servers = nullptr;
-    QLabel* m_overviewText = nullptr;
+    OverviewPage* m_overview = nullptr;
 };
 
 } // namespace ndes::ui

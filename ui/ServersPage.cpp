@@ -3,10 +3,8 @@
 
 #include "ConsoleContext.h"
 #include "ServerDialog.h"
-#include "ndes/ChallengePasswordClient.h"
-#include "scep/ScepClient.h"
+#include "ndes/HealthProbe.h"
 
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -14,7 +12,6 @@
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace ndes::ui {
 
@@ -164,59 +161,36 @@ void ServersPage::testConnection() {
     m_test->setEnabled(false);
     m_result->setText(tr("Testing %1…").arg(p->name));
     m_result->show();
-    auto* client = new scep::ScepClient(p->scepUrl, {}, this);
-    const QString name = p->name;
-    client->getCaCaps([this, client, name](Result<scep::CaCapabilities> caps) {
+    // The same probe as the Overview: TLS, GetCACaps, GetCACert, CRLs, admin page; nothing secret is sent.
+    auto* probe = new service::HealthProbe(p->healthTarget(), {}, this);
+    connect(probe, &service::HealthProbe::finished, this, [this, probe](const service::HealthReport& r) {
+        probe->deleteLater();
+        static const QMap<QString, QString> stepLabels{{QStringLiteral("tls"), tr("TLS")},
+                                                       {QStringLiteral("caps"), tr("GetCACaps")},
+                                                       {QStringLiteral("cacert"), tr("GetCACert")},
+                                                       {QStringLiteral("crl"), tr("CRL")},
+                                                       {QStringLiteral("admin"), tr("Admin page")}};
         QStringList lines;
-        lines << (caps ? tr("✔ GetCACaps: %1").arg(caps->keywords().join(QStringLiteral(", ")))
-                       : tr("✖ GetCACaps: %1").arg(caps.error().message));
-        if (caps)
-            for (const QString& w : caps->warnings())
-                lines << tr("  ⚠ %1").arg(w);
-        client->getCaCert([this, client, name, lines](Result<scep::CaCertificates> certs) mutable {
-            if (certs) {
-                lines << tr("✔ GetCACert: %1 certificates").arg(certs->certificates().size());
-                for (const auto& rc : certs->certificates())
-                    lines << QStringLiteral("  %1: %2, expires %3")
-                                 .arg(scep::roleName(rc.role), rc.certificate.subject(),
-                                      rc.certificate.notAfter().toString(QStringLiteral("yyyy-MM-dd")));
-            } else {
-                lines << tr("✖ GetCACert: %1").arg(certs.error().message);
-            }
-            client->deleteLater();
-            const auto* profile = m_context->inventory().find(name);
-            if (!profile || profile->adminUrl.isEmpty()) {
-                m_result->setText(tr("%1\n").arg(name) + lines.join(QLatin1Char('\n')));
-                m_test->setEnabled(true);
-                emit statusMessage(tr("Connection test of %1 finished.").arg(name));
-                return;
-            }
-            auto* watcher = new QFutureWatcher<Result<service::AdminPageProbe>>(this);
-            connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, name, lines]() mutable {
-                watcher->deleteLater();
-                const auto probe = watcher->result();
-                if (!probe)
-                    lines << tr("✖ Admin page: %1").arg(probe.error().message);
-                else if (probe->httpStatus == 401)
-                    lines << tr("✔ Admin page answers and asks for %1")
-                                 .arg(probe->offeredSchemes.join(QStringLiteral(", ")));
-                else if (probe->httpStatus == 200)
-                    lines << tr("⚠ Admin page answers without authentication: anyone who reaches it gets challenge "
-                                "passwords. Enable Windows authentication on /CertSrv/mscep_admin.");
-                else if (probe->httpStatus == 503)
-                    lines << tr("✖ Admin page: HTTP 503, the SCEP application pool is stopped.");
-                else
-                    lines << tr("✖ Admin page: HTTP %1").arg(probe->httpStatus);
-                m_result->setText(tr("%1\n").arg(name) + lines.join(QLatin1Char('\n')));
-                m_test->setEnabled(true);
-                emit statusMessage(tr("Connection test of %1 finished.").arg(name));
-            });
-            const QUrl adminUrl = profile->adminUrl;
-            const bool allowHttp = profile->allowHttp;
-            watcher->setFuture(QtConcurrent::run(
-                [adminUrl, allowHttp] { return service::ChallengePasswordClient::probe(adminUrl, allowHttp); }));
-        });
+        lines << tr("%1: %2").arg(r.server, service::healthStatusLabel(r.status));
+        for (const service::ProbeStep& s : r.steps)
+            lines << tr("%1 %2 (%3 ms): %4")
+                         .arg(s.ok ? QStringLiteral("✔") : QStringLiteral("✖"), stepLabels.value(s.name, s.name))
+                         .arg(s.ms)
+                         .arg(s.detail);
+        for (const service::ExpiryItem& e : r.expiries)
+            if (e.role != service::ExpiryRole::Crl)
+                lines << QStringLiteral("  %1: %2, expires %3")
+                             .arg(service::expiryRoleName(e.role), e.subject,
+                                  e.notAfter.toString(QStringLiteral("yyyy-MM-dd")));
+        for (const service::HealthReason& reason : r.reasons)
+            lines << (reason.severity == service::HealthStatus::Warning ? QStringLiteral("⚠ ") : QStringLiteral("✖ ")) +
+                         reason.message;
+        m_result->setText(lines.join(QLatin1Char('\n')));
+        m_test->setEnabled(true);
+        emit statusMessage(
+            tr("Connection test of %1 finished: %2.").arg(r.server, service::healthStatusLabel(r.status)));
     });
+    probe->start();
 }
 
 } // namespace ndes::ui

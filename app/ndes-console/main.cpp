@@ -3,6 +3,7 @@
 #include "ChallengePage.h"
 #include "ConsoleContext.h"
 #include "MainWindow.h"
+#include "OverviewPage.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -78,8 +79,12 @@ int main(int argc, char* argv[]) {
         QElapsedTimer waited;
         waited.start();
         QObject::connect(poll, &QTimer::timeout, [&, poll] {
+            const ui::OverviewPage* overview = window.overviewPage();
+            const bool overviewBusy =
+                overview && (overview->isRefreshing() ||
+                             (overview->reports().isEmpty() && !context.inventory().servers().isEmpty()));
             if ((p.isSet(generate) && window.challengePage()->busy() && waited.elapsed() < 20000) ||
-                waited.elapsed() < 800)
+                (overviewBusy && waited.elapsed() < 30000) || waited.elapsed() < 800)
                 return;
             poll->stop();
             const bool ok = window.grab().save(file, "PNG");

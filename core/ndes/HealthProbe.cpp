@@ -10,6 +10,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFutureWatcher>
+#include <QHash>
 #include <QJsonArray>
 #include <QPointer>
 #include <QSslConfiguration>
@@ -125,6 +126,45 @@ QString healthStatusLabel(HealthStatus status) {
         return tr("Unreachable");
     }
     return {};
+}
+
+QString healthReasonTitle(const QString& code) {
+    static const QHash<QString, const char*> titles{
+        {QStringLiteral("unreachable"), QT_TRANSLATE_NOOP("HealthProbe", "Not reachable")},
+        {QStringLiteral("bad-url"), QT_TRANSLATE_NOOP("HealthProbe", "Not a SCEP URL")},
+        {QStringLiteral("http-not-allowed"), QT_TRANSLATE_NOOP("HealthProbe", "Plain HTTP not allowed")},
+        {QStringLiteral("app-pool-stopped"), QT_TRANSLATE_NOOP("HealthProbe", "SCEP app pool stopped (HTTP 503)")},
+        {QStringLiteral("caps-failed"), QT_TRANSLATE_NOOP("HealthProbe", "GetCACaps failed")},
+        {QStringLiteral("cacert-failed"), QT_TRANSLATE_NOOP("HealthProbe", "GetCACert failed")},
+        {QStringLiteral("ra-missing"), QT_TRANSLATE_NOOP("HealthProbe", "RA certificate missing")},
+        {QStringLiteral("ra-expired"), QT_TRANSLATE_NOOP("HealthProbe", "RA certificate expired")},
+        {QStringLiteral("ra-expiring"), QT_TRANSLATE_NOOP("HealthProbe", "RA certificate expires soon")},
+        {QStringLiteral("ra-revoked"), QT_TRANSLATE_NOOP("HealthProbe", "RA certificate revoked")},
+        {QStringLiteral("ca-expired"), QT_TRANSLATE_NOOP("HealthProbe", "CA certificate expired")},
+        {QStringLiteral("ca-expiring"), QT_TRANSLATE_NOOP("HealthProbe", "CA certificate expires soon")},
+        {QStringLiteral("ca-pin-mismatch"), QT_TRANSLATE_NOOP("HealthProbe", "CA differs from the pinned one")},
+        {QStringLiteral("tls-expired"), QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate expired")},
+        {QStringLiteral("tls-expiring"), QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate expires soon")},
+        {QStringLiteral("tls-name-mismatch"), QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate name mismatch")},
+        {QStringLiteral("tls-untrusted"), QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate not trusted")},
+        {QStringLiteral("tls-not-yet-valid"), QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate not yet valid")},
+        {QStringLiteral("tls-error"), QT_TRANSLATE_NOOP("HealthProbe", "TLS problem")},
+        {QStringLiteral("crl-stale"), QT_TRANSLATE_NOOP("HealthProbe", "CRL stale")},
+        {QStringLiteral("crl-expiring"), QT_TRANSLATE_NOOP("HealthProbe", "CRL about to go stale")},
+        {QStringLiteral("crl-unreachable"), QT_TRANSLATE_NOOP("HealthProbe", "CRL not reachable")},
+        {QStringLiteral("crl-unreadable"), QT_TRANSLATE_NOOP("HealthProbe", "CRL unreadable")},
+        {QStringLiteral("crl-unverified"), QT_TRANSLATE_NOOP("HealthProbe", "CRL signature not verified")},
+        {QStringLiteral("weak-caps"), QT_TRANSLATE_NOOP("HealthProbe", "Only weak algorithms")},
+        {QStringLiteral("no-post"), QT_TRANSLATE_NOOP("HealthProbe", "No POSTPKIOperation")},
+        {QStringLiteral("no-aes"), QT_TRANSLATE_NOOP("HealthProbe", "No AES")},
+        {QStringLiteral("no-sha256"), QT_TRANSLATE_NOOP("HealthProbe", "No SHA-256")},
+        {QStringLiteral("admin-open"), QT_TRANSLATE_NOOP("HealthProbe", "Admin page open to anyone")},
+        {QStringLiteral("admin-unreachable"), QT_TRANSLATE_NOOP("HealthProbe", "Admin page not reachable")},
+        {QStringLiteral("admin-error"), QT_TRANSLATE_NOOP("HealthProbe", "Admin page fails")},
+        {QStringLiteral("slow"), QT_TRANSLATE_NOOP("HealthProbe", "Slow answers")},
+    };
+    const auto it = titles.constFind(code);
+    return it == titles.constEnd() ? code : QCoreApplication::translate("HealthProbe", it.value());
 }
 
 qint64 HealthReport::stepMs(const QString& name) const {

@@ -23,6 +23,8 @@ enum class HealthStatus { Ok, Warning, Critical, Unreachable };
 
 [[nodiscard]] QString healthStatusName(HealthStatus status);  // "ok", "warning", "critical", "unreachable"
 [[nodiscard]] QString healthStatusLabel(HealthStatus status); // translated, for people
+// A few words for a reason code ("RA certificate expired"), for tables; the message says the rest.
+[[nodiscard]] QString healthReasonTitle(const QString& code);
 
 struct HealthReason {
     HealthStatus severity = HealthStatus::Warning;

@@ -647,6 +647,7 @@ private slots:
         QVERIFY(lab.start({QStringLiteral("--servers"), QStringLiteral("3")}, &error));
         QCOMPARE(lab.baseUrls().size(), 3);
         QStringList fingerprints;
+        QStringList issuing;
         for (int i = 0; i < 3; ++i) {
             Run r = ndesctl({QStringLiteral("cacert"), QStringLiteral("--url"),
                              lab.baseUrls()[i] + QStringLiteral("/certsrv/mscep/mscep.dll"), QStringLiteral("--json")});
@@ -660,9 +661,19 @@ private slots:
             QCOMPARE(ra.value(QStringLiteral("subject")).toString(),
                      QStringLiteral("CN=NDESLAB%1-MSCEP-RA,O=NDES Console Lab").arg(i + 1, 2, 10, QLatin1Char('0')));
             fingerprints << ra.value(QStringLiteral("sha256")).toString();
+            issuing << QJsonDocument::fromJson(r.out)
+                           .object()
+                           .value(QStringLiteral("certificates"))
+                           .toArray()
+                           .at(3)
+                           .toObject()
+                           .value(QStringLiteral("sha256"))
+                           .toString();
         }
         fingerprints.removeDuplicates();
-        QCOMPARE(fingerprints.size(), 3);
+        QCOMPARE(fingerprints.size(), 3); // each server its own RA
+        issuing.removeDuplicates();
+        QCOMPARE(issuing.size(), 1); // one enterprise CA behind them all
     }
 };
 

@@ -77,8 +77,8 @@ void NdesLabProcess::stop() {
 }
 
 QString NdesLabProcess::chainPemPath(int server) const {
-    const QString state =
-        m_urls.size() > 1 ? QDir(stateDir()).filePath(QStringLiteral("server-%1").arg(server + 1)) : stateDir();
+    Q_UNUSED(server) // virtual servers share the lab's one CA
+    const QString state = stateDir();
     const QString path = m_dir.filePath(QStringLiteral("chain-%1.pem").arg(server));
     QFile out(path);
     if (out.open(QIODevice::WriteOnly)) {

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Overview page, offscreen, against real ndes-lab servers in different states: statuses and reasons, the
+// certificate table (sorting, filters, colour bands), notifications when a threshold is crossed or a server gets
+// worse, exports, and the RA renewal helper.
+#include "ConsoleContext.h"
+#include "NdesLabProcess.h"
+#include "OverviewModels.h"
+#include "OverviewPage.h"
+#include "RaRenewalDialog.h"
+#include "util/Clock.h"
+
+#include <QChartView>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTcpServer>
+#include <QtTest>
+
+using namespace ndes;
+using namespace ndes::service;
+using ndes::test::NdesLabProcess;
+
+class TestOverviewPage : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    NdesLabProcess m_ok;
+    NdesLabProcess m_soon;
+    NdesLabProcess m_stopped;
+    QString m_inventory;
+    quint16 m_closedPort = 0;
+
+    static QString statusOf(const ui::OverviewPage& page, const QString& server) {
+        for (const HealthReport& r : page.reports())
+            if (r.server == server)
+                return healthStatusName(r.status);
+        return {};
+    }
+
+    static bool refreshAndWait(ui::OverviewPage& page) {
+        QSignalSpy done(&page, &ui::OverviewPage::refreshFinished);
+        page.refresh();
+        return done.wait(60000);
+    }
+
+private slots:
+    void initTestCase() {
+        QCoreApplication::setOrganizationName(QStringLiteral("NDES Console Tests"));
+        qputenv("XDG_CONFIG_HOME", m_dir.filePath(QStringLiteral("config")).toUtf8());
+        QString error;
+        const QString users = ndes::test::writeUsers(m_dir);
+        QVERIFY2(m_ok.start({QStringLiteral("--users"), users}, &error), qPrintable(error));
+        QVERIFY2(m_soon.start({QStringLiteral("--users"), users, QStringLiteral("--ra-days"), QStringLiteral("20"),
+                               QStringLiteral("--host"), QStringLiteral("NDESPAR")},
+                              &error),
+                 qPrintable(error));
+        QVERIFY2(m_stopped.start(
+                     {QStringLiteral("--users"), users, QStringLiteral("--fault"), QStringLiteral("app-pool-stopped")},
+                     &error),
+                 qPrintable(error));
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost));
+        m_closedPort = closed.serverPort();
+        closed.close();
+
+        inventory::Inventory inv;
+        auto add = [&inv](const QString& name, const QString& base) {
+            inventory::ServerProfile p;
+            p.name = name;
+            p.scepUrl = QUrl(base + QStringLiteral("/certsrv/mscep/mscep.dll"));
+            p.adminUrl = QUrl(base + QStringLiteral("/certsrv/mscep_admin/"));
+            p.allowHttp = true;
+            p.user = QStringLiteral("LAB\\alice");
+            return bool(inv.upsert(p));
+        };
+        QVERIFY(add(QStringLiteral("Lab"), m_ok.baseUrl()));
+        QVERIFY(add(QStringLiteral("NDES Paris"), m_soon.baseUrl()));
+        QVERIFY(add(QStringLiteral("NDES Lyon"), m_stopped.baseUrl()));
+        QVERIFY(add(QStringLiteral("NDES Oslo"), QStringLiteral("http://127.0.0.1:%1").arg(m_closedPort)));
+        m_inventory = m_dir.filePath(QStringLiteral("inventory.json"));
+        QVERIFY(inv.save(m_inventory));
+    }
+
+    void cleanup() { Clock::setInstance(nullptr); }
+
+    void statusesReasonsAndCertificates() {
+        ui::ConsoleContext context(m_inventory, m_dir.filePath(QStringLiteral("audit.jsonl")));
+        ui::OverviewPage page(&context);
+        page.resize(1300, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        auto* servers = page.findChild<QTableView*>(QStringLiteral("serverHealth"));
+        auto* certs = page.findChild<QTableView*>(QStringLiteral("certificates"));
+        QVERIFY(servers && certs);
+        QCOMPARE(servers->model()->rowCount(), 4);
+        QVERIFY(refreshAndWait(page));
+        QCOMPARE(statusOf(page, QStringLiteral("Lab")), QStringLiteral("ok"));
+        QCOMPARE(statusOf(page, QStringLiteral("NDES Paris")), QStringLiteral("warning"));
+        QCOMPARE(statusOf(page, QStringLiteral("NDES Lyon")), QStringLiteral("critical"));
+        QCOMPARE(statusOf(page, QStringLiteral("NDES Oslo")), QStringLiteral("unreachable"));
+
+        // Worst first, and the worst is selected: its reasons are on screen.
+        const QAbstractItemModel* sm = servers->model();
+        QCOMPARE(sm->data(sm->index(0, ui::ServerHealthModel::StatusColumn)).toString(), QStringLiteral("Unreachable"));
+        QCOMPARE(servers->currentIndex().row(), 0);
+        bool lyonReason = false;
+        for (int r = 0; r < sm->rowCount(); ++r)
+            if (sm->data(sm->index(r, ui::ServerHealthModel::ServerColumn)).toString() == QLatin1String("NDES Lyon"))
+                lyonReason = sm->data(sm->index(r, ui::ServerHealthModel::ReasonColumn))
+                                 .toString()
+                                 .contains(QStringLiteral("503"));
+        QVERIFY(lyonReason);
+
+        // Certificates: sorted by days left, soonest first; colour bands by status.
+        QAbstractItemModel* cm = certs->model();
+        QVERIFY(cm->rowCount() >= 10); // 2 servers answering GetCACert x (2 CA + 2 RA + 1 CRL)
+        const int days0 = cm->data(cm->index(0, ui::CertificateExpiryModel::DaysColumn)).toInt();
+        for (int r = 1; r < cm->rowCount(); ++r)
+            QVERIFY(cm->data(cm->index(r, ui::CertificateExpiryModel::DaysColumn)).toInt() >= days0);
+        bool parisBand = false;
+        for (int r = 0; r < cm->rowCount(); ++r)
+            if (cm->data(cm->index(r, 0)).toString() == QLatin1String("NDES Paris") &&
+                cm->data(cm->index(r, ui::CertificateExpiryModel::RoleColumn))
+                    .toString()
+                    .startsWith(QStringLiteral("RA")))
+                parisBand = cm->data(cm->index(r, 0), Qt::BackgroundRole).value<QColor>() ==
+                            ui::StatusColours::band(ExpiryStatus::Warning);
+        QVERIFY(parisBand);
+        // Sort by another column: by subject.
+        certs->sortByColumn(ui::CertificateExpiryModel::SubjectColumn, Qt::AscendingOrder);
+        QVERIFY(cm->data(cm->index(0, ui::CertificateExpiryModel::SubjectColumn)).toString() <=
+                cm->data(cm->index(cm->rowCount() - 1, ui::CertificateExpiryModel::SubjectColumn)).toString());
+
+        // Filters: text, kind, attention only — typed as a user types.
+        auto* search = page.findChild<QLineEdit*>();
+        QTest::keyClicks(search, QStringLiteral("ndespar"));
+        QCOMPARE(cm->rowCount(), 2); // its two RA certificates
+        search->clear();
+        auto* kind = page.findChildren<QComboBox*>().last();
+        kind->setCurrentIndex(kind->findData(QStringLiteral("crl")));
+        QCOMPARE(cm->rowCount(), 2);
+        kind->setCurrentIndex(0);
+        page.findChild<QCheckBox*>()->setChecked(true);
+        QCOMPARE(cm->rowCount(), 2); // only Paris's RA certificates need attention
+        page.findChild<QCheckBox*>()->setChecked(false);
+
+        // Charts have something to show.
+        auto charts = page.findChildren<QChartView*>();
+        QCOMPARE(charts.size(), 2);
+        QVERIFY(!charts[0]->chart()->series().isEmpty());
+        if (!qEnvironmentVariableIsEmpty("NDES_SCREENSHOT_DIR")) {
+            auto* tabs = page.findChild<QTabWidget*>();
+            for (int i = 0; i < tabs->count(); ++i) {
+                tabs->setCurrentIndex(i);
+                QTest::qWait(50);
+                page.grab().save(QDir(qEnvironmentVariable("NDES_SCREENSHOT_DIR"))
+                                     .filePath(QStringLiteral("overview-tab%1.png").arg(i)));
+            }
+        }
+
+        // Exports.
+        QString error;
+        const QString csv = m_dir.filePath(QStringLiteral("health.csv"));
+        QVERIFY2(page.exportTo(csv, &error), qPrintable(error));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QVERIFY(text.startsWith("\xEF\xBB\xBFserver,url,server_status,role,subject,not_after,days_left,status"));
+        QVERIFY(text.contains("NDES Paris"));
+        QVERIFY(text.contains("unreachable"));
+        const QString html = m_dir.filePath(QStringLiteral("health.html"));
+        QVERIFY2(page.exportTo(html, &error), qPrintable(error));
+        QFile h(html);
+        QVERIFY(h.open(QIODevice::ReadOnly));
+        QVERIFY(h.readAll().contains("application pool is stopped"));
+        QVERIFY(!page.exportTo(m_dir.filePath(QStringLiteral("no/such/dir/x.csv")), &error));
+        QVERIFY(error.contains(QStringLiteral("Cannot write")));
+    }
+
+    void notificationsWhenThresholdsAreCrossedOrServersGetWorse() {
+        ui::ConsoleContext context(m_inventory, m_dir.filePath(QStringLiteral("audit.jsonl")));
+        ui::OverviewPage page(&context);
+        QSignalSpy notes(&page, &ui::OverviewPage::notificationRaised);
+        QVERIFY(refreshAndWait(page));
+        // First round: one summary, not one message per certificate.
+        QCOMPARE(notes.size(), 1);
+        QVERIFY(notes.first().at(1).toString().contains(QStringLiteral("3 server(s) need attention")));
+        notes.clear();
+        // A server that stops: one notification, with the reason.
+        QVERIFY(!m_ok.control(QStringLiteral("fault?set=app-pool-stopped")).isNull());
+        QVERIFY(refreshAndWait(page));
+        QVERIFY(!m_ok.control(QStringLiteral("fault?set=none")).isNull());
+        QCOMPARE(notes.size(), 1);
+        QCOMPARE(notes.first().at(0).toString(), QStringLiteral("Lab is now critical"));
+        QVERIFY(notes.first().at(1).toString().contains(QStringLiteral("Start-WebAppPool")));
+        QVERIFY(refreshAndWait(page)); // healthy again: no message for getting better
+        QCOMPARE(notes.size(), 1);
+        notes.clear();
+        // Twelve days later Paris's RA certificates (19 days left) cross certmonger's 7-day mark.
+        FixedClock later(QDateTime::currentDateTimeUtc().addDays(12).addSecs(3600));
+        Clock::setInstance(&later);
+        QVERIFY(refreshAndWait(page));
+        Clock::setInstance(nullptr);
+        QStringList titles;
+        for (const auto& n : notes)
+            titles << n.at(0).toString();
+        QCOMPARE(titles.count(QStringLiteral("NDES Paris: certificate expires in 7 day(s)")), 2); // signing, encryption
+        QVERIFY2(titles.contains(QStringLiteral("NDES Paris is now critical")),
+                 qPrintable(titles.join(QLatin1Char('|'))));
+    }
+
+    void refreshIntervalIsKept() {
+        ui::ConsoleContext context(m_inventory, m_dir.filePath(QStringLiteral("audit.jsonl")));
+        {
+            ui::OverviewPage page(&context);
+            QCOMPARE(page.refreshMinutes(), 5); // default
+            page.setRefreshMinutes(15);
+        }
+        ui::OverviewPage again(&context);
+        QCOMPARE(again.refreshMinutes(), 15);
+        again.setRefreshMinutes(7); // not a choice: nearest sensible is off
+        QCOMPARE(again.refreshMinutes(), 0);
+        again.setRefreshMinutes(5);
+    }
+
+    void raRenewalHelper() {
+        ui::ConsoleContext context(m_inventory, m_dir.filePath(QStringLiteral("audit.jsonl")));
+        ui::OverviewPage page(&context);
+        QVERIFY(refreshAndWait(page));
+        HealthReport paris;
+        for (const HealthReport& r : page.reports())
+            if (r.server == QLatin1String("NDES Paris"))
+                paris = r;
+        ui::RaRenewalDialog dialog(paris);
+        dialog.show();
+        if (!qEnvironmentVariableIsEmpty("NDES_SCREENSHOT_DIR")) {
+            QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+            dialog.grab().save(
+                QDir(qEnvironmentVariable("NDES_SCREENSHOT_DIR")).filePath(QStringLiteral("ra-renewal.png")));
+        }
+        QVERIFY(dialog.windowTitle().contains(QStringLiteral("NDES Paris")));
+        QString script = dialog.script();
+        for (const char* must : {"CEPEncryption", "EnrollmentAgentOffline", "CN=NDESPAR-MSCEP-RA, O=NDES Console Lab",
+                                 "SupportsShouldProcess", "Set-StrictMode -Version Latest",
+                                 "Microsoft Strong Cryptographic Provider", "MachineKeys", "Restart-WebAppPool"})
+            QVERIFY2(script.contains(QLatin1String(must)), must);
+        bool explains = false;
+        for (QLabel* l : dialog.findChildren<QLabel*>())
+            explains = explains || l->text().contains(QStringLiteral("NDES stops all enrollment"));
+        QVERIFY(explains);
+        // A hostile value cannot leave its string.
+        dialog.setCaConfig(QStringLiteral("CA01\\Corp CA'; Remove-Item C:\\ -Recurse; '"));
+        script = dialog.script();
+        QVERIFY(
+            script.contains(QStringLiteral("[string]$CAConfig = 'CA01\\Corp CA''; Remove-Item C:\\ -Recurse; '''")));
+        dialog.setServiceAccount(QStringLiteral("CORP\\svc’ndes"));
+        QVERIFY(dialog.script().contains(QStringLiteral("'CORP\\svc’’ndes'")));
+        const QString path = m_dir.filePath(QStringLiteral("renew.ps1"));
+        QString error;
+        QVERIFY(dialog.saveTo(path, &error));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        QVERIFY(bytes.startsWith("\xEF\xBB\xBF#Requires -RunAsAdministrator\r\n"));
+        QVERIFY(!bytes.contains("\r\r\n"));
+    }
+};
+
+QTEST_MAIN(TestOverviewPage)
+#include "TestOverviewPage.moc"
