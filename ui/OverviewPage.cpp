@@ -125,7 +125,7 @@ void OverviewPage::build() {
     m_lastChecked = new QLabel(this);
     m_lastChecked->setObjectName(QStringLiteral("details"));
     bar->addWidget(m_lastChecked);
-    auto* intervalLabel = new QLabel(tr("Auto-&refresh:"), this);
+    auto* intervalLabel = new QLabel(tr("Auto-re&fresh:"), this);
     m_interval = new QComboBox(this);
     intervalLabel->setBuddy(m_interval);
     m_interval->addItem(tr("Off"));

@@ -75,8 +75,8 @@ RaRenewalDialog::RaRenewalDialog(const service::HealthReport& report, QWidget* p
     m_script->setAccessibleName(tr("Renewal script"));
     layout->addWidget(m_script, 1);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
-    QPushButton* copy = buttons->addButton(tr("&Copy script"), QDialogButtonBox::ActionRole);
-    QPushButton* save = buttons->addButton(tr("&Save script…"), QDialogButtonBox::ActionRole);
+    QPushButton* copy = buttons->addButton(tr("C&opy script"), QDialogButtonBox::ActionRole);
+    QPushButton* save = buttons->addButton(tr("Sa&ve script…"), QDialogButtonBox::ActionRole);
     connect(copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(script()); });
     connect(save, &QPushButton::clicked, this, [this] {
         QString name = QStringLiteral("Renew-NdesRa-%1.ps1").arg(m_report.server);
