@@ -82,6 +82,7 @@ QString LabHttpServer::baseUrl() const {
 void LabHttpServer::accept() {
     while (m_server->hasPendingConnections()) {
         QTcpSocket* socket = m_server->nextPendingConnection();
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1); // as IIS: answers go out at once
         auto* c = new Connection;
         c->id = m_nextId++;
         c->headerTimer = new QTimer(socket);
@@ -241,8 +242,7 @@ void LabHttpServer::send(QTcpSocket* socket, const LabHttpResponse& r, bool keep
         out += "Content-Type: text/html\r\n";
     out += "Server: Microsoft-IIS/10.0 (ndes-lab)\r\nContent-Length: " + QByteArray::number(r.body.size()) + "\r\n";
     out += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
-    socket->write(out);
-    socket->write(r.body);
+    socket->write(out + r.body); // one write: head and body in the same segments (no Nagle/delayed-ACK stall)
     if (!keepAlive) {
         socket->disconnectFromHost();
     } else if (Connection* c = m_connections.value(socket)) {

@@ -23,31 +23,7 @@ int exitCodeFor(const ndes::Error& error) {
 }
 
 QString kindName(ErrorKind kind) {
-    switch (kind) {
-    case ErrorKind::Usage:
-        return QStringLiteral("usage");
-    case ErrorKind::Network:
-        return QStringLiteral("network");
-    case ErrorKind::Tls:
-        return QStringLiteral("tls");
-    case ErrorKind::Timeout:
-        return QStringLiteral("timeout");
-    case ErrorKind::HttpStatus:
-        return QStringLiteral("http-status");
-    case ErrorKind::ScepFailure:
-        return QStringLiteral("scep-failure");
-    case ErrorKind::BadReply:
-        return QStringLiteral("bad-reply");
-    case ErrorKind::Verification:
-        return QStringLiteral("verification");
-    case ErrorKind::Crypto:
-        return QStringLiteral("crypto");
-    case ErrorKind::Io:
-        return QStringLiteral("io");
-    case ErrorKind::Internal:
-        return QStringLiteral("internal");
-    }
-    return QStringLiteral("internal");
+    return ndes::errorKindName(kind);
 }
 
 void CtlOutput::text(const QString& line) const {

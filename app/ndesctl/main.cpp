@@ -5,6 +5,8 @@
 #include "inventory/CredentialStore.h"
 #include "inventory/Inventory.h"
 #include "ndes/ChallengePasswordClient.h"
+#include "ndes/Diagnosis.h"
+#include "ndes/EnrollmentTest.h"
 #include "ndes/HealthProbe.h"
 #include "pki/Certificate.h"
 #include "pki/LegacyProvider.h"
@@ -44,6 +46,7 @@ Commands:
   challenge  Get a one-time challenge password from NDES's admin page
   keychain   Store a server account's password in the OS keychain (keychain set NAME)
   check      Health and expiry of NDES servers, for cron and Nagios/Icinga/Zabbix (exit 0/1/2/3)
+  test       Enroll end to end as a device does, and diagnose what fails
 
 Run "ndesctl <command> --help" for the options of a command.
 Exit codes: 0 success, 1 the server refused or answered wrongly, 2 usage error, 3 network or TLS error.
@@ -522,30 +525,73 @@ int runKeychain(const QStringList& args, bool json) {
     return ExitOk;
 }
 
+// The admin page options shared by `challenge` and `test`, and the request they describe.
+struct AdminOptions {
+    QCommandLineOption adminUrl{QStringLiteral("admin-url"),
+                                QStringLiteral("NDES admin page, e.g. https://ndes.example.com/certsrv/mscep_admin/"),
+                                QStringLiteral("URL")};
+    QCommandLineOption auth{QStringLiteral("auth"),
+                            QStringLiteral("ntlm (default), negotiate (your Kerberos ticket), basic or none."),
+                            QStringLiteral("METHOD"), QStringLiteral("ntlm")};
+    QCommandLineOption user{QStringLiteral("user"), QStringLiteral("Account for NTLM or Basic, DOMAIN\\user."),
+                            QStringLiteral("USER")};
+    QCommandLineOption passwordEnv{QStringLiteral("password-env"),
+                                   QStringLiteral("Environment variable that holds the account's password."),
+                                   QStringLiteral("VAR")};
+    QCommandLineOption passwordStdin{
+        QStringLiteral("password-stdin"),
+        QStringLiteral("Read the account's password from the first line of standard input.")};
+    QCommandLineOption keychain{QStringLiteral("keychain"),
+                                QStringLiteral("Take the account's password from the OS keychain: the entry of server "
+                                               "profile NAME, or the entry NAME stored with \"ndesctl keychain set\"."),
+                                QStringLiteral("NAME")};
+    QCommandLineOption allowHttp{QStringLiteral("allow-http"),
+                                 QStringLiteral("Allow a plain-HTTP admin page (the password travels in clear).")};
+
+    void addTo(QCommandLineParser& p) const {
+        p.addOptions({adminUrl, auth, user, passwordEnv, passwordStdin, keychain, allowHttp});
+    }
+
+    // The request for the admin page (without URL checks beyond presence); the password read as asked.
+    Result<service::ChallengeRequest> request(const QCommandLineParser& p) const {
+        service::ChallengeRequest req;
+        req.adminUrl = QUrl(p.value(adminUrl));
+        const auto method = service::adminAuthFromName(p.value(auth));
+        if (!method)
+            return makeError(ErrorKind::Usage, QStringLiteral("--auth must be ntlm, negotiate, basic or none."));
+        req.auth = *method;
+        req.user = p.value(user);
+        req.allowHttp = p.isSet(allowHttp);
+        if (req.auth != service::AdminAuth::Ntlm && req.auth != service::AdminAuth::Basic)
+            return req;
+        if (req.user.isEmpty())
+            return makeError(ErrorKind::Usage,
+                             QStringLiteral("--user DOMAIN\\user is required for %1.").arg(p.value(auth)));
+        if (p.isSet(keychain)) {
+            if (p.isSet(passwordEnv) || p.isSet(passwordStdin))
+                return makeError(ErrorKind::Usage, QStringLiteral("Give the password with one of --password-env, "
+                                                                  "--password-stdin or --keychain."));
+            auto secret = inventory::CredentialStore::readBlocking(keychainKey(p.value(keychain)));
+            if (!secret)
+                return secret.error();
+            req.password = std::move(*secret);
+            return req;
+        }
+        auto secret = readSecret(p, passwordEnv, passwordStdin, QStringLiteral("the account's password"),
+                                 QStringLiteral("--password-env VAR, --password-stdin or --keychain NAME"));
+        if (!secret)
+            return secret.error();
+        req.password = std::move(*secret);
+        return req;
+    }
+};
+
 int runChallenge(const QStringList& args, bool json) {
     const CtlOutput out(json);
     QCommandLineParser p;
     p.addHelpOption();
-    QCommandLineOption adminUrl(QStringLiteral("admin-url"),
-                                QStringLiteral("NDES admin page, e.g. https://ndes.example.com/certsrv/mscep_admin/"),
-                                QStringLiteral("URL"));
-    QCommandLineOption auth(QStringLiteral("auth"),
-                            QStringLiteral("ntlm (default), negotiate (your Kerberos ticket), basic or none."),
-                            QStringLiteral("METHOD"), QStringLiteral("ntlm"));
-    QCommandLineOption user(QStringLiteral("user"), QStringLiteral("Account for NTLM or Basic, DOMAIN\\user."),
-                            QStringLiteral("USER"));
-    QCommandLineOption passwordEnv(QStringLiteral("password-env"),
-                                   QStringLiteral("Environment variable that holds the account's password."),
-                                   QStringLiteral("VAR"));
-    QCommandLineOption passwordStdin(
-        QStringLiteral("password-stdin"),
-        QStringLiteral("Read the account's password from the first line of standard input."));
-    QCommandLineOption keychain(QStringLiteral("keychain"),
-                                QStringLiteral("Take the account's password from the OS keychain: the entry of server "
-                                               "profile NAME, or the entry NAME stored with \"ndesctl keychain set\"."),
-                                QStringLiteral("NAME"));
-    QCommandLineOption allowHttp(QStringLiteral("allow-http"),
-                                 QStringLiteral("Allow a plain-HTTP admin page (the password travels in clear)."));
+    AdminOptions admin;
+    admin.addTo(p);
     QCommandLineOption caFile(
         QStringLiteral("tls-ca"),
         QStringLiteral("PEM CA certificates to trust for this server's TLS (instead of the system's)."),
@@ -553,56 +599,33 @@ int runChallenge(const QStringList& args, bool json) {
     QCommandLineOption timeout(QStringLiteral("timeout"), QStringLiteral("Seconds for the whole fetch (default 30)."),
                                QStringLiteral("SECONDS"), QStringLiteral("30"));
     QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("Print one JSON document instead of text."));
-    p.addOptions({adminUrl, auth, user, passwordEnv, passwordStdin, keychain, allowHttp, caFile, timeout, jsonOpt});
+    p.addOptions({caFile, timeout, jsonOpt});
     if (int rc = parseArgs(p, args, out, QStringLiteral("Get a one-time challenge password from NDES's admin page."));
         rc >= 0)
         return rc;
-    if (!p.isSet(adminUrl))
+    if (!p.isSet(admin.adminUrl))
         return out.fail(
             makeError(ErrorKind::Usage,
                       QStringLiteral("--admin-url is required, e.g. https://ndes.example.com/certsrv/mscep_admin/")));
-    service::ChallengeRequest req;
-    req.adminUrl = QUrl(p.value(adminUrl));
-    const auto method = service::adminAuthFromName(p.value(auth));
-    if (!method)
-        return out.fail(makeError(ErrorKind::Usage, QStringLiteral("--auth must be ntlm, negotiate, basic or none.")));
-    req.auth = *method;
-    req.user = p.value(user);
-    req.allowHttp = p.isSet(allowHttp);
     bool ok = false;
     const double secs = p.value(timeout).toDouble(&ok);
     if (!ok || secs <= 0 || secs > 3600)
         return out.fail(
             makeError(ErrorKind::Usage, QStringLiteral("--timeout must be a number of seconds between 0 and 3600.")));
-    req.timeoutMs = int(secs * 1000);
+    QByteArray extraCaPem;
     if (p.isSet(caFile)) {
         QFile f(p.value(caFile));
         if (!f.open(QIODevice::ReadOnly))
             return out.fail(
                 makeError(ErrorKind::Usage, QStringLiteral("Cannot read %1: %2").arg(f.fileName(), f.errorString())));
-        req.extraCaPem = f.readAll();
+        extraCaPem = f.readAll();
     }
-    if (req.auth == service::AdminAuth::Ntlm || req.auth == service::AdminAuth::Basic) {
-        if (req.user.isEmpty())
-            return out.fail(makeError(ErrorKind::Usage,
-                                      QStringLiteral("--user DOMAIN\\user is required for %1.").arg(p.value(auth))));
-        if (p.isSet(keychain)) {
-            if (p.isSet(passwordEnv) || p.isSet(passwordStdin))
-                return out.fail(makeError(
-                    ErrorKind::Usage,
-                    QStringLiteral("Give the password with one of --password-env, --password-stdin or --keychain.")));
-            auto secret = inventory::CredentialStore::readBlocking(keychainKey(p.value(keychain)));
-            if (!secret)
-                return out.fail(secret.error());
-            req.password = std::move(*secret);
-        } else {
-            auto secret = readSecret(p, passwordEnv, passwordStdin, QStringLiteral("the account's password"),
-                                     QStringLiteral("--password-env VAR, --password-stdin or --keychain NAME"));
-            if (!secret)
-                return out.fail(secret.error());
-            req.password = std::move(*secret);
-        }
-    }
+    auto built = admin.request(p);
+    if (!built)
+        return out.fail(built.error());
+    service::ChallengeRequest req = std::move(*built);
+    req.timeoutMs = int(secs * 1000);
+    req.extraCaPem = extraCaPem;
     auto result = service::ChallengePasswordClient::fetch(req);
     req.password.wipe();
     if (!result)
@@ -630,6 +653,147 @@ int runChallenge(const QStringList& args, bool json) {
                     {QStringLiteral("fetchedAt"), result->fetchedAt.toString(Qt::ISODate)}};
     out.document(doc);
     return ExitOk;
+}
+
+// `ndesctl test`: one enrollment end to end, every step recorded, and the likely causes when it fails.
+int runTest(const QStringList& args, bool json) {
+    const CtlOutput out(json);
+    QCommandLineParser p;
+    Common c;
+    c.addTo(p);
+    AdminOptions admin;
+    admin.addTo(p);
+    QCommandLineOption subject(
+        QStringLiteral("subject"),
+        QStringLiteral("Subject DN of the test certificate (default CN=ndes-console-test-TIME)."),
+        QStringLiteral("DN"));
+    QCommandLineOption sanDns(QStringLiteral("san-dns"), QStringLiteral("DNS subject alternative name (repeatable)."),
+                              QStringLiteral("NAME"));
+    QCommandLineOption sanIp(QStringLiteral("san-ip"), QStringLiteral("IP subject alternative name (repeatable)."),
+                             QStringLiteral("IP"));
+    QCommandLineOption keySize(QStringLiteral("key-size"), QStringLiteral("RSA key size: 2048 (default), 3072, 4096."),
+                               QStringLiteral("BITS"), QStringLiteral("2048"));
+    QCommandLineOption renew(QStringLiteral("renew"), QStringLiteral("Also renew the new certificate (RenewalReq)."));
+    QCommandLineOption templ(QStringLiteral("template"),
+                             QStringLiteral("The template the certificate must come from (case matters)."),
+                             QStringLiteral("NAME"));
+    QCommandLineOption eku(QStringLiteral("eku"), QStringLiteral("An EKU OID the certificate must carry (repeatable)."),
+                           QStringLiteral("OID"));
+    QCommandLineOption chEnv(QStringLiteral("challenge-env"),
+                             QStringLiteral("Without --admin-url: a fixed challenge password from this environment "
+                                            "variable (single-password mode, other SCEP servers)."),
+                             QStringLiteral("VAR"));
+    QCommandLineOption chStdin(QStringLiteral("challenge-stdin"),
+                               QStringLiteral("Without --admin-url: a fixed challenge password from standard input."));
+    p.addOptions({subject, sanDns, sanIp, keySize, renew, templ, eku, chEnv, chStdin});
+    if (int rc = parseArgs(p, args, out,
+                           QStringLiteral("Enroll end to end as a device does (challenge, key, PKCSReq, polling, "
+                                          "checks of the certificate) and rank the likely causes of a failure.\n"
+                                          "Exit codes: 0 the enrollment succeeded, 1 it failed (see the diagnosis), "
+                                          "2 usage error."));
+        rc >= 0)
+        return rc;
+    auto url = targetUrl(p, c);
+    if (!url)
+        return out.fail(url.error());
+    auto copts = clientOptions(p, c);
+    if (!copts)
+        return out.fail(copts.error());
+    service::EnrollmentTestOptions o;
+    o.scepUrl = *url;
+    o.timeoutMs = copts->timeoutMs;
+    o.extraTlsCaCertificates = copts->extraTlsCaCertificates;
+    for (const QSslCertificate& ca : copts->extraTlsCaCertificates)
+        o.extraTlsCaPem += ca.toPem();
+    if (p.isSet(admin.adminUrl)) {
+        auto built = admin.request(p);
+        if (!built)
+            return out.fail(built.error());
+        o.adminUrl = built->adminUrl;
+        o.auth = built->auth;
+        o.user = built->user;
+        o.password = std::move(built->password);
+        o.allowHttp = built->allowHttp;
+    }
+    if (p.isSet(chEnv) || p.isSet(chStdin)) {
+        if (p.isSet(admin.adminUrl))
+            return out.fail(makeError(ErrorKind::Usage, QStringLiteral("Give --admin-url (a fresh password is fetched) "
+                                                                       "or a fixed challenge, not both.")));
+        auto secret = readSecret(p, chEnv, chStdin, QStringLiteral("the challenge password"),
+                                 QStringLiteral("--challenge-env VAR or --challenge-stdin"));
+        if (!secret)
+            return out.fail(secret.error());
+        o.staticChallenge = std::move(*secret);
+    }
+    o.subject = p.value(subject);
+    o.dnsNames = p.values(sanDns);
+    o.ipAddresses = p.values(sanIp);
+    o.keyBits = p.value(keySize).toInt();
+    if (o.keyBits != 2048 && o.keyBits != 3072 && o.keyBits != 4096)
+        return out.fail(makeError(ErrorKind::Usage, QStringLiteral("--key-size must be 2048, 3072 or 4096.")));
+    o.renew = p.isSet(renew);
+    o.expectedTemplate = p.value(templ);
+    o.expectedEkus = p.values(eku);
+    auto diagnosis = service::Diagnosis::builtIn();
+    if (!diagnosis)
+        return out.fail(diagnosis.error());
+
+    service::EnrollmentTest test;
+    if (p.isSet(c.verbose))
+        QObject::connect(&test, &service::EnrollmentTest::stepChanged, [](const service::TestStep& s) {
+            if (s.status == service::TestStep::Status::Running)
+                std::fprintf(stderr, "... %s\n", s.title.toLocal8Bit().constData());
+        });
+    service::EnrollmentTestReport report;
+    QObject::connect(&test, &service::EnrollmentTest::finished, [&report](const service::EnrollmentTestReport& r) {
+        report = r;
+        QCoreApplication::quit();
+    });
+    test.start(std::move(o));
+    QCoreApplication::exec();
+    const QList<service::LikelyCause> causes = diagnosis->diagnose(report.observed);
+    if (json) {
+        QJsonArray diag;
+        for (const service::LikelyCause& cause : causes)
+            diag.append(cause.toJson());
+        QJsonObject doc{{QStringLiteral("ok"), report.ok},
+                        {QStringLiteral("steps"), report.stepsJson()},
+                        {QStringLiteral("diagnosis"), diag},
+                        {QStringLiteral("observed"), report.observed.toJson()},
+                        {QStringLiteral("totalMs"), report.totalMs},
+                        {QStringLiteral("warnings"), QJsonArray::fromStringList(report.warnings)}};
+        if (!report.certificate.isNull())
+            doc.insert(QStringLiteral("certificate"), certificateJson(report.certificate));
+        out.document(doc);
+        return report.ok ? ExitOk : ExitRefused;
+    }
+    out.text(report.ok ? QStringLiteral("Enrollment test PASSED in %1 ms").arg(report.totalMs)
+                       : QStringLiteral("Enrollment test FAILED in %1 ms").arg(report.totalMs));
+    for (const service::TestStep& s : report.steps) {
+        out.text(QStringLiteral("  %1 %2 (%3 ms)")
+                     .arg(service::testStepStatusName(s.status).toUpper().leftJustified(7), s.title)
+                     .arg(s.ms));
+        if (!s.sent.isEmpty())
+            out.text(QStringLiteral("          sent: %1").arg(s.sent));
+        if (!s.received.isEmpty())
+            out.text(QStringLiteral("          received: %1").arg(s.received));
+        if (!s.detail.isEmpty())
+            out.text(QStringLiteral("          %1").arg(s.detail));
+    }
+    for (const QString& w : report.warnings)
+        out.warn(w);
+    if (!causes.isEmpty()) {
+        out.text(report.ok ? QStringLiteral("\nWorth a look:") : QStringLiteral("\nLikely causes, most likely first:"));
+        int n = 0;
+        for (const service::LikelyCause& cause : causes) {
+            out.text(
+                QStringLiteral("%1. %2 (confidence %3)").arg(++n).arg(cause.title).arg(cause.confidence, 0, 'f', 2));
+            out.text(QStringLiteral("   Confirm: %1").arg(cause.confirm));
+            out.text(QStringLiteral("   Fix: %1")
+                         .arg(QString(cause.fix).replace(QLatin1Char('\n'), QStringLiteral("\n        "))));
+        }
+    }
+    return report.ok ? ExitOk : ExitRefused;
 }
 
 // `ndesctl check`: one summary line first (the monitoring plugin convention), then a block per server.
@@ -836,6 +1000,8 @@ int main(int argc, char* argv[]) {
         return runKeychain(args, json);
     if (command == QLatin1String("check"))
         return runCheck(args, json);
+    if (command == QLatin1String("test"))
+        return runTest(args, json);
     std::fprintf(stderr, "error: unknown command \"%s\"\n\n%s", command.toLocal8Bit().constData(), usageText);
     return ExitUsage;
 }

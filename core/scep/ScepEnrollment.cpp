@@ -33,8 +33,13 @@ void ScepEnrollment::start(EnrollmentRequest request, std::function<void(Result<
         ready.finish();
         m_keyFuture = ready.future();
     }
-    emit progress(tr("Asking the server for its capabilities (GetCACaps)"));
+    enter("caps", tr("Asking the server for its capabilities (GetCACaps)"));
     m_client->getCaCaps([this](Result<CaCapabilities> caps) { onCaps(std::move(caps)); });
+}
+
+void ScepEnrollment::enter(const char* id, const QString& description) {
+    emit stage(QString::fromLatin1(id), description);
+    emit progress(description);
 }
 
 void ScepEnrollment::fail(const Error& error) {
@@ -52,7 +57,7 @@ void ScepEnrollment::onCaps(Result<CaCapabilities> caps) {
     if (!m_request.currentCertificate.isNull() && !caps->supportsRenewal())
         m_result.warnings << tr("The server does not advertise Renewal; the renewal request may be refused.");
     m_usePost = caps->supportsPost() && !m_request.forceGet;
-    emit progress(tr("Fetching the CA and RA certificates (GetCACert)"));
+    enter("cacert", tr("Fetching the CA and RA certificates (GetCACert)"));
     m_client->getCaCert([this](Result<CaCertificates> certs) { onCaCert(std::move(certs)); });
 }
 
@@ -75,13 +80,16 @@ void ScepEnrollment::onCaCert(Result<CaCertificates> certs) {
         return fail(recipient.error());
     m_result.recipient = *recipient;
     const QDateTime now = Clock::instance().now();
-    if (!recipient->isValidAt(now))
-        return fail(makeError(ErrorKind::Verification,
-                              tr("The server's encryption certificate \"%1\" expired on %2 (or is not yet valid); NDES "
-                                 "stops all enrollment until its RA certificates are renewed.")
-                                  .arg(recipient->subject(), recipient->notAfter().toString(Qt::ISODate))));
+    if (!recipient->isValidAt(now)) {
+        Error e = makeError(ErrorKind::Verification,
+                            tr("The server's encryption certificate \"%1\" expired on %2 (or is not yet valid); NDES "
+                               "stops all enrollment until its RA certificates are renewed.")
+                                .arg(recipient->subject(), recipient->notAfter().toString(Qt::ISODate)));
+        e.code = QStringLiteral("ra-expired");
+        return fail(e);
+    }
 
-    emit progress(tr("Generating a %1-bit RSA key").arg(m_request.keyBits));
+    enter("key", tr("Generating a %1-bit RSA key").arg(m_request.keyBits));
     auto* watcher = new QFutureWatcher<Result<PrivateKey>>(this);
     connect(watcher, &QFutureWatcher<Result<PrivateKey>>::finished, this, [this, watcher] {
         watcher->deleteLater();
@@ -148,7 +156,7 @@ void ScepEnrollment::sendRequest() {
     auto message = PkiRequest::build(p);
     if (!message)
         return fail(message.error());
-    emit progress(tr("Sending %1 by %2").arg(messageTypeName(p.type), m_result.method));
+    enter("request", tr("Sending %1 by %2").arg(messageTypeName(p.type), m_result.method));
     m_client->pkiOperation(*message, m_usePost, [this](Result<QByteArray> r) { onReply(std::move(r)); });
 }
 
@@ -175,7 +183,8 @@ void ScepEnrollment::sendPoll() {
     auto message = PkiRequest::build(p);
     if (!message)
         return fail(message.error());
-    emit progress(
+    enter(
+        "poll",
         tr("Asking whether the request was approved (CertPoll %1 of %2)").arg(m_result.polls).arg(m_request.maxPolls));
     m_client->pkiOperation(*message, m_usePost, [this](Result<QByteArray> r) { onReply(std::move(r)); });
 }
@@ -216,11 +225,14 @@ void ScepEnrollment::onReply(Result<QByteArray> reply) {
         return fail(e);
     }
     case PkiStatus::Pending:
-        if (m_result.polls >= m_request.maxPolls)
-            return fail(makeError(ErrorKind::ScepFailure,
-                                  tr("The request is still PENDING after %1 polls. An administrator must approve it on "
-                                     "the CA; poll again later with the same key.")
-                                      .arg(m_result.polls)));
+        if (m_result.polls >= m_request.maxPolls) {
+            Error e = makeError(ErrorKind::ScepFailure,
+                                tr("The request is still PENDING after %1 polls. An administrator must approve it on "
+                                   "the CA; poll again later with the same key.")
+                                    .arg(m_result.polls));
+            e.code = QStringLiteral("pending");
+            return fail(e);
+        }
         ++m_result.polls;
         emit progress(tr("The request is PENDING approval; asking again in %1 s").arg(m_pollDelayMs / 1000.0));
         QTimer::singleShot(m_pollDelayMs, this, [this] { sendPoll(); });

@@ -62,11 +62,17 @@ public:
 
     void start(EnrollmentRequest request, std::function<void(Result<EnrollmentResult>)> done);
 
+    // What was learned before a failure (capabilities, CA and RA certificates), for diagnosis.
+    [[nodiscard]] const EnrollmentResult& partialResult() const { return m_result; }
+
 signals:
     void progress(const QString& step);
+    // A stage begins: "caps", "cacert", "key", "request", "poll" (with the same text as progress()).
+    void stage(const QString& id, const QString& description);
 
 private:
     void fail(const Error& error);
+    void enter(const char* id, const QString& description);
     void onCaps(Result<CaCapabilities> caps);
     void onCaCert(Result<CaCertificates> certs);
     void onKey(Result<pki::PrivateKey> key);

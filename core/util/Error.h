@@ -34,6 +34,35 @@ struct Error {
     }
 };
 
+// "network", "tls", "timeout", "http-status", "scep-failure", ... — stable names for scripts and data files.
+[[nodiscard]] inline QString errorKindName(ErrorKind kind) {
+    switch (kind) {
+    case ErrorKind::Usage:
+        return QStringLiteral("usage");
+    case ErrorKind::Network:
+        return QStringLiteral("network");
+    case ErrorKind::Tls:
+        return QStringLiteral("tls");
+    case ErrorKind::Timeout:
+        return QStringLiteral("timeout");
+    case ErrorKind::HttpStatus:
+        return QStringLiteral("http-status");
+    case ErrorKind::ScepFailure:
+        return QStringLiteral("scep-failure");
+    case ErrorKind::BadReply:
+        return QStringLiteral("bad-reply");
+    case ErrorKind::Verification:
+        return QStringLiteral("verification");
+    case ErrorKind::Crypto:
+        return QStringLiteral("crypto");
+    case ErrorKind::Io:
+        return QStringLiteral("io");
+    case ErrorKind::Internal:
+        return QStringLiteral("internal");
+    }
+    return QStringLiteral("internal");
+}
+
 [[nodiscard]] inline Error makeError(ErrorKind kind, QString message, QString detail = {}) {
     Error e;
     e.kind = kind;
