@@ -30,6 +30,7 @@ paris="$(start_lab paris --ra-days 20 --host NDESPAR)"
 lyon="$(start_lab lyon --fault app-pool-stopped --host NDESLYO)"
 berlin="$(start_lab berlin --caps POSTPKIOperation,DES3,SHA-1 --fault stale-crl --host NDESBER)"
 madrid="$(start_lab madrid --ra-days 5 --host NDESMAD)"
+rome="$(start_lab rome --fault template-missing --host NDESROM)"
 closed_port="$(python3 -c "import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])")"
 profile() { # id, name, site, base URL
     printf "{\"id\": \"%s\", \"name\": \"%s\", \"site\": \"%s\", \"scepUrl\": \"%s/certsrv/mscep/mscep.dll\", \"adminUrl\": \"%s/certsrv/mscep_admin/\", \"auth\": \"ntlm\", \"user\": \"LAB\\\\\\\\helpdesk\", \"allowHttp\": true}" "$1" "$2" "$3" "$4" "$4"
@@ -41,15 +42,20 @@ profile() { # id, name, site, base URL
     profile lyon "NDES Lyon" Lyon "$lyon"; printf ",\n"
     profile berlin "NDES Berlin" Berlin "$berlin"; printf ",\n"
     profile madrid "NDES Madrid" Madrid "$madrid"; printf ",\n"
+    profile rome "NDES Rome" Rome "$rome"; printf ",\n"
     profile oslo "NDES Oslo" Oslo "http://127.0.0.1:$closed_port"
     printf "]}\n"
 } > "$work/inventory.json"
-printf "%s\n" "$pw" | "$BIN/app/ndesctl/ndesctl" keychain set server/lab --password-stdin >/dev/null
+for id in lab paris lyon berlin madrid rome oslo; do
+    printf "%s\n" "$pw" | "$BIN/app/ndesctl/ndesctl" keychain set "server/$id" --password-stdin >/dev/null
+done
 export XDG_CONFIG_HOME="$work/config"
 run() { xvfb-run -a -s "-screen 0 1440x900x24" "$BIN/app/ndes-console/ndes-console" --inventory "$work/inventory.json" --audit-trail "$work/audit.jsonl" "$@"; }
 run --page servers --screenshot "$out/servers.png"
 run --page challenge --generate --screenshot "$out/challenge-password.png"
 run --page overview --screenshot "$out/overview.png"
 run --helpdesk --generate --screenshot "$out/helpdesk.png"
+run --page test --run-test Lab --screenshot "$out/enrollment-test-passed.png"
+run --page test --run-test "NDES Rome" --screenshot "$out/enrollment-test-failed.png"
 ls -1 "$out"
 ' bash "$BIN" "$out"

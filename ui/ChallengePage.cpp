@@ -3,6 +3,7 @@
 
 #include "ConsoleContext.h"
 #include "QrCodeWidget.h"
+#include "ServerPassword.h"
 #include "util/Clock.h"
 
 #include <QComboBox>
@@ -215,33 +216,11 @@ void ChallengePage::generate() {
     }
     showError({});
     const QString id = profile->id;
-    const bool needsPassword = profile->auth == service::AdminAuth::Ntlm || profile->auth == service::AdminAuth::Basic;
-    if (!needsPassword)
-        return fetchWith(id, {});
-    if (const SecretBytes* session = m_context->sessionPassword(id))
-        return fetchWith(id, *session);
     setBusy(true);
-    m_context->credentials().read(inventory::CredentialStore::keyForServer(id), [this, id](Result<SecretBytes> secret) {
+    obtainServerPassword(m_context, id, this, [this, id](bool ok, SecretBytes password) {
         setBusy(false);
-        if (secret)
-            return fetchWith(id, std::move(*secret));
-        const auto* p = m_context->inventory().find(id);
-        if (!p)
-            return;
-        bool ok = false;
-        QString typed = QInputDialog::getText(this, tr("Password for %1").arg(p->name),
-                                              tr("No password for %1 is in the keychain (%2).\nPassword for %1 "
-                                                 "(kept for this session only):")
-                                                  .arg(p->user, secret.error().message),
-                                              QLineEdit::Password, QString(), &ok);
-        if (!ok || typed.isEmpty()) {
-            SecretBytes::cleanse(typed);
-            return;
-        }
-        SecretBytes pw(typed.toUtf8());
-        SecretBytes::cleanse(typed);
-        m_context->setSessionPassword(id, pw);
-        fetchWith(id, std::move(pw));
+        if (ok)
+            fetchWith(id, std::move(password));
     });
 }
 

@@ -4,6 +4,7 @@
 #include "AuditTrailDialog.h"
 #include "ChallengePage.h"
 #include "ConsoleContext.h"
+#include "EnrollmentTestPage.h"
 #include "OverviewPage.h"
 #include "ServersPage.h"
 
@@ -53,6 +54,7 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_ComputerIcon), tr("Overview")));
     m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DriveNetIcon), tr("Servers")));
     m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DialogApplyButton), tr("Challenge passwords")));
+    m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_MediaPlay), tr("Enrollment test")));
     m_stack = new QStackedWidget(central);
     m_overview = new OverviewPage(context, m_stack);
     m_stack->addWidget(m_overview);
@@ -60,6 +62,8 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     m_stack->addWidget(m_servers);
     m_challenge = new ChallengePage(context, false, m_stack);
     m_stack->addWidget(m_challenge);
+    m_enrollmentTest = new EnrollmentTestPage(context, m_stack);
+    m_stack->addWidget(m_enrollmentTest);
     layout->addWidget(m_nav);
     layout->addWidget(m_stack, 1);
     setCentralWidget(central);
@@ -67,6 +71,7 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     connect(m_servers, &ServersPage::statusMessage, this, &MainWindow::showStatus);
     connect(m_challenge, &ChallengePage::statusMessage, this, &MainWindow::showStatus);
     connect(m_overview, &OverviewPage::statusMessage, this, &MainWindow::showStatus);
+    connect(m_enrollmentTest, &EnrollmentTestPage::statusMessage, this, &MainWindow::showStatus);
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         // Threshold crossings and servers getting worse reach the admin even when the window is hidden.
         auto* tray = new QSystemTrayIcon(style()->standardIcon(QStyle::SP_ComputerIcon), this);
@@ -116,6 +121,8 @@ void MainWindow::buildMenus() {
     go->addAction(tr("&Servers"), QKeySequence(QStringLiteral("Ctrl+2")), this, [this] { showPage(Page::Servers); });
     go->addAction(tr("&Challenge passwords"), QKeySequence(QStringLiteral("Ctrl+3")), this,
                   [this] { showPage(Page::ChallengePasswords); });
+    go->addAction(tr("&Enrollment test"), QKeySequence(QStringLiteral("Ctrl+4")), this,
+                  [this] { showPage(Page::EnrollmentTest); });
     QMenu* tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(tr("Challenge password &audit trail…"), this, [this] {
         AuditTrailDialog dialog(&m_context->auditTrail(), this);
@@ -212,6 +219,7 @@ QTableView#serverHealth, QTableView#certificates { gridline-color: #e1e6eb; sele
 #countdown[state="soon"] { color: #b26a00; }
 #countdown[state="expired"] { color: #b3261e; }
 #details { color: #4a5866; }
+#successBanner { background: #e3f4e6; color: #1d5c2c; border: 1px solid #a9d8b4; border-radius: 6px; padding: 10px; }
 #errorBanner { background: #fdecea; color: #7a1c16; border: 1px solid #f3b8b3; border-radius: 6px; padding: 10px; }
 #warningBanner { background: #fff4e0; color: #6b4500; border: 1px solid #f0cf8f; border-radius: 6px; padding: 8px; }
 )");

@@ -10,6 +10,7 @@ namespace ndes::ui {
 
 class ChallengePage;
 class OverviewPage;
+class EnrollmentTestPage;
 class ConsoleContext;
 class ServersPage;
 
@@ -18,7 +19,7 @@ class ServersPage;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum class Page { Overview, Servers, ChallengePasswords };
+    enum class Page { Overview, Servers, ChallengePasswords, EnrollmentTest };
 
     MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent = nullptr);
 
@@ -26,6 +27,7 @@ public:
     [[nodiscard]] ChallengePage* challengePage() const { return m_challenge; }
     [[nodiscard]] ServersPage* serversPage() const { return m_servers; }
     [[nodiscard]] OverviewPage* overviewPage() const { return m_overview; }
+    [[nodiscard]] EnrollmentTestPage* enrollmentTestPage() const { return m_enrollmentTest; }
 
     static QString styleSheet();
 
@@ -45,6 +47,7 @@ private:
     ChallengePage* m_challenge = nullptr;
     ServersPage* m_servers = nullptr;
     OverviewPage* m_overview = nullptr;
+    EnrollmentTestPage* m_enrollmentTest = nullptr;
 };
 
 } // namespace ndes::ui

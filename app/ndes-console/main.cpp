@@ -2,6 +2,7 @@
 // ndes-console: the desktop console.
 #include "ChallengePage.h"
 #include "ConsoleContext.h"
+#include "EnrollmentTestPage.h"
 #include "MainWindow.h"
 #include "OverviewPage.h"
 
@@ -41,14 +42,18 @@ int main(int argc, char* argv[]) {
     QCommandLineOption auditPath(QStringLiteral("audit-trail"),
                                  QStringLiteral("Challenge password audit trail (default: in your data folder)."),
                                  QStringLiteral("FILE"));
-    QCommandLineOption page(QStringLiteral("page"), QStringLiteral("Page to open: overview, servers, challenge."),
+    QCommandLineOption page(QStringLiteral("page"), QStringLiteral("Page to open: overview, servers, challenge, test."),
                             QStringLiteral("PAGE"));
     QCommandLineOption generate(QStringLiteral("generate"),
                                 QStringLiteral("Press Generate once the window is up (demos, screenshots)."));
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                   QStringLiteral("Render the window to a PNG file and quit (docs)."),
                                   QStringLiteral("FILE"));
-    p.addOptions({helpdesk, inventoryPath, auditPath, page, generate, screenshot});
+    QCommandLineOption runTest(QStringLiteral("run-test"),
+                               QStringLiteral("Run the enrollment test against the named server once the window is up "
+                                              "(demos, screenshots)."),
+                               QStringLiteral("SERVER"));
+    p.addOptions({helpdesk, inventoryPath, auditPath, page, generate, screenshot, runTest});
     p.process(app);
 
     QElapsedTimer startup;
@@ -62,6 +67,7 @@ int main(int argc, char* argv[]) {
         const QString name = p.value(page);
         window.showPage(name == QLatin1String("overview")  ? ui::MainWindow::Page::Overview
                         : name == QLatin1String("servers") ? ui::MainWindow::Page::Servers
+                        : name == QLatin1String("test")    ? ui::MainWindow::Page::EnrollmentTest
                                                            : ui::MainWindow::Page::ChallengePasswords);
     }
     window.show();
@@ -72,6 +78,11 @@ int main(int argc, char* argv[]) {
         });
     if (p.isSet(generate))
         QTimer::singleShot(200, window.challengePage(), &ui::ChallengePage::generate);
+    if (p.isSet(runTest) && window.enrollmentTestPage()) {
+        if (!p.value(runTest).isEmpty())
+            window.enrollmentTestPage()->selectServer(p.value(runTest));
+        QTimer::singleShot(200, window.enrollmentTestPage(), &ui::EnrollmentTestPage::run);
+    }
     if (p.isSet(screenshot)) {
         const QString file = p.value(screenshot);
         // Wait for the answer when Generate was pressed, then grab the window.
@@ -83,8 +94,12 @@ int main(int argc, char* argv[]) {
             const bool overviewBusy =
                 overview && (overview->isRefreshing() ||
                              (overview->reports().isEmpty() && !context.inventory().servers().isEmpty()));
+            const bool testBusy =
+                p.isSet(runTest) && window.enrollmentTestPage() &&
+                (window.enrollmentTestPage()->isRunning() || !window.enrollmentTestPage()->lastReport().has_value());
             if ((p.isSet(generate) && window.challengePage()->busy() && waited.elapsed() < 20000) ||
-                (overviewBusy && waited.elapsed() < 30000) || waited.elapsed() < 800)
+                (testBusy && waited.elapsed() < 30000) || (overviewBusy && waited.elapsed() < 30000) ||
+                waited.elapsed() < 800)
                 return;
             poll->stop();
             const bool ok = window.grab().save(file, "PNG");

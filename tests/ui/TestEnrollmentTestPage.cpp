@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Enrollment test page, offscreen, against ndes-lab: a passing run shows its steps and certificate; a failing
+// one ranks the cause first with a copyable fix; the report saves as HTML.
+#include "ConsoleContext.h"
+#include "EnrollmentTestPage.h"
+#include "NdesLabProcess.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTextBrowser>
+#include <QtTest>
+
+using namespace ndes;
+using ndes::test::NdesLabProcess;
+
+class TestEnrollmentTestPage : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    NdesLabProcess m_lab;
+    QString m_inventory;
+    QString m_labId;
+
+private slots:
+    void initTestCase() {
+        QString error;
+        QVERIFY2(m_lab.start({QStringLiteral("--users"), ndes::test::writeUsers(m_dir)}, &error), qPrintable(error));
+        inventory::Inventory inv;
+        inventory::ServerProfile p;
+        p.name = QStringLiteral("Lab");
+        p.scepUrl = QUrl(m_lab.scepUrl());
+        p.adminUrl = QUrl(m_lab.adminUrl());
+        p.allowHttp = true;
+        p.user = QStringLiteral("LAB\\alice");
+        auto id = inv.upsert(p);
+        QVERIFY(id);
+        m_labId = *id;
+        m_inventory = m_dir.filePath(QStringLiteral("inventory.json"));
+        QVERIFY(inv.save(m_inventory));
+    }
+
+    void passAndFail() {
+        ui::ConsoleContext context(m_inventory, m_dir.filePath(QStringLiteral("audit.jsonl")));
+        context.setSessionPassword(m_labId, SecretBytes(QByteArray("Alice-Pa55"))); // no keychain needed here
+        ui::EnrollmentTestPage page(&context);
+        page.resize(1200, 760);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QSignalSpy finished(&page, &ui::EnrollmentTestPage::finished);
+        // Ctrl+Enter runs it, as the button says.
+        QTest::keyClick(&page, Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.last().first().toBool(), true);
+        auto* steps = page.findChild<QTableWidget*>(QStringLiteral("steps"));
+        QCOMPARE(steps->rowCount(), 6);
+        QCOMPARE(steps->item(5, 0)->text(), QStringLiteral("Check the issued certificate"));
+        auto* result = page.findChild<QTextBrowser*>(QStringLiteral("diagnosis"));
+        QVERIFY(result->toPlainText().contains(QStringLiteral("Issued certificate")));
+        QVERIFY(result->toPlainText().contains(QStringLiteral("NDES Lab Issuing CA")));
+        if (!qEnvironmentVariableIsEmpty("NDES_SCREENSHOT_DIR"))
+            page.grab().save(
+                QDir(qEnvironmentVariable("NDES_SCREENSHOT_DIR")).filePath(QStringLiteral("test-pass.png")));
+
+        QVERIFY(!m_lab.control(QStringLiteral("fault?set=template-missing")).isNull());
+        page.run();
+        QVERIFY(finished.wait(60000));
+        QVERIFY(!m_lab.control(QStringLiteral("fault?set=none")).isNull());
+        QCOMPARE(finished.last().first().toBool(), false);
+        QVERIFY(!page.causes().isEmpty());
+        QCOMPARE(page.causes().first().id, QStringLiteral("template-not-available"));
+        QVERIFY(result->toPlainText().contains(QStringLiteral("Likely causes, most likely first")));
+        QVERIFY(result->toPlainText().contains(QStringLiteral("certutil -SetCATemplates")));
+        auto* banner = page.findChild<QLabel*>(QStringLiteral("errorBanner"));
+        QVERIFY(banner && banner->isVisible());
+        QPushButton* copy = nullptr;
+        for (QPushButton* b : page.findChildren<QPushButton*>())
+            if (b->text() == QLatin1String("&Copy fixes"))
+                copy = b;
+        QVERIFY(copy && copy->isEnabled());
+        copy->click();
+        QVERIFY(QApplication::clipboard()->text().contains(QStringLiteral("certutil -SetCATemplates")));
+
+        const QString report = m_dir.filePath(QStringLiteral("report.html"));
+        QString error;
+        QVERIFY2(page.saveReport(report, &error), qPrintable(error));
+        QFile f(report);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray html = f.readAll();
+        QVERIFY(html.contains("The enrollment failed."));
+        QVERIFY(html.contains("certutil -SetCATemplates"));
+        QVERIFY(!html.contains("Alice-Pa55"));
+    }
+};
+
+QTEST_MAIN(TestEnrollmentTestPage)
+#include "TestEnrollmentTestPage.moc"
