@@ -2,6 +2,7 @@
 #include "EnrollmentTestPage.h"
 
 #include "ConsoleContext.h"
+#include "LoadTestPanel.h"
 #include "ServerPassword.h"
 #include "ndes/EnrollmentReport.h"
 
@@ -21,6 +22,7 @@
 #include <QSaveFile>
 #include <QSplitter>
 #include <QStyle>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -32,18 +34,26 @@ using service::TestStep;
 EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
     : QWidget(parent)
     , m_context(context) {
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(24, 20, 24, 16);
+    auto* pageLayout = new QVBoxLayout(this);
+    pageLayout->setContentsMargins(24, 20, 24, 16);
     auto* title = new QLabel(tr("Enrollment test"), this);
     title->setObjectName(QStringLiteral("pageTitle"));
-    layout->addWidget(title);
+    pageLayout->addWidget(title);
     auto* intro = new QLabel(tr("Enrolls a test certificate the way a device does — challenge password, key, "
                                 "PKCSReq, polling — checks what comes back, and when something fails, ranks the "
                                 "likely causes with how to confirm and fix them."),
                              this);
     intro->setObjectName(QStringLiteral("pageIntro"));
     intro->setWordWrap(true);
-    layout->addWidget(intro);
+    pageLayout->addWidget(intro);
+    m_tabs = new QTabWidget(this);
+    pageLayout->addWidget(m_tabs, 1);
+    auto* single = new QWidget(m_tabs);
+    m_tabs->addTab(single, tr("Single &test"));
+    m_load = new LoadTestPanel(context, m_tabs);
+    m_tabs->addTab(m_load, tr("&Load test"));
+    connect(m_load, &LoadTestPanel::statusMessage, this, &EnrollmentTestPage::statusMessage);
+    auto* layout = new QVBoxLayout(single); // the single test: form, banner, steps and result, buttons
 
     auto* form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
@@ -69,7 +79,7 @@ EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
     m_renew = new QCheckBox(tr("Also &renew"), this);
     m_renew->setToolTip(tr("Renew the new certificate with RenewalReq; NDES often refuses renewal"));
     row->addWidget(m_renew);
-    m_run = new QPushButton(tr("Run &test"), this);
+    m_run = new QPushButton(tr("R&un test"), this);
     m_run->setObjectName(QStringLiteral("primaryButton"));
     m_run->setShortcut(QKeySequence(QStringLiteral("Ctrl+Return")));
     m_run->setToolTip(tr("Run the enrollment test (Ctrl+Enter)"));
@@ -329,6 +339,10 @@ void EnrollmentTestPage::showResult() {
         html += tr("<p>No known cause matches what was seen; the failed step says what the server answered.</p>");
     }
     m_result->setHtml(html);
+}
+
+void EnrollmentTestPage::showLoadTest() {
+    m_tabs->setCurrentWidget(m_load);
 }
 
 QString EnrollmentTestPage::fixesText() const {

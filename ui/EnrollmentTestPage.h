@@ -14,10 +14,12 @@ class QLineEdit;
 class QPushButton;
 class QTableWidget;
 class QTextBrowser;
+class QTabWidget;
 
 namespace ndes::ui {
 
 class ConsoleContext;
+class LoadTestPanel;
 
 // "Devices can't enroll": runs a real enrollment against a server as a device does, shows each step as it
 // happens with its time, the issued certificate, and on failure the likely causes, most likely first, with how to
@@ -34,6 +36,8 @@ public:
     bool saveReport(const QString& path, QString* error) const;
     [[nodiscard]] QString fixesText() const;
     void selectServer(const QString& name);
+    [[nodiscard]] LoadTestPanel* loadPanel() const { return m_load; }
+    void showLoadTest();
 
 signals:
     void statusMessage(const QString& text);
@@ -59,6 +63,8 @@ private:
     QLabel* m_banner = nullptr;
     QTableWidget* m_steps = nullptr;
     QTextBrowser* m_result = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    LoadTestPanel* m_load = nullptr;
     service::EnrollmentTest* m_test = nullptr;
     std::optional<service::EnrollmentTestReport> m_report;
     QList<service::LikelyCause> m_causes;

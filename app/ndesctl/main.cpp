@@ -8,6 +8,7 @@
 #include "ndes/Diagnosis.h"
 #include "ndes/EnrollmentTest.h"
 #include "ndes/HealthProbe.h"
+#include "ndes/LoadTest.h"
 #include "pki/Certificate.h"
 #include "pki/LegacyProvider.h"
 #include "pki/PrivateKey.h"
@@ -47,6 +48,7 @@ Commands:
   keychain   Store a server account's password in the OS keychain (keychain set NAME)
   check      Health and expiry of NDES servers, for cron and Nagios/Icinga/Zabbix (exit 0/1/2/3)
   test       Enroll end to end as a device does, and diagnose what fails
+  load       Load-test an NDES: N enrollments in flight, M in all; latency percentiles and errors
 
 Run "ndesctl <command> --help" for the options of a command.
 Exit codes: 0 success, 1 the server refused or answered wrongly, 2 usage error, 3 network or TLS error.
@@ -796,6 +798,107 @@ int runTest(const QStringList& args, bool json) {
     return report.ok ? ExitOk : ExitRefused;
 }
 
+// `ndesctl load`: bounded concurrency, latency percentiles, errors by kind, throughput per second.
+int runLoad(const QStringList& args, bool json) {
+    const CtlOutput out(json);
+    QCommandLineParser p;
+    Common c;
+    c.addTo(p);
+    AdminOptions admin;
+    admin.addTo(p);
+    QCommandLineOption concurrency(QStringLiteral("concurrency"), QStringLiteral("Enrollments in flight (default 10)."),
+                                   QStringLiteral("N"), QStringLiteral("10"));
+    QCommandLineOption requests(QStringLiteral("requests"), QStringLiteral("Enrollments in all (default 100)."),
+                                QStringLiteral("M"), QStringLiteral("100"));
+    QCommandLineOption keySize(QStringLiteral("key-size"), QStringLiteral("RSA key size (default 2048)."),
+                               QStringLiteral("BITS"), QStringLiteral("2048"));
+    QCommandLineOption fresh(QStringLiteral("fresh-keys"),
+                             QStringLiteral("A new key per request, as devices do (default: a pool made beforehand, "
+                                            "so the figures measure the server)."));
+    QCommandLineOption own(QStringLiteral("i-own-this-server"),
+                           QStringLiteral("Allow a target that is not a loopback address. A load test enrolls real "
+                                          "certificates and can take a production NDES down."));
+    p.addOptions({concurrency, requests, keySize, fresh, own});
+    if (int rc = parseArgs(p, args, out,
+                           QStringLiteral("Load-test an NDES server: M enrollments, N at a time, challenge passwords "
+                                          "from the admin pages (round-robin) when given.\nExit codes: 0 every "
+                                          "enrollment succeeded, 1 some failed, 2 usage error or refused target."));
+        rc >= 0)
+        return rc;
+    auto url = targetUrl(p, c);
+    if (!url)
+        return out.fail(url.error());
+    auto copts = clientOptions(p, c);
+    if (!copts)
+        return out.fail(copts.error());
+    service::LoadTestOptions o;
+    o.scepUrl = *url;
+    o.timeoutMs = copts->timeoutMs;
+    o.extraTlsCaCertificates = copts->extraTlsCaCertificates;
+    for (const QSslCertificate& ca : copts->extraTlsCaCertificates)
+        o.extraTlsCaPem += ca.toPem();
+    bool ok1 = false;
+    bool ok2 = false;
+    o.concurrency = p.value(concurrency).toInt(&ok1);
+    o.requests = p.value(requests).toInt(&ok2);
+    if (!ok1 || !ok2)
+        return out.fail(makeError(ErrorKind::Usage, QStringLiteral("--concurrency and --requests take numbers.")));
+    o.keyBits = p.value(keySize).toInt();
+    if (o.keyBits != 2048 && o.keyBits != 3072 && o.keyBits != 4096)
+        return out.fail(makeError(ErrorKind::Usage, QStringLiteral("--key-size must be 2048, 3072 or 4096.")));
+    o.freshKeys = p.isSet(fresh);
+    o.iOwnThisServer = p.isSet(own);
+    if (p.isSet(admin.adminUrl)) {
+        auto built = admin.request(p);
+        if (!built)
+            return out.fail(built.error());
+        for (const QString& u : p.values(admin.adminUrl))
+            o.adminUrls << QUrl(u);
+        o.auth = built->auth;
+        o.user = built->user;
+        o.password = std::move(built->password);
+        o.allowHttp = built->allowHttp;
+    }
+    if (Status s = service::LoadTest::check(o); !s)
+        return out.fail(s.error());
+
+    service::LoadTest test;
+    if (!json) {
+        QObject::connect(&test, &service::LoadTest::preparing,
+                         [](const QString& what) { std::fprintf(stderr, "%s\n", what.toLocal8Bit().constData()); });
+        QObject::connect(&test, &service::LoadTest::progress, [](int done, int total) {
+            if (done % qMax(1, total / 10) == 0 || done == total)
+                std::fprintf(stderr, "%d/%d done\n", done, total);
+        });
+    }
+    service::LoadTestResult result;
+    QObject::connect(&test, &service::LoadTest::finished, [&result](const service::LoadTestResult& r) {
+        result = r;
+        QCoreApplication::quit();
+    });
+    test.start(std::move(o));
+    QCoreApplication::exec();
+    out.document(result.toJson());
+    out.text(QStringLiteral("%1 enrollments, %2 succeeded, %3 failed, in %4 s: %5 per second")
+                 .arg(result.requests)
+                 .arg(result.succeeded)
+                 .arg(result.failed)
+                 .arg(double(result.wallMs) / 1000.0, 0, 'f', 2)
+                 .arg(result.perSecond, 0, 'f', 1));
+    out.text(QStringLiteral("latency of successful enrollments: p50 %1 ms, p90 %2 ms, p99 %3 ms, max %4 ms")
+                 .arg(result.p50)
+                 .arg(result.p90)
+                 .arg(result.p99)
+                 .arg(result.maxMs));
+    for (auto it = result.errorsByKind.begin(); it != result.errorsByKind.end(); ++it)
+        out.text(QStringLiteral("errors: %1 x %2").arg(it.value()).arg(it.key()));
+    QStringList perSecond;
+    for (int n : result.completedPerSecond)
+        perSecond << QString::number(n);
+    out.text(QStringLiteral("completed per second: %1").arg(perSecond.join(QLatin1Char(' '))));
+    return result.failed == 0 ? ExitOk : ExitRefused;
+}
+
 // `ndesctl check`: one summary line first (the monitoring plugin convention), then a block per server.
 // Exit codes are the plugin ones, not ndesctl's usual ones: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 int runCheck(const QStringList& args, bool json) {
@@ -1002,6 +1105,8 @@ int main(int argc, char* argv[]) {
         return runCheck(args, json);
     if (command == QLatin1String("test"))
         return runTest(args, json);
+    if (command == QLatin1String("load"))
+        return runLoad(args, json);
     std::fprintf(stderr, "error: unknown command \"%s\"\n\n%s", command.toLocal8Bit().constData(), usageText);
     return ExitUsage;
 }

@@ -3,6 +3,7 @@
 // one ranks the cause first with a copyable fix; the report saves as HTML.
 #include "ConsoleContext.h"
 #include "EnrollmentTestPage.h"
+#include "LoadTestPanel.h"
 #include "NdesLabProcess.h"
 
 #include <QApplication>
@@ -93,6 +94,29 @@ private slots:
         QVERIFY(html.contains("The enrollment failed."));
         QVERIFY(html.contains("certutil -SetCATemplates"));
         QVERIFY(!html.contains("Alice-Pa55"));
+    }
+
+    void loadTestTab() {
+        ui::ConsoleContext context(m_inventory, m_dir.filePath(QStringLiteral("audit2.jsonl")));
+        context.setSessionPassword(m_labId, SecretBytes(QByteArray("Alice-Pa55")));
+        ui::EnrollmentTestPage page(&context);
+        page.resize(1200, 760);
+        page.show();
+        page.showLoadTest();
+        ui::LoadTestPanel* panel = page.loadPanel();
+        QVERIFY(panel->isVisible());
+        panel->setNumbers(3, 12);
+        QSignalSpy finished(panel, &ui::LoadTestPanel::finished);
+        panel->start();
+        QVERIFY(finished.wait(60000));
+        QVERIFY(panel->lastResult().has_value());
+        QCOMPARE(panel->lastResult()->succeeded, 12);
+        QVERIFY(panel->summaryText().contains(QStringLiteral("12 of 12 succeeded")));
+        auto* summary = panel->findChild<QLabel*>(QStringLiteral("loadSummary"));
+        QVERIFY(summary->text().contains(QStringLiteral("p50")));
+        if (!qEnvironmentVariableIsEmpty("NDES_SCREENSHOT_DIR"))
+            page.grab().save(
+                QDir(qEnvironmentVariable("NDES_SCREENSHOT_DIR")).filePath(QStringLiteral("load-test.png")));
     }
 };
 
