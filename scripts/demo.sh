@@ -38,6 +38,15 @@ step "Health and expiry, as a monitoring plugin reports it (exit 0 OK, 1 WARNING
      "ndesctl check --url $scep"
 "$NDESCTL" check --url "$scep" || true
 
+step "An end-to-end enrollment test, then the same with a template the CA refuses (diagnosis ranked)" \
+     "ndesctl test --url $scep --admin-url $admin --user 'LAB\\helpdesk' --password-env NDES_DEMO_PASSWORD"
+NDES_DEMO_PASSWORD="$demo_password" "$NDESCTL" test --url "$scep" --admin-url "$admin" --user 'LAB\helpdesk' \
+    --password-env NDES_DEMO_PASSWORD --allow-http
+curl -s -X POST "$base/ndes-lab/control/fault?set=template-missing" >/dev/null
+NDES_DEMO_PASSWORD="$demo_password" "$NDESCTL" test --url "$scep" --admin-url "$admin" --user 'LAB\helpdesk' \
+    --password-env NDES_DEMO_PASSWORD --allow-http || true
+curl -s -X POST "$base/ndes-lab/control/fault?set=none" >/dev/null
+
 step "A one-time challenge password from the admin page (NTLM, as helpdesk staff get it)" \
      "curl --ntlm -u 'LAB\\helpdesk:***' $admin"
 page="$(curl -sS --ntlm -u "LAB\\helpdesk:$demo_password" "$admin" | iconv -f UTF-16LE -t UTF-8)"
