@@ -104,6 +104,7 @@ fi
 
 cat <<'TXT'
 
-That was NDES Console against ndes-lab, its NDES emulator. The dashboard, event viewer, enrollment test and
+That was NDES Console against ndes-lab, its NDES emulator. In the console: Overview (health and expiry of
+every server), Servers, Challenge passwords, Enrollment test (with a load test). The event viewer and the
 setup wizard come next.
 TXT
