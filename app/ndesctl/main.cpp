@@ -2,6 +2,7 @@
 // ndesctl: the command-line twin of NDES Console.
 #include "CtlOutput.h"
 
+#include "events/EventXmlReader.h"
 #include "inventory/CredentialStore.h"
 #include "inventory/Inventory.h"
 #include "ndes/ChallengePasswordClient.h"
@@ -687,7 +688,12 @@ int runTest(const QStringList& args, bool json) {
                              QStringLiteral("VAR"));
     QCommandLineOption chStdin(QStringLiteral("challenge-stdin"),
                                QStringLiteral("Without --admin-url: a fixed challenge password from standard input."));
-    p.addOptions({subject, sanDns, sanIp, keySize, renew, templ, eku, chEnv, chStdin});
+    QCommandLineOption eventsXml(QStringLiteral("events-xml"),
+                                 QStringLiteral("Event XML the server writes (wevtutil qe Application /f:xml, or "
+                                                "ndes-lab --events-xml): NDES events logged during the test count as "
+                                                "evidence in the diagnosis."),
+                                 QStringLiteral("FILE"));
+    p.addOptions({subject, sanDns, sanIp, keySize, renew, templ, eku, chEnv, chStdin, eventsXml});
     if (int rc = parseArgs(p, args, out,
                            QStringLiteral("Enroll end to end as a device does (challenge, key, PKCSReq, polling, "
                                           "checks of the certificate) and rank the likely causes of a failure.\n"
@@ -753,6 +759,16 @@ int runTest(const QStringList& args, bool json) {
     });
     test.start(std::move(o));
     QCoreApplication::exec();
+    if (p.isSet(eventsXml)) {
+        // NDES events from the test's start on (two seconds of slack for clocks that disagree a little).
+        const events::EventXmlResult read = events::EventXmlReader::readFile(p.value(eventsXml));
+        if (!read.error.isEmpty())
+            out.warn(QStringLiteral("Events: %1").arg(read.error));
+        for (const events::EventRecord& e : read.events)
+            if (events::isNdesProvider(e.provider) && e.time.isValid() && e.time >= report.startedAt.addSecs(-2) &&
+                !report.observed.eventIds.contains(e.eventId))
+                report.observed.eventIds << e.eventId;
+    }
     const QList<service::LikelyCause> causes = diagnosis->diagnose(report.observed);
     if (json) {
         QJsonArray diag;

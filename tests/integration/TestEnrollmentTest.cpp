@@ -69,7 +69,10 @@ class TestEnrollmentTest : public QObject {
 private slots:
     void initTestCase() {
         QString error;
-        QVERIFY2(m_lab.start({QStringLiteral("--users"), ndes::test::writeUsers(m_dir)}, &error), qPrintable(error));
+        QVERIFY2(m_lab.start({QStringLiteral("--users"), ndes::test::writeUsers(m_dir), QStringLiteral("--events-xml"),
+                              m_dir.filePath(QStringLiteral("events.xml"))},
+                             &error),
+                 qPrintable(error));
     }
 
     void cleanup() { QVERIFY(!m_lab.control(QStringLiteral("fault?set=none")).isNull()); }
@@ -138,6 +141,20 @@ private slots:
             QVERIFY2(first.contains(QLatin1String(key)), key);
         QVERIFY(first.value(QStringLiteral("confidence")).toDouble() > 0.5);
         QVERIFY(!run.out.contains(password));
+    }
+
+    void eventsFromTheServerAreEvidence() {
+        QVERIFY(!m_lab.control(QStringLiteral("fault?set=template-missing")).isNull());
+        const CtlRun run =
+            ndesctl(testArgs(m_lab, {QStringLiteral("--events-xml"), m_dir.filePath(QStringLiteral("events.xml"))}));
+        QCOMPARE(run.exitCode, 1);
+        const QJsonObject doc = QJsonDocument::fromJson(run.out).object();
+        QVERIFY2(
+            doc.value(QStringLiteral("observed")).toObject().value(QStringLiteral("eventIds")).toArray().contains(31),
+            run.out.constData());
+        const QJsonObject first = doc.value(QStringLiteral("diagnosis")).toArray().first().toObject();
+        QCOMPARE(first.value(QStringLiteral("id")).toString(), QStringLiteral("template-not-available"));
+        QVERIFY(first.value(QStringLiteral("confidence")).toDouble() >= 0.95); // the event confirms it
     }
 
     void inProcessStepsAreReportedAsTheyHappen() {

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "events/EventRecord.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+namespace ndes::events {
+
+// Reads Windows Event XML as `wevtutil qe /f:xml` writes it (events one after another, no root) and as Event
+// Viewer's "Save as XML" writes it (an <Events> root), UTF-8 or UTF-16 with a BOM. A document type (DTD, entity
+// declarations — the stuff of XML bombs) is refused. A broken file gives the events before the break and says
+// where it broke.
+struct EventXmlResult {
+    QList<EventRecord> events;
+    QString error;   // empty when the whole input was read
+    int skipped = 0; // <Event> elements that had no readable EventID
+};
+
+class EventXmlReader {
+public:
+    static constexpr qint64 maxBytes = qint64(512) * 1024 * 1024;
+    [[nodiscard]] static EventXmlResult parse(const QByteArray& data);
+    [[nodiscard]] static EventXmlResult readFile(const QString& path);
+};
+
+} // namespace ndes::events

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+// Windows Event XML as wevtutil and Event Viewer write it, hostile XML refused, and the event catalogue.
+#include "events/EventCatalogue.h"
+#include "events/EventXmlReader.h"
+
+#include <QStringEncoder>
+#include <QtTest>
+
+using namespace ndes::events;
+
+namespace {
+
+const char* const ndes31 =
+    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+    "<Provider Name='Microsoft-Windows-NetworkDeviceEnrollmentService' Guid='{73144342-19d1-47a4-94de-d38e6a054ad5}'/>"
+    "<EventID>31</EventID><Version>0</Version><Level>2</Level><Task>0</Task><Opcode>0</Opcode>"
+    "<Keywords>0x80000000000000</Keywords><TimeCreated SystemTime='2026-11-25T08:15:02.1234567Z'/>"
+    "<EventRecordID>4711</EventRecordID><Correlation/><Execution ProcessID='4120' ThreadID='5532'/>"
+    "<Channel>Application</Channel><Computer>NDES01.corp.example</Computer><Security/></System>"
+    "<EventData><Data Name='ErrorCode'>0x80094800</Data><Data Name='ErrorMessage'>The requested certificate "
+    "template is not supported by this CA. &amp; more</Data></EventData></Event>";
+
+const char* const other1000 =
+    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Application "
+    "Error'/><EventID Qualifiers='0'>1000</EventID><Level>2</Level><TimeCreated "
+    "SystemTime='2026-11-25T08:16:00.000Z'/><EventRecordID>4712</EventRecordID><Channel>Application</Channel>"
+    "<Computer>NDES01.corp.example</Computer></System><EventData><Data>w3wp.exe</Data><Data>10.0.20348.1</Data>"
+    "</EventData></Event>";
+
+} // namespace
+
+class TestEventXml : public QObject {
+    Q_OBJECT
+
+private slots:
+    void wevtutilStreamWithoutRoot() {
+        const QByteArray xml = QByteArray(ndes31) + "\r\n" + other1000 + "\r\n";
+        const EventXmlResult r = EventXmlReader::parse(xml);
+        QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+        QCOMPARE(r.events.size(), 2);
+        const EventRecord& e = r.events[0];
+        QCOMPARE(e.eventId, 31);
+        QVERIFY(isNdesProvider(e.provider));
+        QCOMPARE(e.level, 2);
+        QCOMPARE(e.time, QDateTime(QDate(2026, 11, 25), QTime(8, 15, 2, 123), Qt::UTC));
+        QCOMPARE(e.recordId, 4711);
+        QCOMPARE(e.computer, QStringLiteral("NDES01.corp.example"));
+        QCOMPARE(e.channel, QStringLiteral("Application"));
+        QCOMPARE(e.dataValue(QStringLiteral("ErrorCode")), QStringLiteral("0x80094800"));
+        QVERIFY(e.dataValue(QStringLiteral("ErrorMessage")).endsWith(QStringLiteral("& more")));
+        QVERIFY(e.rawXml.startsWith(QStringLiteral("<Event ")));
+        QVERIFY(e.rawXml.endsWith(QStringLiteral("</Event>")));
+        QCOMPARE(r.events[1].eventId, 1000);
+        QCOMPARE(r.events[1].dataValue(QStringLiteral("Data1")), QStringLiteral("w3wp.exe"));
+        QCOMPARE(r.events[1].dataValue(QStringLiteral("Data2")), QStringLiteral("10.0.20348.1"));
+    }
+
+    void eventViewerSaveAsXmlInUtf16() {
+        const QString doc = QStringLiteral("<?xml version=\"1.0\" encoding=\"UTF-16\"?>\r\n<Events>") +
+                            QString::fromUtf8(ndes31) + QString::fromUtf8(other1000) + QStringLiteral("</Events>");
+        auto encoder = QStringEncoder(QStringConverter::Utf16LE);
+        const QByteArray bytes = QByteArray("\xFF\xFE") + QByteArray(encoder.encode(doc));
+        const EventXmlResult r = EventXmlReader::parse(bytes);
+        QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+        QCOMPARE(r.events.size(), 2);
+        QCOMPARE(r.events[0].eventId, 31);
+    }
+
+    void brokenFileGivesWhatCameBefore() {
+        const QByteArray xml = QByteArray(ndes31) + QByteArray(other1000).left(200);
+        const EventXmlResult r = EventXmlReader::parse(xml);
+        QCOMPARE(r.events.size(), 1);
+        QVERIFY(r.error.contains(QStringLiteral("breaks at line")));
+        QVERIFY(r.error.contains(QStringLiteral("1 event(s) before it")));
+    }
+
+    void hostileInput_data() {
+        QTest::addColumn<QByteArray>("xml");
+        QTest::newRow("billion laughs") << QByteArray(
+            "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 "
+            "\"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">]><Event><System><EventID>&lol2;</EventID>"
+            "</System></Event>");
+        QTest::newRow("external entity") << QByteArray(
+            "<!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><Event><System><EventID>1</EventID>"
+            "<Computer>&xxe;</Computer></System></Event>");
+        QTest::newRow("invalid utf-8") << QByteArray(
+            "<Event><System><EventID>1\xC3\x28\xFF</EventID></System></Event>");
+        QTest::newRow("not xml") << QByteArray("\x00\x01\x02garbage", 10);
+        QTest::newRow("deep nesting") << QByteArray(20000, '<');
+        QTest::newRow("no event id") << QByteArray("<Event><System><Provider Name='x'/></System></Event>");
+    }
+    void hostileInput() {
+        QFETCH(QByteArray, xml);
+        const EventXmlResult r = EventXmlReader::parse(xml);
+        for (const EventRecord& e : r.events) {
+            QVERIFY(!e.computer.contains(QStringLiteral("root:")));
+            QVERIFY(e.eventId >= 0);
+        }
+        if (xml.contains("<!DOCTYPE"))
+            QVERIFY(r.error.contains(QStringLiteral("Refused")));
+    }
+
+    void catalogueKnowsEveryNdesEvent() {
+        auto c = EventCatalogue::builtIn();
+        QVERIFY2(c, c ? "" : qPrintable(c.error().message));
+        const QString ndes = QStringLiteral("Microsoft-Windows-NetworkDeviceEnrollmentService");
+        for (int id : {1, 2, 3, 4, 6, 7, 10, 13, 16, 17, 18, 28, 31, 49}) {
+            const CatalogueEntry* e = c->find(ndes, id);
+            QVERIFY2(e, qPrintable(QString::number(id)));
+            QVERIFY(!e->meaning.isEmpty());
+            QVERIFY(!e->source.isEmpty());
+            if (e->level == QLatin1String("Error"))
+                QVERIFY2(!e->fix.isEmpty() && !e->causes.isEmpty(), qPrintable(QString::number(id)));
+        }
+        // The short provider name some tools use finds the same entry.
+        QCOMPARE(c->find(QStringLiteral("NetworkDeviceEnrollmentService"), 10), c->find(ndes, 10));
+        QVERIFY(c->find(ndes, 9999) == nullptr);
+        QCOMPARE(c->ids(ndes).size(), 14);
+        QVERIFY(!EventCatalogue::fromJson("{\"format\": 1, \"events\": [{\"provider\": \"p\", \"id\": 1}]}"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEventXml)
+#include "TestEventXml.moc"
