@@ -2,6 +2,7 @@
 // ndesctl: the command-line twin of NDES Console.
 #include "CtlOutput.h"
 
+#include "events/EventCatalogue.h"
 #include "events/EventXmlReader.h"
 #include "inventory/CredentialStore.h"
 #include "inventory/Inventory.h"
@@ -24,6 +25,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
 #include <QTextStream>
@@ -50,6 +52,7 @@ Commands:
   check      Health and expiry of NDES servers, for cron and Nagios/Icinga/Zabbix (exit 0/1/2/3)
   test       Enroll end to end as a device does, and diagnose what fails
   load       Load-test an NDES: N enrollments in flight, M in all; latency percentiles and errors
+  events     Read Windows Event XML files; NDES events explained by the catalogue
 
 Run "ndesctl <command> --help" for the options of a command.
 Exit codes: 0 success, 1 the server refused or answered wrongly, 2 usage error, 3 network or TLS error.
@@ -915,6 +918,108 @@ int runLoad(const QStringList& args, bool json) {
     return result.failed == 0 ? ExitOk : ExitRefused;
 }
 
+QJsonObject eventJson(const events::EventRecord& e, const events::CatalogueEntry* known) {
+    QJsonObject data;
+    for (const auto& [k, v] : e.data)
+        data.insert(k, v);
+    QJsonObject o{{QStringLiteral("time"), e.time.toString(Qt::ISODateWithMs)},
+                  {QStringLiteral("level"), e.level},
+                  {QStringLiteral("provider"), e.provider},
+                  {QStringLiteral("id"), e.eventId},
+                  {QStringLiteral("computer"), e.computer},
+                  {QStringLiteral("channel"), e.channel},
+                  {QStringLiteral("recordId"), e.recordId},
+                  {QStringLiteral("data"), data}};
+    if (known) {
+        o.insert(QStringLiteral("meaning"), known->meaning);
+        o.insert(QStringLiteral("causes"), QJsonArray::fromStringList(known->causes));
+        o.insert(QStringLiteral("fix"), known->fix);
+    }
+    return o;
+}
+
+// `ndesctl events FILE...`: events from Event XML files, filtered, explained; JSON is one object per line.
+int runEvents(const QStringList& args, bool json) {
+    const CtlOutput out(json);
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Read Windows Event XML (wevtutil qe /f:xml, Event Viewer's Save as "
+                                               "XML) and explain NDES events.\nExit codes: 0 read, 1 a file was "
+                                               "damaged (what could be read is shown), 2 usage error."));
+    p.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
+    QCommandLineOption provider(QStringLiteral("provider"), QStringLiteral("Only this provider (repeatable)."),
+                                QStringLiteral("NAME"));
+    QCommandLineOption id(QStringLiteral("id"), QStringLiteral("Only this event ID (repeatable)."),
+                          QStringLiteral("N"));
+    QCommandLineOption since(QStringLiteral("since"), QStringLiteral("Only events at or after this time (ISO 8601)."),
+                             QStringLiteral("TIME"));
+    QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("One JSON object per event, one per line."));
+    p.addOptions({provider, id, since, jsonOpt});
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Event XML files."), QStringLiteral("FILE..."));
+    if (!p.parse(args))
+        return out.fail(makeError(ErrorKind::Usage, p.errorText()));
+    if (p.isSet(QStringLiteral("help"))) {
+        std::fputs(p.helpText().toUtf8().constData(), stdout);
+        return ExitOk;
+    }
+    if (p.positionalArguments().isEmpty())
+        return out.fail(makeError(ErrorKind::Usage, QStringLiteral("Give one or more Event XML files.")));
+    QList<int> ids;
+    for (const QString& v : p.values(id)) {
+        bool ok = false;
+        ids << v.toInt(&ok);
+        if (!ok)
+            return out.fail(makeError(ErrorKind::Usage, QStringLiteral("--id takes a number, not \"%1\".").arg(v)));
+    }
+    QDateTime from;
+    if (p.isSet(since)) {
+        from = QDateTime::fromString(p.value(since), Qt::ISODateWithMs);
+        if (!from.isValid())
+            return out.fail(makeError(
+                ErrorKind::Usage,
+                QStringLiteral("--since \"%1\" is not ISO 8601 (e.g. 2026-11-25T08:00:00Z).").arg(p.value(since))));
+    }
+    auto catalogue = events::EventCatalogue::builtIn();
+    if (!catalogue)
+        return out.fail(catalogue.error());
+    const QStringList providers = p.values(provider);
+    int rc = ExitOk;
+    for (const QString& file : p.positionalArguments()) {
+        const events::EventXmlResult r = events::EventXmlReader::readFile(file);
+        if (!r.error.isEmpty()) {
+            out.warn(QStringLiteral("%1: %2").arg(file, r.error));
+            rc = ExitRefused;
+        }
+        for (const events::EventRecord& e : r.events) {
+            bool providerOk = providers.isEmpty();
+            for (const QString& pr : providers)
+                providerOk = providerOk || e.provider.compare(pr, Qt::CaseInsensitive) == 0 ||
+                             (events::isNdesProvider(pr) && events::isNdesProvider(e.provider));
+            if (!providerOk || (!ids.isEmpty() && !ids.contains(e.eventId)) ||
+                (from.isValid() && (!e.time.isValid() || e.time < from)))
+                continue;
+            const events::CatalogueEntry* known = catalogue->find(e.provider, e.eventId);
+            if (json) {
+                std::printf("%s\n", QJsonDocument(eventJson(e, known)).toJson(QJsonDocument::Compact).constData());
+                continue;
+            }
+            QStringList data;
+            for (const auto& [k, v] : e.data)
+                data << QStringLiteral("%1=%2").arg(k, v.simplified());
+            out.text(QStringLiteral("%1  %2  %3 %4  %5")
+                         .arg(e.time.toString(Qt::ISODate), e.computer, e.provider)
+                         .arg(e.eventId)
+                         .arg(data.join(QStringLiteral("; "))));
+            if (known && !known->meaning.isEmpty())
+                out.text(QStringLiteral("    %1").arg(known->meaning));
+            if (known && !known->fix.isEmpty())
+                out.text(QStringLiteral("    Fix: %1").arg(known->fix));
+        }
+    }
+    std::fflush(stdout);
+    return rc;
+}
+
 // `ndesctl check`: one summary line first (the monitoring plugin convention), then a block per server.
 // Exit codes are the plugin ones, not ndesctl's usual ones: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 int runCheck(const QStringList& args, bool json) {
@@ -1123,6 +1228,8 @@ int main(int argc, char* argv[]) {
         return runTest(args, json);
     if (command == QLatin1String("load"))
         return runLoad(args, json);
+    if (command == QLatin1String("events"))
+        return runEvents(args, json);
     std::fprintf(stderr, "error: unknown command \"%s\"\n\n%s", command.toLocal8Bit().constData(), usageText);
     return ExitUsage;
 }

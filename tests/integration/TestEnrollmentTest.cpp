@@ -155,6 +155,28 @@ private slots:
         const QJsonObject first = doc.value(QStringLiteral("diagnosis")).toArray().first().toObject();
         QCOMPARE(first.value(QStringLiteral("id")).toString(), QStringLiteral("template-not-available"));
         QVERIFY(first.value(QStringLiteral("confidence")).toDouble() >= 0.95); // the event confirms it
+
+        // The same file through `ndesctl events`: one JSON object per line, explained from the catalogue.
+        const CtlRun ev = ndesctl({QStringLiteral("events"), m_dir.filePath(QStringLiteral("events.xml")),
+                                   QStringLiteral("--id"), QStringLiteral("31"), QStringLiteral("--provider"),
+                                   QStringLiteral("NetworkDeviceEnrollmentService"), QStringLiteral("--json")});
+        QCOMPARE(ev.exitCode, 0);
+        const QList<QByteArray> lines = ev.out.trimmed().split('\n');
+        QVERIFY(!lines.isEmpty());
+        for (const QByteArray& line : lines) {
+            const QJsonObject e = QJsonDocument::fromJson(line).object();
+            QCOMPARE(e.value(QStringLiteral("id")).toInt(), 31);
+            QVERIFY(e.value(QStringLiteral("meaning")).toString().contains(QStringLiteral("cannot submit")));
+            QVERIFY(!e.value(QStringLiteral("time")).toString().isEmpty());
+        }
+        const CtlRun none =
+            ndesctl({QStringLiteral("events"), m_dir.filePath(QStringLiteral("events.xml")), QStringLiteral("--since"),
+                     QStringLiteral("2099-01-01T00:00:00Z"), QStringLiteral("--json")});
+        QCOMPARE(none.exitCode, 0);
+        QVERIFY(none.out.trimmed().isEmpty());
+        QCOMPARE(ndesctl({QStringLiteral("events"), QStringLiteral("--id"), QStringLiteral("x"), QStringLiteral("f")})
+                     .exitCode,
+                 2);
     }
 
     void inProcessStepsAreReportedAsTheyHappen() {
