@@ -12,7 +12,7 @@ PACKAGES=(
     hyperfine
     libkrb5-dev gss-ntlmssp gss-ntlmssp-dev krb5-kdc krb5-admin-server krb5-user certmonger dbus
     libcurl4-openssl-dev libqrencode-dev qtkeychain-qt6-dev gnome-keyring libsecret-tools dbus-x11
-    xvfb xauth imagemagick fonts-dejavu-core time qt6-qpa-plugins
+    xvfb xauth imagemagick fonts-dejavu-core time qt6-qpa-plugins bsdutils
 )
 
 missing=()

@@ -4,6 +4,7 @@
 
 #include "events/EventCatalogue.h"
 #include "events/EventXmlReader.h"
+#include "events/Syslog.h"
 #include "inventory/CredentialStore.h"
 #include "inventory/Inventory.h"
 #include "ndes/ChallengePasswordClient.h"
@@ -28,7 +29,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTextStream>
+#include <QTimer>
+#include <QUdpSocket>
 
 #include <cstdio>
 #include <iostream>
@@ -53,6 +58,7 @@ Commands:
   test       Enroll end to end as a device does, and diagnose what fails
   load       Load-test an NDES: N enrollments in flight, M in all; latency percentiles and errors
   events     Read Windows Event XML files; NDES events explained by the catalogue
+  listen     Receive events live as syslog (RFC 5424/3164 over TCP and UDP) and explain them
 
 Run "ndesctl <command> --help" for the options of a command.
 Exit codes: 0 success, 1 the server refused or answered wrongly, 2 usage error, 3 network or TLS error.
@@ -938,6 +944,27 @@ QJsonObject eventJson(const events::EventRecord& e, const events::CatalogueEntry
     return o;
 }
 
+// Prints one event as `ndesctl events` does.
+void printEvent(const CtlOutput& out, bool json, const events::EventRecord& e, const events::CatalogueEntry* known) {
+    if (json) {
+        std::printf("%s\n", QJsonDocument(eventJson(e, known)).toJson(QJsonDocument::Compact).constData());
+        std::fflush(stdout);
+        return;
+    }
+    QStringList data;
+    for (const auto& [k, v] : e.data)
+        data << QStringLiteral("%1=%2").arg(k, v.simplified());
+    out.text(QStringLiteral("%1  %2  %3 %4  %5")
+                 .arg(e.time.toString(Qt::ISODate), e.computer, e.provider)
+                 .arg(e.eventId)
+                 .arg(data.join(QStringLiteral("; "))));
+    if (known && !known->meaning.isEmpty())
+        out.text(QStringLiteral("    %1").arg(known->meaning));
+    if (known && !known->fix.isEmpty())
+        out.text(QStringLiteral("    Fix: %1").arg(known->fix));
+    std::fflush(stdout);
+}
+
 // `ndesctl events FILE...`: events from Event XML files, filtered, explained; JSON is one object per line.
 int runEvents(const QStringList& args, bool json) {
     const CtlOutput out(json);
@@ -998,26 +1025,95 @@ int runEvents(const QStringList& args, bool json) {
             if (!providerOk || (!ids.isEmpty() && !ids.contains(e.eventId)) ||
                 (from.isValid() && (!e.time.isValid() || e.time < from)))
                 continue;
-            const events::CatalogueEntry* known = catalogue->find(e.provider, e.eventId);
-            if (json) {
-                std::printf("%s\n", QJsonDocument(eventJson(e, known)).toJson(QJsonDocument::Compact).constData());
-                continue;
-            }
-            QStringList data;
-            for (const auto& [k, v] : e.data)
-                data << QStringLiteral("%1=%2").arg(k, v.simplified());
-            out.text(QStringLiteral("%1  %2  %3 %4  %5")
-                         .arg(e.time.toString(Qt::ISODate), e.computer, e.provider)
-                         .arg(e.eventId)
-                         .arg(data.join(QStringLiteral("; "))));
-            if (known && !known->meaning.isEmpty())
-                out.text(QStringLiteral("    %1").arg(known->meaning));
-            if (known && !known->fix.isEmpty())
-                out.text(QStringLiteral("    Fix: %1").arg(known->fix));
+            printEvent(out, json, e, catalogue->find(e.provider, e.eventId));
         }
     }
     std::fflush(stdout);
     return rc;
+}
+
+// `ndesctl listen --syslog ADDR:PORT`: TCP (octet counting or LF) and UDP on the same port.
+int runListen(const QStringList& args, bool json) {
+    const CtlOutput out(json);
+    QCommandLineParser p;
+    QCommandLineOption syslog(QStringLiteral("syslog"),
+                              QStringLiteral("Address and port to listen on (port 0 picks one)."),
+                              QStringLiteral("ADDR:PORT"));
+    QCommandLineOption count(QStringLiteral("count"), QStringLiteral("Stop after N events."), QStringLiteral("N"));
+    QCommandLineOption seconds(QStringLiteral("seconds"), QStringLiteral("Stop after S seconds."), QStringLiteral("S"));
+    QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("One JSON object per event, one per line."));
+    p.addOptions({syslog, count, seconds, jsonOpt});
+    p.addHelpOption();
+    if (int rc = parseArgs(p, args, out,
+                           QStringLiteral("Receive events as syslog (RFC 5424 or 3164, over TCP with octet counting "
+                                          "or newlines, and over UDP) as NXLog, rsyslog or ndes-lab send them.\nThe "
+                                          "listening address goes to stderr first: \"listening tcp+udp ADDR:PORT\"."));
+        rc >= 0)
+        return rc;
+    const QString spec = p.value(syslog);
+    const qsizetype colon = spec.lastIndexOf(QLatin1Char(':'));
+    QString hostText = spec.left(colon);
+    if (hostText.startsWith(QLatin1Char('[')) && hostText.endsWith(QLatin1Char(']')))
+        hostText = hostText.mid(1, hostText.size() - 2);
+    const QHostAddress address(hostText);
+    bool ok = false;
+    const int port = spec.mid(colon + 1).toInt(&ok);
+    if (colon <= 0 || address.isNull() || !ok || port < 0 || port > 65535)
+        return out.fail(
+            makeError(ErrorKind::Usage, QStringLiteral("--syslog must be ADDR:PORT, e.g. 127.0.0.1:5514.")));
+    const int maxEvents = p.isSet(count) ? p.value(count).toInt() : -1;
+    auto catalogue = events::EventCatalogue::builtIn();
+    if (!catalogue)
+        return out.fail(catalogue.error());
+    QTcpServer tcp;
+    if (!tcp.listen(address, quint16(port)))
+        return out.fail(
+            makeError(ErrorKind::Network, QStringLiteral("Cannot listen on TCP %1: %2").arg(spec, tcp.errorString())));
+    QUdpSocket udp;
+    if (!udp.bind(address, tcp.serverPort()))
+        return out.fail(makeError(ErrorKind::Network, QStringLiteral("Cannot listen on UDP %1:%2: %3")
+                                                          .arg(address.toString())
+                                                          .arg(tcp.serverPort())
+                                                          .arg(udp.errorString())));
+    std::fprintf(stderr, "listening tcp+udp %s:%u\n", address.toString().toLatin1().constData(), tcp.serverPort());
+    std::fflush(stderr);
+    int received = 0;
+    int rejected = 0;
+    auto deliver = [&](const QByteArray& message) {
+        auto m = events::SyslogParser::parse(message);
+        if (!m) {
+            ++rejected;
+            return;
+        }
+        const events::EventRecord e = m->toEvent();
+        printEvent(out, json, e, catalogue->find(e.provider, e.eventId));
+        if (++received == maxEvents)
+            QCoreApplication::quit();
+    };
+    QObject::connect(&udp, &QUdpSocket::readyRead, [&] {
+        while (udp.hasPendingDatagrams()) {
+            QByteArray datagram(int(qMin<qint64>(udp.pendingDatagramSize(), 65536)), '\0');
+            udp.readDatagram(datagram.data(), datagram.size());
+            deliver(datagram);
+        }
+    });
+    QObject::connect(&tcp, &QTcpServer::newConnection, [&] {
+        while (QTcpSocket* socket = tcp.nextPendingConnection()) {
+            auto framer = std::make_shared<events::SyslogFramer>();
+            QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket, framer, &deliver] {
+                for (const QByteArray& frame : framer->feed(socket->readAll()))
+                    deliver(frame);
+            });
+            QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        }
+    });
+    if (p.isSet(seconds))
+        QTimer::singleShot(int(p.value(seconds).toDouble() * 1000), &QCoreApplication::quit);
+    if (maxEvents != 0)
+        QCoreApplication::exec();
+    if (rejected > 0)
+        out.warn(QStringLiteral("%1 message(s) were not syslog and were skipped.").arg(rejected));
+    return ExitOk;
 }
 
 // `ndesctl check`: one summary line first (the monitoring plugin convention), then a block per server.
@@ -1230,6 +1326,8 @@ int main(int argc, char* argv[]) {
         return runLoad(args, json);
     if (command == QLatin1String("events"))
         return runEvents(args, json);
+    if (command == QLatin1String("listen"))
+        return runListen(args, json);
     std::fprintf(stderr, "error: unknown command \"%s\"\n\n%s", command.toLocal8Bit().constData(), usageText);
     return ExitUsage;
 }
