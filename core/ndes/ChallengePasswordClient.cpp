@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include <QCoreApplication>
+#include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <mutex>
@@ -100,7 +101,25 @@ std::optional<AdminAuth> adminAuthFromName(const QString& name) {
     return std::nullopt;
 }
 
+namespace {
+
+// libcurl runs OpenSSL on whatever thread calls it; a worker of a thread pool lives on idle and keeps OpenSSL's
+// per-thread state (error queue, DRBG) until the process ends. Freed at the end of each blocking call instead.
+struct WorkerOpenSslState {
+    WorkerOpenSslState() = default;
+    WorkerOpenSslState(const WorkerOpenSslState&) = delete;
+    WorkerOpenSslState& operator=(const WorkerOpenSslState&) = delete;
+    ~WorkerOpenSslState() {
+        const QCoreApplication* app = QCoreApplication::instance();
+        if (app && QThread::currentThread() != app->thread())
+            OPENSSL_thread_stop();
+    }
+};
+
+} // namespace
+
 Result<ChallengePassword> ChallengePasswordClient::fetch(const ChallengeRequest& request) {
+    const WorkerOpenSslState freeOpenSslStateOnReturn;
     const QUrl& url = request.adminUrl;
     const QString host = url.host();
     if (!url.isValid() || host.isEmpty() ||
@@ -307,6 +326,7 @@ size_t collectSchemes(char* data, size_t size, size_t count, void* user) {
 
 Result<AdminPageProbe> ChallengePasswordClient::probe(const QUrl& url, bool allowHttp, const QByteArray& extraCaPem,
                                                       int timeoutMs) {
+    const WorkerOpenSslState freeOpenSslStateOnReturn;
     if (!url.isValid() || url.host().isEmpty() ||
         (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")))
         return coded(ErrorKind::Usage, "bad-url", tr("\"%1\" is not an http(s) URL.").arg(url.toString()));

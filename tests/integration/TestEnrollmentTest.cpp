@@ -134,7 +134,7 @@ private slots:
         const QJsonObject doc = QJsonDocument::fromJson(run.out).object();
         QCOMPARE(doc.value(QStringLiteral("ok")).toBool(), ok);
         const QJsonArray diagnosis = doc.value(QStringLiteral("diagnosis")).toArray();
-        QVERIFY2(!diagnosis.isEmpty(), run.out.constData());
+        QVERIFY2(!diagnosis.isEmpty(), qPrintable(QString::fromUtf8(run.out) + run.err));
         const QJsonObject first = diagnosis.first().toObject();
         QVERIFY2(first.value(QStringLiteral("id")).toString() == cause, run.out.constData());
         for (const char* key : {"id", "title", "confidence", "confirm", "fix"})
