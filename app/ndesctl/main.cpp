@@ -667,6 +667,31 @@ int runChallenge(const QStringList& args, bool json) {
     return ExitOk;
 }
 
+// What `test` and `load` share: the SCEP target (URL, timeout, TLS trust) and the admin page account, filled into
+// their options; the admin page URL(s) themselves are theirs to take.
+template <typename Options>
+Status fillTargetAndAccount(const QCommandLineParser& p, const Common& c, const AdminOptions& admin, Options& o) {
+    auto url = targetUrl(p, c);
+    if (!url)
+        return url.error();
+    auto copts = clientOptions(p, c);
+    if (!copts)
+        return copts.error();
+    o.scepUrl = *url;
+    o.timeoutMs = copts->timeoutMs;
+    o.extraTlsCaCertificates = copts->extraTlsCaCertificates;
+    if (!p.isSet(admin.adminUrl))
+        return {};
+    auto built = admin.request(p);
+    if (!built)
+        return built.error();
+    o.auth = built->auth;
+    o.user = built->user;
+    o.password = std::move(built->password);
+    o.allowHttp = built->allowHttp;
+    return {};
+}
+
 // `ndesctl test`: one enrollment end to end, every step recorded, and the likely causes when it fails.
 int runTest(const QStringList& args, bool json) {
     const CtlOutput out(json);
@@ -710,28 +735,11 @@ int runTest(const QStringList& args, bool json) {
                                           "2 usage error."));
         rc >= 0)
         return rc;
-    auto url = targetUrl(p, c);
-    if (!url)
-        return out.fail(url.error());
-    auto copts = clientOptions(p, c);
-    if (!copts)
-        return out.fail(copts.error());
     service::EnrollmentTestOptions o;
-    o.scepUrl = *url;
-    o.timeoutMs = copts->timeoutMs;
-    o.extraTlsCaCertificates = copts->extraTlsCaCertificates;
-    for (const QSslCertificate& ca : copts->extraTlsCaCertificates)
-        o.extraTlsCaPem += ca.toPem();
-    if (p.isSet(admin.adminUrl)) {
-        auto built = admin.request(p);
-        if (!built)
-            return out.fail(built.error());
-        o.adminUrl = built->adminUrl;
-        o.auth = built->auth;
-        o.user = built->user;
-        o.password = std::move(built->password);
-        o.allowHttp = built->allowHttp;
-    }
+    if (Status s = fillTargetAndAccount(p, c, admin, o); !s)
+        return out.fail(s.error());
+    if (p.isSet(admin.adminUrl))
+        o.adminUrl = QUrl(p.value(admin.adminUrl));
     if (p.isSet(chEnv) || p.isSet(chStdin)) {
         if (p.isSet(admin.adminUrl))
             return out.fail(makeError(ErrorKind::Usage, QStringLiteral("Give --admin-url (a fresh password is fetched) "
@@ -850,18 +858,11 @@ int runLoad(const QStringList& args, bool json) {
                                           "enrollment succeeded, 1 some failed, 2 usage error or refused target."));
         rc >= 0)
         return rc;
-    auto url = targetUrl(p, c);
-    if (!url)
-        return out.fail(url.error());
-    auto copts = clientOptions(p, c);
-    if (!copts)
-        return out.fail(copts.error());
     service::LoadTestOptions o;
-    o.scepUrl = *url;
-    o.timeoutMs = copts->timeoutMs;
-    o.extraTlsCaCertificates = copts->extraTlsCaCertificates;
-    for (const QSslCertificate& ca : copts->extraTlsCaCertificates)
-        o.extraTlsCaPem += ca.toPem();
+    if (Status s = fillTargetAndAccount(p, c, admin, o); !s)
+        return out.fail(s.error());
+    for (const QString& u : p.values(admin.adminUrl))
+        o.adminUrls << QUrl(u);
     bool ok1 = false;
     bool ok2 = false;
     o.concurrency = p.value(concurrency).toInt(&ok1);
@@ -873,17 +874,6 @@ int runLoad(const QStringList& args, bool json) {
         return out.fail(makeError(ErrorKind::Usage, QStringLiteral("--key-size must be 2048, 3072 or 4096.")));
     o.freshKeys = p.isSet(fresh);
     o.iOwnThisServer = p.isSet(own);
-    if (p.isSet(admin.adminUrl)) {
-        auto built = admin.request(p);
-        if (!built)
-            return out.fail(built.error());
-        for (const QString& u : p.values(admin.adminUrl))
-            o.adminUrls << QUrl(u);
-        o.auth = built->auth;
-        o.user = built->user;
-        o.password = std::move(built->password);
-        o.allowHttp = built->allowHttp;
-    }
     if (Status s = service::LoadTest::check(o); !s)
         return out.fail(s.error());
 
@@ -1188,13 +1178,11 @@ int runCheck(const QStringList& args, bool json) {
     options.checkCrl = !p.isSet(noCrl);
 
     QList<QSslCertificate> extraCa;
-    QByteArray extraCaPem;
     if (p.isSet(tlsCa)) {
         QFile f(p.value(tlsCa));
         if (!f.open(QIODevice::ReadOnly))
             return unknownError(QStringLiteral("Cannot read --tls-ca file %1: %2").arg(f.fileName(), f.errorString()));
-        extraCaPem = f.readAll();
-        extraCa = QSslCertificate::fromData(extraCaPem, QSsl::Pem);
+        extraCa = QSslCertificate::fromData(f.readAll(), QSsl::Pem);
         if (extraCa.isEmpty())
             return unknownError(QStringLiteral("--tls-ca file %1 holds no PEM certificate.").arg(f.fileName()));
     }
@@ -1223,7 +1211,6 @@ int runCheck(const QStringList& args, bool json) {
     }
     for (service::HealthTarget& t : targets) {
         t.extraTlsCaCertificates += extraCa;
-        t.extraTlsCaPem += extraCaPem;
     }
 
     service::HealthMonitor monitor;

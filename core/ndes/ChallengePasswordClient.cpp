@@ -118,6 +118,13 @@ struct WorkerOpenSslState {
 
 } // namespace
 
+QByteArray pemBundle(const QList<QSslCertificate>& certificates) {
+    QByteArray pem;
+    for (const QSslCertificate& c : certificates)
+        pem += c.toPem();
+    return pem;
+}
+
 Result<ChallengePassword> ChallengePasswordClient::fetch(const ChallengeRequest& request) {
     const WorkerOpenSslState freeOpenSslStateOnReturn;
     const QUrl& url = request.adminUrl;

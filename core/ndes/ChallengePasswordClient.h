@@ -8,6 +8,8 @@
 #include <QByteArray>
 #include <QDateTime>
 #include <QFuture>
+#include <QList>
+#include <QSslCertificate>
 #include <QStringList>
 #include <QUrl>
 
@@ -17,6 +19,8 @@ enum class AdminAuth { Ntlm, Negotiate, Basic, None };
 
 [[nodiscard]] QString adminAuthName(AdminAuth auth); // "ntlm", "negotiate", "basic", "none"
 [[nodiscard]] std::optional<AdminAuth> adminAuthFromName(const QString& name);
+// The PEM bundle libcurl takes as its CA list (ChallengeRequest::extraCaPem), from Qt's certificates.
+[[nodiscard]] QByteArray pemBundle(const QList<QSslCertificate>& certificates);
 
 struct ChallengeRequest {
     QUrl adminUrl; // https://HOST/certsrv/mscep_admin/

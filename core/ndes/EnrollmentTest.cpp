@@ -151,7 +151,7 @@ void EnrollmentTest::start(EnrollmentTestOptions options) {
     request.user = o.user;
     request.password = o.password;
     request.allowHttp = o.allowHttp;
-    request.extraCaPem = o.extraTlsCaPem;
+    request.extraCaPem = pemBundle(o.extraTlsCaCertificates);
     request.timeoutMs = o.timeoutMs;
     auto* watcher = new QFutureWatcher<Result<ChallengePassword>>(this);
     connect(watcher, &QFutureWatcher<Result<ChallengePassword>>::finished, this, [this, watcher] {

@@ -26,7 +26,6 @@ struct EnrollmentTestOptions {
     SecretBytes password; // for the admin page; wiped with the options
     bool allowHttp = false;
     QList<QSslCertificate> extraTlsCaCertificates;
-    QByteArray extraTlsCaPem;
     QString subject; // empty: CN=ndes-console-test-<time>
     QStringList dnsNames;
     QStringList ipAddresses;

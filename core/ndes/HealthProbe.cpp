@@ -236,6 +236,13 @@ void HealthProbe::addReason(HealthStatus severity, const QString& code, const QS
         m_state->report.status = severity;
 }
 
+bool HealthProbe::hasReason(const QString& code) const {
+    for (const HealthReason& r : m_state->report.reasons)
+        if (r.code == code)
+            return true;
+    return false;
+}
+
 void HealthProbe::addStep(const QString& name, qint64 ms, bool ok, const QString& detail) {
     m_state->report.steps.append({name, ms, ok, detail});
     if (ms > m_options.slowStepMs)
@@ -332,10 +339,7 @@ void HealthProbe::stepTls() {
                               .arg(e.errorString());
             else
                 message = tr("TLS problem: %1.").arg(e.errorString());
-            bool seen = false;
-            for (const HealthReason& r : m_state->report.reasons)
-                seen = seen || r.code == code;
-            if (!seen)
+            if (!hasReason(code))
                 addReason(HealthStatus::Critical, code, message);
         }
         m_state->report.tlsErrors = texts;
@@ -426,10 +430,7 @@ void HealthProbe::stepCaCert() {
         const qint64 ms = timer->elapsed();
         if (!certs) {
             addStep(QStringLiteral("cacert"), ms, false, certs.error().message);
-            bool stopped = false;
-            for (const HealthReason& r : m_state->report.reasons)
-                stopped = stopped || r.code == QLatin1String("app-pool-stopped");
-            if (!stopped)
+            if (!hasReason(QStringLiteral("app-pool-stopped")))
                 addReason(HealthStatus::Critical, QStringLiteral("cacert-failed"),
                           tr("GetCACert failed: %1").arg(certs.error().message));
             return stepAdmin();
@@ -590,10 +591,7 @@ void HealthProbe::stepAdmin() {
                          "passwords. Enable Windows Authentication only on mscep_admin in IIS."));
         } else {
             addStep(QStringLiteral("admin"), ms, false, tr("HTTP %1").arg(probe->httpStatus));
-            bool stopped = false;
-            for (const HealthReason& r : m_state->report.reasons)
-                stopped = stopped || r.code == QLatin1String("app-pool-stopped");
-            if (!stopped)
+            if (!hasReason(QStringLiteral("app-pool-stopped")))
                 addReason(HealthStatus::Critical, QStringLiteral("admin-error"),
                           tr("The admin page answers HTTP %1; the helpdesk cannot issue challenge passwords.")
                               .arg(probe->httpStatus));
@@ -602,7 +600,7 @@ void HealthProbe::stepAdmin() {
     });
     const QUrl url = m_target.adminUrl;
     const bool allowHttp = m_target.allowHttp;
-    const QByteArray pem = m_target.extraTlsCaPem;
+    const QByteArray pem = pemBundle(m_target.extraTlsCaCertificates);
     const int timeoutMs = m_options.timeoutMs;
     QThreadPool* pool = m_options.blockingPool ? m_options.blockingPool : QThreadPool::globalInstance();
     watcher->setFuture(QtConcurrent::run(pool, [url, allowHttp, pem, timeoutMs] {

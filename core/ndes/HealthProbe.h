@@ -46,8 +46,7 @@ struct HealthTarget {
     QUrl adminUrl; // empty: the admin page is not checked
     bool allowHttp = true;
     QList<QSslCertificate> extraTlsCaCertificates;
-    QByteArray extraTlsCaPem; // the same, for the admin page's libcurl
-    QString caSha256Pin;      // hex; empty: no pin
+    QString caSha256Pin; // hex; empty: no pin
 };
 
 struct HealthOptions {
@@ -103,6 +102,7 @@ private:
     void stepAdmin();
     void finish();
     void addReason(HealthStatus severity, const QString& code, const QString& message);
+    [[nodiscard]] bool hasReason(const QString& code) const;
     void addStep(const QString& name, qint64 ms, bool ok, const QString& detail);
 
     HealthTarget m_target;

@@ -206,7 +206,7 @@ void LoadTest::runOne(int index) {
     cr.user = o.user;
     cr.password = o.password;
     cr.allowHttp = o.allowHttp;
-    cr.extraCaPem = o.extraTlsCaPem;
+    cr.extraCaPem = pemBundle(o.extraTlsCaCertificates);
     cr.timeoutMs = o.timeoutMs;
     auto* watcher = new QFutureWatcher<Result<ChallengePassword>>(this);
     connect(watcher, &QFutureWatcher<Result<ChallengePassword>>::finished, this, [this, watcher, enroll, startMs] {

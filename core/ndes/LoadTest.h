@@ -23,7 +23,6 @@ struct LoadTestOptions {
     SecretBytes password;
     bool allowHttp = false;
     QList<QSslCertificate> extraTlsCaCertificates;
-    QByteArray extraTlsCaPem;
     int concurrency = 10;
     int requests = 100;
     int keyBits = 2048;

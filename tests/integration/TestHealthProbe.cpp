@@ -194,8 +194,7 @@ private slots:
         HealthTarget t = labTarget(lab);
         QFile chain(lab.chainPemPath());
         QVERIFY(chain.open(QIODevice::ReadOnly));
-        t.extraTlsCaPem = chain.readAll();
-        t.extraTlsCaCertificates = QSslCertificate::fromData(t.extraTlsCaPem);
+        t.extraTlsCaCertificates = QSslCertificate::fromData(chain.readAll());
         t.adminUrl.clear();
         const HealthReport r = probe(t);
         QCOMPARE(r.status, HealthStatus::Critical);
