@@ -13,6 +13,7 @@ PACKAGES=(
     libkrb5-dev gss-ntlmssp gss-ntlmssp-dev krb5-kdc krb5-admin-server krb5-user certmonger dbus
     libcurl4-openssl-dev libqrencode-dev qtkeychain-qt6-dev gnome-keyring libsecret-tools dbus-x11
     xvfb xauth imagemagick fonts-dejavu-core time qt6-qpa-plugins bsdutils
+    libevtx-dev libbfio-dev libevtx-utils python3-evtx rsyslog
 )
 
 missing=()

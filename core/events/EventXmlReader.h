@@ -22,6 +22,7 @@ struct EventXmlResult {
 class EventXmlReader {
 public:
     static constexpr qint64 maxBytes = qint64(512) * 1024 * 1024;
+    static constexpr qint64 maxEventBytes = qint64(4) * 1024 * 1024; // one event (an EVTX record is at most 64 KB)
     [[nodiscard]] static EventXmlResult parse(const QByteArray& data);
     [[nodiscard]] static EventXmlResult readFile(const QString& path);
 };

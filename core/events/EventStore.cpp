@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "events/EventStore.h"
+
+#include <QXmlStreamWriter>
+
+#include <algorithm>
+#include <array>
+#include <bitset>
+#include <cstring>
+
+namespace ndes::events {
+
+namespace {
+
+constexpr char fieldSep = '\x1F';  // between a data name and its value
+constexpr char recordSep = '\x1E'; // after each value
+constexpr quint32 maxInterned = 65536;
+
+inline unsigned char fold(unsigned char b) {
+    return (b >= 'A' && b <= 'Z') ? b | 0x20 : b;
+}
+
+// Field separators inside values would split them; a real value never has them.
+void appendClean(std::string& arena, const QString& s) {
+    const QByteArray u = s.toUtf8();
+    const size_t at = arena.size();
+    arena.append(u.constData(), size_t(u.size()));
+    for (size_t i = at; i < arena.size(); ++i)
+        if (arena[i] == fieldSep || arena[i] == recordSep)
+            arena[i] = ' ';
+}
+
+// Boyer-Moore-Horspool over ASCII-folded bytes: every start offset of `needle` (already folded) in [begin, end).
+class FoldedSearch {
+public:
+    explicit FoldedSearch(const std::string& needle)
+        : m_needle(needle) {
+        m_shift.fill(needle.size());
+        for (size_t i = 0; i + 1 < needle.size(); ++i)
+            m_shift[static_cast<unsigned char>(needle[i])] = needle.size() - 1 - i;
+    }
+    // The first match at or after `from`, or npos.
+    [[nodiscard]] size_t find(const char* text, size_t n, size_t from) const {
+        const size_t m = m_needle.size();
+        if (m == 0 || n < m)
+            return std::string::npos;
+        const auto* t = reinterpret_cast<const unsigned char*>(text);
+        const auto* p = reinterpret_cast<const unsigned char*>(m_needle.data());
+        size_t pos = from;
+        while (pos + m <= n) {
+            const unsigned char last = fold(t[pos + m - 1]);
+            if (last == p[m - 1]) {
+                size_t k = m - 1;
+                while (k > 0 && fold(t[pos + k - 1]) == p[k - 1])
+                    --k;
+                if (k == 0)
+                    return pos;
+            }
+            pos += m_shift[last];
+        }
+        return std::string::npos;
+    }
+
+private:
+    std::string m_needle;
+    std::array<size_t, 256> m_shift{};
+};
+
+} // namespace
+
+struct EventStore::Chunk {
+    std::vector<qint64> time;
+    std::vector<quint8> level;
+    std::vector<qint32> id;
+    std::vector<qint64> record;
+    std::vector<quint32> provider, computer, channel;
+    std::vector<quint32> dataStart;
+    std::string arena;
+
+    Chunk() {
+        time.reserve(chunkSize);
+        level.reserve(chunkSize);
+        id.reserve(chunkSize);
+        record.reserve(chunkSize);
+        provider.reserve(chunkSize);
+        computer.reserve(chunkSize);
+        channel.reserve(chunkSize);
+        dataStart.reserve(chunkSize);
+    }
+    [[nodiscard]] int count() const { return int(time.size()); }
+    [[nodiscard]] size_t dataEnd(int i) const { return i + 1 < count() ? dataStart[size_t(i) + 1] : arena.size(); }
+    [[nodiscard]] qint64 bytes() const {
+        return qint64(time.capacity() * 8 + level.capacity() + id.capacity() * 4 + record.capacity() * 8 +
+                      (provider.capacity() + computer.capacity() + channel.capacity() + dataStart.capacity()) * 4 +
+                      arena.capacity());
+    }
+};
+
+struct EventStore::Compiled {
+    std::bitset<256> levels;
+    bool anyLevel = true;
+    std::vector<bool> providers; // by interned index
+    bool anyProvider = true;
+    std::vector<bool> smallIds; // 0..65535
+    QSet<int> otherIds;
+    bool anyId = true;
+    qint64 from = std::numeric_limits<qint64>::min();
+    qint64 to = std::numeric_limits<qint64>::max();
+    bool anyTime = true;
+    std::string needle;              // folded UTF-8
+    std::vector<bool> stringHasText; // interned strings containing the text
+};
+
+EventStore::EventStore(qint64 capacity) {
+    if (capacity > 0)
+        m_capacity = std::max<qint64>(2, (capacity + chunkSize - 1) / chunkSize) * chunkSize;
+    m_strings.emplace_back(); // index 0: empty
+    m_stringIndex.insert(QString(), 0);
+}
+
+EventStore::EventStore(EventStore&&) noexcept = default;
+EventStore& EventStore::operator=(EventStore&&) noexcept = default;
+EventStore::~EventStore() = default;
+
+void EventStore::clear() {
+    m_firstSeq = endSeq();
+    m_chunks.clear();
+    m_size = 0;
+}
+
+quint32 EventStore::intern(const QString& s) {
+    if (s.isEmpty())
+        return 0;
+    const auto it = m_stringIndex.constFind(s);
+    if (it != m_stringIndex.constEnd())
+        return *it;
+    if (m_strings.size() >= maxInterned) { // a hostile feed with ever new host names: stop interning
+        static const QString other = QStringLiteral("(other)");
+        const auto o = m_stringIndex.constFind(other);
+        if (o != m_stringIndex.constEnd())
+            return *o;
+        m_strings.push_back(other);
+        m_stringIndex.insert(other, quint32(m_strings.size() - 1));
+        return quint32(m_strings.size() - 1);
+    }
+    const auto idx = quint32(m_strings.size());
+    m_strings.push_back(s);
+    m_stringIndex.insert(s, idx);
+    return idx;
+}
+
+quint64 EventStore::append(const EventRecord& e) {
+    if (m_capacity > 0 && m_size >= m_capacity && !m_chunks.empty()) {
+        const int gone = m_chunks.front()->count();
+        m_chunks.pop_front();
+        m_firstSeq += quint64(gone);
+        m_size -= gone;
+        m_evicted += quint64(gone);
+    }
+    if (m_chunks.empty() || m_chunks.back()->count() >= chunkSize) {
+        if (!m_chunks.empty())
+            m_chunks.back()->arena.shrink_to_fit(); // full: it grows no more
+        m_chunks.push_back(std::make_unique<Chunk>());
+    }
+    Chunk& c = *m_chunks.back();
+    c.time.push_back(e.time.isValid() ? e.time.toMSecsSinceEpoch() : std::numeric_limits<qint64>::min());
+    c.level.push_back(quint8(std::clamp(e.level, 0, 255)));
+    c.id.push_back(e.eventId);
+    c.record.push_back(e.recordId);
+    c.provider.push_back(intern(e.provider));
+    c.computer.push_back(intern(e.computer));
+    c.channel.push_back(intern(e.channel));
+    c.dataStart.push_back(quint32(c.arena.size()));
+    for (const auto& [name, value] : e.data) {
+        appendClean(c.arena, name);
+        c.arena.push_back(fieldSep);
+        appendClean(c.arena, value);
+        c.arena.push_back(recordSep);
+    }
+    ++m_size;
+    ++m_accepted;
+    return endSeq() - 1;
+}
+
+const EventStore::Chunk& EventStore::chunkOf(quint64 seq, int* index) const {
+    // Chunks are full except the last, and the first starts at m_firstSeq.
+    const quint64 off = seq - m_firstSeq;
+    *index = int(off % chunkSize);
+    return *m_chunks[size_t(off / chunkSize)];
+}
+
+qint64 EventStore::timeMs(quint64 seq) const {
+    int i = 0;
+    return chunkOf(seq, &i).time[size_t(i)];
+}
+int EventStore::level(quint64 seq) const {
+    int i = 0;
+    return chunkOf(seq, &i).level[size_t(i)];
+}
+int EventStore::eventId(quint64 seq) const {
+    int i = 0;
+    return chunkOf(seq, &i).id[size_t(i)];
+}
+qint64 EventStore::recordId(quint64 seq) const {
+    int i = 0;
+    return chunkOf(seq, &i).record[size_t(i)];
+}
+const QString& EventStore::provider(quint64 seq) const {
+    int i = 0;
+    return m_strings[chunkOf(seq, &i).provider[size_t(i)]];
+}
+const QString& EventStore::computer(quint64 seq) const {
+    int i = 0;
+    return m_strings[chunkOf(seq, &i).computer[size_t(i)]];
+}
+const QString& EventStore::channel(quint64 seq) const {
+    int i = 0;
+    return m_strings[chunkOf(seq, &i).channel[size_t(i)]];
+}
+
+QString EventStore::summary(quint64 seq) const {
+    int i = 0;
+    const Chunk& c = chunkOf(seq, &i);
+    const size_t begin = c.dataStart[size_t(i)];
+    const size_t end = std::min(c.dataEnd(i), begin + 600);
+    QString out;
+    size_t pos = begin;
+    while (pos < end) {
+        const size_t sep = c.arena.find(fieldSep, pos);
+        size_t stop = c.arena.find(recordSep, pos);
+        if (stop == std::string::npos || stop > end)
+            stop = end;
+        if (!out.isEmpty())
+            out += QStringLiteral("; ");
+        if (sep != std::string::npos && sep < stop) {
+            const QString name = QString::fromUtf8(c.arena.data() + pos, qsizetype(sep - pos));
+            const QString value = QString::fromUtf8(c.arena.data() + sep + 1, qsizetype(stop - sep - 1));
+            out += name.startsWith(QLatin1String("Data")) ? value : name + QStringLiteral(": ") + value;
+        } else {
+            out += QString::fromUtf8(c.arena.data() + pos, qsizetype(stop - pos));
+        }
+        pos = stop + 1;
+    }
+    out.replace(QLatin1Char('\n'), QLatin1Char(' '));
+    out.replace(QLatin1Char('\r'), QLatin1Char(' '));
+    return out;
+}
+
+EventRecord EventStore::event(quint64 seq) const {
+    int i = 0;
+    const Chunk& c = chunkOf(seq, &i);
+    EventRecord e;
+    const qint64 t = c.time[size_t(i)];
+    if (t != std::numeric_limits<qint64>::min())
+        e.time = QDateTime::fromMSecsSinceEpoch(t, Qt::UTC);
+    e.level = c.level[size_t(i)];
+    e.eventId = c.id[size_t(i)];
+    e.recordId = c.record[size_t(i)];
+    e.provider = m_strings[c.provider[size_t(i)]];
+    e.computer = m_strings[c.computer[size_t(i)]];
+    e.channel = m_strings[c.channel[size_t(i)]];
+    size_t pos = c.dataStart[size_t(i)];
+    const size_t end = c.dataEnd(i);
+    while (pos < end) {
+        const size_t sep = c.arena.find(fieldSep, pos);
+        const size_t stop = c.arena.find(recordSep, pos);
+        if (sep == std::string::npos || stop == std::string::npos || sep > stop || stop > end)
+            break;
+        e.data.append({QString::fromUtf8(c.arena.data() + pos, qsizetype(sep - pos)),
+                       QString::fromUtf8(c.arena.data() + sep + 1, qsizetype(stop - sep - 1))});
+        pos = stop + 1;
+    }
+    return e;
+}
+
+EventStore::Compiled EventStore::compile(const EventFilter& f) const {
+    Compiled cf;
+    if (!f.levels.isEmpty()) {
+        cf.anyLevel = false;
+        for (int l : f.levels)
+            if (l >= 0 && l < 256)
+                cf.levels.set(size_t(l));
+    }
+    if (!f.providers.isEmpty()) {
+        cf.anyProvider = false;
+        cf.providers.assign(m_strings.size(), false);
+        for (size_t i = 0; i < m_strings.size(); ++i)
+            for (const QString& p : f.providers)
+                if (m_strings[i].compare(p, Qt::CaseInsensitive) == 0)
+                    cf.providers[i] = true;
+    }
+    if (!f.ids.isEmpty()) {
+        cf.anyId = false;
+        cf.smallIds.assign(65536, false);
+        for (int id : f.ids) {
+            if (id >= 0 && id < 65536)
+                cf.smallIds[size_t(id)] = true;
+            else
+                cf.otherIds.insert(id);
+        }
+    }
+    if (f.from.isValid() || f.to.isValid()) {
+        cf.anyTime = false;
+        if (f.from.isValid())
+            cf.from = f.from.toMSecsSinceEpoch();
+        if (f.to.isValid())
+            cf.to = f.to.toMSecsSinceEpoch();
+    }
+    if (!f.text.isEmpty()) {
+        const QByteArray u = f.text.toUtf8();
+        cf.needle.assign(u.constData(), size_t(u.size()));
+        for (char& ch : cf.needle)
+            ch = char(fold(static_cast<unsigned char>(ch)));
+        cf.stringHasText.assign(m_strings.size(), false);
+        for (size_t i = 0; i < m_strings.size(); ++i)
+            cf.stringHasText[i] = m_strings[i].contains(f.text, Qt::CaseInsensitive);
+    }
+    return cf;
+}
+
+void EventStore::filterChunk(const Chunk& c, quint64 base, const Compiled& cf, std::vector<quint64>& out) const {
+    const int n = c.count();
+    std::vector<char> textHit;
+    if (!cf.needle.empty()) {
+        textHit.assign(size_t(n), 0);
+        const FoldedSearch search(cf.needle);
+        size_t pos = 0;
+        while ((pos = search.find(c.arena.data(), c.arena.size(), pos)) != std::string::npos) {
+            const auto it = std::upper_bound(c.dataStart.begin(), c.dataStart.end(), quint32(pos));
+            const auto idx = size_t(std::distance(c.dataStart.begin(), it)) - 1;
+            textHit[idx] = 1;
+            pos = idx + 1 < size_t(n) ? std::max<size_t>(c.dataStart[idx + 1], pos + 1) : c.arena.size();
+        }
+        for (int i = 0; i < n; ++i)
+            if (!textHit[size_t(i)] &&
+                (cf.stringHasText[c.provider[size_t(i)]] || cf.stringHasText[c.computer[size_t(i)]] ||
+                 cf.stringHasText[c.channel[size_t(i)]]))
+                textHit[size_t(i)] = 1;
+    }
+    for (int i = 0; i < n; ++i) {
+        const auto k = size_t(i);
+        if (!cf.anyLevel && !cf.levels.test(c.level[k]))
+            continue;
+        if (!cf.anyProvider && !cf.providers[c.provider[k]])
+            continue;
+        if (!cf.anyId) {
+            const int id = c.id[k];
+            if (id >= 0 && id < 65536 ? !cf.smallIds[size_t(id)] : !cf.otherIds.contains(id))
+                continue;
+        }
+        if (!cf.anyTime && (c.time[k] < cf.from || c.time[k] > cf.to))
+            continue;
+        if (!textHit.empty() && !textHit[k])
+            continue;
+        out.push_back(base + quint64(i));
+    }
+}
+
+std::vector<quint64> EventStore::filter(const EventFilter& f) const {
+    std::vector<quint64> out;
+    if (f.isEmpty()) {
+        out.resize(size_t(m_size));
+        for (qint64 i = 0; i < m_size; ++i)
+            out[size_t(i)] = m_firstSeq + quint64(i);
+        return out;
+    }
+    const Compiled cf = compile(f);
+    quint64 base = m_firstSeq;
+    for (const auto& c : m_chunks) {
+        filterChunk(*c, base, cf, out);
+        base += quint64(c->count());
+    }
+    return out;
+}
+
+bool EventStore::matches(quint64 seq, const EventFilter& f) const {
+    if (f.isEmpty())
+        return contains(seq);
+    if (!contains(seq))
+        return false;
+    const EventRecord e = event(seq);
+    if (!f.levels.isEmpty() && !f.levels.contains(e.level))
+        return false;
+    if (!f.providers.isEmpty() && std::none_of(f.providers.begin(), f.providers.end(), [&](const QString& p) {
+            return p.compare(e.provider, Qt::CaseInsensitive) == 0;
+        }))
+        return false;
+    if (!f.ids.isEmpty() && !f.ids.contains(e.eventId))
+        return false;
+    const qint64 t = timeMs(seq);
+    if (f.from.isValid() && t < f.from.toMSecsSinceEpoch())
+        return false;
+    if (f.to.isValid() && t > f.to.toMSecsSinceEpoch())
+        return false;
+    if (!f.text.isEmpty()) {
+        // Same rule as filter(): ASCII letters in any case, other characters as they are.
+        std::string needle = f.text.toUtf8().toStdString();
+        for (char& ch : needle)
+            ch = char(fold(static_cast<unsigned char>(ch)));
+        const FoldedSearch search(needle);
+        int i = 0;
+        const Chunk& c = chunkOf(seq, &i);
+        const size_t begin = c.dataStart[size_t(i)];
+        const size_t end = c.dataEnd(i);
+        const bool inData = search.find(c.arena.data() + begin, end - begin, 0) != std::string::npos;
+        if (!inData && !e.provider.contains(f.text, Qt::CaseInsensitive) &&
+            !e.computer.contains(f.text, Qt::CaseInsensitive) && !e.channel.contains(f.text, Qt::CaseInsensitive))
+            return false;
+    }
+    return true;
+}
+
+QStringList EventStore::providers() const {
+    QSet<quint32> used;
+    for (const auto& c : m_chunks)
+        for (quint32 p : c->provider)
+            used.insert(p);
+    QStringList out;
+    for (quint32 p : used)
+        if (p != 0)
+            out << m_strings[p];
+    out.sort(Qt::CaseInsensitive);
+    return out;
+}
+
+qint64 EventStore::memoryBytes() const {
+    qint64 bytes = 0;
+    for (const auto& c : m_chunks)
+        bytes += c->bytes() + qint64(sizeof(Chunk));
+    for (const QString& s : m_strings)
+        bytes += qint64(sizeof(QString)) + s.size() * 2 + 64; // string, hash node
+    return bytes;
+}
+
+QString toEventXml(const EventRecord& e) {
+    auto clean = [](const QString& s) {
+        QString out = s;
+        for (QChar& ch : out)
+            if ((ch.unicode() < 0x20 && ch != QLatin1Char('\t') && ch != QLatin1Char('\n') &&
+                 ch != QLatin1Char('\r')) ||
+                ch.unicode() == 0xFFFE || ch.unicode() == 0xFFFF)
+                ch = QChar(0xFFFD);
+        return out;
+    };
+    QString xml;
+    QXmlStreamWriter w(&xml);
+    w.setAutoFormatting(true);
+    w.writeStartElement(QStringLiteral("Event"));
+    w.writeDefaultNamespace(QStringLiteral("http://schemas.microsoft.com/win/2004/08/events/event"));
+    w.writeStartElement(QStringLiteral("System"));
+    w.writeEmptyElement(QStringLiteral("Provider"));
+    w.writeAttribute(QStringLiteral("Name"), clean(e.provider));
+    w.writeTextElement(QStringLiteral("EventID"), QString::number(e.eventId));
+    w.writeTextElement(QStringLiteral("Level"), QString::number(e.level));
+    w.writeEmptyElement(QStringLiteral("TimeCreated"));
+    w.writeAttribute(QStringLiteral("SystemTime"),
+                     e.time.isValid() ? e.time.toUTC().toString(Qt::ISODateWithMs) : QString());
+    if (e.recordId >= 0)
+        w.writeTextElement(QStringLiteral("EventRecordID"), QString::number(e.recordId));
+    w.writeTextElement(QStringLiteral("Channel"), clean(e.channel));
+    w.writeTextElement(QStringLiteral("Computer"), clean(e.computer));
+    w.writeEndElement();
+    w.writeStartElement(QStringLiteral("EventData"));
+    for (const auto& [name, value] : e.data) {
+        w.writeStartElement(QStringLiteral("Data"));
+        if (!name.isEmpty())
+            w.writeAttribute(QStringLiteral("Name"), clean(name));
+        w.writeCharacters(clean(value));
+        w.writeEndElement();
+    }
+    w.writeEndElement();
+    w.writeEndElement();
+    return xml;
+}
+
+} // namespace ndes::events

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "events/EventRecord.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ndes::events {
+
+// Which events to show. Empty parts match everything.
+struct EventFilter {
+    QSet<int> levels;      // 1..5; 0 matches events without a level
+    QStringList providers; // exact names, any case (aliases of NDES included by the caller)
+    QSet<int> ids;
+    QDateTime from, to; // inclusive, UTC
+    QString text;       // in event data, provider, computer or channel; ASCII letters any case
+
+    [[nodiscard]] bool isEmpty() const {
+        return levels.isEmpty() && providers.isEmpty() && ids.isEmpty() && !from.isValid() && !to.isValid() &&
+               text.isEmpty();
+    }
+};
+
+// Events kept compactly for big logs and live feeds: columns per chunk of 8192 events (time, level, ID, record ID,
+// interned provider/computer/channel) and the event data of the chunk in one UTF-8 arena, so a million events
+// take tens of MB, not a million QStrings. Each event has a sequence number that never changes; with a capacity
+// (live mode) the oldest whole chunk goes when the store is full, and every event it held is counted as dropped.
+// Not thread-safe: fill it on one thread, then hand it over (it moves).
+class EventStore {
+public:
+    static constexpr int chunkSize = 8192;
+
+    // capacity 0: unbounded. Otherwise rounded up to whole chunks (at least two).
+    explicit EventStore(qint64 capacity = 0);
+    EventStore(EventStore&&) noexcept;
+    EventStore& operator=(EventStore&&) noexcept;
+    ~EventStore();
+
+    // Returns the event's sequence number.
+    quint64 append(const EventRecord& event);
+    // Events that arrived but could not be taken (a frame too long, not an event): counted, not stored.
+    void countRejected(quint64 n) { m_rejected += n; }
+
+    [[nodiscard]] quint64 firstSeq() const { return m_firstSeq; } // oldest event still held
+    [[nodiscard]] quint64 endSeq() const { return m_firstSeq + quint64(m_size); }
+    [[nodiscard]] qint64 size() const { return m_size; }
+    [[nodiscard]] bool contains(quint64 seq) const { return seq >= m_firstSeq && seq < endSeq(); }
+    [[nodiscard]] quint64 accepted() const { return m_accepted; } // everything ever appended
+    [[nodiscard]] quint64 evicted() const { return m_evicted; }   // pushed out by the capacity
+    [[nodiscard]] quint64 rejected() const { return m_rejected; }
+    [[nodiscard]] quint64 dropped() const { return m_evicted + m_rejected; }
+    [[nodiscard]] qint64 capacity() const { return m_capacity; }
+    void clear();
+
+    // Fast column access (seq must be held).
+    [[nodiscard]] qint64 timeMs(quint64 seq) const;
+    [[nodiscard]] int level(quint64 seq) const;
+    [[nodiscard]] int eventId(quint64 seq) const;
+    [[nodiscard]] qint64 recordId(quint64 seq) const;
+    [[nodiscard]] const QString& provider(quint64 seq) const;
+    [[nodiscard]] const QString& computer(quint64 seq) const;
+    [[nodiscard]] const QString& channel(quint64 seq) const;
+    // The event data as one line ("Name: value; ...") for the table.
+    [[nodiscard]] QString summary(quint64 seq) const;
+    // The whole event back (rawXml is not kept: the caller rebuilds it with toXml when needed).
+    [[nodiscard]] EventRecord event(quint64 seq) const;
+
+    // Sequence numbers of the matching events, oldest first.
+    [[nodiscard]] std::vector<quint64> filter(const EventFilter& f) const;
+    [[nodiscard]] bool matches(quint64 seq, const EventFilter& f) const;
+
+    // Providers seen, for the filter's list.
+    [[nodiscard]] QStringList providers() const;
+    // Bytes held (columns, arenas, interned strings), for the bench and the status line.
+    [[nodiscard]] qint64 memoryBytes() const;
+
+private:
+    struct Chunk;
+    struct Compiled;
+    [[nodiscard]] const Chunk& chunkOf(quint64 seq, int* index) const;
+    [[nodiscard]] quint32 intern(const QString& s);
+    [[nodiscard]] Compiled compile(const EventFilter& f) const;
+    void filterChunk(const Chunk& c, quint64 base, const Compiled& cf, std::vector<quint64>& out) const;
+
+    qint64 m_capacity = 0;
+    std::deque<std::unique_ptr<Chunk>> m_chunks;
+    quint64 m_firstSeq = 0;
+    qint64 m_size = 0;
+    quint64 m_accepted = 0;
+    quint64 m_evicted = 0;
+    quint64 m_rejected = 0;
+    std::vector<QString> m_strings;
+    QHash<QString, quint32> m_stringIndex;
+};
+
+// An event as Event XML (for the detail pane and the XML export), every value escaped.
+[[nodiscard]] QString toEventXml(const EventRecord& event);
+
+} // namespace ndes::events
