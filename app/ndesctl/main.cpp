@@ -3,6 +3,7 @@
 #include "CtlOutput.h"
 
 #include "events/EventCatalogue.h"
+#include "events/EventListener.h"
 #include "events/EventXmlReader.h"
 #include "events/Syslog.h"
 #include "inventory/CredentialStore.h"
@@ -1022,87 +1023,82 @@ int runEvents(const QStringList& args, bool json) {
     return rc;
 }
 
-// `ndesctl listen --syslog ADDR:PORT`: TCP (octet counting or LF) and UDP on the same port.
+// `ndesctl listen --syslog ADDR:PORT | --syslog-tls ADDR:PORT --tls-cert F --tls-key F | --json-lines ADDR:PORT`.
 int runListen(const QStringList& args, bool json) {
     const CtlOutput out(json);
     QCommandLineParser p;
     QCommandLineOption syslog(QStringLiteral("syslog"),
-                              QStringLiteral("Address and port to listen on (port 0 picks one)."),
+                              QStringLiteral("Syslog over TCP and UDP on ADDR:PORT (port 0 picks one)."),
                               QStringLiteral("ADDR:PORT"));
+    QCommandLineOption syslogTls(QStringLiteral("syslog-tls"),
+                                 QStringLiteral("Syslog over TLS (RFC 5425) on ADDR:PORT."),
+                                 QStringLiteral("ADDR:PORT"));
+    QCommandLineOption jsonLines(QStringLiteral("json-lines"),
+                                 QStringLiteral("JSON lines over TCP (NXLog to_json, Winlogbeat) on ADDR:PORT."),
+                                 QStringLiteral("ADDR:PORT"));
+    QCommandLineOption tlsCert(QStringLiteral("tls-cert"), QStringLiteral("PEM certificate (chain) for --syslog-tls."),
+                               QStringLiteral("FILE"));
+    QCommandLineOption tlsKey(QStringLiteral("tls-key"),
+                              QStringLiteral("PEM private key for --syslog-tls (unencrypted, readable only by you)."),
+                              QStringLiteral("FILE"));
     QCommandLineOption count(QStringLiteral("count"), QStringLiteral("Stop after N events."), QStringLiteral("N"));
     QCommandLineOption seconds(QStringLiteral("seconds"), QStringLiteral("Stop after S seconds."), QStringLiteral("S"));
     QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("One JSON object per event, one per line."));
-    p.addOptions({syslog, count, seconds, jsonOpt});
+    p.addOptions({syslog, syslogTls, jsonLines, tlsCert, tlsKey, count, seconds, jsonOpt});
     p.addHelpOption();
     if (int rc = parseArgs(p, args, out,
-                           QStringLiteral("Receive events as syslog (RFC 5424 or 3164, over TCP with octet counting "
-                                          "or newlines, and over UDP) as NXLog, rsyslog or ndes-lab send them.\nThe "
-                                          "listening address goes to stderr first: \"listening tcp+udp ADDR:PORT\"."));
+                           QStringLiteral("Receive events live as NXLog, rsyslog, Winlogbeat or ndes-lab forward them: "
+                                          "syslog (RFC 5424 or 3164; TCP with octet counting or newlines, UDP, or "
+                                          "TLS) or JSON lines.\nThe listening address goes to stderr first, e.g. "
+                                          "\"listening tcp+udp ADDR:PORT\"."));
         rc >= 0)
         return rc;
-    const QString spec = p.value(syslog);
-    const qsizetype colon = spec.lastIndexOf(QLatin1Char(':'));
-    QString hostText = spec.left(colon);
-    if (hostText.startsWith(QLatin1Char('[')) && hostText.endsWith(QLatin1Char(']')))
-        hostText = hostText.mid(1, hostText.size() - 2);
-    const QHostAddress address(hostText);
-    bool ok = false;
-    const int port = spec.mid(colon + 1).toInt(&ok);
-    if (colon <= 0 || address.isNull() || !ok || port < 0 || port > 65535)
+    const int chosen = int(p.isSet(syslog)) + int(p.isSet(syslogTls)) + int(p.isSet(jsonLines));
+    if (chosen != 1)
+        return out.fail(makeError(ErrorKind::Usage,
+                                  QStringLiteral("Give one of --syslog, --syslog-tls or --json-lines, e.g. --syslog "
+                                                 "127.0.0.1:5514.")));
+    const char* scheme = p.isSet(syslog) ? "syslog://" : p.isSet(syslogTls) ? "syslog-tls://" : "json://";
+    const QString addr = p.isSet(syslog)      ? p.value(syslog)
+                         : p.isSet(syslogTls) ? p.value(syslogTls)
+                                              : p.value(jsonLines);
+    auto spec = events::ListenerSpec::parse(QLatin1String(scheme) + addr);
+    if (!spec)
         return out.fail(
-            makeError(ErrorKind::Usage, QStringLiteral("--syslog must be ADDR:PORT, e.g. 127.0.0.1:5514.")));
+            makeError(ErrorKind::Usage,
+                      QStringLiteral("The address must be ADDR:PORT, e.g. 127.0.0.1:5514 (got \"%1\").").arg(addr)));
+    spec->certificateFile = p.value(tlsCert);
+    spec->keyFile = p.value(tlsKey);
     const int maxEvents = p.isSet(count) ? p.value(count).toInt() : -1;
     auto catalogue = events::EventCatalogue::builtIn();
     if (!catalogue)
         return out.fail(catalogue.error());
-    QTcpServer tcp;
-    if (!tcp.listen(address, quint16(port)))
-        return out.fail(
-            makeError(ErrorKind::Network, QStringLiteral("Cannot listen on TCP %1: %2").arg(spec, tcp.errorString())));
-    QUdpSocket udp;
-    if (!udp.bind(address, tcp.serverPort()))
-        return out.fail(makeError(ErrorKind::Network, QStringLiteral("Cannot listen on UDP %1:%2: %3")
-                                                          .arg(address.toString())
-                                                          .arg(tcp.serverPort())
-                                                          .arg(udp.errorString())));
-    std::fprintf(stderr, "listening tcp+udp %s:%u\n", address.toString().toLatin1().constData(), tcp.serverPort());
+    events::EventListener listener;
+    if (Status st = listener.start(*spec); !st)
+        return out.fail(st.error());
+    const char* what = spec->protocol == events::ListenerSpec::Protocol::Syslog      ? "tcp+udp"
+                       : spec->protocol == events::ListenerSpec::Protocol::SyslogTls ? "tls"
+                                                                                     : "json";
+    std::fprintf(stderr, "listening %s %s:%u\n", what, spec->address.toString().toLatin1().constData(),
+                 listener.port());
     std::fflush(stderr);
     int received = 0;
-    int rejected = 0;
-    auto deliver = [&](const QByteArray& message) {
-        auto m = events::SyslogParser::parse(message);
-        if (!m) {
-            ++rejected;
-            return;
-        }
-        const events::EventRecord e = m->toEvent();
-        printEvent(out, json, e, catalogue->find(e.provider, e.eventId));
-        if (++received == maxEvents)
-            QCoreApplication::quit();
-    };
-    QObject::connect(&udp, &QUdpSocket::readyRead, [&] {
-        while (udp.hasPendingDatagrams()) {
-            QByteArray datagram(int(qMin<qint64>(udp.pendingDatagramSize(), 65536)), '\0');
-            udp.readDatagram(datagram.data(), datagram.size());
-            deliver(datagram);
-        }
-    });
-    QObject::connect(&tcp, &QTcpServer::newConnection, [&] {
-        while (QTcpSocket* socket = tcp.nextPendingConnection()) {
-            auto framer = std::make_shared<events::SyslogFramer>();
-            QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket, framer, &deliver] {
-                for (const QByteArray& frame : framer->feed(socket->readAll()))
-                    deliver(frame);
-            });
-            QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    QObject::connect(&listener, &events::EventListener::eventsReceived, [&](const QList<events::EventRecord>& batch) {
+        for (const events::EventRecord& e : batch) {
+            if (received == maxEvents)
+                return;
+            printEvent(out, json, e, catalogue->find(e.provider, e.eventId));
+            if (++received == maxEvents)
+                QCoreApplication::quit();
         }
     });
     if (p.isSet(seconds))
         QTimer::singleShot(int(p.value(seconds).toDouble() * 1000), &QCoreApplication::quit);
     if (maxEvents != 0)
         QCoreApplication::exec();
-    if (rejected > 0)
-        out.warn(QStringLiteral("%1 message(s) were not syslog and were skipped.").arg(rejected));
+    if (listener.rejected() > 0)
+        out.warn(
+            QStringLiteral("%1 message(s) were not events (or too long) and were skipped.").arg(listener.rejected()));
     return ExitOk;
 }
 

@@ -151,7 +151,9 @@ EventRecord SyslogMessage::toEvent() const {
     e.computer = host;
     static const QRegularExpression idParam(QStringLiteral(R"re(EventID="(\d+)")re"));
     const QRegularExpressionMatch id = idParam.match(structuredData);
-    e.eventId = id.hasMatch() ? id.captured(1).toInt() : 0;
+    bool numericMsgId = false;
+    const int fromMsgId = msgId.toInt(&numericMsgId); // NXLog and ndes-lab put the event ID in MSGID
+    e.eventId = id.hasMatch() ? id.captured(1).toInt() : (numericMsgId && fromMsgId >= 0 ? fromMsgId : 0);
     e.data.append({QStringLiteral("Message"), message});
     return e;
 }
@@ -159,52 +161,62 @@ EventRecord SyslogMessage::toEvent() const {
 QList<QByteArray> SyslogFramer::feed(const QByteArray& bytes) {
     QList<QByteArray> out;
     m_buffer += bytes;
+    qsizetype pos = 0; // consumed so far; removed once at the end (not per message)
+    auto finish = [&] {
+        m_buffer.remove(0, pos);
+        return out;
+    };
     for (;;) {
         if (m_skipToNewline) {
-            const qsizetype nl = m_buffer.indexOf('\n');
+            const qsizetype nl = m_buffer.indexOf('\n', pos);
             if (nl < 0) {
                 m_buffer.clear();
                 return out;
             }
-            m_buffer.remove(0, nl + 1);
+            pos = nl + 1;
             m_skipToNewline = false;
         }
-        if (m_buffer.isEmpty())
-            return out;
-        if (std::isdigit(static_cast<unsigned char>(m_buffer.at(0)))) { // octet counting
-            const qsizetype sp = m_buffer.indexOf(' ');
-            if (sp < 0) {
-                if (m_buffer.size() > 10) { // no length is that long: not octet counting after all
+        if (pos >= m_buffer.size())
+            return finish();
+        if (std::isdigit(static_cast<unsigned char>(m_buffer.at(pos)))) { // octet counting
+            const qsizetype sp = m_buffer.indexOf(' ', pos);
+            if (sp < 0 || sp - pos > 10) {
+                if (m_buffer.size() - pos > 10) { // no length is that long: not octet counting after all
                     ++m_dropped;
                     m_skipToNewline = true;
                     continue;
                 }
-                return out;
+                return finish();
             }
             bool ok = false;
-            const qint64 len = m_buffer.left(sp).toLongLong(&ok);
+            const qint64 len = QByteArray::fromRawData(m_buffer.constData() + pos, sp - pos).toLongLong(&ok);
             if (!ok || len <= 0 || len > SyslogParser::maxMessageBytes) {
                 ++m_dropped;
                 m_skipToNewline = true;
                 continue;
             }
             if (m_buffer.size() < sp + 1 + len)
-                return out;
+                return finish();
             out << m_buffer.mid(sp + 1, len);
-            m_buffer.remove(0, sp + 1 + len);
+            pos = sp + 1 + len;
             continue;
         }
-        const qsizetype nl = m_buffer.indexOf('\n');
+        const qsizetype nl = m_buffer.indexOf('\n', pos);
         if (nl < 0) {
-            if (m_buffer.size() > SyslogParser::maxMessageBytes) {
+            if (m_buffer.size() - pos > SyslogParser::maxMessageBytes) {
                 ++m_dropped;
                 m_buffer.clear();
                 m_skipToNewline = true;
+                return out;
             }
-            return out;
+            return finish();
         }
-        out << m_buffer.left(nl);
-        m_buffer.remove(0, nl + 1);
+        QByteArray line = m_buffer.mid(pos, nl - pos);
+        if (line.endsWith('\r'))
+            line.chop(1);
+        if (!line.isEmpty())
+            out << line;
+        pos = nl + 1;
     }
 }
 

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "events/EventRecord.h"
+#include "util/Result.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+
+class QTcpServer;
+class QUdpSocket;
+class QTcpSocket;
+
+namespace ndes::events {
+
+// Where and how to listen: "syslog://ADDR:PORT" (TCP and UDP on one port), "syslog-tls://ADDR:PORT" (TCP with
+// TLS, RFC 5425; needs a certificate and key), "json://ADDR:PORT" (JSON lines over TCP, NXLog/Winlogbeat).
+struct ListenerSpec {
+    enum class Protocol { Syslog, SyslogTls, JsonLines };
+    Protocol protocol = Protocol::Syslog;
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 0;                 // 0 picks one
+    QString certificateFile, keyFile; // PEM, for syslog-tls
+
+    [[nodiscard]] static Result<ListenerSpec> parse(const QString& url);
+    [[nodiscard]] QString toUrl(quint16 actualPort = 0) const;
+};
+
+// Receives events live and hands them over in batches (one per read). Counts what it could not take: messages
+// that are not events, frames over the size bound, connections over the limit.
+class EventListener : public QObject {
+    Q_OBJECT
+public:
+    static constexpr int maxConnections = 256;
+
+    explicit EventListener(QObject* parent = nullptr);
+    ~EventListener() override;
+
+    Status start(const ListenerSpec& spec);
+    void stop();
+    [[nodiscard]] bool isListening() const;
+    [[nodiscard]] quint16 port() const;
+    [[nodiscard]] QString url() const;
+    [[nodiscard]] const ListenerSpec& spec() const { return m_spec; }
+
+    [[nodiscard]] quint64 received() const { return m_received; }
+    [[nodiscard]] quint64 rejected() const { return m_rejected; } // not an event, too long, refused connection
+    [[nodiscard]] int connections() const { return int(m_sockets.size()); }
+
+signals:
+    void eventsReceived(const QList<ndes::events::EventRecord>& events);
+    void rejectedChanged(quint64 rejected);
+
+private:
+    void onNewConnection();
+    void onUdp();
+    void deliver(const QList<QByteArray>& messages, bool json);
+
+    ListenerSpec m_spec;
+    QTcpServer* m_server = nullptr;
+    QUdpSocket* m_udp = nullptr;
+    QList<QPointer<QTcpSocket>> m_sockets;
+    quint64 m_received = 0;
+    quint64 m_rejected = 0;
+};
+
+} // namespace ndes::events
