@@ -15,7 +15,7 @@ BIN="$1"; out="$2"
 work="$(mktemp -d)"
 umask 077
 pw="Helpdesk-$RANDOM$RANDOM"
-printf "LAB\\\\helpdesk:%s:enroll\n" "$pw" > "$work/users.txt"
+printf "LAB\\\\helpdesk:%s:enroll\nLAB\\\\guest:%s:noenroll\n" "$pw" "$pw" > "$work/users.txt"
 trap "kill \$(cat \"\$work/pids\" 2>/dev/null) 2>/dev/null; rm -rf \"\$work\"" EXIT
 # Several labs in different states, all on loopback, so the Overview shows what an admin meets.
 start_lab() { # name, then ndes-lab options
@@ -57,5 +57,14 @@ run --page overview --screenshot "$out/overview.png"
 run --helpdesk --generate --screenshot "$out/helpdesk.png"
 run --page test --run-test Lab --screenshot "$out/enrollment-test-passed.png"
 run --page test --run-test "NDES Rome" --screenshot "$out/enrollment-test-failed.png"
+# Events live: the console listens, a lab streams its events as syslog while devices and helpdesk staff use it.
+ev_port="$(python3 -c "import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])")"
+run --page events --listen "syslog://127.0.0.1:$ev_port" --wait-events 8 --select-event 31 \
+    --screenshot "$out/events-live.png" &
+console_pid=$!
+events_base="$(start_lab events --host NDES01 --syslog "127.0.0.1:$ev_port")"
+sleep 1
+NDES_LAB_PASSWORD="$pw" bash scripts/lab-traffic.sh "$events_base" "$BIN/app/ndesctl/ndesctl" "LAB\\helpdesk" "LAB\\guest"
+wait "$console_pid"
 ls -1 "$out"
 ' bash "$BIN" "$out"

@@ -5,6 +5,7 @@
 #include "ChallengePage.h"
 #include "ConsoleContext.h"
 #include "EnrollmentTestPage.h"
+#include "EventsPage.h"
 #include "OverviewPage.h"
 #include "ServersPage.h"
 
@@ -55,6 +56,7 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DriveNetIcon), tr("Servers")));
     m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DialogApplyButton), tr("Challenge passwords")));
     m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_MediaPlay), tr("Enrollment test")));
+    m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogDetailedView), tr("Events")));
     m_stack = new QStackedWidget(central);
     m_overview = new OverviewPage(context, m_stack);
     m_stack->addWidget(m_overview);
@@ -64,6 +66,8 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     m_stack->addWidget(m_challenge);
     m_enrollmentTest = new EnrollmentTestPage(context, m_stack);
     m_stack->addWidget(m_enrollmentTest);
+    m_events = new EventsPage(m_stack);
+    m_stack->addWidget(m_events);
     layout->addWidget(m_nav);
     layout->addWidget(m_stack, 1);
     setCentralWidget(central);
@@ -72,6 +76,7 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     connect(m_challenge, &ChallengePage::statusMessage, this, &MainWindow::showStatus);
     connect(m_overview, &OverviewPage::statusMessage, this, &MainWindow::showStatus);
     connect(m_enrollmentTest, &EnrollmentTestPage::statusMessage, this, &MainWindow::showStatus);
+    connect(m_events, &EventsPage::statusMessage, this, &MainWindow::showStatus);
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         // Threshold crossings and servers getting worse reach the admin even when the window is hidden.
         auto* tray = new QSystemTrayIcon(style()->standardIcon(QStyle::SP_ComputerIcon), this);
@@ -84,6 +89,9 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
         });
         tray->show();
         m_overview->setTrayIcon(tray);
+        connect(m_events, &EventsPage::notify, tray, [tray](const QString& title, const QString& text) {
+            tray->showMessage(title, text, QSystemTrayIcon::Warning, 15000);
+        });
     }
     buildMenus();
     resize(1180, 760);
@@ -115,6 +123,14 @@ void MainWindow::buildMenus() {
     file->addAction(tr("&Import server list…"), this, &MainWindow::importInventory);
     file->addAction(tr("&Export server list…"), this, &MainWindow::exportInventory);
     file->addSeparator();
+    file->addAction(tr("Open event &logs…"), this, [this] {
+        showPage(Page::Events);
+        const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open event logs"), QString(),
+                                                                tr("Event logs (*.evtx *.xml);;All files (*)"));
+        if (!paths.isEmpty())
+            m_events->openFiles(paths);
+    });
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
     QMenu* go = menuBar()->addMenu(tr("&Go"));
     go->addAction(tr("&Overview"), QKeySequence(QStringLiteral("Ctrl+1")), this, [this] { showPage(Page::Overview); });
@@ -123,6 +139,7 @@ void MainWindow::buildMenus() {
                   [this] { showPage(Page::ChallengePasswords); });
     go->addAction(tr("&Enrollment test"), QKeySequence(QStringLiteral("Ctrl+4")), this,
                   [this] { showPage(Page::EnrollmentTest); });
+    go->addAction(tr("E&vents"), QKeySequence(QStringLiteral("Ctrl+5")), this, [this] { showPage(Page::Events); });
     QMenu* tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(tr("Challenge password &audit trail…"), this, [this] {
         AuditTrailDialog dialog(&m_context->auditTrail(), this);

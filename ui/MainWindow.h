@@ -11,6 +11,7 @@ namespace ndes::ui {
 class ChallengePage;
 class OverviewPage;
 class EnrollmentTestPage;
+class EventsPage;
 class ConsoleContext;
 class ServersPage;
 
@@ -19,7 +20,7 @@ class ServersPage;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum class Page { Overview, Servers, ChallengePasswords, EnrollmentTest };
+    enum class Page { Overview, Servers, ChallengePasswords, EnrollmentTest, Events };
 
     MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent = nullptr);
 
@@ -28,6 +29,7 @@ public:
     [[nodiscard]] ServersPage* serversPage() const { return m_servers; }
     [[nodiscard]] OverviewPage* overviewPage() const { return m_overview; }
     [[nodiscard]] EnrollmentTestPage* enrollmentTestPage() const { return m_enrollmentTest; }
+    [[nodiscard]] EventsPage* eventsPage() const { return m_events; }
 
     static QString styleSheet();
 
@@ -48,6 +50,7 @@ private:
     ServersPage* m_servers = nullptr;
     OverviewPage* m_overview = nullptr;
     EnrollmentTestPage* m_enrollmentTest = nullptr;
+    EventsPage* m_events = nullptr;
 };
 
 } // namespace ndes::ui

@@ -3,6 +3,8 @@
 #include "ChallengePage.h"
 #include "ConsoleContext.h"
 #include "EnrollmentTestPage.h"
+#include "EventsModel.h"
+#include "EventsPage.h"
 #include "MainWindow.h"
 #include "OverviewPage.h"
 
@@ -12,6 +14,7 @@
 #include <QElapsedTimer>
 #include <QScreen>
 #include <QSettings>
+#include <QTableView>
 #include <QTimer>
 
 #include <cstdio>
@@ -42,7 +45,8 @@ int main(int argc, char* argv[]) {
     QCommandLineOption auditPath(QStringLiteral("audit-trail"),
                                  QStringLiteral("Challenge password audit trail (default: in your data folder)."),
                                  QStringLiteral("FILE"));
-    QCommandLineOption page(QStringLiteral("page"), QStringLiteral("Page to open: overview, servers, challenge, test."),
+    QCommandLineOption page(QStringLiteral("page"),
+                            QStringLiteral("Page to open: overview, servers, challenge, test, events."),
                             QStringLiteral("PAGE"));
     QCommandLineOption generate(QStringLiteral("generate"),
                                 QStringLiteral("Press Generate once the window is up (demos, screenshots)."));
@@ -53,7 +57,20 @@ int main(int argc, char* argv[]) {
                                QStringLiteral("Run the enrollment test against the named server once the window is up "
                                               "(demos, screenshots)."),
                                QStringLiteral("SERVER"));
-    p.addOptions({helpdesk, inventoryPath, auditPath, page, generate, screenshot, runTest});
+    QCommandLineOption listen(QStringLiteral("listen"),
+                              QStringLiteral("Events page: listen at once, e.g. syslog://127.0.0.1:5514."),
+                              QStringLiteral("URL"));
+    QCommandLineOption openEvents(QStringLiteral("open-events"),
+                                  QStringLiteral("Events page: open an .evtx or Event XML file."),
+                                  QStringLiteral("FILE"));
+    QCommandLineOption waitEvents(QStringLiteral("wait-events"),
+                                  QStringLiteral("With --screenshot: wait until N events are shown (30 s at most)."),
+                                  QStringLiteral("N"));
+    QCommandLineOption selectEvent(QStringLiteral("select-event"),
+                                   QStringLiteral("Events page: select the first event with this ID (screenshots)."),
+                                   QStringLiteral("ID"));
+    p.addOptions({helpdesk, inventoryPath, auditPath, page, generate, screenshot, runTest, listen, openEvents,
+                  waitEvents, selectEvent});
     p.process(app);
 
     QElapsedTimer startup;
@@ -68,9 +85,20 @@ int main(int argc, char* argv[]) {
         window.showPage(name == QLatin1String("overview")  ? ui::MainWindow::Page::Overview
                         : name == QLatin1String("servers") ? ui::MainWindow::Page::Servers
                         : name == QLatin1String("test")    ? ui::MainWindow::Page::EnrollmentTest
+                        : name == QLatin1String("events")  ? ui::MainWindow::Page::Events
                                                            : ui::MainWindow::Page::ChallengePasswords);
     }
     window.show();
+    if (window.eventsPage() && p.isSet(listen)) {
+        auto spec = events::ListenerSpec::parse(p.value(listen));
+        const Status st = spec ? window.eventsPage()->startListening(*spec) : Status(spec.error());
+        if (!st)
+            std::fprintf(stderr, "ndes-console: %s\n", st.error().message.toLocal8Bit().constData());
+        else
+            std::fprintf(stderr, "listening %s\n", window.eventsPage()->listenerUrl().toLocal8Bit().constData());
+    }
+    if (window.eventsPage() && p.isSet(openEvents))
+        window.eventsPage()->openFiles({p.value(openEvents)});
     if (qEnvironmentVariableIsSet("NDES_CONSOLE_REPORT_STARTUP")) // for bench/console-bench.sh
         QTimer::singleShot(0, [&] {
             std::fprintf(stderr, "first window after %lld ms; first window shown at %lld\n", startup.elapsed(),
@@ -97,6 +125,14 @@ int main(int argc, char* argv[]) {
             const bool testBusy =
                 p.isSet(runTest) && window.enrollmentTestPage() &&
                 (window.enrollmentTestPage()->isRunning() || !window.enrollmentTestPage()->lastReport().has_value());
+            ui::EventsPage* eventsPage = window.eventsPage();
+            const bool eventsBusy =
+                eventsPage && ((p.isSet(openEvents) && eventsPage->isLoading()) ||
+                               (p.isSet(waitEvents) && eventsPage->model()->rowCount() < p.value(waitEvents).toInt()));
+            if (eventsBusy && waited.elapsed() < 30000)
+                return;
+            if (eventsPage && p.isSet(selectEvent) && !eventsPage->table()->currentIndex().isValid())
+                eventsPage->selectFirstEvent(p.value(selectEvent).toInt());
             if ((p.isSet(generate) && window.challengePage()->busy() && waited.elapsed() < 20000) ||
                 (testBusy && waited.elapsed() < 30000) || (overviewBusy && waited.elapsed() < 30000) ||
                 waited.elapsed() < 800)

@@ -68,6 +68,13 @@ private:
 
 } // namespace
 
+bool providerMatches(const QString& provider, const QStringList& patterns) {
+    return std::any_of(patterns.begin(), patterns.end(), [&](const QString& p) {
+        return p.endsWith(QLatin1Char('*')) ? provider.startsWith(QStringView(p).chopped(1), Qt::CaseInsensitive)
+                                            : provider.compare(p, Qt::CaseInsensitive) == 0;
+    });
+}
+
 struct EventStore::Chunk {
     std::vector<qint64> time;
     std::vector<quint8> level;
@@ -285,9 +292,7 @@ EventStore::Compiled EventStore::compile(const EventFilter& f) const {
         cf.anyProvider = false;
         cf.providers.assign(m_strings.size(), false);
         for (size_t i = 0; i < m_strings.size(); ++i)
-            for (const QString& p : f.providers)
-                if (m_strings[i].compare(p, Qt::CaseInsensitive) == 0)
-                    cf.providers[i] = true;
+            cf.providers[i] = providerMatches(m_strings[i], f.providers);
     }
     if (!f.ids.isEmpty()) {
         cf.anyId = false;
@@ -381,9 +386,7 @@ bool EventStore::matches(quint64 seq, const EventFilter& f) const {
     const EventRecord e = event(seq);
     if (!f.levels.isEmpty() && !f.levels.contains(e.level))
         return false;
-    if (!f.providers.isEmpty() && std::none_of(f.providers.begin(), f.providers.end(), [&](const QString& p) {
-            return p.compare(e.provider, Qt::CaseInsensitive) == 0;
-        }))
+    if (!f.providers.isEmpty() && !providerMatches(e.provider, f.providers))
         return false;
     if (!f.ids.isEmpty() && !f.ids.contains(e.eventId))
         return false;

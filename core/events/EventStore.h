@@ -20,7 +20,7 @@ namespace ndes::events {
 // Which events to show. Empty parts match everything.
 struct EventFilter {
     QSet<int> levels;      // 1..5; 0 matches events without a level
-    QStringList providers; // exact names, any case (aliases of NDES included by the caller)
+    QStringList providers; // names, any case; "Prefix*" matches every provider starting with Prefix
     QSet<int> ids;
     QDateTime from, to; // inclusive, UTC
     QString text;       // in event data, provider, computer or channel; ASCII letters any case
@@ -30,6 +30,8 @@ struct EventFilter {
                text.isEmpty();
     }
 };
+
+[[nodiscard]] bool providerMatches(const QString& provider, const QStringList& patterns);
 
 // Events kept compactly for big logs and live feeds: columns per chunk of 8192 events (time, level, ID, record ID,
 // interned provider/computer/channel) and the event data of the chunk in one UTF-8 arena, so a million events

@@ -82,6 +82,10 @@ private slots:
         EventFilter byProvider;
         byProvider.providers = {kNdes.toUpper()}; // any case
         QCOMPARE(s.filter(byProvider).size(), size_t(20000));
+        byProvider.providers = {QStringLiteral("microsoft-windows-network*"), QStringLiteral("nothing")};
+        QCOMPARE(s.filter(byProvider).size(), size_t(20000));
+        QVERIFY(s.matches(s.firstSeq() + 1, byProvider));
+        QVERIFY(!s.matches(s.firstSeq(), byProvider));
 
         EventFilter byTime;
         byTime.from = QDateTime::fromSecsSinceEpoch(1764000000 + 100, Qt::UTC);

@@ -1,0 +1,1074 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "EventsPage.h"
+
+#include "EventsModel.h"
+#include "events/EventFileReader.h"
+#include "events/EventJson.h"
+#include "ndes/HealthExport.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTimeEdit>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenu>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+namespace ndes::ui {
+
+namespace {
+
+const char* const ndesViewName = QT_TRANSLATE_NOOP("EventsPage", "NDES and related");
+
+QString html(const QString& s) {
+    return s.toHtmlEscaped();
+}
+
+QSet<int> parseIds(const QString& text, bool* ok = nullptr) {
+    QSet<int> ids;
+    bool good = true;
+    for (const QString& part : text.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
+        bool n = false;
+        const int id = part.toInt(&n);
+        if (n && id >= 0)
+            ids.insert(id);
+        else
+            good = false;
+    }
+    if (ok)
+        *ok = good;
+    return ids;
+}
+
+QString idsText(const QSet<int>& ids) {
+    QList<int> sorted(ids.begin(), ids.end());
+    std::sort(sorted.begin(), sorted.end());
+    QStringList parts;
+    for (int id : sorted)
+        parts << QString::number(id);
+    return parts.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+struct EventsPage::LoadResult {
+    std::unique_ptr<events::EventStore> store;
+    QStringList names;
+    QStringList problems;
+    QString error;
+    bool cancelled = false;
+};
+
+QStringList EventsPage::ndesRelatedProviders() {
+    return {QStringLiteral("Microsoft-Windows-NetworkDeviceEnrollmentService"),
+            QStringLiteral("NetworkDeviceEnrollmentService"),
+            QStringLiteral("Microsoft-Windows-CertificationAuthority"),
+            QStringLiteral("Microsoft-Windows-CertificateServices*"),
+            QStringLiteral("Microsoft-Windows-CertificateServicesClient*"),
+            QStringLiteral("Microsoft-Intune*"),
+            QStringLiteral("NDESConnector*"),
+            QStringLiteral("Microsoft-Windows-IIS*"),
+            QStringLiteral("W3SVC*"),
+            QStringLiteral("WAS"),
+            QStringLiteral("Microsoft-Windows-WAS")};
+}
+
+EventsPage::EventsPage(QWidget* parent)
+    : QWidget(parent)
+    , m_live(std::make_unique<events::EventStore>(
+          QSettings().value(QStringLiteral("events/liveCapacity"), defaultLiveCapacity).toLongLong())) {
+    if (auto c = events::EventCatalogue::builtIn())
+        m_catalogue = std::move(*c);
+    setAcceptDrops(true);
+    buildUi();
+    loadViews();
+    fillViewCombo(tr(ndesViewName));
+    applyView(tr(ndesViewName));
+    m_model->setStore(m_live.get());
+    m_liveSynced = m_live->endSeq();
+    updateStatus();
+}
+
+EventsPage::~EventsPage() {
+    if (m_loadCancel)
+        m_loadCancel->store(true);
+    if (m_loadWatcher)
+        m_loadWatcher->waitForFinished();
+}
+
+void EventsPage::buildUi() {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(16, 14, 16, 10);
+    layout->setSpacing(8);
+
+    auto* title = new QLabel(tr("<h2>Events</h2>"), this);
+    auto* intro = new QLabel(tr("NDES events from event log files (EVTX, Event XML) or live from a forwarder, each "
+                                "explained: what it means, likely causes and the fix. Drop .evtx or .xml files here."),
+                             this);
+    intro->setWordWrap(true);
+    intro->setObjectName(QStringLiteral("hint"));
+    layout->addWidget(title);
+    layout->addWidget(intro);
+
+    // Source and live controls.
+    auto* sourceRow = new QHBoxLayout;
+    m_sourceCombo = new QComboBox(this);
+    m_sourceCombo->setAccessibleName(tr("Events from"));
+    m_sourceCombo->addItem(tr("Live events"));
+    m_sourceCombo->addItem(tr("Opened files"));
+    auto* openButton = new QPushButton(tr("&Open files…"), this);
+    openButton->setToolTip(tr("Open .evtx logs (from C:\\Windows\\System32\\winevt\\Logs) or Event XML (Ctrl+O)"));
+    m_listenButton = new QPushButton(tr("&Listen…"), this);
+    m_listenButton->setToolTip(tr("Receive events live from NXLog, rsyslog, Winlogbeat or ndes-lab"));
+    m_followBox = new QCheckBox(tr("&Follow"), this);
+    m_followBox->setChecked(true);
+    m_followBox->setToolTip(tr("Scroll to each new event"));
+    m_pauseButton = new QPushButton(tr("&Pause"), this);
+    m_pauseButton->setCheckable(true);
+    m_pauseButton->setToolTip(tr("Freeze the table; events keep arriving and are kept"));
+    auto* exportButton = new QPushButton(tr("E&xport…"), this);
+    exportButton->setToolTip(tr("Save the events shown (CSV, JSON or Event XML)"));
+    sourceRow->addWidget(new QLabel(tr("Events from:"), this));
+    sourceRow->addWidget(m_sourceCombo);
+    sourceRow->addWidget(openButton);
+    sourceRow->addWidget(m_listenButton);
+    sourceRow->addSpacing(12);
+    sourceRow->addWidget(m_followBox);
+    sourceRow->addWidget(m_pauseButton);
+    sourceRow->addStretch(1);
+    sourceRow->addWidget(new QLabel(tr("Highlight IDs:"), this));
+    m_highlightEdit = new QLineEdit(this);
+    m_highlightEdit->setAccessibleName(tr("Highlight event IDs"));
+    m_highlightEdit->setToolTip(tr("NDES event IDs shown highlighted (and notified, when Notify is on)"));
+    m_highlightEdit->setMaximumWidth(150);
+    m_highlightEdit->setText(
+        QSettings().value(QStringLiteral("events/highlight"), QStringLiteral("2, 10, 18, 31, 49")).toString());
+    m_notifyBox = new QCheckBox(tr("&Notify"), this);
+    m_notifyBox->setToolTip(tr("A desktop notification when a highlighted event arrives live"));
+    m_notifyBox->setChecked(QSettings().value(QStringLiteral("events/notify"), false).toBool());
+    m_notify = m_notifyBox->isChecked();
+    sourceRow->addWidget(m_highlightEdit);
+    sourceRow->addWidget(m_notifyBox);
+    sourceRow->addWidget(exportButton);
+    layout->addLayout(sourceRow);
+
+    // Filters.
+    auto* filterRow = new QHBoxLayout;
+    m_viewCombo = new QComboBox(this);
+    m_viewCombo->setAccessibleName(tr("Saved view"));
+    m_viewCombo->setMinimumWidth(150);
+    auto* viewMenuButton = new QToolButton(this);
+    viewMenuButton->setText(tr("Views"));
+    viewMenuButton->setPopupMode(QToolButton::InstantPopup);
+    auto* viewMenu = new QMenu(viewMenuButton);
+    viewMenu->addAction(tr("Save current filters as…"), this, &EventsPage::saveViewAs);
+    viewMenu->addAction(tr("Delete this view"), this, &EventsPage::deleteView);
+    viewMenuButton->setMenu(viewMenu);
+    m_levelCombo = new QComboBox(this);
+    m_levelCombo->setAccessibleName(tr("Level"));
+    m_levelCombo->addItems({tr("All levels"), tr("Critical and errors"), tr("Warnings and worse"), tr("Information")});
+    m_providerCombo = new QComboBox(this);
+    m_providerCombo->setEditable(true);
+    m_providerCombo->setAccessibleName(tr("Source"));
+    m_providerCombo->setMinimumWidth(170);
+    m_providerCombo->setToolTip(tr("A source name, several separated by commas, or Prefix* for all that start so"));
+    m_idsEdit = new QLineEdit(this);
+    m_idsEdit->setPlaceholderText(tr("Event IDs, e.g. 10, 31"));
+    m_idsEdit->setAccessibleName(tr("Event IDs"));
+    m_idsEdit->setMaximumWidth(120);
+    m_timeCombo = new QComboBox(this);
+    m_timeCombo->setAccessibleName(tr("Time"));
+    m_timeCombo->addItems({tr("Any time"), tr("Last hour"), tr("Last 24 hours"), tr("Last 7 days"), tr("Between…")});
+    m_fromEdit = new QDateTimeEdit(QDateTime::currentDateTime().addDays(-1), this);
+    m_toEdit = new QDateTimeEdit(QDateTime::currentDateTime(), this);
+    for (QDateTimeEdit* e : {m_fromEdit, m_toEdit}) {
+        e->setCalendarPopup(true);
+        e->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+        e->setVisible(false);
+    }
+    m_fromEdit->setAccessibleName(tr("From"));
+    m_toEdit->setAccessibleName(tr("To"));
+    m_textEdit = new QLineEdit(this);
+    m_textEdit->setPlaceholderText(tr("Search text (Ctrl+F)"));
+    m_textEdit->setAccessibleName(tr("Search text"));
+    m_textEdit->setClearButtonEnabled(true);
+    m_textEdit->setMinimumWidth(170);
+    filterRow->addWidget(new QLabel(tr("View:"), this));
+    m_levelCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    filterRow->addWidget(m_viewCombo);
+    filterRow->addWidget(viewMenuButton);
+    filterRow->addSpacing(10);
+    filterRow->addWidget(m_levelCombo);
+    filterRow->addWidget(m_providerCombo);
+    filterRow->addWidget(m_idsEdit);
+    filterRow->addWidget(m_timeCombo);
+    filterRow->addWidget(m_fromEdit);
+    filterRow->addWidget(m_toEdit);
+    filterRow->addWidget(m_textEdit, 1);
+    layout->addLayout(filterRow);
+
+    // Loading progress.
+    auto* progressRow = new QHBoxLayout;
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 0);
+    m_progress->setVisible(false);
+    m_progress->setTextVisible(true);
+    m_cancelLoad = new QPushButton(tr("Cancel"), this);
+    m_cancelLoad->setVisible(false);
+    progressRow->addWidget(m_progress, 1);
+    progressRow->addWidget(m_cancelLoad);
+    layout->addLayout(progressRow);
+
+    // When the filters hide every event (a System log under the NDES view), say so and offer the way out.
+    m_hiddenHint = new QWidget(this);
+    auto* hintRow = new QHBoxLayout(m_hiddenHint);
+    hintRow->setContentsMargins(8, 4, 8, 4);
+    m_hiddenHintLabel = new QLabel(m_hiddenHint);
+    auto* showAll = new QPushButton(tr("Show all events"), m_hiddenHint);
+    hintRow->addWidget(m_hiddenHintLabel, 1);
+    hintRow->addWidget(showAll);
+    m_hiddenHint->setStyleSheet(QStringLiteral("background:#fff4d6; border-radius:4px;"));
+    m_hiddenHint->setVisible(false);
+    connect(showAll, &QPushButton::clicked, this, [this] { applyView(tr("All events")); });
+    layout->addWidget(m_hiddenHint);
+
+    // Table and detail.
+    auto* split = new QSplitter(Qt::Vertical, this); // the table keeps the full width for "what it means"
+    m_model = new EventsModel(&m_catalogue, this);
+    m_table = new QTableView(split);
+    m_table->setModel(m_model);
+    m_table->setAccessibleName(tr("Events"));
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->verticalHeader()->setVisible(false);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+    m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideRight);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    const QFontMetrics fm = m_table->fontMetrics();
+    m_table->setColumnWidth(EventsModel::Time, fm.horizontalAdvance(QStringLiteral("2026-11-25 07:19:03")) + 24);
+    m_table->setColumnWidth(EventsModel::Level, fm.horizontalAdvance(tr("Information")) + 44);
+    m_table->setColumnWidth(EventsModel::Id, fm.horizontalAdvance(tr("Event ID")) + 20);
+    m_table->setColumnWidth(EventsModel::Provider,
+                            fm.horizontalAdvance(QStringLiteral("Service Control Manager")) + 16);
+    m_table->setColumnWidth(EventsModel::Computer, fm.horizontalAdvance(QStringLiteral("NDES01.corp.example")) + 16);
+    m_table->setAlternatingRowColors(true);
+    auto* detailSplit = new QSplitter(Qt::Horizontal, split);
+    m_detail = new QTextBrowser(detailSplit);
+    m_detail->setAccessibleName(tr("What the event means"));
+    m_detail->setOpenExternalLinks(false);
+    m_detail->setPlaceholderText(tr("Select an event to see what it means and how to fix it."));
+    m_raw = new QTextBrowser(detailSplit);
+    m_raw->setAccessibleName(tr("Event data"));
+    detailSplit->addWidget(m_detail);
+    detailSplit->addWidget(m_raw);
+    detailSplit->setSizes({540, 460});
+    split->addWidget(m_table);
+    split->addWidget(detailSplit);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setSizes({330, 300});
+    layout->addWidget(split, 1);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("hint"));
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_status);
+
+    m_filterTimer = new QTimer(this);
+    m_filterTimer->setSingleShot(true);
+    m_filterTimer->setInterval(200);
+    connect(m_filterTimer, &QTimer::timeout, this, &EventsPage::refilter);
+    m_liveTimer = new QTimer(this);
+    m_liveTimer->setInterval(150); // new rows are added in batches, not one by one
+    connect(m_liveTimer, &QTimer::timeout, this, &EventsPage::syncLive);
+    m_liveTimer->start();
+    m_progressTimer = new QTimer(this);
+    m_progressTimer->setInterval(100);
+    connect(m_progressTimer, &QTimer::timeout, this, [this] {
+        if (m_loadCount)
+            m_progress->setFormat(
+                tr("Reading %1… %2 events")
+                    .arg(m_fileNames.join(QStringLiteral(", ")), QLocale().toString(m_loadCount->load())));
+    });
+
+    connect(m_sourceCombo, &QComboBox::currentIndexChanged, this,
+            [this](int i) { setSource(i == 0 ? Source::Live : Source::Files); });
+    connect(openButton, &QPushButton::clicked, this, &EventsPage::chooseFiles);
+    connect(m_listenButton, &QPushButton::clicked, this, &EventsPage::configureListener);
+    connect(m_followBox, &QCheckBox::toggled, this, &EventsPage::setFollow);
+    connect(m_pauseButton, &QPushButton::toggled, this, &EventsPage::setPaused);
+    connect(exportButton, &QPushButton::clicked, this, &EventsPage::exportFiltered);
+    connect(m_cancelLoad, &QPushButton::clicked, this, [this] {
+        if (m_loadCancel)
+            m_loadCancel->store(true);
+    });
+    connect(m_highlightEdit, &QLineEdit::editingFinished, this, [this] { setHighlightIds(m_highlightEdit->text()); });
+    connect(m_notifyBox, &QCheckBox::toggled, this, &EventsPage::setNotify);
+    connect(m_viewCombo, &QComboBox::activated, this, [this](int i) { applyView(m_viewCombo->itemText(i)); });
+    connect(m_levelCombo, &QComboBox::currentIndexChanged, this, &EventsPage::scheduleRefilter);
+    connect(m_providerCombo, &QComboBox::currentTextChanged, this, &EventsPage::scheduleRefilter);
+    connect(m_idsEdit, &QLineEdit::textChanged, this, &EventsPage::scheduleRefilter);
+    connect(m_textEdit, &QLineEdit::textChanged, this, &EventsPage::scheduleRefilter);
+    connect(m_fromEdit, &QDateTimeEdit::dateTimeChanged, this, &EventsPage::scheduleRefilter);
+    connect(m_toEdit, &QDateTimeEdit::dateTimeChanged, this, &EventsPage::scheduleRefilter);
+    connect(m_timeCombo, &QComboBox::currentIndexChanged, this, [this](int i) {
+        m_fromEdit->setVisible(i == 4);
+        m_toEdit->setVisible(i == 4);
+        scheduleRefilter();
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &EventsPage::showDetail);
+
+    auto* find = new QAction(this);
+    find->setShortcut(QKeySequence::Find);
+    find->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(find, &QAction::triggered, this, [this] {
+        m_textEdit->setFocus();
+        m_textEdit->selectAll();
+    });
+    addAction(find);
+    auto* open = new QAction(this);
+    open->setShortcut(QKeySequence::Open);
+    open->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(open, &QAction::triggered, this, &EventsPage::chooseFiles);
+    addAction(open);
+    m_model->setHighlightedIds(parseIds(m_highlightEdit->text()));
+}
+
+// --- filters and views -----------------------------------------------------------------------------------------
+
+events::EventFilter EventsPage::currentFilter() const {
+    events::EventFilter f;
+    switch (m_levelCombo->currentIndex()) {
+    case 1:
+        f.levels = {1, 2};
+        break;
+    case 2:
+        f.levels = {1, 2, 3};
+        break;
+    case 3:
+        f.levels = {0, 4, 5};
+        break;
+    default:
+        break;
+    }
+    const QString providers = m_providerCombo->currentText().trimmed();
+    if (providers == tr(ndesViewName))
+        f.providers = ndesRelatedProviders();
+    else if (!providers.isEmpty() && providers != tr("All sources"))
+        for (const QString& p : providers.split(QLatin1Char(','), Qt::SkipEmptyParts))
+            f.providers << p.trimmed();
+    f.ids = parseIds(m_idsEdit->text());
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    switch (m_timeCombo->currentIndex()) {
+    case 1:
+        f.from = now.addSecs(-3600);
+        break;
+    case 2:
+        f.from = now.addDays(-1);
+        break;
+    case 3:
+        f.from = now.addDays(-7);
+        break;
+    case 4:
+        f.from = m_fromEdit->dateTime().toUTC();
+        f.to = m_toEdit->dateTime().toUTC();
+        break;
+    default:
+        break;
+    }
+    f.text = m_textEdit->text();
+    return f;
+}
+
+void EventsPage::scheduleRefilter() {
+    m_filterTimer->start();
+}
+
+void EventsPage::refilter() {
+    m_filterTimer->stop();
+    bool idsOk = true;
+    parseIds(m_idsEdit->text(), &idsOk);
+    m_idsEdit->setStyleSheet(idsOk ? QString() : QStringLiteral("QLineEdit { border: 1px solid #c0392b; }"));
+    m_idsEdit->setToolTip(idsOk ? QString() : tr("Event IDs are numbers separated by commas, e.g. 10, 31"));
+    const quint64 selected = m_table->currentIndex().isValid() ? m_model->seqAt(m_table->currentIndex().row())
+                                                               : std::numeric_limits<quint64>::max();
+    if (m_source == Source::Live)
+        m_liveSynced = m_live->endSeq();
+    m_lastFilterMs = m_model->setFilter(currentFilter());
+    const int row = m_model->rowOf(selected);
+    if (row >= 0)
+        selectRow(row);
+    else if (m_follow && m_source == Source::Live)
+        m_table->scrollToBottom();
+    updateStatus();
+}
+
+void EventsPage::loadViews() {
+    m_views.clear();
+    EventView ndesView;
+    ndesView.name = tr(ndesViewName);
+    ndesView.providers = tr(ndesViewName);
+    ndesView.builtIn = true;
+    EventView all;
+    all.name = tr("All events");
+    all.builtIn = true;
+    EventView problems;
+    problems.name = tr("NDES errors and warnings");
+    problems.providers = tr(ndesViewName);
+    problems.levels = 2;
+    problems.builtIn = true;
+    m_views << ndesView << problems << all;
+    const QJsonArray saved =
+        QJsonDocument::fromJson(QSettings().value(QStringLiteral("events/views")).toByteArray()).array();
+    for (const QJsonValue& v : saved) {
+        const QJsonObject o = v.toObject();
+        EventView view;
+        view.name = o.value(QLatin1String("name")).toString();
+        if (view.name.isEmpty())
+            continue;
+        view.levels = o.value(QLatin1String("levels")).toInt();
+        view.providers = o.value(QLatin1String("providers")).toString();
+        view.ids = o.value(QLatin1String("ids")).toString();
+        view.time = o.value(QLatin1String("time")).toInt();
+        view.text = o.value(QLatin1String("text")).toString();
+        m_views.erase(std::remove_if(m_views.begin(), m_views.end(),
+                                     [&](const EventView& x) { return !x.builtIn && x.name == view.name; }),
+                      m_views.end());
+        m_views << view;
+    }
+}
+
+void EventsPage::storeViews() const {
+    QJsonArray saved;
+    for (const EventView& v : m_views)
+        if (!v.builtIn)
+            saved.append(QJsonObject{{QStringLiteral("name"), v.name},
+                                     {QStringLiteral("levels"), v.levels},
+                                     {QStringLiteral("providers"), v.providers},
+                                     {QStringLiteral("ids"), v.ids},
+                                     {QStringLiteral("time"), v.time},
+                                     {QStringLiteral("text"), v.text}});
+    QSettings().setValue(QStringLiteral("events/views"), QJsonDocument(saved).toJson(QJsonDocument::Compact));
+}
+
+void EventsPage::fillViewCombo(const QString& select) {
+    const QSignalBlocker block(m_viewCombo);
+    m_viewCombo->clear();
+    for (const EventView& v : m_views)
+        m_viewCombo->addItem(v.name);
+    const int i = m_viewCombo->findText(select);
+    m_viewCombo->setCurrentIndex(i < 0 ? 0 : i);
+}
+
+QStringList EventsPage::viewNames() const {
+    QStringList names;
+    for (const EventView& v : m_views)
+        names << v.name;
+    return names;
+}
+
+void EventsPage::applyView(const QString& name) {
+    const auto it = std::find_if(m_views.begin(), m_views.end(), [&](const EventView& v) { return v.name == name; });
+    if (it == m_views.end())
+        return;
+    {
+        const QSignalBlocker b1(m_levelCombo), b2(m_providerCombo), b3(m_idsEdit), b4(m_timeCombo), b5(m_textEdit);
+        m_levelCombo->setCurrentIndex(std::clamp(it->levels, 0, m_levelCombo->count() - 1));
+        m_providerCombo->setCurrentText(it->providers.isEmpty() ? tr("All sources") : it->providers);
+        m_idsEdit->setText(it->ids);
+        m_timeCombo->setCurrentIndex(std::clamp(it->time, 0, m_timeCombo->count() - 2)); // not "Between…"
+        m_fromEdit->setVisible(false);
+        m_toEdit->setVisible(false);
+        m_textEdit->setText(it->text);
+    }
+    const int i = m_viewCombo->findText(name);
+    if (i >= 0)
+        m_viewCombo->setCurrentIndex(i);
+    refilter();
+}
+
+void EventsPage::saveCurrentView(const QString& name) {
+    EventView v;
+    v.name = name.trimmed();
+    if (v.name.isEmpty())
+        return;
+    v.levels = m_levelCombo->currentIndex();
+    v.providers = m_providerCombo->currentText() == tr("All sources") ? QString() : m_providerCombo->currentText();
+    v.ids = m_idsEdit->text();
+    v.time = m_timeCombo->currentIndex() == 4 ? 0 : m_timeCombo->currentIndex();
+    v.text = m_textEdit->text();
+    m_views.erase(std::remove_if(m_views.begin(), m_views.end(),
+                                 [&](const EventView& x) { return !x.builtIn && x.name == v.name; }),
+                  m_views.end());
+    m_views << v;
+    storeViews();
+    fillViewCombo(v.name);
+    emit statusMessage(tr("View \"%1\" saved.").arg(v.name));
+}
+
+void EventsPage::saveViewAs() {
+    bool ok = false;
+    const QString name =
+        QInputDialog::getText(this, tr("Save view"), tr("Name of the view:"), QLineEdit::Normal, QString(), &ok);
+    if (!ok || name.trimmed().isEmpty())
+        return;
+    if (std::any_of(m_views.begin(), m_views.end(),
+                    [&](const EventView& v) { return v.builtIn && v.name == name.trimmed(); })) {
+        QMessageBox::information(this, tr("Save view"),
+                                 tr("\"%1\" is a built-in view; choose another name.").arg(name));
+        return;
+    }
+    saveCurrentView(name);
+}
+
+void EventsPage::deleteView() {
+    const QString name = m_viewCombo->currentText();
+    const auto it = std::find_if(m_views.begin(), m_views.end(), [&](const EventView& v) { return v.name == name; });
+    if (it == m_views.end() || it->builtIn) {
+        emit statusMessage(tr("Built-in views cannot be deleted."));
+        return;
+    }
+    m_views.erase(it);
+    storeViews();
+    fillViewCombo(tr(ndesViewName));
+    emit statusMessage(tr("View \"%1\" deleted.").arg(name));
+}
+
+// --- sources ---------------------------------------------------------------------------------------------------
+
+const events::EventStore* EventsPage::currentStore() const {
+    return m_source == Source::Live ? m_live.get() : m_files.get();
+}
+
+void EventsPage::setSource(Source source) {
+    m_source = source;
+    {
+        const QSignalBlocker block(m_sourceCombo);
+        m_sourceCombo->setCurrentIndex(source == Source::Live ? 0 : 1);
+    }
+    m_model->setStore(currentStore());
+    m_liveSynced = m_live->endSeq();
+    m_detail->clear();
+    m_raw->clear();
+    refilter();
+}
+
+void EventsPage::chooseFiles() {
+    const QStringList paths = QFileDialog::getOpenFileNames(
+        this, tr("Open event logs"), QString(),
+        tr("Event logs (*.evtx *.xml);;EVTX logs (*.evtx);;Event XML (*.xml);;All files (*)"));
+    if (!paths.isEmpty())
+        openFiles(paths);
+}
+
+void EventsPage::openFiles(const QStringList& paths) {
+    if (m_loading || paths.isEmpty())
+        return;
+    m_loading = true;
+    m_fileNames.clear();
+    for (const QString& p : paths)
+        m_fileNames << QFileInfo(p).fileName();
+    m_loadCount = std::make_shared<std::atomic<qint64>>(0);
+    m_loadCancel = std::make_shared<std::atomic<bool>>(false);
+    m_progress->setVisible(true);
+    m_cancelLoad->setVisible(true);
+    m_progress->setFormat(tr("Reading %1…").arg(m_fileNames.join(QStringLiteral(", "))));
+    m_progressTimer->start();
+    m_loadClock.start();
+    auto count = m_loadCount;
+    auto cancel = m_loadCancel;
+    if (!m_loadWatcher) {
+        m_loadWatcher = new QFutureWatcher<std::shared_ptr<LoadResult>>(this);
+        connect(m_loadWatcher, &QFutureWatcher<std::shared_ptr<LoadResult>>::finished, this, &EventsPage::loadFinished);
+    }
+    m_loadWatcher->setFuture(QtConcurrent::run([paths, count, cancel] {
+        auto r = std::make_shared<LoadResult>();
+        r->store = std::make_unique<events::EventStore>();
+        for (const QString& path : paths) {
+            Error why;
+            auto reader = events::EventFileReader::forFile(path, &why);
+            if (!reader) {
+                r->problems << why.message;
+                continue;
+            }
+            auto summary = reader->read(path, [&](events::EventRecord&& e) {
+                r->store->append(e);
+                count->fetch_add(1, std::memory_order_relaxed);
+                return !cancel->load(std::memory_order_relaxed);
+            });
+            if (!summary) {
+                r->problems << summary.error().message;
+                continue;
+            }
+            r->names << QFileInfo(path).fileName();
+            for (const QString& p : summary->problems)
+                r->problems << QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(), p);
+            if (cancel->load()) {
+                r->cancelled = true;
+                break;
+            }
+        }
+        return r;
+    }));
+}
+
+void EventsPage::loadFinished() {
+    m_loading = false;
+    m_progressTimer->stop();
+    m_progress->setVisible(false);
+    m_cancelLoad->setVisible(false);
+    const std::shared_ptr<LoadResult> r = m_loadWatcher->result();
+    const qint64 ms = m_loadClock.elapsed();
+    m_fileProblems = r->problems;
+    if (r->store && r->store->size() > 0) {
+        m_files = std::move(r->store);
+        m_fileNames = r->names;
+        setSource(Source::Files);
+        emit statusMessage(tr("%1 events read from %2 in %3 s%4.")
+                               .arg(QLocale().toString(m_files->size()), r->names.join(QStringLiteral(", ")))
+                               .arg(double(ms) / 1000.0, 0, 'f', 1)
+                               .arg(r->cancelled ? tr(" (cancelled: the events read so far)") : QString()));
+    } else if (!r->problems.isEmpty()) {
+        emit statusMessage(tr("Nothing could be read from %1.").arg(m_fileNames.join(QStringLiteral(", "))));
+    } else {
+        emit statusMessage(tr("No events in %1.").arg(m_fileNames.join(QStringLiteral(", "))));
+    }
+    if (!r->problems.isEmpty()) {
+        QString items;
+        for (const QString& p : r->problems)
+            items += QStringLiteral("<li>") + html(p) + QStringLiteral("</li>");
+        m_raw->clear();
+        m_detail->setHtml((m_files && r->store == nullptr ? tr("<h3>Read with problems</h3><ul>%1</ul>")
+                                                          : tr("<h3>Cannot open</h3><ul>%1</ul>"))
+                              .arg(items));
+    }
+    updateStatus();
+    emit loaded();
+}
+
+void EventsPage::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void EventsPage::dropEvent(QDropEvent* event) {
+    QStringList paths;
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile())
+            paths << url.toLocalFile();
+    if (paths.isEmpty()) {
+        emit statusMessage(tr("Only local files can be opened."));
+        return;
+    }
+    event->acceptProposedAction();
+    openFiles(paths);
+}
+
+// --- live ------------------------------------------------------------------------------------------------------
+
+QString EventsPage::listenerUrl() const {
+    return m_listener ? m_listener->url() : QString();
+}
+
+Status EventsPage::startListening(const events::ListenerSpec& spec) {
+    stopListening();
+    m_listener = std::make_unique<events::EventListener>();
+    if (Status st = m_listener->start(spec); !st) {
+        m_listener.reset();
+        updateStatus();
+        return st;
+    }
+    connect(m_listener.get(), &events::EventListener::eventsReceived, this, &EventsPage::onLiveEvents);
+    connect(m_listener.get(), &events::EventListener::rejectedChanged, this, &EventsPage::updateStatus);
+    m_listenButton->setText(tr("Stop &listening"));
+    if (m_source != Source::Live)
+        setSource(Source::Live);
+    emit statusMessage(tr("Listening on %1.").arg(m_listener->url()));
+    updateStatus();
+    return {};
+}
+
+void EventsPage::stopListening() {
+    if (!m_listener)
+        return;
+    const quint64 rejected = m_listener->rejected();
+    m_listener.reset();
+    m_live->countRejected(rejected);
+    m_listenButton->setText(tr("&Listen…"));
+    updateStatus();
+}
+
+void EventsPage::onLiveEvents(const QList<events::EventRecord>& batch) {
+    QMap<int, int> highlighted;
+    const QSet<int>& ids = m_model->highlightedIds();
+    for (const events::EventRecord& e : batch) {
+        m_live->append(e);
+        if (ids.contains(e.eventId) && events::isNdesProvider(e.provider))
+            ++highlighted[e.eventId];
+    }
+    if (m_notify && !highlighted.isEmpty()) {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        if (now - m_lastNotifyMs > 10000) { // at most one notification every 10 s
+            m_lastNotifyMs = now;
+            const int id = highlighted.firstKey();
+            const events::CatalogueEntry* known =
+                m_catalogue.find(QStringLiteral("Microsoft-Windows-NetworkDeviceEnrollmentService"), id);
+            emit notify(tr("NDES event %1").arg(id), known ? known->meaning : tr("A highlighted NDES event arrived."));
+        }
+    }
+}
+
+void EventsPage::syncLive() {
+    if (m_source != Source::Live || m_paused || m_live->endSeq() == m_liveSynced) {
+        if (m_paused && m_live->endSeq() != m_liveSynced)
+            updateStatus();
+        return;
+    }
+    m_model->storeGrew(m_liveSynced);
+    m_liveSynced = m_live->endSeq();
+    if (m_follow)
+        m_table->scrollToBottom();
+    updateStatus();
+}
+
+void EventsPage::setPaused(bool paused) {
+    m_paused = paused;
+    {
+        const QSignalBlocker block(m_pauseButton);
+        m_pauseButton->setChecked(paused);
+    }
+    m_pauseButton->setText(paused ? tr("&Resume") : tr("&Pause"));
+    if (!paused)
+        syncLive();
+    updateStatus();
+}
+
+void EventsPage::setFollow(bool follow) {
+    m_follow = follow;
+    const QSignalBlocker block(m_followBox);
+    m_followBox->setChecked(follow);
+    if (follow)
+        m_table->scrollToBottom();
+}
+
+void EventsPage::setHighlightIds(const QString& text) {
+    bool ok = true;
+    const QSet<int> ids = parseIds(text, &ok);
+    if (!ok) {
+        emit statusMessage(tr("Highlight IDs are numbers separated by commas, e.g. 2, 10, 31."));
+        return;
+    }
+    m_highlightEdit->setText(idsText(ids));
+    QSettings().setValue(QStringLiteral("events/highlight"), idsText(ids));
+    m_model->setHighlightedIds(ids);
+}
+
+void EventsPage::setNotify(bool on) {
+    m_notify = on;
+    QSettings().setValue(QStringLiteral("events/notify"), on);
+    const QSignalBlocker block(m_notifyBox);
+    m_notifyBox->setChecked(on);
+}
+
+void EventsPage::configureListener() {
+    if (m_listener) {
+        stopListening();
+        emit statusMessage(tr("Stopped listening."));
+        return;
+    }
+    QSettings settings;
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Listen for events"));
+    auto* form = new QFormLayout(&dialog);
+    auto* protocol = new QComboBox(&dialog);
+    protocol->addItem(tr("Syslog over TCP and UDP (RFC 5424/3164)"), QStringLiteral("syslog"));
+    protocol->addItem(tr("Syslog over TLS (RFC 5425)"), QStringLiteral("syslog-tls"));
+    protocol->addItem(tr("JSON lines over TCP (NXLog, Winlogbeat)"), QStringLiteral("json"));
+    protocol->setCurrentIndex(
+        std::max(0, protocol->findData(settings.value(QStringLiteral("events/protocol"), QStringLiteral("syslog")))));
+    auto* address = new QLineEdit(
+        settings.value(QStringLiteral("events/address"), QStringLiteral("127.0.0.1")).toString(), &dialog);
+    address->setToolTip(tr("The local address to listen on; 0.0.0.0 for every interface (open your firewall)"));
+    auto* port = new QSpinBox(&dialog);
+    port->setRange(1, 65535);
+    port->setValue(settings.value(QStringLiteral("events/port"), 5514).toInt());
+    auto* cert = new QLineEdit(settings.value(QStringLiteral("events/tlsCert")).toString(), &dialog);
+    cert->setPlaceholderText(tr("PEM certificate (for TLS)"));
+    auto* key = new QLineEdit(settings.value(QStringLiteral("events/tlsKey")).toString(), &dialog);
+    key->setPlaceholderText(tr("PEM private key, unencrypted, readable only by you"));
+    auto* capacity = new QSpinBox(&dialog);
+    capacity->setRange(20000, 5000000);
+    capacity->setSingleStep(50000);
+    capacity->setValue(int(m_live->capacity() > 0 ? m_live->capacity() : defaultLiveCapacity));
+    capacity->setSuffix(tr(" events"));
+    capacity->setToolTip(tr("Live events kept in memory; the oldest go first, counted as dropped"));
+    auto tlsOnly = [=] {
+        const bool tls = protocol->currentData().toString() == QLatin1String("syslog-tls");
+        cert->setEnabled(tls);
+        key->setEnabled(tls);
+    };
+    tlsOnly();
+    connect(protocol, &QComboBox::currentIndexChanged, &dialog, tlsOnly);
+    form->addRow(tr("Protocol:"), protocol);
+    form->addRow(tr("Address:"), address);
+    form->addRow(tr("Port:"), port);
+    form->addRow(tr("TLS certificate:"), cert);
+    form->addRow(tr("TLS key:"), key);
+    form->addRow(tr("Keep at most:"), capacity);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Listen"));
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    form->addRow(buttons);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    auto spec = events::ListenerSpec::parse(
+        QStringLiteral("%1://%2:%3")
+            .arg(protocol->currentData().toString(), address->text().contains(QLatin1Char(':'))
+                                                         ? QStringLiteral("[%1]").arg(address->text().trimmed())
+                                                         : address->text().trimmed())
+            .arg(port->value()));
+    if (!spec) {
+        QMessageBox::warning(this, tr("Cannot listen"), spec.error().message);
+        return;
+    }
+    spec->certificateFile = cert->text().trimmed();
+    spec->keyFile = key->text().trimmed();
+    settings.setValue(QStringLiteral("events/protocol"), protocol->currentData());
+    settings.setValue(QStringLiteral("events/address"), address->text().trimmed());
+    settings.setValue(QStringLiteral("events/port"), port->value());
+    settings.setValue(QStringLiteral("events/tlsCert"), spec->certificateFile);
+    settings.setValue(QStringLiteral("events/tlsKey"), spec->keyFile);
+    if (capacity->value() != m_live->capacity()) {
+        settings.setValue(QStringLiteral("events/liveCapacity"), capacity->value());
+        if (m_live->size() == 0) {
+            m_live = std::make_unique<events::EventStore>(capacity->value());
+            if (m_source == Source::Live)
+                m_model->setStore(m_live.get());
+        } else {
+            emit statusMessage(tr("The new limit applies after a restart (events already here are kept)."));
+        }
+    }
+    if (Status st = startListening(*spec); !st)
+        QMessageBox::warning(this, tr("Cannot listen"), st.error().message);
+}
+
+// --- detail, status, export ------------------------------------------------------------------------------------
+
+void EventsPage::selectRow(int row) {
+    if (row < 0 || row >= m_model->rowCount())
+        return;
+    m_table->setCurrentIndex(m_model->index(row, 0));
+    m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+}
+
+bool EventsPage::selectFirstEvent(int id) {
+    const events::EventStore* store = currentStore();
+    if (!store)
+        return false;
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        if (store->eventId(m_model->seqAt(row)) == id) {
+            setFollow(false);
+            selectRow(row);
+            return true;
+        }
+    return false;
+}
+
+QString EventsPage::detailText() const {
+    return m_detail->toPlainText() + QLatin1Char('\n') + m_raw->toPlainText();
+}
+
+void EventsPage::showDetail() {
+    const QModelIndex current = m_table->currentIndex();
+    const events::EventStore* store = currentStore();
+    if (!current.isValid() || !store || !store->contains(m_model->seqAt(current.row()))) {
+        m_detail->clear();
+        m_raw->clear();
+        return;
+    }
+    const events::EventRecord e = store->event(m_model->seqAt(current.row()));
+    const events::CatalogueEntry* known = m_catalogue.find(e.provider, e.eventId);
+    QString h;
+    h += QStringLiteral("<h3>%1 %2 · %3</h3>")
+             .arg(html(events::isNdesProvider(e.provider) ? QStringLiteral("NDES") : e.provider),
+                  tr("event %1").arg(e.eventId), html(EventsModel::levelName(e.level)));
+    h +=
+        QStringLiteral("<p style='color:#555'>%1<br>%2</p>")
+            .arg(html(e.time.isValid() ? QLocale().toString(e.time.toLocalTime(), QLocale::LongFormat) : tr("no time")),
+                 html(tr("%1 · %2 · record %3")
+                          .arg(e.computer.isEmpty() ? tr("unknown computer") : e.computer,
+                               e.channel.isEmpty() ? tr("no channel") : e.channel)
+                          .arg(e.recordId)));
+    // Left: what it means and the fix; right: the raw data. The pane is wide: two columns read better.
+    QString left;
+    if (known) {
+        left += QStringLiteral("<h4>%1</h4><p>%2</p>").arg(tr("What it means"), html(known->meaning));
+        if (!known->fix.isEmpty()) // the fix first: it is what the admin came for
+            left += QStringLiteral("<h4>%1</h4><p style='background:#eef5ee'>%2</p>").arg(tr("Fix"), html(known->fix));
+        if (!known->causes.isEmpty()) {
+            left += QStringLiteral("<h4>%1</h4><ul>").arg(tr("Likely causes"));
+            for (const QString& c : known->causes)
+                left += QStringLiteral("<li>%1</li>").arg(html(c));
+            left += QStringLiteral("</ul>");
+        }
+        left += QStringLiteral("<p style='color:#777'>%1</p>").arg(html(tr("Source: %1").arg(known->source)));
+    } else {
+        left += QStringLiteral("<p style='color:#777'>%1</p>")
+                    .arg(tr("Not in the catalogue: this event is shown with its raw data only."));
+    }
+    QString right = QStringLiteral("<h4>%1</h4><table cellspacing=0 cellpadding=2>").arg(tr("Event data"));
+    if (e.data.isEmpty())
+        right += QStringLiteral("<tr><td>%1</td></tr>").arg(tr("(none)"));
+    for (const auto& [k, v] : e.data)
+        right +=
+            QStringLiteral("<tr><td valign=top style='color:#555'>%1&nbsp;</td><td>%2</td></tr>").arg(html(k), html(v));
+    right += QStringLiteral("</table><h4>%1</h4><pre style='font-size:8pt'>%2</pre>")
+                 .arg(tr("XML"), html(events::toEventXml(e)));
+    h += left;
+    m_raw->setHtml(right);
+    m_detail->setHtml(h);
+}
+
+QString EventsPage::statusText() const {
+    const events::EventStore* store = currentStore();
+    const QLocale l;
+    QStringList parts;
+    const qint64 total = store ? store->size() : 0;
+    parts << tr("%1 of %2 events").arg(l.toString(qint64(m_model->rowCount())), l.toString(total));
+    parts << tr("filtered in %1 ms").arg(m_lastFilterMs);
+    if (m_source == Source::Files) {
+        parts << m_fileNames.join(QStringLiteral(", "));
+        if (!m_fileProblems.isEmpty())
+            parts << tr("%n problem(s) while reading", nullptr, int(m_fileProblems.size()));
+    } else {
+        parts << (m_listener ? tr("listening on %1").arg(m_listener->url()) : tr("not listening"));
+        const quint64 rejected = m_listener ? m_listener->rejected() : 0;
+        parts << tr("%1 received, %2 dropped (%3 pushed out by the limit of %4, %5 not events)")
+                     .arg(l.toString(qulonglong(m_live->accepted())),
+                          l.toString(qulonglong(m_live->dropped() + rejected)),
+                          l.toString(qulonglong(m_live->evicted())), l.toString(m_live->capacity()),
+                          l.toString(qulonglong(m_live->rejected() + rejected)));
+        if (m_paused && m_live->endSeq() > m_liveSynced)
+            parts << tr("paused: %1 new").arg(l.toString(qulonglong(m_live->endSeq() - m_liveSynced)));
+    }
+    if (store)
+        parts << tr("%1 MB").arg(double(store->memoryBytes()) / 1e6, 0, 'f', 1);
+    return parts.join(QStringLiteral(" · "));
+}
+
+void EventsPage::updateStatus() {
+    m_status->setText(statusText());
+    const events::EventStore* store = currentStore();
+    const bool hidden = store && store->size() > 0 && m_model->rowCount() == 0;
+    if (hidden)
+        m_hiddenHintLabel->setText(tr("The view \"%1\" hides all %2 events here.")
+                                       .arg(m_viewCombo->currentText(), QLocale().toString(store->size())));
+    m_hiddenHint->setVisible(hidden);
+}
+
+bool EventsPage::exportTo(const QString& path, const QString& format, QString* error) {
+    const events::EventStore* store = currentStore();
+    QSaveFile f(path);
+    if (!store || !f.open(QIODevice::WriteOnly)) {
+        if (error)
+            *error = store ? f.errorString() : tr("There are no events to export.");
+        return false;
+    }
+    const auto& rows = m_model->rows();
+    if (format == QLatin1String("csv")) {
+        f.write("\xEF\xBB\xBF");
+        f.write("time,level,id,source,computer,channel,record,meaning,data\r\n");
+        for (quint64 seq : rows) {
+            const events::EventRecord e = store->event(seq);
+            const events::CatalogueEntry* known = m_catalogue.find(e.provider, e.eventId);
+            const QStringList cells = {e.time.toString(Qt::ISODateWithMs),
+                                       EventsModel::levelName(e.level),
+                                       QString::number(e.eventId),
+                                       e.provider,
+                                       e.computer,
+                                       e.channel,
+                                       QString::number(e.recordId),
+                                       known ? known->meaning : QString(),
+                                       store->summary(seq)};
+            QStringList escaped;
+            for (const QString& c : cells)
+                escaped << service::HealthExport::csvCell(c);
+            f.write(escaped.join(QLatin1Char(',')).toUtf8() + "\r\n");
+        }
+    } else if (format == QLatin1String("json")) {
+        f.write("[\n");
+        bool first = true;
+        for (quint64 seq : rows) {
+            if (!first)
+                f.write(",\n");
+            first = false;
+            f.write(QJsonDocument(events::eventToJson(store->event(seq))).toJson(QJsonDocument::Compact));
+        }
+        f.write("\n]\n");
+    } else {
+        f.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Events>\n");
+        for (quint64 seq : rows)
+            f.write(events::toEventXml(store->event(seq)).toUtf8() + '\n');
+        f.write("</Events>\n");
+    }
+    if (!f.commit()) {
+        if (error)
+            *error = f.errorString();
+        return false;
+    }
+    return true;
+}
+
+void EventsPage::exportFiltered() {
+    QString selectedFilter;
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export events"), QStringLiteral("ndes-events.csv"),
+                                     tr("CSV (*.csv);;JSON (*.json);;Event XML (*.xml)"), &selectedFilter);
+    if (path.isEmpty())
+        return;
+    const QString format = path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)  ? QStringLiteral("json")
+                           : path.endsWith(QLatin1String(".xml"), Qt::CaseInsensitive) ? QStringLiteral("xml")
+                                                                                       : QStringLiteral("csv");
+    QString error;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const bool ok = exportTo(path, format, &error);
+    QApplication::restoreOverrideCursor();
+    if (!ok)
+        QMessageBox::warning(this, tr("Export failed"), tr("Cannot write %1: %2").arg(path, error));
+    else
+        emit statusMessage(tr("Exported %1 events to %2.").arg(QLocale().toString(qint64(m_model->rowCount())), path));
+}
+
+} // namespace ndes::ui
