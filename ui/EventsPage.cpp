@@ -622,6 +622,7 @@ void EventsPage::openFiles(const QStringList& paths) {
                 r->problems << why.message;
                 continue;
             }
+            reader->setKeepRawXml(false); // the store rebuilds the XML from the fields
             auto summary = reader->read(path, [&](events::EventRecord&& e) {
                 r->store->append(e);
                 count->fetch_add(1, std::memory_order_relaxed);

@@ -3,6 +3,7 @@
 #include "CtlOutput.h"
 
 #include "events/EventCatalogue.h"
+#include "events/EventFileReader.h"
 #include "events/EventListener.h"
 #include "events/EventXmlReader.h"
 #include "events/Syslog.h"
@@ -960,9 +961,10 @@ void printEvent(const CtlOutput& out, bool json, const events::EventRecord& e, c
 int runEvents(const QStringList& args, bool json) {
     const CtlOutput out(json);
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Read Windows Event XML (wevtutil qe /f:xml, Event Viewer's Save as "
-                                               "XML) and explain NDES events.\nExit codes: 0 read, 1 a file was "
-                                               "damaged (what could be read is shown), 2 usage error."));
+    p.setApplicationDescription(QStringLiteral("Read Windows event logs (.evtx) or Event XML (wevtutil qe /f:xml, "
+                                               "Event Viewer's Save as XML) and explain NDES events.\nExit codes: 0 "
+                                               "read, 1 a file was damaged (what could be read is shown), 2 usage "
+                                               "error."));
     p.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
     QCommandLineOption provider(QStringLiteral("provider"), QStringLiteral("Only this provider (repeatable)."),
                                 QStringLiteral("NAME"));
@@ -973,7 +975,8 @@ int runEvents(const QStringList& args, bool json) {
     QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("One JSON object per event, one per line."));
     p.addOptions({provider, id, since, jsonOpt});
     p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Event XML files."), QStringLiteral("FILE..."));
+    p.addPositionalArgument(QStringLiteral("files"), QStringLiteral("EVTX or Event XML files."),
+                            QStringLiteral("FILE..."));
     if (!p.parse(args))
         return out.fail(makeError(ErrorKind::Usage, p.errorText()));
     if (p.isSet(QStringLiteral("help"))) {
@@ -981,7 +984,7 @@ int runEvents(const QStringList& args, bool json) {
         return ExitOk;
     }
     if (p.positionalArguments().isEmpty())
-        return out.fail(makeError(ErrorKind::Usage, QStringLiteral("Give one or more Event XML files.")));
+        return out.fail(makeError(ErrorKind::Usage, QStringLiteral("Give one or more .evtx or Event XML files.")));
     QList<int> ids;
     for (const QString& v : p.values(id)) {
         bool ok = false;
@@ -1003,21 +1006,33 @@ int runEvents(const QStringList& args, bool json) {
     const QStringList providers = p.values(provider);
     int rc = ExitOk;
     for (const QString& file : p.positionalArguments()) {
-        const events::EventXmlResult r = events::EventXmlReader::readFile(file);
-        if (!r.error.isEmpty()) {
-            out.warn(QStringLiteral("%1: %2").arg(file, r.error));
+        Error why;
+        auto reader = events::EventFileReader::forFile(file, &why);
+        if (!reader) {
+            out.warn(why.message);
             rc = ExitRefused;
+            continue;
         }
-        for (const events::EventRecord& e : r.events) {
+        auto summary = reader->read(file, [&](events::EventRecord&& e) {
             bool providerOk = providers.isEmpty();
             for (const QString& pr : providers)
                 providerOk = providerOk || e.provider.compare(pr, Qt::CaseInsensitive) == 0 ||
                              (events::isNdesProvider(pr) && events::isNdesProvider(e.provider));
             if (!providerOk || (!ids.isEmpty() && !ids.contains(e.eventId)) ||
                 (from.isValid() && (!e.time.isValid() || e.time < from)))
-                continue;
+                return true;
             printEvent(out, json, e, catalogue->find(e.provider, e.eventId));
+            return true;
+        });
+        if (!summary) {
+            out.warn(QStringLiteral("%1: %2").arg(file, summary.error().message));
+            rc = ExitRefused;
+            continue;
         }
+        for (const QString& problem : summary->problems)
+            out.warn(QStringLiteral("%1: %2").arg(file, problem));
+        if (summary->damaged)
+            rc = ExitRefused;
     }
     std::fflush(stdout);
     return rc;

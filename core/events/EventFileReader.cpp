@@ -76,8 +76,9 @@ QString utf8Field(libevtx_record_t* r, int (*sizeFn)(libevtx_record_t*, size_t*,
                              qsizetype(strnlen(reinterpret_cast<const char*>(buf.data()), size)));
 }
 
-// One record as an event: the system fields from libevtx's accessors, event data and channel from its XML.
-bool readRecord(libevtx_record_t* r, EventRecord& ev, std::vector<uint8_t>& xmlBuf) {
+// One record as an event: the system fields from libevtx's accessors, and its Event XML (parsed by the parent
+// process, in parallel with the child's next record: see applyXml). Without XML, the strings, unnamed.
+bool readRecord(libevtx_record_t* r, EventRecord& ev, std::vector<uint8_t>& xmlBuf, QByteArray& xml) {
     uint32_t id = 0;
     if (libevtx_record_get_event_identifier(r, &id, nullptr) != 1)
         return false;
@@ -94,27 +95,16 @@ bool readRecord(libevtx_record_t* r, EventRecord& ev, std::vector<uint8_t>& xmlB
     ev.provider = utf8Field(r, libevtx_record_get_utf8_source_name_size, libevtx_record_get_utf8_source_name);
     ev.computer = utf8Field(r, libevtx_record_get_utf8_computer_name_size, libevtx_record_get_utf8_computer_name);
 
+    xml.clear();
     size_t size = 0;
     if (libevtx_record_get_utf8_xml_string_size(r, &size, nullptr) == 1 && size > 1 &&
         size <= size_t(EventXmlReader::maxEventBytes)) {
         xmlBuf.resize(size);
-        if (libevtx_record_get_utf8_xml_string(r, xmlBuf.data(), size, nullptr) == 1) {
-            const QByteArray xml(reinterpret_cast<const char*>(xmlBuf.data()),
-                                 qsizetype(strnlen(reinterpret_cast<const char*>(xmlBuf.data()), size)));
-            auto parsed = EventXmlReader::parse(xml);
-            if (!parsed.events.isEmpty()) {
-                EventRecord& x = parsed.events.first();
-                ev.channel = x.channel;
-                ev.data = std::move(x.data);
-                ev.rawXml = std::move(x.rawXml);
-                if (!x.provider.isEmpty()) // libevtx's "source name" is EventSourceName when there is one
-                    ev.provider = x.provider;
-                if (ev.computer.isEmpty())
-                    ev.computer = x.computer;
-            }
-        }
+        if (libevtx_record_get_utf8_xml_string(r, xmlBuf.data(), size, nullptr) == 1)
+            xml = QByteArray(reinterpret_cast<const char*>(xmlBuf.data()),
+                             qsizetype(strnlen(reinterpret_cast<const char*>(xmlBuf.data()), size)));
     }
-    if (ev.data.isEmpty()) { // no XML: the strings, unnamed
+    if (xml.isEmpty()) {
         int n = 0;
         if (libevtx_record_get_number_of_strings(r, &n, nullptr) == 1) {
             for (int i = 0; i < n && i < 1024; ++i) {
@@ -130,6 +120,23 @@ bool readRecord(libevtx_record_t* r, EventRecord& ev, std::vector<uint8_t>& xmlB
         }
     }
     return true;
+}
+
+// Event data, channel and the provider's real name from the record's XML (libevtx's "source name" is the
+// EventSourceName attribute when there is one).
+void applyXml(EventRecord& ev, const QByteArray& xml, bool keepRawXml) {
+    auto parsed = EventXmlReader::parseEvent(xml, keepRawXml);
+    if (parsed.events.isEmpty())
+        return;
+    EventRecord& x = parsed.events.first();
+    ev.channel = x.channel;
+    ev.data = std::move(x.data);
+    if (keepRawXml)
+        ev.rawXml = std::move(x.rawXml);
+    if (!x.provider.isEmpty())
+        ev.provider = x.provider;
+    if (ev.computer.isEmpty())
+        ev.computer = x.computer;
 }
 
 } // namespace
@@ -210,18 +217,18 @@ private:
     QByteArray m_buf;
 };
 
-QByteArray serialise(const EventRecord& e) {
+QByteArray serialise(const EventRecord& e, const QByteArray& xml) {
     QByteArray out;
     QDataStream ds(&out, QIODevice::WriteOnly);
     ds << qint64(e.time.isValid() ? e.time.toMSecsSinceEpoch() : std::numeric_limits<qint64>::min()) << qint32(e.level)
        << qint32(e.eventId) << qint64(e.recordId) << e.provider << e.computer << e.channel << quint32(e.data.size());
     for (const auto& [k, v] : e.data)
         ds << k << v;
-    ds << e.rawXml;
+    ds << xml;
     return out;
 }
 
-bool deserialise(const QByteArray& in, EventRecord& e) {
+bool deserialise(const QByteArray& in, EventRecord& e, QByteArray& xml) {
     QDataStream ds(in);
     qint64 t = 0;
     qint32 level = 0, id = 0;
@@ -239,7 +246,7 @@ bool deserialise(const QByteArray& in, EventRecord& e) {
         ds >> k >> v;
         e.data.append({k, v});
     }
-    ds >> e.rawXml;
+    ds >> xml;
     return ds.status() == QDataStream::Ok;
 }
 
@@ -264,16 +271,17 @@ bool deserialise(const QByteArray& in, EventRecord& e) {
     header.append(reinterpret_cast<const char*>(counts), sizeof counts);
     out.frame(FrameHeader, 0, 0, header);
     std::vector<uint8_t> xmlBuf;
+    QByteArray xml;
     for (quint8 s = set; s < 2; ++s) {
         for (int i = s == set ? int(first) : 0; i < counts[s]; ++i) {
             EvtxRecord rec;
             const int got = s == 1 ? libevtx_file_get_recovered_record_by_index(file.f, i, &rec.r, nullptr)
                                    : libevtx_file_get_record_by_index(file.f, i, &rec.r, nullptr);
             EventRecord ev;
-            if (got != 1 || !readRecord(rec.r, ev, xmlBuf))
+            if (got != 1 || !readRecord(rec.r, ev, xmlBuf, xml))
                 out.frame(FrameUnreadable, s, quint32(i));
             else
-                out.frame(FrameEvent, s, quint32(i), serialise(ev));
+                out.frame(FrameEvent, s, quint32(i), serialise(ev, xml));
         }
     }
     out.frame(FrameDone, 0, 0);
@@ -392,10 +400,13 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
                         continue;
                     }
                     EventRecord ev;
-                    if (!deserialise(payload, ev)) {
+                    QByteArray xml;
+                    if (!deserialise(payload, ev, xml)) {
                         ++summary.unreadable;
                         continue;
                     }
+                    if (!xml.isEmpty())
+                        applyXml(ev, xml, m_keepRawXml);
                     ++summary.records;
                     if (fset == 1)
                         ++summary.recovered;

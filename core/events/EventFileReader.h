@@ -31,10 +31,17 @@ public:
     virtual ~EventFileReader() = default;
     [[nodiscard]] virtual QString format() const = 0;
     [[nodiscard]] virtual Result<EventReadSummary> read(const QString& path, const Sink& sink) = 0;
+    // Whether events carry their raw XML (rawXml). The store rebuilds XML from the fields, so bulk loads turn it
+    // off: half the bytes to move.
+    void setKeepRawXml(bool keep) { m_keepRawXml = keep; }
+    [[nodiscard]] bool keepRawXml() const { return m_keepRawXml; }
 
     // The reader for a file, chosen by its content (EVTX's "ElfFile" signature, else Event XML); null when the
     // file is neither.
     [[nodiscard]] static std::unique_ptr<EventFileReader> forFile(const QString& path, Error* whyNot = nullptr);
+
+protected:
+    bool m_keepRawXml = true;
 };
 
 // EVTX through libevtx: allocated records, then the ones recovered from a dirty file. Event time is the record's

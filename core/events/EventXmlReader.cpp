@@ -24,64 +24,8 @@ QString decode(const QByteArray& data) {
     return QString::fromUtf8(data.startsWith("\xEF\xBB\xBF") ? data.mid(3) : data);
 }
 
-} // namespace
-
-QString EventRecord::dataValue(const QString& name) const {
-    for (const auto& [k, v] : data)
-        if (k == name)
-            return v;
-    return {};
-}
-
-bool isNdesProvider(const QString& provider) {
-    return provider.compare(QLatin1String("Microsoft-Windows-NetworkDeviceEnrollmentService"), Qt::CaseInsensitive) ==
-               0 ||
-           provider.compare(QLatin1String("NetworkDeviceEnrollmentService"), Qt::CaseInsensitive) == 0;
-}
-
-EventXmlResult EventXmlReader::readFile(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        EventXmlResult r;
-        r.error = tr("Cannot read %1: %2").arg(path, f.errorString());
-        return r;
-    }
-    if (f.size() > maxBytes) {
-        EventXmlResult r;
-        r.error = tr("%1 is larger than 512 MB; export a shorter time range.").arg(path);
-        return r;
-    }
-    return parse(f.readAll());
-}
-
-EventXmlResult EventXmlReader::parse(const QByteArray& data) {
-    EventXmlResult result;
-    if (data.size() > maxBytes) {
-        result.error = tr("The XML is larger than 512 MB; export a shorter time range.");
-        return result;
-    }
-    QString text = decode(data);
-    if (text.contains(QLatin1String("<!DOCTYPE"), Qt::CaseInsensitive) ||
-        text.contains(QLatin1String("<!ENTITY"), Qt::CaseInsensitive)) {
-        result.error = tr("The XML declares a document type or entities; Windows event exports never do, and such "
-                          "files can expand without bound. Refused.");
-        return result;
-    }
-    // A root for wevtutil's root-less stream; the XML declaration must then go.
-    qsizetype start = 0;
-    while (start < text.size() && text.at(start).isSpace())
-        ++start;
-    if (text.mid(start, 5) == QLatin1String("<?xml")) {
-        const qsizetype end = text.indexOf(QLatin1String("?>"), start);
-        start = end < 0 ? text.size() : end + 2;
-    }
-    const QString prefix = QStringLiteral("<NdesConsoleRoot>");
-    text = prefix + text.mid(start) + QStringLiteral("</NdesConsoleRoot>");
-    const qsizetype shift = prefix.size();
-    const QString& source = text;
-
-    QXmlStreamReader xml(source);
-    xml.setEntityExpansionLimit(0);
+// Reads every <Event> from `xml` into `result`; rawXml is cut from `source` when given.
+void readEvents(QXmlStreamReader& xml, EventXmlResult& result, const QString* source) {
     EventRecord current;
     bool inEvent = false;
     qint64 eventStart = 0;
@@ -128,13 +72,93 @@ EventXmlResult EventXmlReader::parse(const QByteArray& data) {
             }
         } else if (xml.isEndElement() && xml.name() == QLatin1String("Event") && inEvent) {
             inEvent = false;
-            current.rawXml = source.mid(eventStart, xml.characterOffset() - eventStart).trimmed();
+            if (source)
+                current.rawXml = source->mid(eventStart, xml.characterOffset() - eventStart).trimmed();
             if (current.eventId < 0)
                 ++result.skipped;
             else
                 result.events << current;
         }
     }
+}
+
+} // namespace
+
+QString EventRecord::dataValue(const QString& name) const {
+    for (const auto& [k, v] : data)
+        if (k == name)
+            return v;
+    return {};
+}
+
+bool isNdesProvider(const QString& provider) {
+    return provider.compare(QLatin1String("Microsoft-Windows-NetworkDeviceEnrollmentService"), Qt::CaseInsensitive) ==
+               0 ||
+           provider.compare(QLatin1String("NetworkDeviceEnrollmentService"), Qt::CaseInsensitive) == 0;
+}
+
+EventXmlResult EventXmlReader::readFile(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        EventXmlResult r;
+        r.error = tr("Cannot read %1: %2").arg(path, f.errorString());
+        return r;
+    }
+    if (f.size() > maxBytes) {
+        EventXmlResult r;
+        r.error = tr("%1 is larger than 512 MB; export a shorter time range.").arg(path);
+        return r;
+    }
+    return parse(f.readAll());
+}
+
+EventXmlResult EventXmlReader::parseEvent(const QByteArray& data, bool keepRawXml) {
+    // One record from a reader we trust to write plain XML (libevtx): no declaration, no DTD, one root. Anything
+    // with markup declarations goes the careful way.
+    if (data.size() > maxEventBytes || data.contains("<!") || data.contains("<?"))
+        return parse(data);
+    EventXmlResult result;
+    QXmlStreamReader xml(data);
+    xml.setEntityExpansionLimit(0);
+    const QString source = keepRawXml ? QString::fromUtf8(data) : QString();
+    readEvents(xml, result, keepRawXml ? &source : nullptr);
+    if (xml.hasError())
+        result.error = tr("The XML breaks at line %1, column %2 (%3).")
+                           .arg(xml.lineNumber())
+                           .arg(xml.columnNumber())
+                           .arg(xml.errorString());
+    return result;
+}
+
+EventXmlResult EventXmlReader::parse(const QByteArray& data) {
+    EventXmlResult result;
+    if (data.size() > maxBytes) {
+        result.error = tr("The XML is larger than 512 MB; export a shorter time range.");
+        return result;
+    }
+    QString text = decode(data);
+    if (text.contains(QLatin1String("<!DOCTYPE"), Qt::CaseInsensitive) ||
+        text.contains(QLatin1String("<!ENTITY"), Qt::CaseInsensitive)) {
+        result.error = tr("The XML declares a document type or entities; Windows event exports never do, and such "
+                          "files can expand without bound. Refused.");
+        return result;
+    }
+    // A root for wevtutil's root-less stream; the XML declaration must then go.
+    qsizetype start = 0;
+    while (start < text.size() && text.at(start).isSpace())
+        ++start;
+    if (text.mid(start, 5) == QLatin1String("<?xml")) {
+        const qsizetype end = text.indexOf(QLatin1String("?>"), start);
+        start = end < 0 ? text.size() : end + 2;
+    }
+    const QString prefix = QStringLiteral("<NdesConsoleRoot>");
+    text = prefix + text.mid(start) + QStringLiteral("</NdesConsoleRoot>");
+    const qsizetype shift = prefix.size();
+    const QString& source = text;
+
+    QXmlStreamReader xml(source);
+    xml.setEntityExpansionLimit(0);
+    readEvents(xml, result, &source);
     if (xml.hasError())
         result.error = tr("The XML breaks at line %1, column %2 (%3); %n event(s) before it were read.", nullptr,
                           int(result.events.size()))

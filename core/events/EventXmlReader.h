@@ -24,6 +24,9 @@ public:
     static constexpr qint64 maxBytes = qint64(512) * 1024 * 1024;
     static constexpr qint64 maxEventBytes = qint64(4) * 1024 * 1024; // one event (an EVTX record is at most 64 KB)
     [[nodiscard]] static EventXmlResult parse(const QByteArray& data);
+    // One <Event> element, UTF-8, as libevtx writes a record: the fast path (no wrapping, no copy unless the raw
+    // XML is kept); markup declarations send it to parse().
+    [[nodiscard]] static EventXmlResult parseEvent(const QByteArray& data, bool keepRawXml);
     [[nodiscard]] static EventXmlResult readFile(const QString& path);
 };
 

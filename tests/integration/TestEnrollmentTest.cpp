@@ -177,6 +177,20 @@ private slots:
         QCOMPARE(ndesctl({QStringLiteral("events"), QStringLiteral("--id"), QStringLiteral("x"), QStringLiteral("f")})
                      .exitCode,
                  2);
+        // EVTX too: a real System log, filtered by ID; the log is damaged (libevtx says so): exit 1, events shown.
+        const CtlRun evtx = ndesctl({QStringLiteral("events"),
+                                     qEnvironmentVariable("NDES_TEST_DATA") + QStringLiteral("/evtx/system.evtx"),
+                                     QStringLiteral("--id"), QStringLiteral("6009"), QStringLiteral("--json")});
+        QCOMPARE(evtx.exitCode, 1);
+        const QList<QByteArray> evtxLines = evtx.out.trimmed().split('\n');
+        QVERIFY(evtxLines.size() >= 1);
+        QCOMPARE(QJsonDocument::fromJson(evtxLines.first()).object().value(QStringLiteral("provider")).toString(),
+                 QStringLiteral("EventLog"));
+        QVERIFY(evtx.err.contains(QLatin1String("could not be read")));
+        QCOMPARE(ndesctl({QStringLiteral("events"),
+                          qEnvironmentVariable("NDES_TEST_DATA") + QStringLiteral("/evtx/LICENSE-MIT")})
+                     .exitCode,
+                 1);
     }
 
     void inProcessStepsAreReportedAsTheyHappen() {
