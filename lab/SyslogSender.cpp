@@ -23,7 +23,7 @@ SyslogSender::SyslogSender(const QHostAddress& host, quint16 port, QObject* pare
     connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
         if (m_socket->state() == QAbstractSocket::UnconnectedState) {
             QTimer::singleShot(m_backoffMs, this, &SyslogSender::connectNow);
-            m_backoffMs = qMin(m_backoffMs * 2, 30000);
+            m_backoffMs = qMin(m_backoffMs * 2, 4000); // a loopback receiver: retry often
         }
     });
     connectNow();

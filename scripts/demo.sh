@@ -16,8 +16,10 @@ trap '[ -n "$lab_pid" ] && kill "$lab_pid" 2>/dev/null; rm -rf "$work"' EXIT
 umask 077
 demo_password="Demo-$RANDOM$RANDOM"
 printf 'LAB\\helpdesk:%s:enroll\nLAB\\guest:%s:noenroll\n' "$demo_password" "$demo_password" >"$work/users.txt"
+# The lab streams its events as syslog to the console's Events page (it keeps them until the console listens).
+ev_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 "$BIN/lab/ndes-lab" --listen 127.0.0.1:0 --state "$work/state" --users "$work/users.txt" \
-    --events-xml "$work/events.xml" >"$work/lab.out" 2>"$work/lab.err" &
+    --events-xml "$work/events.xml" --syslog "127.0.0.1:$ev_port" --host NDES01 >"$work/lab.out" 2>"$work/lab.err" &
 lab_pid=$!
 for _ in $(seq 1 100); do grep -q '^listening ' "$work/lab.out" 2>/dev/null && break; sleep 0.1; done
 base="$(awk '/^listening /{print $2; exit}' "$work/lab.out")"
@@ -71,8 +73,14 @@ NDES_DEMO_CHALLENGE="$challenge" "$NDESCTL" enroll --url "$scep" --subject "CN=d
 echo "exit code: $?  (1 = the server refused)"
 set -e
 
-step "The events NDES logged (Windows Event XML)" "grep -o '<EventID>[0-9]*</EventID>' events.xml"
-grep -o '<EventID>[0-9]*</EventID>' "$work/events.xml" | sort | uniq -c
+step "A bad morning on that server: a refused template, a wrong password, an account without Enroll, garbage" \
+     "scripts/lab-traffic.sh"
+NDES_LAB_PASSWORD="$demo_password" bash scripts/lab-traffic.sh "$base" "$NDESCTL" 'LAB\helpdesk' 'LAB\guest'
+
+step "The events NDES logged, explained (Windows Event XML; .evtx files work the same)" \
+     "ndesctl events events.xml --provider NetworkDeviceEnrollmentService --id 31"
+"$NDESCTL" events "$work/events.xml" --provider NetworkDeviceEnrollmentService --id 31 | head -n 3
+event_count="$(grep -c '<EventID>' "$work/events.xml")"
 
 # The console, with a "Lab" server profile ready (NTLM as LAB\helpdesk; its password in a keychain).
 cat >"$work/inventory.json" <<JSON
@@ -80,14 +88,17 @@ cat >"$work/inventory.json" <<JSON
  {"id": "lab", "name": "Lab", "site": "ndes-lab on this machine", "scepUrl": "$scep", "adminUrl": "$admin",
   "auth": "ntlm", "user": "LAB\\\\helpdesk", "allowHttp": true}]}
 JSON
-console_args=(--inventory "$work/inventory.json" --audit-trail "$work/audit.jsonl" --page challenge)
+console_args=(--inventory "$work/inventory.json" --audit-trail "$work/audit.jsonl")
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-    step "NDES Console, pointed at the lab" "ndes-console (press Generate, or Ctrl+G)"
+    step "NDES Console, pointed at the lab" "ndes-console --listen syslog://127.0.0.1:$ev_port --page events"
     echo "The console runs with its own throw-away keychain; close its window to end the demo."
+    echo "Events (Ctrl+5) shows the lab's events live, each explained; Challenge passwords (Ctrl+3) hands out one."
+    echo "Enroll from another terminal (ndesctl enroll --url $scep ...) and watch the events arrive."
     NDES_DEMO_PASSWORD="$demo_password" tests/support/with-keyring.sh bash -c '
         printf "%s\n" "$NDES_DEMO_PASSWORD" | "$0" keychain set server/lab --password-stdin >/dev/null
         unset NDES_DEMO_PASSWORD
-        exec "$@"' "$NDESCTL" "$BIN/app/ndes-console/ndes-console" "${console_args[@]}"
+        exec "$@"' "$NDESCTL" "$BIN/app/ndes-console/ndes-console" "${console_args[@]}" --page events \
+        --listen "syslog://127.0.0.1:$ev_port"
 else
     step "NDES Console (no display here: rendered under Xvfb to PNG)" "xvfb-run ndes-console --generate --screenshot ..."
     shots="$PWD/build/demo-screenshots"
@@ -98,13 +109,17 @@ else
         shots="$1"; shift
         xvfb-run -a -s "-screen 0 1440x900x24" "$@" --generate --screenshot "$shots/console.png"
         xvfb-run -a -s "-screen 0 1440x900x24" "$@" --helpdesk --generate --screenshot "$shots/helpdesk.png"
-        ' "$NDESCTL" "$shots" "$BIN/app/ndes-console/ndes-console" "${console_args[@]}"
-    echo "Open $shots/console.png and $shots/helpdesk.png to see the console with a fresh challenge password."
+        ' "$NDESCTL" "$shots" "$BIN/app/ndes-console/ndes-console" "${console_args[@]}" --page challenge
+    xvfb-run -a -s "-screen 0 1440x900x24" "$BIN/app/ndes-console/ndes-console" "${console_args[@]}" --page events \
+        --listen "syslog://127.0.0.1:$ev_port" --wait-events "$event_count" --select-event 31 \
+        --screenshot "$shots/events.png"
+    echo "Open $shots/console.png and $shots/helpdesk.png to see the console with a fresh challenge password,"
+    echo "and $shots/events.png for the lab's events as they streamed in, explained."
 fi
 
 cat <<'TXT'
 
 That was NDES Console against ndes-lab, its NDES emulator. In the console: Overview (health and expiry of
-every server), Servers, Challenge passwords, Enrollment test (with a load test). The event viewer and the
-setup wizard come next.
+every server), Servers, Challenge passwords, Enrollment test (with a load test), Events (live from the lab, or
+open .evtx files). The setup wizard comes next.
 TXT

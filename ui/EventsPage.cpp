@@ -93,6 +93,7 @@ QStringList EventsPage::ndesRelatedProviders() {
             QStringLiteral("Microsoft-Windows-CertificateServices*"),
             QStringLiteral("Microsoft-Windows-CertificateServicesClient*"),
             QStringLiteral("Microsoft-Intune*"),
+            QStringLiteral("Microsoft Intune Connector*"),
             QStringLiteral("NDESConnector*"),
             QStringLiteral("Microsoft-Windows-IIS*"),
             QStringLiteral("W3SVC*"),

@@ -117,6 +117,14 @@ private slots:
         QVERIFY(c->find(ndes, 9999) == nullptr);
         QCOMPARE(c->ids(ndes).size(), 14);
         QVERIFY(!EventCatalogue::fromJson("{\"format\": 1, \"events\": [{\"provider\": \"p\", \"id\": 1}]}"));
+        // Related sources with a public source: the Intune connector, the Windows SCEP client.
+        for (int id : {10010, 10020, 10100, 10102, 10301, 10302, 20100, 20102}) {
+            const CatalogueEntry* e = c->find(QStringLiteral("Microsoft Intune Connector"), id);
+            QVERIFY2(e && e->source.contains(QLatin1String("Microsoft Learn")), qPrintable(QString::number(id)));
+            if (e->level == QLatin1String("Error"))
+                QVERIFY(!e->fix.isEmpty());
+        }
+        QVERIFY(c->find(QStringLiteral("Microsoft-Windows-CertificateServicesClient-CertEnroll"), 86));
     }
 };
 
