@@ -27,3 +27,4 @@ echo "evtxexport -m all -f xml: $events events in $secs s = $theirs events/s"
 rate=$(echo "$ours" | awk '{print $(NF-1)}')
 awk -v a="$rate" -v b="$theirs" 'BEGIN{printf "ratio (ndes-console / evtxexport): %.2f\n", a/b}'
 /usr/bin/time -f "store bench: max RSS %M kB" "$BIN/bench/events_bench" store "$n"
+QT_QPA_PLATFORM=offscreen "$BIN/bench/events_view_bench" "$n"
