@@ -10,7 +10,10 @@
 #include <libevtx.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include <fcntl.h>
@@ -19,6 +22,8 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char** environ;
 
 namespace ndes::events {
 
@@ -288,12 +293,31 @@ bool deserialise(const QByteArray& in, EventRecord& e, QByteArray& xml) {
     ::_exit(0);
 }
 
-// Virtual memory the process already maps (the child inherits it; its limit must sit above it).
-quint64 mappedBytes() {
-    QFile statm(QStringLiteral("/proc/self/statm"));
-    if (!statm.open(QIODevice::ReadOnly))
-        return 0;
-    return statm.readLine().split(' ').value(0).toULongLong() * quint64(sysconf(_SC_PAGESIZE));
+// The child's end of the pipe and its marker argument.
+constexpr int childFd = 3;
+constexpr const char* childMarker = "--ndes-console-evtx-child";
+
+// Runs before main() in every program that links the EVTX reader: when this process is the reader's child, read
+// and exit, never reaching the program's own main().
+__attribute__((constructor)) void childHook() {
+    FILE* f = std::fopen("/proc/self/cmdline", "rb");
+    if (!f)
+        return;
+    std::vector<char> buf(65536);
+    const size_t n = std::fread(buf.data(), 1, buf.size() - 1, f);
+    std::fclose(f);
+    std::vector<std::string> args;
+    for (size_t i = 0; i < n;) {
+        const size_t len = strnlen(buf.data() + i, n - i);
+        args.emplace_back(buf.data() + i, len);
+        i += len + 1;
+    }
+    if (args.size() < 2 || args[1] != childMarker)
+        return;
+    if (args.size() != 6)
+        ::_exit(6); // a reader child with the wrong arguments must not go on to run the program
+    childRead(QByteArray::fromStdString(args[2]), quint8(std::atoi(args[3].c_str())),
+              quint32(std::strtoul(args[4].c_str(), nullptr, 10)), args[5] == "1", childFd);
 }
 
 } // namespace
@@ -319,7 +343,32 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
         if (::pipe2(fds, O_CLOEXEC) != 0)
             return makeError(ErrorKind::Internal,
                              tr("Cannot start the EVTX reader: %1").arg(QString::fromLocal8Bit(strerror(errno))));
-        const quint64 limit = mappedBytes() + memoryLimit;
+        // The child is this same program, executed afresh with a marker argument (see childHook below): a fork
+        // without exec would inherit the locks of every other thread (ASan's allocator deadlocked so).
+        const std::string exe = "/proc/self/exe";
+        const std::string marker = childMarker;
+        const std::string a1 = native.toStdString(), a2 = std::to_string(set), a3 = std::to_string(next),
+                          a4 = careful ? "1" : "0";
+        const char* argv[] = {exe.c_str(), marker.c_str(), a1.c_str(), a2.c_str(), a3.c_str(), a4.c_str(), nullptr};
+        std::vector<std::string> envStrings;
+        for (char** e = environ; *e; ++e)
+            envStrings.emplace_back(*e);
+#ifdef __SANITIZE_ADDRESS__
+        // libevtx (not instrumented) allocates for every value: ASan's slow unwinding on each malloc, which the
+        // tests ask for, made the child 50 times slower. The child needs no leak report (it ends with _exit).
+        bool hadAsanOptions = false;
+        for (std::string& e : envStrings)
+            if (e.rfind("ASAN_OPTIONS=", 0) == 0) {
+                e += ":fast_unwind_on_malloc=1";
+                hadAsanOptions = true;
+            }
+        if (!hadAsanOptions)
+            envStrings.emplace_back("ASAN_OPTIONS=fast_unwind_on_malloc=1:allocator_may_return_null=1");
+#endif
+        std::vector<char*> envp;
+        for (std::string& e : envStrings)
+            envp.push_back(e.data());
+        envp.push_back(nullptr);
         const pid_t pid = ::fork();
         if (pid < 0) {
             ::close(fds[0]);
@@ -327,15 +376,15 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
             return makeError(ErrorKind::Internal,
                              tr("Cannot start the EVTX reader: %1").arg(QString::fromLocal8Bit(strerror(errno))));
         }
-        if (pid == 0) {
-            ::close(fds[0]);
+        if (pid == 0) { // only async-signal-safe calls from here to exec
+            if (::dup2(fds[1], childFd) < 0 || ::fcntl(childFd, F_SETFD, 0) < 0)
+                ::_exit(4);
 #ifndef __SANITIZE_ADDRESS__ // ASan reserves terabytes of address space; its allocator_may_return_null does this job
-            const rlimit as{rlim_t(limit), rlim_t(limit)};
+            const rlimit as{rlim_t(memoryLimit), rlim_t(memoryLimit)};
             ::setrlimit(RLIMIT_AS, &as);
-#else
-            (void)limit;
 #endif
-            childRead(native, set, next, careful, fds[1]);
+            ::execve(exe.c_str(), const_cast<char* const*>(argv), envp.data());
+            ::_exit(5);
         }
         ::close(fds[1]);
         // Read frames until the child ends.

@@ -46,11 +46,11 @@ protected:
 
 // EVTX through libevtx: allocated records, then the ones recovered from a dirty file. Event time is the record's
 // written time (as evtxexport and python-evtx report it); the rest comes from the record's Event XML.
-// libevtx runs in a forked child with a memory limit (see EventFileReader.cpp), restarted past a record that kills
-// it or hangs it.
+// libevtx runs in a child process (this program, executed again) with a memory limit (see EventFileReader.cpp),
+// restarted past a record that kills it or hangs it.
 class EvtxReader : public EventFileReader {
 public:
-    static constexpr quint64 memoryLimit = quint64(2) * 1024 * 1024 * 1024; // above what the process maps already
+    static constexpr quint64 memoryLimit = quint64(3) * 1024 * 1024 * 1024; // address space of the child
     static constexpr qint64 stallTimeoutMs = 20000;                         // one record, at most
     static constexpr int maxRestarts = 500;
     [[nodiscard]] QString format() const override { return QStringLiteral("evtx"); }

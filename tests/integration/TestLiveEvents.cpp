@@ -209,9 +209,13 @@ private slots:
         const int seconds = qEnvironmentVariableIntValue("NDES_FLOOD_SECONDS") > 0
                                 ? qEnvironmentVariableIntValue("NDES_FLOOD_SECONDS")
                                 : 60;
-        const int rate = 10000;
+        // 10,000/s; sanitizer builds, several times slower, check the same at the rate they can take.
+        const int rate = qEnvironmentVariableIntValue("NDES_FLOOD_RATE") > 0
+                             ? qEnvironmentVariableIntValue("NDES_FLOOD_RATE")
+                             : 10000;
+        const qint64 expected = qint64(rate) * seconds;
         EventListener listener;
-        EventStore store(50000);
+        EventStore store(std::min<qint64>(50000, expected / 4)); // full well before the end: eviction is exercised
         qint64 nextSeq = 0;
         qint64 outOfOrder = 0;
         static const QRegularExpression seqRe(QStringLiteral("seq=(\\d+)"));
@@ -253,8 +257,13 @@ private slots:
               qPrintable(report), static_cast<long long>(store.accepted()), static_cast<long long>(store.size()),
               double(store.memoryBytes()) / 1e6, static_cast<unsigned long long>(store.evicted()),
               static_cast<long long>(rssAfterWarmup), static_cast<long long>(rssMax));
-        QVERIFY2(sentSeconds < seconds * 1.1 + 1, "the sender could not keep 10,000/s: the receiver held it back");
-        QVERIFY2(rssMax - rssAfterWarmup < 64 * 1024, "memory grew by more than 64 MB after the store was full");
+        QVERIFY2(sentSeconds < seconds * 1.1 + 1, "the sender could not keep its rate: the receiver held it back");
+        QVERIFY2(store.memoryBytes() < (store.capacity() + EventStore::chunkSize) * 300,
+                 "the store outgrew its capacity");
+        // ASan keeps freed memory in quarantine (256 MB), so RSS says nothing there; the store's own count does.
+        if (qEnvironmentVariableIntValue("NDES_FLOOD_RSS_CHECK") != 0 ||
+            !qEnvironmentVariableIsSet("NDES_FLOOD_RSS_CHECK"))
+            QVERIFY2(rssMax - rssAfterWarmup < 64 * 1024, "memory grew by more than 64 MB after the store was full");
     }
 };
 
