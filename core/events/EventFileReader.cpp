@@ -293,6 +293,9 @@ bool deserialise(const QByteArray& in, EventRecord& e, QByteArray& xml) {
     ::_exit(0);
 }
 
+// A record is at most 64 KB in EVTX; its event with the XML stays far below this.
+constexpr quint32 maxFrameBytes = 16 * 1024 * 1024;
+
 // The child's end of the pipe and its marker argument.
 constexpr int childFd = 3;
 constexpr const char* childMarker = "--ndes-console-evtx-child";
@@ -390,6 +393,7 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
         // Read frames until the child ends.
         QByteArray buf;
         bool stopped = false;
+        bool childFailed = false;
         qint64 lastSet = -1, lastIndex = -1;
         char chunk[65536];
         for (;;) {
@@ -415,6 +419,13 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
                 quint32 index = 0, len = 0;
                 std::memcpy(&index, buf.constData() + pos + 2, 4);
                 std::memcpy(&len, buf.constData() + pos + 6, 4);
+                if (len > maxFrameBytes) { // the child read hostile bytes and went wrong: stop it, never buffer 4 GB
+                    ::kill(pid, SIGKILL);
+                    buf.clear();
+                    pos = 0;
+                    childFailed = true;
+                    break;
+                }
                 if (buf.size() - pos - 10 < qsizetype(len))
                     break;
                 const char type = buf.at(pos);
@@ -468,7 +479,7 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
                 }
             }
             buf.remove(0, pos);
-            if (stopped)
+            if (stopped || childFailed)
                 break;
         }
         ::close(fds[0]);
