@@ -19,6 +19,8 @@
 #include "pki/PrivateKey.h"
 #include "scep/ScepClient.h"
 #include "scep/ScepEnrollment.h"
+#include "setup/RegWriter.h"
+#include "setup/SetupPlan.h"
 #include "util/AtomicFile.h"
 #include "util/Clock.h"
 #include "util/SecretBytes.h"
@@ -59,8 +61,9 @@ Commands:
   check      Health and expiry of NDES servers, for cron and Nagios/Icinga/Zabbix (exit 0/1/2/3)
   test       Enroll end to end as a device does, and diagnose what fails
   load       Load-test an NDES: N enrollments in flight, M in all; latency percentiles and errors
-  events     Read Windows Event XML files; NDES events explained by the catalogue
-  listen     Receive events live as syslog (RFC 5424/3164 over TCP and UDP) and explain them
+  events     Read event logs (.evtx, Event XML); NDES events explained by the catalogue
+  listen     Receive events live (syslog over TCP/UDP/TLS, JSON lines) and explain them
+  plan       Check a setup plan (plan --check FILE) or write its files (plan --in FILE --out DIR)
 
 Run "ndesctl <command> --help" for the options of a command.
 Exit codes: 0 success, 1 the server refused or answered wrongly, 2 usage error, 3 network or TLS error.
@@ -1117,6 +1120,76 @@ int runListen(const QStringList& args, bool json) {
     return ExitOk;
 }
 
+// `ndesctl plan --check FILE` | `ndesctl plan --in FILE --out DIR`: the setup wizard, headless.
+int runPlan(const QStringList& args, bool json) {
+    const CtlOutput out(json);
+    QCommandLineParser p;
+    QCommandLineOption check(QStringLiteral("check"), QStringLiteral("Only validate the plan."),
+                             QStringLiteral("FILE"));
+    QCommandLineOption in(QStringLiteral("in"), QStringLiteral("The plan to write files for."), QStringLiteral("FILE"));
+    QCommandLineOption outDir(QStringLiteral("out"), QStringLiteral("Directory for the files (created)."),
+                              QStringLiteral("DIR"));
+    QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("The result as one JSON object."));
+    p.addOptions({check, in, outDir, jsonOpt});
+    p.addHelpOption();
+    if (int rc = parseArgs(p, args, out,
+                           QStringLiteral("Validate an NDES setup plan (see docs/examples/plan.json) and write what "
+                                          "it describes: the NDES registry settings as a .reg file (regedit's "
+                                          "UTF-16LE, the real MSCEP layout).\nExit codes: 0 written/valid (warnings "
+                                          "printed), 1 the plan has errors (nothing written), 2 usage error."));
+        rc >= 0)
+        return rc;
+    const bool checkOnly = p.isSet(check);
+    if (checkOnly == p.isSet(in) || (!checkOnly && !p.isSet(outDir)))
+        return out.fail(
+            makeError(ErrorKind::Usage, QStringLiteral("Use plan --check FILE, or plan --in FILE --out DIR.")));
+    auto plan = setup::SetupPlan::load(checkOnly ? p.value(check) : p.value(in));
+    if (!plan)
+        return out.fail(plan.error());
+    const QList<setup::PlanIssue> issues = setup::validate(*plan);
+    const bool errors = setup::hasErrors(issues);
+    QStringList written;
+    if (!errors && !checkOnly) {
+        const QString dir = p.value(outDir);
+        if (!QDir().mkpath(dir))
+            return out.fail(makeError(ErrorKind::Io, QStringLiteral("Cannot create %1.").arg(dir)));
+        const QString reg = QDir(dir).filePath(QStringLiteral("mscep.reg"));
+        if (Status st = AtomicFile::write(reg, setup::RegWriter::file(*plan), AtomicFile::Access::WorldReadable); !st)
+            return out.fail(st.error());
+        written << reg;
+    }
+    if (json) {
+        QJsonArray list;
+        for (const setup::PlanIssue& i : issues)
+            list.append(QJsonObject{{QStringLiteral("severity"), i.severity == setup::PlanIssue::Severity::Error
+                                                                     ? QStringLiteral("error")
+                                                                     : QStringLiteral("warning")},
+                                    {QStringLiteral("field"), i.field},
+                                    {QStringLiteral("code"), i.code},
+                                    {QStringLiteral("message"), i.message}});
+        std::printf("%s\n", QJsonDocument(QJsonObject{{QStringLiteral("ok"), !errors},
+                                                      {QStringLiteral("issues"), list},
+                                                      {QStringLiteral("written"), QJsonArray::fromStringList(written)}})
+                                .toJson(QJsonDocument::Compact)
+                                .constData());
+    } else {
+        for (const setup::PlanIssue& i : issues)
+            out.text(QStringLiteral("%1 %2 (%3): %4")
+                         .arg(i.severity == setup::PlanIssue::Severity::Error ? QStringLiteral("ERROR  ")
+                                                                              : QStringLiteral("warning"),
+                              i.field, i.code, i.message));
+        if (errors)
+            out.text(QStringLiteral("The plan has errors; nothing was written."));
+        else if (checkOnly)
+            out.text(issues.isEmpty() ? QStringLiteral("The plan is valid.")
+                                      : QStringLiteral("The plan is valid; read the warnings above."));
+        for (const QString& w : written)
+            out.text(QStringLiteral("wrote %1").arg(w));
+    }
+    std::fflush(stdout);
+    return errors ? ExitRefused : ExitOk;
+}
+
 // `ndesctl check`: one summary line first (the monitoring plugin convention), then a block per server.
 // Exit codes are the plugin ones, not ndesctl's usual ones: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 int runCheck(const QStringList& args, bool json) {
@@ -1326,6 +1399,8 @@ int main(int argc, char* argv[]) {
         return runEvents(args, json);
     if (command == QLatin1String("listen"))
         return runListen(args, json);
+    if (command == QLatin1String("plan"))
+        return runPlan(args, json);
     std::fprintf(stderr, "error: unknown command \"%s\"\n\n%s", command.toLocal8Bit().constData(), usageText);
     return ExitUsage;
 }

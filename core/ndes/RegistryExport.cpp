@@ -178,6 +178,9 @@ Result<RegistryExport> RegistryExport::parse(const QByteArray& data) {
                 return lineError(lineNo, tr("hex value with a byte that is not two hex digits."));
             if (kind == QLatin1String("hex")) {
                 v.type = RegistryValue::Type::Binary;
+            } else if (kind == QLatin1String("hex(1)")) { // REG_SZ as regedit writes it when it holds a line break
+                v.type = RegistryValue::Type::String;
+                v.string = utf16FromBytes(v.bytes).section(QChar(0), 0, 0);
             } else if (kind == QLatin1String("hex(2)")) {
                 v.type = RegistryValue::Type::ExpandString;
                 v.string = utf16FromBytes(v.bytes).section(QChar(0), 0, 0);

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: Apache-2.0
+// Issue 8, first step: the setup plan (versioned JSON), every validation rule with a passing and a failing plan,
+// the .reg writer (real MSCEP layout, UTF-16LE, hostile values), and the end-to-end proof: the .reg the plan writes
+// loads into ndes-lab, which then behaves as planned.
+#include "NdesLabProcess.h"
+#include "ndes/MscepSettings.h"
+#include "ndes/RegistryExport.h"
+#include "setup/RegWriter.h"
+#include "setup/SetupPlan.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <functional>
+
+using namespace ndes;
+using namespace ndes::setup;
+using ndes::test::NdesLabProcess;
+
+namespace {
+
+QString examplePath() {
+    return QStringLiteral(NDES_SOURCE_DIR "/docs/examples/plan.json");
+}
+
+SetupPlan example() {
+    auto p = SetupPlan::load(examplePath());
+    if (!p)
+        qFatal("example plan: %s", qPrintable(p.error().message));
+    return *p;
+}
+
+bool hasIssue(const QList<PlanIssue>& issues, const QString& code, PlanIssue::Severity* severity = nullptr) {
+    for (const PlanIssue& i : issues)
+        if (i.code == code) {
+            if (severity)
+                *severity = i.severity;
+            return true;
+        }
+    return false;
+}
+
+using Mutation = std::function<void(SetupPlan&)>;
+
+struct Ctl {
+    int exitCode = -1;
+    QByteArray out, err;
+};
+
+Ctl ndesctl(const QStringList& args, const QString& emptyChallengeVar = {}) {
+    QProcess p;
+    if (!emptyChallengeVar.isEmpty()) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(emptyChallengeVar, QString());
+        p.setProcessEnvironment(env);
+    }
+    p.start(qEnvironmentVariable("NDESCTL"), args);
+    p.waitForFinished(60000);
+    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+} // namespace
+
+Q_DECLARE_METATYPE(Mutation)
+
+class TestSetupPlan : public QObject {
+    Q_OBJECT
+private slots:
+    void exampleIsClean() {
+        const SetupPlan p = example();
+        const QList<PlanIssue> issues = validate(p);
+        QStringList all;
+        for (const PlanIssue& i : issues)
+            all << i.code + QStringLiteral(": ") + i.message;
+        QVERIFY2(issues.isEmpty(), qPrintable(all.join(QLatin1Char('\n'))));
+        QCOMPARE(p.caHost(), QStringLiteral("ca01.corp.example"));
+        QCOMPARE(p.caName(), QStringLiteral("Corp Issuing CA 1"));
+    }
+
+    void jsonRoundTripAndRefusals() {
+        const SetupPlan p = example();
+        auto back = SetupPlan::fromJson(p.toJsonBytes());
+        QVERIFY(back);
+        QCOMPARE(back->toJsonBytes(), p.toJsonBytes());
+        QVERIFY(!p.toJsonBytes().contains("\"password\": \"") ||
+                p.toJsonBytes().contains("\"password\": \"generate\""));
+
+        QJsonObject o = p.toJson();
+        o.insert(QStringLiteral("version"), 2);
+        auto v2 = SetupPlan::fromJson(QJsonDocument(o).toJson());
+        QVERIFY(!v2);
+        QVERIFY(v2.error().message.contains(QLatin1String("version 2")));
+        QVERIFY(!SetupPlan::fromJson("[]"));
+        QVERIFY(!SetupPlan::fromJson("{\"format\": \"something else\", \"version\": 1}"));
+        QVERIFY(!SetupPlan::fromJson(QByteArray(2 * 1024 * 1024, ' ')));
+        QJsonObject reg = o.value(QStringLiteral("registry")).toObject();
+        reg.insert(QStringLiteral("passwordMax"), QStringLiteral("five"));
+        o.insert(QStringLiteral("version"), 1);
+        o.insert(QStringLiteral("registry"), reg);
+        auto typed = SetupPlan::fromJson(QJsonDocument(o).toJson());
+        QVERIFY(!typed);
+        QVERIFY2(typed.error().message.contains(QLatin1String("registry.passwordMax must be a whole number")),
+                 qPrintable(typed.error().message));
+        QJsonObject acct = p.toJson().value(QStringLiteral("serviceAccount")).toObject();
+        acct.insert(QStringLiteral("password"), QStringLiteral("Secret123!"));
+        QJsonObject withPassword = p.toJson();
+        withPassword.insert(QStringLiteral("serviceAccount"), acct);
+        QVERIFY(!SetupPlan::fromJson(QJsonDocument(withPassword).toJson())); // a plan never holds a password
+        QTemporaryDir dir;
+        QVERIFY(p.save(dir.filePath(QStringLiteral("plan.json"))));
+        QCOMPARE(QFile(dir.filePath(QStringLiteral("plan.json"))).permissions() & QFileDevice::ReadOther,
+                 QFileDevice::Permissions());
+    }
+
+    // Each rule: the example passes it; the mutated plan fails it, with the expected severity.
+    void rules_data() {
+        QTest::addColumn<Mutation>("mutate");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<bool>("isError");
+        auto row = [](const char* name, Mutation m, const char* code, bool isError) {
+            QTest::newRow(name) << m << QString::fromLatin1(code) << isError;
+        };
+        row(
+            "sAMAccountName over 20", [](SetupPlan& p) { p.accountName = QStringLiteral("svc-ndes-production-01"); },
+            "account-name-length", true);
+        row(
+            "sAMAccountName characters", [](SetupPlan& p) { p.accountName = QStringLiteral("svc ndes"); },
+            "account-name-characters", true);
+        row(
+            "UPN syntax", [](SetupPlan& p) { p.accountUpn = QStringLiteral("svc-ndes"); }, "account-upn", true);
+        row(
+            "OU DN syntax", [](SetupPlan& p) { p.accountOu = QStringLiteral("Service Accounts/corp.example"); },
+            "account-ou", true);
+        row(
+            "OU without DC", [](SetupPlan& p) { p.accountOu = QStringLiteral("OU=Service Accounts"); }, "account-ou",
+            true);
+        row(
+            "renewal not shorter than validity", [](SetupPlan& p) { p.renewalDays = p.validityDays; }, "renewal-period",
+            true);
+        row(
+            "key size under 2048", [](SetupPlan& p) { p.minimumKeySize = 1024; }, "key-size", true);
+        row(
+            "RA key under 2048", [](SetupPlan& p) { p.raEncryptionKeyLength = 1024; }, "ra-key-size", true);
+        row(
+            "EKU not an OID", [](SetupPlan& p) { p.ekus = {QStringLiteral("Client Authentication")}; }, "eku-oid",
+            true);
+        row(
+            "EKU against purpose",
+            [](SetupPlan& p) {
+                p.purpose = SetupPlan::Purpose::Encryption;
+                p.encryptionTemplate = p.templateName;
+            },
+            "eku-purpose", true);
+        row(
+            "template name differs in case", [](SetupPlan& p) { p.generalPurposeTemplate = p.templateName.toLower(); },
+            "template-case", true);
+        row(
+            "template name differs", [](SetupPlan& p) { p.generalPurposeTemplate = QStringLiteral("NDES-Router"); },
+            "template-mismatch", true);
+        row(
+            "all templates left at the default",
+            [](SetupPlan& p) {
+                p.signatureTemplate = p.encryptionTemplate = p.generalPurposeTemplate =
+                    QString::fromLatin1(SetupPlan::defaultTemplate);
+            },
+            "template-default", true);
+        row(
+            "NDES on the CA", [](SetupPlan& p) { p.ndesHost = QStringLiteral("ca01.corp.example"); }, "ndes-on-ca",
+            false);
+        row(
+            "EnforcePassword 0 without Intune", [](SetupPlan& p) { p.enforcePassword = false; }, "no-password", false);
+        row(
+            "PasswordValidity over 30", [](SetupPlan& p) { p.passwordValidity = 60; }, "password-validity-long", false);
+        row(
+            "PasswordMax 0", [](SetupPlan& p) { p.passwordMax = 0; }, "password-max", true);
+        row(
+            "HTTP without TLS", [](SetupPlan& p) { p.https = false; }, "no-tls", false);
+        row(
+            "CA config form", [](SetupPlan& p) { p.caConfig = QStringLiteral("Corp Issuing CA 1"); }, "ca-config",
+            true);
+        row(
+            "CA config two backslashes", [](SetupPlan& p) { p.caConfig = QStringLiteral("ca01\\x\\y"); }, "ca-config",
+            true);
+        row(
+            "NetBIOS over 15", [](SetupPlan& p) { p.domainNetbios = QStringLiteral("CORPORATIONEXAMPLE"); },
+            "domain-netbios", true);
+        row(
+            "TLS thumbprint", [](SetupPlan& p) { p.tlsThumbprint = QStringLiteral("3A1F9C"); }, "tls-thumbprint", true);
+        row(
+            "IIS limit low", [](SetupPlan& p) { p.maxQueryString = 2048; }, "limit-low", false);
+        row(
+            "RA on a KSP",
+            [](SetupPlan& p) { p.raSigningCsp = QStringLiteral("Microsoft Software Key Storage Provider"); }, "ra-csp",
+            true);
+        row(
+            "country code", [](SetupPlan& p) { p.raCountry = QStringLiteral("Germany"); }, "ra-country", true);
+        row(
+            "SHA1", [](SetupPlan& p) { p.hashAlgorithm = QStringLiteral("SHA1"); }, "hash-sha1", false);
+        row(
+            "template name with a space",
+            [](SetupPlan& p) {
+                p.templateName = QStringLiteral("NDES Device");
+                p.signatureTemplate = p.encryptionTemplate = p.generalPurposeTemplate = p.templateName;
+            },
+            "template-name", true);
+    }
+    void rules() {
+        QFETCH(Mutation, mutate);
+        QFETCH(QString, code);
+        QFETCH(bool, isError);
+        const SetupPlan good = example();
+        QVERIFY2(!hasIssue(validate(good), code), "the example plan should pass this rule");
+        SetupPlan bad = good;
+        mutate(bad);
+        PlanIssue::Severity severity{};
+        const QList<PlanIssue> issues = validate(bad);
+        QVERIFY2(hasIssue(issues, code, &severity), qPrintable(code));
+        QCOMPARE(severity == PlanIssue::Severity::Error, isError);
+        QCOMPARE(hasErrors(issues), isError);
+        for (const PlanIssue& i : issues)
+            QVERIFY(!i.message.isEmpty() && !i.field.isEmpty());
+    }
+    void intuneMakesNoPasswordAcceptable() {
+        SetupPlan p = example();
+        p.enforcePassword = false;
+        p.intune = true;
+        QVERIFY(!hasIssue(validate(p), QStringLiteral("no-password")));
+    }
+
+    void regFileHasTheRealLayout() {
+        const SetupPlan p = example();
+        const QByteArray file = RegWriter::file(p);
+        QVERIFY(file.startsWith("\xFF\xFE"));
+        const QString text = RegWriter::text(p);
+        QVERIFY(text.startsWith(QLatin1String("Windows Registry Editor Version 5.00\r\n\r\n")));
+        QVERIFY(text.contains(QLatin1String("[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP]\r\n"
+                                            "\"SignatureTemplate\"=\"NDES-NetworkDevice\"")));
+        QVERIFY(text.contains(
+            QLatin1String("[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP\\PasswordMax]\r\n"
+                          "\"PasswordMax\"=dword:00000014")));
+        QVERIFY(!text.contains(QLatin1String("PasswordCacheMax")));
+        // Read back by the same parser NDES Console uses on real exports: every value where NDES reads it.
+        auto reg = service::RegistryExport::parse(file);
+        QVERIFY2(reg, qPrintable(reg ? QString() : reg.error().message));
+        auto s = service::MscepSettings::fromRegistry(*reg);
+        QVERIFY(s);
+        QVERIFY2(s->warnings.isEmpty(), qPrintable(s->warnings.join(QLatin1Char('\n'))));
+        QCOMPARE(*s->generalPurposeTemplate, p.templateName);
+        QCOMPARE(*s->caConfiguration, p.caConfig);
+        QCOMPARE(*s->passwordMax, quint32(20));
+        QCOMPARE(*s->passwordValidity, quint32(30));
+        QCOMPARE(*s->enforcePassword, true);
+        QCOMPARE(*s->hashAlgorithm, QStringLiteral("SHA256"));
+        QCOMPARE(*s->caCapabilitiesAlgorithms, p.caCapabilitiesAlgorithms);
+    }
+
+    void hostileValuesCannotBreakTheRegFile() {
+        SetupPlan p = example();
+        p.caConfig = QStringLiteral("ca01\\Evil \"CA\"\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Evil]\r\n\"x\"=\"y");
+        p.signatureTemplate = QStringLiteral("a\\\"b");
+        auto reg = service::RegistryExport::parse(RegWriter::file(p));
+        QVERIFY2(reg, qPrintable(reg ? QString() : reg.error().message));
+        QVERIFY(!reg->find(QStringLiteral("HKEY_LOCAL_MACHINE\\SOFTWARE\\Evil"))); // no injected key
+        auto s = service::MscepSettings::fromRegistry(*reg);
+        QVERIFY(s);
+        QCOMPARE(*s->caConfiguration, p.caConfig); // the value, whole
+        QCOMPARE(*s->signatureTemplate, p.signatureTemplate);
+        QVERIFY(hasIssue(validate(p), QStringLiteral("ca-config"))); // and validation refuses it anyway
+    }
+
+    // The end-to-end proof: ndes-lab started with the plan's .reg has the plan's templates, PasswordMax,
+    // PasswordValidity and EnforcePassword.
+    void labBehavesAsPlanned() {
+        SetupPlan p = example();
+        p.passwordMax = 2;
+        p.passwordValidity = 7;
+        QTemporaryDir dir;
+        const QString regPath = dir.filePath(QStringLiteral("mscep.reg"));
+        {
+            QFile f(regPath);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(RegWriter::file(p));
+        }
+        QFile users(dir.filePath(QStringLiteral("users.txt")));
+        QVERIFY(users.open(QIODevice::WriteOnly));
+        users.write("LAB\\helpdesk:Plan-Pass-1:enroll\n");
+        users.close();
+        users.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        NdesLabProcess lab;
+        QString error;
+        QVERIFY2(lab.start({QStringLiteral("--config"), regPath, QStringLiteral("--users"), users.fileName()}, &error),
+                 qPrintable(error));
+        QVERIFY2(!lab.stderrText().contains(QLatin1String("warning")), qPrintable(lab.stderrText()));
+        auto page = [&] {
+            QProcess curl;
+            curl.start(QStringLiteral("curl"), {QStringLiteral("-s"), QStringLiteral("--ntlm"), QStringLiteral("-u"),
+                                                QStringLiteral("LAB\\helpdesk:Plan-Pass-1"), lab.adminUrl()});
+            curl.waitForFinished(30000);
+            const QByteArray raw = curl.readAllStandardOutput();
+            return QString::fromUtf16(reinterpret_cast<const char16_t*>(raw.constData()), raw.size() / 2);
+        };
+        const QString first = page();
+        QVERIFY2(first.contains(QLatin1String("expire within 7 minutes")), qPrintable(first.left(400)));
+        QVERIFY(page().contains(QLatin1String("challenge password is")));
+        const QString third = page(); // PasswordMax 2: the cache is full
+        QVERIFY2(!third.contains(QLatin1String("challenge password is")), qPrintable(third.left(400)));
+        QVERIFY(third.contains(QLatin1String("2")));
+
+        // The template: ndesctl test enrolls through the lab and checks the issued certificate names it.
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        Ctl testRun;
+        {
+            QProcess t;
+            env.insert(QStringLiteral("PLAN_PW"), QStringLiteral("Plan-Pass-1"));
+            t.setProcessEnvironment(env);
+            // A fresh lab with a bigger cache for the enrollment (the first one's is full by design).
+            NdesLabProcess lab2;
+            p.passwordMax = 5;
+            QFile f(regPath);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(RegWriter::file(p));
+            f.close();
+            QVERIFY2(
+                lab2.start({QStringLiteral("--config"), regPath, QStringLiteral("--users"), users.fileName()}, &error),
+                qPrintable(error));
+            t.start(qEnvironmentVariable("NDESCTL"),
+                    {QStringLiteral("test"), QStringLiteral("--url"), lab2.scepUrl(), QStringLiteral("--admin-url"),
+                     lab2.adminUrl(), QStringLiteral("--user"), QStringLiteral("LAB\\helpdesk"),
+                     QStringLiteral("--password-env"), QStringLiteral("PLAN_PW"), QStringLiteral("--allow-http"),
+                     QStringLiteral("--template"), p.templateName, QStringLiteral("--json")});
+            QVERIFY(t.waitForFinished(60000));
+            testRun = {t.exitCode(), t.readAllStandardOutput(), t.readAllStandardError()};
+        }
+        QVERIFY2(testRun.exitCode == 0, testRun.out.constData());
+        // EnforcePassword 0 (with Intune): the lab enrolls without a password.
+        p.enforcePassword = false;
+        p.intune = true;
+        QFile f(regPath);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(RegWriter::file(p));
+        f.close();
+        NdesLabProcess lab3;
+        QVERIFY(lab3.start({QStringLiteral("--config"), regPath}, &error));
+        const Ctl open = ndesctl({QStringLiteral("enroll"), QStringLiteral("--url"), lab3.scepUrl(),
+                                  QStringLiteral("--subject"), QStringLiteral("CN=no-password-needed"),
+                                  QStringLiteral("--key-out"), dir.filePath(QStringLiteral("k.pem")),
+                                  QStringLiteral("--cert-out"), dir.filePath(QStringLiteral("c.pem")),
+                                  QStringLiteral("--challenge-env"), QStringLiteral("NO_CHALLENGE")},
+                                 QStringLiteral("NO_CHALLENGE")); // a device without a password
+        QVERIFY2(open.exitCode == 0, open.err.constData());
+    }
+
+    void ndesctlPlan() {
+        QTemporaryDir dir;
+        const Ctl ok = ndesctl({QStringLiteral("plan"), QStringLiteral("--check"), examplePath()});
+        QVERIFY2(ok.exitCode == 0, ok.err.constData());
+        SetupPlan bad = example();
+        bad.accountName = QStringLiteral("svc-ndes-production-01");
+        bad.passwordValidity = 60;
+        QVERIFY(bad.save(dir.filePath(QStringLiteral("bad.json"))));
+        const Ctl refused = ndesctl({QStringLiteral("plan"), QStringLiteral("--check"),
+                                     dir.filePath(QStringLiteral("bad.json")), QStringLiteral("--json")});
+        QCOMPARE(refused.exitCode, 1);
+        const QJsonObject doc = QJsonDocument::fromJson(refused.out).object();
+        QCOMPARE(doc.value(QStringLiteral("ok")).toBool(), false);
+        QVERIFY(refused.out.contains("account-name-length"));
+        QVERIFY(refused.out.contains("password-validity-long"));
+        const Ctl written = ndesctl({QStringLiteral("plan"), QStringLiteral("--in"), examplePath(),
+                                     QStringLiteral("--out"), dir.filePath(QStringLiteral("out"))});
+        QVERIFY2(written.exitCode == 0, written.err.constData());
+        QFile reg(dir.filePath(QStringLiteral("out/mscep.reg")));
+        QVERIFY(reg.open(QIODevice::ReadOnly));
+        QCOMPARE(reg.readAll(), RegWriter::file(example()));
+        const Ctl refusedOut =
+            ndesctl({QStringLiteral("plan"), QStringLiteral("--in"), dir.filePath(QStringLiteral("bad.json")),
+                     QStringLiteral("--out"), dir.filePath(QStringLiteral("out2"))});
+        QCOMPARE(refusedOut.exitCode, 1); // errors: nothing written
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("out2/mscep.reg"))));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSetupPlan)
+#include "TestSetupPlan.moc"
