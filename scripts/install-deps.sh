@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages NDES Console needs to build and test; only what is missing.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config git curl python3
@@ -23,8 +24,21 @@ for p in "${PACKAGES[@]}"; do
     fi
 done
 
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    missing+=(nodejs npm)
+fi
+
+# The PowerShell syntax checker (tree-sitter-powershell, pinned in tools/ps-syntax/package-lock.json).
+install_ps_syntax() {
+    if [ ! -d tools/ps-syntax/node_modules/tree-sitter-powershell ]; then
+        echo "install-deps: npm ci in tools/ps-syntax"
+        (cd tools/ps-syntax && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: all packages present"
+    install_ps_syntax
     exit 0
 fi
 
@@ -37,3 +51,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_ps_syntax

@@ -20,6 +20,7 @@
 #include "scep/ScepClient.h"
 #include "scep/ScepEnrollment.h"
 #include "setup/RegWriter.h"
+#include "setup/ScriptWriter.h"
 #include "setup/SetupPlan.h"
 #include "util/AtomicFile.h"
 #include "util/Clock.h"
@@ -1132,11 +1133,14 @@ int runPlan(const QStringList& args, bool json) {
     QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("The result as one JSON object."));
     p.addOptions({check, in, outDir, jsonOpt});
     p.addHelpOption();
-    if (int rc = parseArgs(p, args, out,
-                           QStringLiteral("Validate an NDES setup plan (see docs/examples/plan.json) and write what "
-                                          "it describes: the NDES registry settings as a .reg file (regedit's "
-                                          "UTF-16LE, the real MSCEP layout).\nExit codes: 0 written/valid (warnings "
-                                          "printed), 1 the plan has errors (nothing written), 2 usage error."));
+    if (int rc = parseArgs(
+            p, args, out,
+            QStringLiteral(
+                "Validate an NDES setup plan (see docs/examples/plan.json) and write what "
+                "it describes: the NDES registry settings as a .reg file (regedit's "
+                "UTF-16LE, the real MSCEP layout) and PowerShell for the registry, IIS and "
+                "HTTP.sys, with a rollback and a read-only verification.\nExit codes: 0 written/valid (warnings "
+                "printed), 1 the plan has errors (nothing written), 2 usage error."));
         rc >= 0)
         return rc;
     const bool checkOnly = p.isSet(check);
@@ -1157,6 +1161,15 @@ int runPlan(const QStringList& args, bool json) {
         if (Status st = AtomicFile::write(reg, setup::RegWriter::file(*plan), AtomicFile::Access::WorldReadable); !st)
             return out.fail(st.error());
         written << reg;
+        for (const setup::GeneratedScript& script :
+             setup::ScriptWriter::scripts(*plan, QDateTime::currentDateTimeUtc())) {
+            const QString path = QDir(dir).filePath(script.fileName);
+            if (Status st =
+                    AtomicFile::write(path, setup::ScriptWriter::fileBytes(script), AtomicFile::Access::WorldReadable);
+                !st)
+                return out.fail(st.error());
+            written << path;
+        }
     }
     if (json) {
         QJsonArray list;

@@ -6,6 +6,7 @@
 #include "ndes/MscepSettings.h"
 #include "ndes/RegistryExport.h"
 #include "setup/RegWriter.h"
+#include "setup/ScriptWriter.h"
 #include "setup/SetupPlan.h"
 
 #include <QFile>
@@ -354,6 +355,84 @@ private slots:
         QVERIFY2(open.exitCode == 0, open.err.constData());
     }
 
+    // Every script parses with a real PowerShell parser (tree-sitter-powershell): no ERROR or MISSING node. With
+    // hostile values in every text field, still none, and no value escapes its quotes to become a command.
+    void scriptsParse_data() {
+        QTest::addColumn<bool>("hostile");
+        QTest::newRow("example") << false;
+        QTest::newRow("hostile values") << true;
+    }
+    void scriptsParse() {
+        QFETCH(bool, hostile);
+        SetupPlan p = example();
+        if (hostile) {
+            const QString evil = QStringLiteral("x'; Invoke-Expression C:\\evil.ps1; '$(Stop-Computer)`\"\u2019; "
+                                                "Stop-Computer; \u2018\nStop-Computer #");
+            p.caConfig = QStringLiteral("ca01\\") + evil;
+            p.signatureTemplate = p.encryptionTemplate = p.generalPurposeTemplate = evil;
+            p.hashAlgorithm = evil;
+            p.caCapabilitiesAlgorithms = {evil, QStringLiteral("AES")};
+            p.tlsThumbprint = evil;
+            p.ndesHost = evil;
+        }
+        QTemporaryDir dir;
+        QStringList files;
+        for (const GeneratedScript& s :
+             ScriptWriter::scripts(p, QDateTime(QDate(2026, 11, 25), QTime(8, 0), Qt::UTC))) {
+            QFile f(dir.filePath(s.fileName));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(ScriptWriter::fileBytes(s));
+            files << f.fileName();
+            QVERIFY(s.text.contains(QLatin1String("Set-StrictMode -Version Latest")));
+            QVERIFY(s.text.contains(QLatin1String("$ErrorActionPreference = 'Stop'")));
+            if (s.fileName != QLatin1String("verify.ps1")) {
+                QVERIFY(s.text.contains(QLatin1String("SupportsShouldProcess = $true")));
+                QVERIFY(s.text.contains(QLatin1String("Start-Transcript")));
+            }
+        }
+        const QString checker = qEnvironmentVariable("NDES_PS_SYNTAX");
+        QVERIFY2(QFile::exists(checker),
+                 "tools/ps-syntax is not installed (scripts/install-deps.sh runs npm ci there)");
+        QProcess node;
+        node.start(QStringLiteral("node"),
+                   QStringList{checker, QStringLiteral("--forbid-command"), QStringLiteral("Invoke-Expression"),
+                               QStringLiteral("--forbid-command"), QStringLiteral("Stop-Computer")} +
+                       files);
+        QVERIFY(node.waitForFinished(60000));
+        const QByteArray report = node.readAllStandardOutput() + node.readAllStandardError();
+        QVERIFY2(node.exitCode() == 0, report.constData());
+        QCOMPARE(report.count(": ok"), files.size());
+        // The checker does find what it looks for (it is not a test that cannot fail).
+        QFile broken(dir.filePath(QStringLiteral("broken.ps1")));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("$x = 'a'; Stop-Computer\nif ($x { 'unclosed'\n");
+        broken.close();
+        node.start(QStringLiteral("node"),
+                   {checker, QStringLiteral("--forbid-command"), QStringLiteral("Stop-Computer"), broken.fileName()});
+        QVERIFY(node.waitForFinished(60000));
+        const QByteArray brokenReport = node.readAllStandardOutput();
+        QCOMPARE(node.exitCode(), 1);
+        QVERIFY(brokenReport.contains("forbidden command Stop-Computer"));
+        QVERIFY(brokenReport.contains("syntax error") || brokenReport.contains("missing"));
+    }
+
+    void registryScriptSetsWhatNdesReads() {
+        const QString s = ScriptWriter::registryScript(example(), QDateTime::currentDateTimeUtc());
+        QVERIFY(s.contains(QLatin1String(
+            "Set-PlanValue -Path $mscep -Name 'GeneralPurposeTemplate' -Value 'NDES-NetworkDevice' -Kind String")));
+        QVERIFY(s.contains(
+            QLatin1String("Set-PlanValue -Path \"$mscep\\PasswordMax\" -Name 'PasswordMax' -Value 20 -Kind DWord")));
+        QVERIFY(s.contains(QLatin1String(
+            "Set-PlanValue -Path \"$mscep\\PasswordValidity\" -Name 'PasswordValidity' -Value 30 -Kind DWord")));
+        QVERIFY(s.contains(QLatin1String("-Value @('SHA-256', 'SHA-512', 'AES') -Kind MultiString")));
+        QVERIFY(s.contains(QLatin1String("'PasswordCacheMax'"))); // the guides' misplaced values are removed
+        QVERIFY(s.contains(QLatin1String("Restart-WebAppPool -Name 'SCEP'")));
+        const QString iis = ScriptWriter::iisScript(example(), QDateTime::currentDateTimeUtc());
+        QVERIFY(iis.contains(QLatin1String("'maxUrl' = 65534; 'maxQueryString' = 65534")));
+        QVERIFY(iis.contains(QLatin1String("reboot")));
+        QVERIFY(iis.contains(QLatin1String("$thumbprint = '3A1F9C2E7B4D6A8F0E1C3B5D7F9A2C4E6B8D0F12'")));
+    }
+
     void ndesctlPlan() {
         QTemporaryDir dir;
         const Ctl ok = ndesctl({QStringLiteral("plan"), QStringLiteral("--check"), examplePath()});
@@ -375,6 +454,8 @@ private slots:
         QFile reg(dir.filePath(QStringLiteral("out/mscep.reg")));
         QVERIFY(reg.open(QIODevice::ReadOnly));
         QCOMPARE(reg.readAll(), RegWriter::file(example()));
+        for (const char* name : {"04-ndes-registry.ps1", "05-iis-httpsys.ps1", "rollback.ps1", "verify.ps1"})
+            QVERIFY2(QFile::exists(dir.filePath(QStringLiteral("out/") + QLatin1String(name))), name);
         const Ctl refusedOut =
             ndesctl({QStringLiteral("plan"), QStringLiteral("--in"), dir.filePath(QStringLiteral("bad.json")),
                      QStringLiteral("--out"), dir.filePath(QStringLiteral("out2"))});

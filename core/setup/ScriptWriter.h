@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "setup/SetupPlan.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+namespace ndes::setup {
+
+// One generated file: its name in the output directory and its text (PowerShell in UTF-8 with a BOM when saved,
+// so Windows PowerShell 5.1 reads non-ASCII values right).
+struct GeneratedScript {
+    QString fileName;
+    QString title;
+    QString text;
+};
+
+// PowerShell for the plan's steps. Every script: Set-StrictMode -Version Latest, $ErrorActionPreference = 'Stop',
+// -WhatIf (SupportsShouldProcess), a transcript of what it changed, a check before each change (running it twice
+// changes nothing the second time). Every value from the plan is a single-quoted literal with every kind of
+// single quote doubled, never interpolated.
+class ScriptWriter {
+public:
+    // Steps written so far: the NDES registry (04) and IIS/HTTP.sys (05), their rollback, and the read-only
+    // verification of both.
+    [[nodiscard]] static QList<GeneratedScript> scripts(const SetupPlan& plan, const QDateTime& generatedAt);
+    [[nodiscard]] static QString registryScript(const SetupPlan& plan, const QDateTime& generatedAt);
+    [[nodiscard]] static QString iisScript(const SetupPlan& plan, const QDateTime& generatedAt);
+    [[nodiscard]] static QString rollbackScript(const SetupPlan& plan, const QDateTime& generatedAt);
+    [[nodiscard]] static QString verifyScript(const SetupPlan& plan, const QDateTime& generatedAt);
+    [[nodiscard]] static QByteArray fileBytes(const GeneratedScript& script); // UTF-8 with BOM, CRLF
+};
+
+} // namespace ndes::setup
