@@ -66,5 +66,18 @@ events_base="$(start_lab events --host NDES01 --syslog "127.0.0.1:$ev_port")"
 sleep 1
 NDES_LAB_PASSWORD="$pw" bash scripts/lab-traffic.sh "$events_base" "$BIN/app/ndesctl/ndesctl" "LAB\\helpdesk" "LAB\\guest"
 wait "$console_pid"
+# The setup wizard, every page, from the example plan; then the registry page with an error and a warning.
+i=0
+for name in environment service-account template registry iis role review; do
+    run --setup-wizard --plan docs/examples/plan.json --wizard-page "$i" --screenshot "$out/setup-$i-$name.png"
+    i=$((i + 1))
+done
+python3 -c "
+import json, sys
+p = json.load(open(\"docs/examples/plan.json\"))
+p[\"registry\"][\"generalPurposeTemplate\"] = \"ndes-networkdevice\"
+p[\"registry\"][\"passwordValidity\"] = 60
+json.dump(p, open(sys.argv[1], \"w\"))" "$work/plan-issues.json"
+run --setup-wizard --plan "$work/plan-issues.json" --wizard-page 3 --screenshot "$out/setup-3-registry-issues.png"
 ls -1 "$out"
 ' bash "$BIN" "$out"

@@ -8,6 +8,7 @@
 #include "EventsPage.h"
 #include "OverviewPage.h"
 #include "ServersPage.h"
+#include "SetupWizard.h"
 
 #include <QApplication>
 #include <QFile>
@@ -141,6 +142,10 @@ void MainWindow::buildMenus() {
                   [this] { showPage(Page::EnrollmentTest); });
     go->addAction(tr("E&vents"), QKeySequence(QStringLiteral("Ctrl+5")), this, [this] { showPage(Page::Events); });
     QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    tools->addAction(tr("NDES &setup wizard…"), QKeySequence(QStringLiteral("Ctrl+Shift+W")), this, [this] {
+        SetupWizard wizard(this);
+        wizard.exec();
+    });
     tools->addAction(tr("Challenge password &audit trail…"), this, [this] {
         AuditTrailDialog dialog(&m_context->auditTrail(), this);
         dialog.exec();

@@ -7,6 +7,7 @@
 #include "EventsPage.h"
 #include "MainWindow.h"
 #include "OverviewPage.h"
+#include "SetupWizard.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -69,8 +70,15 @@ int main(int argc, char* argv[]) {
     QCommandLineOption selectEvent(QStringLiteral("select-event"),
                                    QStringLiteral("Events page: select the first event with this ID (screenshots)."),
                                    QStringLiteral("ID"));
+    QCommandLineOption wizardOpt(
+        QStringLiteral("setup-wizard"),
+        QStringLiteral("Open the setup wizard (with --plan and --wizard-page for screenshots)."));
+    QCommandLineOption planOpt(QStringLiteral("plan"), QStringLiteral("Setup wizard: start from this plan."),
+                               QStringLiteral("FILE"));
+    QCommandLineOption wizardPage(QStringLiteral("wizard-page"), QStringLiteral("Setup wizard: open at page N (0-6)."),
+                                  QStringLiteral("N"));
     p.addOptions({helpdesk, inventoryPath, auditPath, page, generate, screenshot, runTest, listen, openEvents,
-                  waitEvents, selectEvent});
+                  waitEvents, selectEvent, wizardOpt, planOpt, wizardPage});
     p.process(app);
 
     QElapsedTimer startup;
@@ -79,6 +87,29 @@ int main(int argc, char* argv[]) {
     ui::ConsoleContext context(p.isSet(inventoryPath) ? p.value(inventoryPath) : inventory::Inventory::defaultPath(),
                                p.isSet(auditPath) ? p.value(auditPath) : service::ChallengeAuditTrail::defaultPath());
     app.setStyleSheet(ui::MainWindow::styleSheet());
+    if (p.isSet(wizardOpt)) {
+        ui::SetupWizard wizard;
+        if (p.isSet(planOpt)) {
+            QString error;
+            if (!wizard.openPlan(p.value(planOpt), &error)) {
+                std::fprintf(stderr, "ndes-console: %s\n", error.toLocal8Bit().constData());
+                return 2;
+            }
+        }
+        wizard.show();
+        const int target = p.value(wizardPage).toInt();
+        for (int i = 0; i < target && wizard.currentPage() && wizard.currentPage()->isComplete(); ++i)
+            wizard.next();
+        if (p.isSet(screenshot)) {
+            QTimer::singleShot(600, [&] {
+                const bool ok = wizard.grab().save(p.value(screenshot), "PNG");
+                std::fprintf(stderr, "%s %s\n", ok ? "saved" : "could not save",
+                             p.value(screenshot).toLocal8Bit().constData());
+                QApplication::exit(ok ? 0 : 1);
+            });
+        }
+        return QApplication::exec();
+    }
     ui::MainWindow window(&context, helpdeskMode);
     if (p.isSet(page)) {
         const QString name = p.value(page);

@@ -441,23 +441,24 @@ QList<PlanIssue> validate(const SetupPlan& p) {
                                                                        : p.generalPurposeTemplate;
     if (slot != p.templateName) {
         if (slot.compare(p.templateName, Qt::CaseInsensitive) == 0)
-            error("registry", "template-case",
-                  tr("registry.%1 is \"%2\" but the template is \"%3\": they differ in case, and NDES compares "
-                     "exactly — every request would fail with \"template not available\" (event 31).")
-                      .arg(slotName, slot, p.templateName));
+            out.append({PlanIssue::Severity::Error, slotName, QStringLiteral("template-case"),
+                        tr("registry.%1 is \"%2\" but the template is \"%3\": they differ in case, and NDES compares "
+                           "exactly — every request would fail with \"template not available\" (event 31).")
+                            .arg(slotName, slot, p.templateName)});
         else
-            error("registry", "template-mismatch",
-                  tr("registry.%1 is \"%2\" but the template you create is \"%3\": requests of this kind would use "
-                     "a template the CA does not issue.")
-                      .arg(slotName, slot, p.templateName));
+            out.append(
+                {PlanIssue::Severity::Error, slotName, QStringLiteral("template-mismatch"),
+                 tr("registry.%1 is \"%2\" but the template you create is \"%3\": requests of this kind would use "
+                    "a template the CA does not issue.")
+                     .arg(slotName, slot, p.templateName)});
     }
     for (const QString* t : {&p.signatureTemplate, &p.encryptionTemplate, &p.generalPurposeTemplate})
         if (t->isEmpty() || hasControl(*t))
-            error("registry", "template-empty", tr("Name a template in each of the three registry values."));
+            error("signatureTemplate", "template-empty", tr("Name a template in each of the three registry values."));
     if (p.signatureTemplate == QLatin1String(SetupPlan::defaultTemplate) &&
         p.encryptionTemplate == QLatin1String(SetupPlan::defaultTemplate) &&
         p.generalPurposeTemplate == QLatin1String(SetupPlan::defaultTemplate))
-        error("registry", "template-default",
+        error("signatureTemplate", "template-default",
               tr("All three registry values are still IPSECIntermediateOffline, the setup default: devices would get "
                  "IPsec certificates. Name your template."));
     if (!p.enforcePassword && !p.intune)

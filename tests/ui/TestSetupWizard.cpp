@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+// The setup wizard offscreen, page by page: defaults, typing into fields, an error that blocks Next, a warning
+// that does not, Back and Next keeping what was entered, the Review page's files and accepted warnings, save and
+// reopen the plan, Save all.
+#include "SetupWizard.h"
+
+#include <QAbstractButton>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace ndes;
+using namespace ndes::ui;
+
+namespace {
+
+template <typename T> T* field(QWizard& w, const QString& name) {
+    auto* x = w.currentPage()->findChild<T*>(name);
+    if (!x)
+        qFatal("no field %s on page %d", qPrintable(name), w.currentId());
+    return x;
+}
+
+void type(QWizard& w, const QString& name, const QString& text) {
+    auto* e = field<QLineEdit>(w, name);
+    e->selectAll();
+    QTest::keyClicks(e, text);
+}
+
+bool nextEnabled(QWizard& w) {
+    return w.button(QWizard::NextButton)->isEnabled();
+}
+
+QString issueText(QWizard& w, const QString& fieldName) {
+    auto* l = w.currentPage()->findChild<QLabel*>(QStringLiteral("issue-") + fieldName);
+    return l && l->isVisible() ? l->text() : QString();
+}
+
+} // namespace
+
+class TestSetupWizard : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void walkThePages() {
+        SetupWizard w;
+        w.show();
+        QCOMPARE(w.currentId(), int(SetupWizard::Environment));
+        QVERIFY(!nextEnabled(w)); // nothing entered yet: errors
+        type(w, QStringLiteral("domainDns"), QStringLiteral("corp.example"));
+        type(w, QStringLiteral("domainNetbios"), QStringLiteral("CORP"));
+        type(w, QStringLiteral("caConfig"), QStringLiteral("Corp Issuing CA")); // no host part
+        type(w, QStringLiteral("ndesHost"), QStringLiteral("ndes01.corp.example"));
+        QVERIFY(!nextEnabled(w));
+        QVERIFY(issueText(w, QStringLiteral("caConfig")).contains(QLatin1String("HOST\\CA Name")));
+        type(w, QStringLiteral("caConfig"), QStringLiteral("ca01.corp.example\\Corp Issuing CA"));
+        QVERIFY(issueText(w, QStringLiteral("caConfig")).isEmpty());
+        QVERIFY(nextEnabled(w));
+        w.next();
+
+        QCOMPARE(w.currentId(), int(SetupWizard::ServiceAccount));
+        QCOMPARE(field<QLineEdit>(w, QStringLiteral("accountName"))->text(), QStringLiteral("svc-ndes")); // default
+        type(w, QStringLiteral("accountName"), QStringLiteral("svc-ndes-production-01")); // 22 characters
+        type(w, QStringLiteral("accountUpn"), QStringLiteral("svc-ndes@corp.example"));
+        type(w, QStringLiteral("accountOu"), QStringLiteral("OU=Service Accounts,DC=corp,DC=example"));
+        QVERIFY(!nextEnabled(w)); // the error blocks Next
+        QVERIFY(issueText(w, QStringLiteral("accountName")).contains(QLatin1String("20 characters")));
+        type(w, QStringLiteral("accountName"), QStringLiteral("svc-ndes"));
+        QVERIFY(nextEnabled(w));
+        w.next();
+
+        QCOMPARE(w.currentId(), int(SetupWizard::Template));
+        QVERIFY(nextEnabled(w)); // defaults are valid
+        field<QSpinBox>(w, QStringLiteral("renewalDays"))->setValue(400);
+        QVERIFY(!nextEnabled(w));
+        QVERIFY(issueText(w, QStringLiteral("renewalDays")).contains(QLatin1String("shorter than the validity")));
+        field<QSpinBox>(w, QStringLiteral("renewalDays"))->setValue(42);
+        type(w, QStringLiteral("templateName"), QStringLiteral("NDES-Router"));
+        QVERIFY(nextEnabled(w)); // the registry page shows the mismatch, not this one
+        w.next();
+
+        QCOMPARE(w.currentId(), int(SetupWizard::Registry));
+        QVERIFY(!nextEnabled(w)); // the registry still names NDES-Device
+        QVERIFY(issueText(w, QStringLiteral("generalPurposeTemplate")).contains(QLatin1String("NDES-Router")));
+        type(w, QStringLiteral("signatureTemplate"), QStringLiteral("NDES-Router"));
+        type(w, QStringLiteral("encryptionTemplate"), QStringLiteral("NDES-Router"));
+        type(w, QStringLiteral("generalPurposeTemplate"), QStringLiteral("ndes-router")); // case differs
+        QVERIFY(!nextEnabled(w));
+        QVERIFY(issueText(w, QStringLiteral("generalPurposeTemplate")).contains(QLatin1String("differ in case")));
+        type(w, QStringLiteral("generalPurposeTemplate"), QStringLiteral("NDES-Router"));
+        QVERIFY(nextEnabled(w));
+        field<QSpinBox>(w, QStringLiteral("passwordValidity"))->setValue(60); // a warning: Next stays enabled
+        QVERIFY(issueText(w, QStringLiteral("passwordValidity")).contains(QLatin1String("60 minutes")));
+        QVERIFY(nextEnabled(w));
+        w.next();
+
+        QCOMPARE(w.currentId(), int(SetupWizard::Iis));
+        QVERIFY(!nextEnabled(w)); // HTTPS without a thumbprint
+        type(w, QStringLiteral("tlsThumbprint"), QStringLiteral("3A1F9C2E7B4D6A8F0E1C3B5D7F9A2C4E6B8D0F12"));
+        QVERIFY(nextEnabled(w));
+        w.next();
+
+        QCOMPARE(w.currentId(), int(SetupWizard::Role));
+        type(w, QStringLiteral("raName"), QStringLiteral("NDES01-MSCEP-RA"));
+        type(w, QStringLiteral("raCompany"), QStringLiteral("Corp"));
+        type(w, QStringLiteral("raCsp"), QStringLiteral("Microsoft Software Key Storage Provider"));
+        QVERIFY(!nextEnabled(w));
+        QVERIFY(issueText(w, QStringLiteral("raCsp")).contains(QLatin1String("CryptoAPI")));
+        type(w, QStringLiteral("raCsp"), QStringLiteral("Microsoft Strong Cryptographic Provider"));
+        QVERIFY(nextEnabled(w));
+
+        // Back and Next keep what was entered.
+        w.back();
+        w.back();
+        QCOMPARE(w.currentId(), int(SetupWizard::Registry));
+        QCOMPARE(field<QLineEdit>(w, QStringLiteral("generalPurposeTemplate"))->text(), QStringLiteral("NDES-Router"));
+        QCOMPARE(field<QSpinBox>(w, QStringLiteral("passwordValidity"))->value(), 60);
+        w.next();
+        w.next();
+        w.next();
+
+        QCOMPARE(w.currentId(), int(SetupWizard::Review));
+        auto* tabs = w.currentPage()->findChild<QTabWidget*>();
+        QVERIFY(tabs);
+        QStringList names;
+        for (int i = 0; i < tabs->count(); ++i)
+            names << tabs->tabText(i);
+        QVERIFY(names.contains(QStringLiteral("04-ndes-registry.ps1")));
+        QVERIFY(names.contains(QStringLiteral("mscep.reg")));
+        auto* registry =
+            qobject_cast<QPlainTextEdit*>(tabs->widget(int(names.indexOf(QStringLiteral("04-ndes-registry.ps1")))));
+        QVERIFY(registry->toPlainText().contains(QLatin1String("-Name 'GeneralPurposeTemplate' -Value 'NDES-Router'")));
+        bool warningListed = false;
+        for (QLabel* l : w.currentPage()->findChildren<QLabel*>())
+            warningListed = warningListed || (l->text().contains(QLatin1String("Warnings you accept")) &&
+                                              l->text().contains(QLatin1String("60 minutes")));
+        QVERIFY(warningListed);
+        QVERIFY(!setup::hasErrors(w.issues()));
+
+        QTemporaryDir dir;
+        QString error;
+        QVERIFY2(w.saveAll(dir.path(), &error), qPrintable(error));
+        for (const char* f : {"plan.json", "mscep.reg", "04-ndes-registry.ps1", "05-iis-httpsys.ps1", "verify.ps1"})
+            QVERIFY2(QFile::exists(dir.filePath(QLatin1String(f))), f);
+
+        // Reopened, the plan is the same.
+        SetupWizard again;
+        QVERIFY2(again.openPlan(dir.filePath(QStringLiteral("plan.json")), &error), qPrintable(error));
+        QCOMPARE(again.plan().toJsonBytes(), w.plan().toJsonBytes());
+        QVERIFY(!again.openPlan(dir.filePath(QStringLiteral("missing.json")), &error));
+        QVERIFY(!error.isEmpty());
+    }
+
+    void saveAllRefusesAPlanWithErrors() {
+        SetupWizard w;
+        QTemporaryDir dir;
+        QString error;
+        QVERIFY(!w.saveAll(dir.path(), &error)); // the empty environment has errors
+        QVERIFY(error.contains(QLatin1String("errors")));
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("mscep.reg"))));
+    }
+};
+
+QTEST_MAIN(TestSetupWizard)
+#include "TestSetupWizard.moc"

@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "SetupWizard.h"
+
+#include "setup/RegWriter.h"
+#include "setup/ScriptWriter.h"
+#include "util/AtomicFile.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFontDatabase>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QSyntaxHighlighter>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+namespace ndes::ui {
+
+using setup::PlanIssue;
+using setup::SetupPlan;
+
+// --- PowerShell highlighting for the Review page ---------------------------------------------------------------
+
+namespace {
+
+class PowerShellHighlighter : public QSyntaxHighlighter {
+public:
+    explicit PowerShellHighlighter(QTextDocument* doc)
+        : QSyntaxHighlighter(doc) {
+        QTextCharFormat keyword;
+        keyword.setForeground(QColor(0x00, 0x33, 0x99));
+        keyword.setFontWeight(QFont::Bold);
+        QTextCharFormat cmdlet;
+        cmdlet.setForeground(QColor(0x00, 0x66, 0x99));
+        QTextCharFormat variable;
+        variable.setForeground(QColor(0x80, 0x33, 0x00));
+        m_string.setForeground(QColor(0x1a, 0x7f, 0x37));
+        m_comment.setForeground(QColor(0x6a, 0x73, 0x7d));
+        m_comment.setFontItalic(true);
+        m_rules.append(
+            {QRegularExpression(
+                 QStringLiteral("\\b(if|else|elseif|foreach|for|while|function|param|try|catch|finally|return|throw|"
+                                "in|exit)\\b"),
+                 QRegularExpression::CaseInsensitiveOption),
+             keyword});
+        m_rules.append({QRegularExpression(QStringLiteral("\\b[A-Z][a-z]+-[A-Za-z]+\\b")), cmdlet});
+        m_rules.append({QRegularExpression(QStringLiteral("\\$[A-Za-z_][A-Za-z0-9_:]*")), variable});
+    }
+
+protected:
+    void highlightBlock(const QString& text) override {
+        for (const auto& [re, format] : m_rules)
+            for (auto it = re.globalMatch(text); it.hasNext();) {
+                const auto m = it.next();
+                setFormat(int(m.capturedStart()), int(m.capturedLength()), format);
+            }
+        // Strings and comments last, so nothing inside them is coloured as code.
+        static const QRegularExpression strings(QStringLiteral("'(?:[^']|'')*'|\"(?:[^\"`]|`.)*\""));
+        for (auto it = strings.globalMatch(text); it.hasNext();) {
+            const auto m = it.next();
+            setFormat(int(m.capturedStart()), int(m.capturedLength()), m_string);
+        }
+        // Block comments <# ... #> across lines, and # to the end of a line outside strings.
+        setCurrentBlockState(0);
+        int start = previousBlockState() == 1 ? 0 : int(text.indexOf(QLatin1String("<#")));
+        while (start >= 0) {
+            const int end = int(text.indexOf(QLatin1String("#>"), start));
+            const int length = end < 0 ? int(text.size()) - start : end - start + 2;
+            setFormat(start, length, m_comment);
+            if (end < 0) {
+                setCurrentBlockState(1);
+                return;
+            }
+            start = int(text.indexOf(QLatin1String("<#"), end + 2));
+        }
+        const qsizetype hash = text.indexOf(QLatin1Char('#'));
+        if (hash >= 0 && format(int(hash)) != m_string && !text.startsWith(QLatin1String("#Requires")))
+            setFormat(int(hash), int(text.size() - hash), m_comment);
+    }
+
+private:
+    struct Rule {
+        QRegularExpression re;
+        QTextCharFormat format;
+    };
+    QList<Rule> m_rules;
+    QTextCharFormat m_string, m_comment;
+};
+
+} // namespace
+
+// --- pages -----------------------------------------------------------------------------------------------------
+
+class SetupWizardPage : public QWizardPage {
+public:
+    SetupWizardPage(SetupWizard* wizard, SetupWizard::PageId id, const QString& title, const QString& subtitle)
+        : m_wizard(wizard)
+        , m_id(id) {
+        setTitle(title);
+        setSubTitle(subtitle);
+        auto* outer = new QVBoxLayout(this);
+        auto* scroll = new QScrollArea(this);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        auto* inner = new QWidget(scroll);
+        m_grid = new QGridLayout(inner);
+        m_grid->setColumnStretch(1, 1);
+        m_grid->setVerticalSpacing(2);
+        scroll->setWidget(inner);
+        outer->addWidget(scroll);
+    }
+
+    // A row: label, editor, then "why it matters" and the field's issue under it.
+    void addRow(const QString& label, QWidget* editor, const QString& field, const QString& why,
+                std::function<void()> load) {
+        const int row = m_grid->rowCount();
+        auto* l = new QLabel(label, this);
+        l->setBuddy(editor);
+        m_grid->addWidget(l, row, 0, Qt::AlignTop);
+        m_grid->addWidget(editor, row, 1);
+        auto* whyLabel = new QLabel(why, this);
+        whyLabel->setWordWrap(true);
+        whyLabel->setStyleSheet(QStringLiteral("color:#666; font-size:9pt;"));
+        m_grid->addWidget(whyLabel, row + 1, 1);
+        auto* issue = new QLabel(this);
+        issue->setWordWrap(true);
+        issue->setVisible(false);
+        issue->setObjectName(QStringLiteral("issue-") + field);
+        m_grid->addWidget(issue, row + 2, 1);
+        m_grid->setRowMinimumHeight(row + 3, 8);
+        m_issueLabels.insert(field, issue);
+        m_loaders << std::move(load);
+        editor->setAccessibleName(QString(label).remove(QLatin1Char('&')).remove(QLatin1Char(':')));
+        editor->setAccessibleDescription(why);
+    }
+
+    QLineEdit* text(const QString& label, const QString& field, const QString& why, QString SetupPlan::*member,
+                    const QString& placeholder = {}) {
+        auto* e = new QLineEdit(this);
+        e->setPlaceholderText(placeholder);
+        e->setObjectName(field);
+        connect(e, &QLineEdit::textEdited, this, [this, member](const QString& v) {
+            m_wizard->m_plan.*member = v;
+            m_wizard->revalidate();
+        });
+        addRow(label, e, field, why, [this, e, member] { e->setText(m_wizard->m_plan.*member); });
+        return e;
+    }
+    QLineEdit* list(const QString& label, const QString& field, const QString& why, QStringList SetupPlan::*member) {
+        auto* e = new QLineEdit(this);
+        e->setObjectName(field);
+        connect(e, &QLineEdit::textEdited, this, [this, member](const QString& v) {
+            QStringList items;
+            for (const QString& x : v.split(QLatin1Char(','), Qt::SkipEmptyParts))
+                items << x.trimmed();
+            m_wizard->m_plan.*member = items;
+            m_wizard->revalidate();
+        });
+        addRow(label, e, field, why,
+               [this, e, member] { e->setText((m_wizard->m_plan.*member).join(QStringLiteral(", "))); });
+        return e;
+    }
+    QSpinBox* number(const QString& label, const QString& field, const QString& why, int SetupPlan::*member, int min,
+                     int max, const QString& suffix = {}) {
+        auto* s = new QSpinBox(this);
+        s->setRange(min, max);
+        s->setSuffix(suffix);
+        s->setObjectName(field);
+        s->setMaximumWidth(180);
+        connect(s, &QSpinBox::valueChanged, this, [this, member](int v) {
+            if (m_wizard->m_plan.*member == v)
+                return;
+            m_wizard->m_plan.*member = v;
+            m_wizard->revalidate();
+        });
+        addRow(label, s, field, why, [this, s, member] { s->setValue(m_wizard->m_plan.*member); });
+        return s;
+    }
+    QCheckBox* flag(const QString& label, const QString& field, const QString& why, bool SetupPlan::*member) {
+        auto* c = new QCheckBox(label, this);
+        c->setObjectName(field);
+        connect(c, &QCheckBox::toggled, this, [this, member](bool v) {
+            if (m_wizard->m_plan.*member == v)
+                return;
+            m_wizard->m_plan.*member = v;
+            m_wizard->revalidate();
+        });
+        addRow(QString(), c, field, why, [this, c, member] { c->setChecked(m_wizard->m_plan.*member); });
+        return c;
+    }
+    QComboBox* choice(const QString& label, const QString& field, const QString& why, const QStringList& items,
+                      std::function<int()> get, std::function<void(int)> set) {
+        auto* c = new QComboBox(this);
+        c->addItems(items);
+        c->setObjectName(field);
+        connect(c, &QComboBox::currentIndexChanged, this, [this, set](int i) {
+            set(i);
+            m_wizard->revalidate();
+        });
+        addRow(label, c, field, why, [c, get] {
+            const QSignalBlocker b(c);
+            c->setCurrentIndex(get());
+        });
+        return c;
+    }
+
+    void load() {
+        for (auto& f : m_loaders)
+            f();
+    }
+
+    void showIssues(const QList<PlanIssue>& issues) {
+        for (auto it = m_issueLabels.begin(); it != m_issueLabels.end(); ++it) {
+            QStringList errors, warnings;
+            for (const PlanIssue& i : issues)
+                if (i.field == it.key())
+                    (i.severity == PlanIssue::Severity::Error ? errors : warnings) << i.message;
+            QLabel* l = it.value();
+            if (errors.isEmpty() && warnings.isEmpty()) {
+                l->setVisible(false);
+                continue;
+            }
+            l->setText((errors + warnings).join(QStringLiteral("\n")));
+            l->setStyleSheet(
+                errors.isEmpty()
+                    ? QStringLiteral("color:#8a5a00; background:#fff4d6; padding:3px; border-radius:3px;")
+                    : QStringLiteral("color:#a61b1b; background:#fdecea; padding:3px; border-radius:3px;"));
+            l->setVisible(true);
+        }
+        emit completeChanged();
+    }
+
+    bool isComplete() const override {
+        const QStringList mine = SetupWizard::fieldsOf(m_id);
+        for (const PlanIssue& i : m_wizard->m_issues)
+            if (i.severity == PlanIssue::Severity::Error && mine.contains(i.field))
+                return false;
+        return true;
+    }
+
+    QGridLayout* grid() { return m_grid; }
+    void finish() { m_grid->setRowStretch(m_grid->rowCount(), 1); } // rows pack at the top
+
+protected:
+    SetupWizard* m_wizard;
+    SetupWizard::PageId m_id;
+    QGridLayout* m_grid;
+    QHash<QString, QLabel*> m_issueLabels;
+    QList<std::function<void()>> m_loaders;
+};
+
+namespace {
+
+class ReviewPage : public SetupWizardPage {
+public:
+    explicit ReviewPage(SetupWizard* wizard)
+        : SetupWizardPage(wizard, SetupWizard::Review, SetupWizard::tr("Review"),
+                          SetupWizard::tr("The files the plan produces. Run the scripts on the NDES server as an "
+                                          "administrator, with -WhatIf first.")) {
+        m_summary = new QLabel(this);
+        m_summary->setWordWrap(true);
+        m_summary->setTextFormat(Qt::RichText);
+        grid()->addWidget(m_summary, 0, 0, 1, 2);
+        m_tabs = new QTabWidget(this);
+        m_tabs->setMinimumHeight(380);
+        grid()->addWidget(m_tabs, 1, 0, 1, 2);
+        auto* buttons = new QHBoxLayout;
+        auto* saveAll = new QPushButton(SetupWizard::tr("&Save all…"), this);
+        auto* copy = new QPushButton(SetupWizard::tr("&Copy this file"), this);
+        buttons->addWidget(saveAll);
+        buttons->addWidget(copy);
+        buttons->addStretch(1);
+        grid()->addLayout(buttons, 2, 0, 1, 2);
+        connect(copy, &QPushButton::clicked, this, [this] {
+            if (auto* e = qobject_cast<QPlainTextEdit*>(m_tabs->currentWidget()))
+                QApplication::clipboard()->setText(e->toPlainText());
+        });
+        connect(saveAll, &QPushButton::clicked, this, [this] {
+            const QString dir = QFileDialog::getExistingDirectory(this, SetupWizard::tr("Save the plan and its files"));
+            if (dir.isEmpty())
+                return;
+            QString error;
+            if (!m_wizard->saveAll(dir, &error))
+                QMessageBox::warning(this, SetupWizard::tr("Save failed"), error);
+            else
+                m_summary->setText(m_summary->text() +
+                                   SetupWizard::tr("<p><b>Saved to %1.</b></p>").arg(dir.toHtmlEscaped()));
+        });
+    }
+
+    void initializePage() override { refresh(); }
+
+    void refresh() {
+        const SetupPlan& p = m_wizard->plan();
+        QStringList warnings;
+        for (const PlanIssue& i : m_wizard->issues())
+            if (i.severity == PlanIssue::Severity::Warning)
+                warnings << QStringLiteral("<li>%1</li>").arg(i.message.toHtmlEscaped());
+        m_summary->setText(
+            warnings.isEmpty()
+                ? SetupWizard::tr("<p>No warnings: the plan follows every recommendation NDES Console knows.</p>")
+                : SetupWizard::tr("<p><b>Warnings you accept with this plan:</b></p><ul>%1</ul>")
+                      .arg(warnings.join(QString())));
+        const int current = m_tabs->currentIndex();
+        m_tabs->clear();
+        const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+        auto add = [&](const QString& name, const QString& text, bool powershell) {
+            auto* e = new QPlainTextEdit(text, m_tabs);
+            e->setReadOnly(true);
+            e->setFont(mono);
+            e->setLineWrapMode(QPlainTextEdit::NoWrap);
+            e->setAccessibleName(name);
+            if (powershell)
+                new PowerShellHighlighter(e->document());
+            m_tabs->addTab(e, name);
+        };
+        for (const setup::GeneratedScript& s : setup::ScriptWriter::scripts(p, QDateTime::currentDateTimeUtc()))
+            add(s.fileName, s.text, true);
+        add(QStringLiteral("mscep.reg"), setup::RegWriter::text(p), false);
+        add(QStringLiteral("plan.json"), QString::fromUtf8(p.toJsonBytes()), false);
+        if (current >= 0 && current < m_tabs->count())
+            m_tabs->setCurrentIndex(current);
+    }
+
+    QTabWidget* tabs() { return m_tabs; }
+
+private:
+    QLabel* m_summary;
+    QTabWidget* m_tabs;
+};
+
+} // namespace
+
+// --- the wizard ------------------------------------------------------------------------------------------------
+
+QStringList SetupWizard::fieldsOf(PageId page) {
+    switch (page) {
+    case Environment:
+        return {QStringLiteral("domainDns"), QStringLiteral("domainNetbios"), QStringLiteral("caConfig"),
+                QStringLiteral("ndesHost")};
+    case ServiceAccount:
+        return {QStringLiteral("accountName"), QStringLiteral("accountUpn"), QStringLiteral("accountOu")};
+    case Template:
+        return {QStringLiteral("templateName"),    QStringLiteral("templateDisplayName"),
+                QStringLiteral("validityDays"),    QStringLiteral("renewalDays"),
+                QStringLiteral("minimumKeySize"),  QStringLiteral("ekus"),
+                QStringLiteral("templateProvider")};
+    case Registry:
+        return {QStringLiteral("signatureTemplate"),
+                QStringLiteral("encryptionTemplate"),
+                QStringLiteral("generalPurposeTemplate"),
+                QStringLiteral("enforcePassword"),
+                QStringLiteral("passwordMax"),
+                QStringLiteral("passwordValidity"),
+                QStringLiteral("passwordLength"),
+                QStringLiteral("useSinglePassword"),
+                QStringLiteral("hashAlgorithm"),
+                QStringLiteral("caCapabilitiesAlgorithms")};
+    case Iis:
+        return {QStringLiteral("https"),          QStringLiteral("tlsThumbprint"),  QStringLiteral("maxUrl"),
+                QStringLiteral("maxQueryString"), QStringLiteral("maxFieldLength"), QStringLiteral("maxRequestBytes")};
+    case Role:
+        return {QStringLiteral("raName"), QStringLiteral("raCountry"), QStringLiteral("raCompany"),
+                QStringLiteral("raKeyLength"), QStringLiteral("raCsp")};
+    case Review:
+        return {};
+    }
+    return {};
+}
+
+SetupWizard::SetupWizard(QWidget* parent)
+    : QWizard(parent) {
+    setWindowTitle(tr("NDES setup wizard"));
+    setWizardStyle(QWizard::ModernStyle);
+    setOption(QWizard::HaveCustomButton1);
+    setOption(QWizard::HaveCustomButton2);
+    setButtonText(QWizard::CustomButton1, tr("&Open plan…"));
+    setButtonText(QWizard::CustomButton2, tr("Save &plan…"));
+    resize(960, 760);
+
+    // Sensible defaults (NDES-FACTS.md): a template of your own in all three values, 2048-bit CryptoAPI RA keys,
+    // 30-minute passwords, SHA256, the Intune-sized IIS and HTTP.sys limits.
+    m_plan.templateName = QStringLiteral("NDES-Device");
+    m_plan.templateDisplayName = QStringLiteral("NDES Device");
+    m_plan.signatureTemplate = m_plan.encryptionTemplate = m_plan.generalPurposeTemplate = m_plan.templateName;
+    m_plan.passwordValidity = 30;
+    m_plan.accountName = QStringLiteral("svc-ndes");
+
+    auto* env =
+        new SetupWizardPage(this, Environment, tr("Environment"),
+                            tr("Where NDES goes: the AD domain, the CA it forwards requests to, its own name."));
+    env->text(tr("AD domain (DNS):"), QStringLiteral("domainDns"),
+              tr("The forest's DNS name; the service account and the template live there."), &SetupPlan::domainDns,
+              QStringLiteral("corp.example"));
+    env->text(tr("NetBIOS name:"), QStringLiteral("domainNetbios"),
+              tr("Used as DOMAIN\\account in the app pool and group memberships."), &SetupPlan::domainNetbios,
+              QStringLiteral("CORP"));
+    env->text(tr("CA config string:"), QStringLiteral("caConfig"),
+              tr("HOST\\CA Name, exactly as certutil -dump shows it: NDES sends every request there."),
+              &SetupPlan::caConfig, QStringLiteral("ca01.corp.example\\Corp Issuing CA"));
+    env->text(tr("NDES server (FQDN):"), QStringLiteral("ndesHost"),
+              tr("Goes into the SPN HTTP/<name> and must match the TLS certificate. Not the CA's server."),
+              &SetupPlan::ndesHost, QStringLiteral("ndes01.corp.example"));
+    env->flag(tr("The Intune certificate connector runs on this server"), QStringLiteral("intune"),
+              tr("Intune validates each request itself; only then may NDES run without challenge passwords."),
+              &SetupPlan::intune);
+
+    auto* acct = new SetupWizardPage(this, ServiceAccount, tr("Service account"),
+                                     tr("The account the SCEP application pool runs as. Least privilege: no local "
+                                        "administrator."));
+    acct->text(tr("sAMAccountName:"), QStringLiteral("accountName"),
+               tr("At most 20 characters: longer names are cut by Windows and the pool logs on as another name."),
+               &SetupPlan::accountName);
+    acct->text(tr("UPN:"), QStringLiteral("accountUpn"), tr("name@domain; Kerberos uses it."), &SetupPlan::accountUpn,
+               QStringLiteral("svc-ndes@corp.example"));
+    acct->text(tr("OU:"), QStringLiteral("accountOu"),
+               tr("Distinguished name of the OU for the account, ending in the domain's DC parts."),
+               &SetupPlan::accountOu, QStringLiteral("OU=Service Accounts,DC=corp,DC=example"));
+    acct->choice(
+        tr("Password:"), QStringLiteral("passwordPolicy"),
+        tr("Never stored in the plan: generated when the script runs (put on the clipboard once), or asked "
+           "for."),
+        {tr("Ask when the script runs"), tr("Generate a strong one")},
+        [this] { return m_plan.passwordPolicy == SetupPlan::PasswordPolicy::Generate ? 1 : 0; },
+        [this](int i) {
+            m_plan.passwordPolicy = i == 1 ? SetupPlan::PasswordPolicy::Generate : SetupPlan::PasswordPolicy::Prompt;
+        });
+
+    auto* tmpl = new SetupWizardPage(this, Template, tr("Certificate template"),
+                                     tr("The template devices get their certificates from."));
+    tmpl->text(tr("Template name:"), QStringLiteral("templateName"),
+               tr("The short name (no spaces). The registry and the CA must use it letter for letter, case "
+                  "included."),
+               &SetupPlan::templateName);
+    tmpl->text(tr("Display name:"), QStringLiteral("templateDisplayName"), tr("What admins see in certtmpl.msc."),
+               &SetupPlan::templateDisplayName);
+    tmpl->choice(
+        tr("Based on:"), QStringLiteral("baseTemplate"), tr("The template copied as a start."),
+        {QStringLiteral("Computer"), QStringLiteral("WebServer")},
+        [this] { return m_plan.baseTemplate == QLatin1String("WebServer") ? 1 : 0; },
+        [this](int i) { m_plan.baseTemplate = i == 1 ? QStringLiteral("WebServer") : QStringLiteral("Computer"); });
+    tmpl->number(tr("Validity:"), QStringLiteral("validityDays"), tr("How long device certificates live."),
+                 &SetupPlan::validityDays, 1, 3650, tr(" days"));
+    tmpl->number(tr("Renewal period:"), QStringLiteral("renewalDays"),
+                 tr("How long before expiry renewal starts; shorter than the validity."), &SetupPlan::renewalDays, 0,
+                 3650, tr(" days"));
+    tmpl->choice(
+        tr("Purpose:"), QStringLiteral("purpose"),
+        tr("Decides which registry value NDES uses for this template (by the request's key usage)."),
+        {tr("Signature"), tr("Encryption"), tr("Signature and encryption")}, [this] { return int(m_plan.purpose); },
+        [this](int i) { m_plan.purpose = SetupPlan::Purpose(i); });
+    tmpl->number(tr("Minimum key size:"), QStringLiteral("minimumKeySize"), tr("2048 bits or more."),
+                 &SetupPlan::minimumKeySize, 512, 16384, tr(" bits"));
+    tmpl->list(tr("EKUs (OIDs):"), QStringLiteral("ekus"),
+               tr("Comma-separated, e.g. 1.3.6.1.5.5.7.3.2 (Client Authentication), 1.3.6.1.5.5.7.3.1 (Server)."),
+               &SetupPlan::ekus);
+    tmpl->flag(tr("Subject supplied in the request"), QStringLiteral("subjectInRequest"),
+               tr("Devices name themselves; NDES has no AD object to build the subject from."),
+               &SetupPlan::subjectInRequest);
+    tmpl->flag(tr("Private key exportable"), QStringLiteral("exportableKey"),
+               tr("Only for Windows clients; devices keep their keys anyway."), &SetupPlan::exportableKey);
+
+    auto* reg = new SetupWizardPage(this, Registry, tr("Registry (challenge passwords)"),
+                                    tr("HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP, written where NDES reads it."));
+    reg->text(tr("SignatureTemplate:"), QStringLiteral("signatureTemplate"),
+              tr("Template for requests with a signing key only. The three values are the only settings that are "
+                 "values of MSCEP itself."),
+              &SetupPlan::signatureTemplate);
+    reg->text(tr("EncryptionTemplate:"), QStringLiteral("encryptionTemplate"),
+              tr("Template for requests with an encryption key only."), &SetupPlan::encryptionTemplate);
+    reg->text(tr("GeneralPurposeTemplate:"), QStringLiteral("generalPurposeTemplate"),
+              tr("Template for requests with both (most devices)."), &SetupPlan::generalPurposeTemplate);
+    reg->flag(tr("Require a challenge password (EnforcePassword)"), QStringLiteral("enforcePassword"),
+              tr("Off only with Intune: otherwise any device that reaches NDES gets a certificate."),
+              &SetupPlan::enforcePassword);
+    reg->number(tr("PasswordMax:"), QStringLiteral("passwordMax"),
+                tr("How many unused passwords NDES keeps — the cache size, not minutes. When it is full the admin "
+                   "page refuses new ones."),
+                &SetupPlan::passwordMax, 0, 100000);
+    reg->number(tr("PasswordValidity:"), QStringLiteral("passwordValidity"),
+                tr("Minutes a password stays valid. 30 or less limits what a leaked password is worth."),
+                &SetupPlan::passwordValidity, 0, 100000, tr(" min"));
+    reg->number(tr("PasswordLength:"), QStringLiteral("passwordLength"),
+                tr("Bytes; shown as twice as many hex digits."), &SetupPlan::passwordLength, 0, 64, tr(" bytes"));
+    reg->flag(tr("One static password (UseSinglePassword)"), QStringLiteral("useSinglePassword"),
+              tr("Never expires and works for every device: avoid."), &SetupPlan::useSinglePassword);
+    reg->text(tr("HashAlgorithm:"), QStringLiteral("hashAlgorithm"), tr("SHA256 unless old devices need SHA1."),
+              &SetupPlan::hashAlgorithm);
+    reg->list(tr("CACapabilitiesAlgorithms:"), QStringLiteral("caCapabilitiesAlgorithms"),
+              tr("What GetCACaps advertises, e.g. SHA-256, SHA-512, AES: devices pick the strongest offered."),
+              &SetupPlan::caCapabilitiesAlgorithms);
+
+    auto* iis = new SetupWizardPage(this, Iis, tr("IIS and HTTP.sys"),
+                                    tr("Limits long enough for SCEP GET requests, and TLS for the passwords."));
+    iis->flag(tr("HTTPS"), QStringLiteral("https"),
+              tr("Without it, challenge passwords and the admin page travel in clear text."), &SetupPlan::https);
+    iis->text(tr("TLS certificate thumbprint:"), QStringLiteral("tlsThumbprint"),
+              tr("SHA-1 thumbprint (40 hex digits) of a certificate in LocalMachine\\My with Server Authentication "
+                 "and the server's name."),
+              &SetupPlan::tlsThumbprint);
+    iis->number(tr("maxUrl:"), QStringLiteral("maxUrl"), tr("IIS request filtering; 65534 for SCEP GET."),
+                &SetupPlan::maxUrl, 1, 16777216);
+    iis->number(tr("maxQueryString:"), QStringLiteral("maxQueryString"),
+                tr("IIS request filtering; the SCEP message travels in the query string."), &SetupPlan::maxQueryString,
+                1, 16777216);
+    iis->number(tr("HTTP.sys MaxFieldLength:"), QStringLiteral("maxFieldLength"),
+                tr("Registry, HTTP\\Parameters; read at boot: a reboot is needed, not iisreset."),
+                &SetupPlan::maxFieldLength, 1, 16777216);
+    iis->number(tr("HTTP.sys MaxRequestBytes:"), QStringLiteral("maxRequestBytes"), tr("As MaxFieldLength."),
+                &SetupPlan::maxRequestBytes, 1, 16777216);
+
+    auto* role = new SetupWizardPage(this, Role, tr("NDES role and RA"),
+                                     tr("Install-AdcsNetworkDeviceEnrollmentService and its two RA certificates."));
+    role->text(tr("RA name:"), QStringLiteral("raName"), tr("The RA certificates' common name."), &SetupPlan::raName,
+               QStringLiteral("NDES01-MSCEP-RA"));
+    role->text(tr("Country:"), QStringLiteral("raCountry"), tr("Two capital letters (ISO 3166)."),
+               &SetupPlan::raCountry);
+    role->text(tr("Company:"), QStringLiteral("raCompany"), tr("The RA certificates' O."), &SetupPlan::raCompany);
+    role->number(tr("Signing key length:"), QStringLiteral("raKeyLength"), tr("2048 bits or more."),
+                 &SetupPlan::raSigningKeyLength, 512, 16384, tr(" bits"));
+    role->number(tr("Encryption key length:"), QStringLiteral("raKeyLength-enc"), tr("2048 bits or more."),
+                 &SetupPlan::raEncryptionKeyLength, 512, 16384, tr(" bits"));
+    role->text(tr("Signing CSP:"), QStringLiteral("raCsp"),
+               tr("A CryptoAPI provider: NDES cannot use KSP/CNG keys for its RA."), &SetupPlan::raSigningCsp);
+    role->text(tr("Encryption CSP:"), QStringLiteral("raCsp-enc"), tr("As the signing CSP."),
+               &SetupPlan::raEncryptionCsp);
+
+    auto* review = new ReviewPage(this);
+    m_pages = {env, acct, tmpl, reg, iis, role, review};
+    for (SetupWizardPage* page : {env, acct, tmpl, reg, iis, role})
+        page->finish();
+    for (int i = 0; i < m_pages.size(); ++i)
+        setPage(i, m_pages[i]);
+
+    connect(this, &QWizard::customButtonClicked, this, [this](int which) {
+        QString error;
+        if (which == QWizard::CustomButton1) {
+            const QString path =
+                QFileDialog::getOpenFileName(this, tr("Open a setup plan"), QString(), tr("Setup plans (*.json)"));
+            if (!path.isEmpty() && !openPlan(path, &error))
+                QMessageBox::warning(this, tr("Cannot open the plan"), error);
+        } else {
+            const QString path = QFileDialog::getSaveFileName(
+                this, tr("Save the setup plan"), QStringLiteral("ndes-plan.json"), tr("Setup plans (*.json)"));
+            if (!path.isEmpty() && !savePlan(path, &error))
+                QMessageBox::warning(this, tr("Cannot save the plan"), error);
+        }
+    });
+    setPlan(m_plan);
+}
+
+void SetupWizard::setPlan(const SetupPlan& plan) {
+    m_plan = plan;
+    for (SetupWizardPage* p : m_pages)
+        p->load();
+    revalidate();
+}
+
+void SetupWizard::revalidate() {
+    m_issues = setup::validate(m_plan);
+    for (SetupWizardPage* p : m_pages)
+        p->showIssues(m_issues);
+    if (currentId() == Review)
+        static_cast<ReviewPage*>(m_pages[Review])->refresh();
+    emit planChanged();
+}
+
+bool SetupWizard::savePlan(const QString& path, QString* error) {
+    const Status st = m_plan.save(path);
+    if (!st && error)
+        *error = st.error().message;
+    return bool(st);
+}
+
+bool SetupWizard::openPlan(const QString& path, QString* error) {
+    auto p = SetupPlan::load(path);
+    if (!p) {
+        if (error)
+            *error = p.error().message;
+        return false;
+    }
+    setPlan(*p);
+    return true;
+}
+
+bool SetupWizard::saveAll(const QString& directory, QString* error) {
+    if (setup::hasErrors(m_issues)) {
+        if (error)
+            *error = tr("The plan still has errors; fix them first.");
+        return false;
+    }
+    QDir dir(directory);
+    auto write = [&](const QString& name, const QByteArray& bytes) {
+        const Status st = AtomicFile::write(dir.filePath(name), bytes, AtomicFile::Access::WorldReadable);
+        if (!st && error)
+            *error = st.error().message;
+        return bool(st);
+    };
+    if (!write(QStringLiteral("plan.json"), m_plan.toJsonBytes()) ||
+        !write(QStringLiteral("mscep.reg"), setup::RegWriter::file(m_plan)))
+        return false;
+    for (const setup::GeneratedScript& s : setup::ScriptWriter::scripts(m_plan, QDateTime::currentDateTimeUtc()))
+        if (!write(s.fileName, setup::ScriptWriter::fileBytes(s)))
+            return false;
+    return true;
+}
+
+} // namespace ndes::ui
