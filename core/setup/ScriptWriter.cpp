@@ -321,8 +321,147 @@ QString ScriptWriter::verifyScript(const SetupPlan& p, const QDateTime& at) {
     return h + body(l);
 }
 
+QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& at) {
+    const bool generate = p.passwordPolicy == SetupPlan::PasswordPolicy::Generate;
+    QStringList l;
+    l << QStringLiteral("$name = %1").arg(q(p.accountName));
+    l << QStringLiteral("$upn = %1").arg(q(p.accountUpn));
+    l << QStringLiteral("$ou = %1").arg(q(p.accountOu));
+    l << QStringLiteral("$spn = 'HTTP/' + %1").arg(q(p.ndesHost));
+    l << QStringLiteral("$member = %1 + '\\' + $name").arg(q(p.domainNetbios));
+    if (generate) {
+        l << QStringLiteral("function New-PlanPassword {");
+        l << QStringLiteral("    # 24 characters from a cryptographic generator; shown nowhere, logged nowhere.");
+        l << QStringLiteral("    $alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%+-=?@'");
+        l << QStringLiteral("    $bytes = New-Object byte[] 24");
+        l << QStringLiteral("    [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)");
+        l << QStringLiteral("    $chars = foreach ($b in $bytes) { $alphabet[$b % $alphabet.Length] }");
+        l << QStringLiteral("    return (-join $chars)");
+        l << QStringLiteral("}");
+    }
+    l << QStringLiteral("Start-Transcript -Path $TranscriptPath -Append | Out-Null");
+    l << QStringLiteral("try {");
+    l << QStringLiteral("    Import-Module ActiveDirectory");
+    l << QStringLiteral("    $user = Get-ADUser -Filter 'sAMAccountName -eq $name' -Properties ServicePrincipalName");
+    l << QStringLiteral("    if ($null -eq $user) {");
+    l << QStringLiteral("        if ($PSCmdlet.ShouldProcess(\"$name in $ou\", 'create the NDES service account')) {");
+    if (generate) {
+        l << QStringLiteral("            $plain = New-PlanPassword");
+        l << QStringLiteral("            $secure = ConvertTo-SecureString -String $plain -AsPlainText -Force");
+        l << QStringLiteral("            Set-Clipboard -Value $plain");
+        l << QStringLiteral("            Remove-Variable -Name plain");
+        l << QStringLiteral("            Write-Host 'The generated password is on the clipboard (not shown, not in the "
+                            "transcript): store it in your password vault now; step 03 asks for it.'");
+    } else {
+        l << QStringLiteral(
+            "            $secure = Read-Host -AsSecureString -Prompt \"Password for the new account $name\"");
+    }
+    l << QStringLiteral("            New-ADUser -Name $name -SamAccountName $name -UserPrincipalName $upn -Path $ou "
+                        "-AccountPassword $secure -Enabled $true -Description 'NDES (SCEP) application pool identity'");
+    l << QStringLiteral("            Write-Host \"Created $name in $ou\"");
+    l << QStringLiteral("            $user = Get-ADUser -Identity $name -Properties ServicePrincipalName");
+    l << QStringLiteral("        }");
+    l << QStringLiteral("    } else {");
+    l << QStringLiteral("        Write-Verbose \"$name exists\"");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("    # Kerberos to the admin page needs HTTP/<NDES host> on the account that runs the pool.");
+    l << QStringLiteral("    if ($null -ne $user -and -not (@($user.ServicePrincipalName) -contains $spn)) {");
+    l << QStringLiteral("        if ($PSCmdlet.ShouldProcess($name, \"add the SPN $spn\")) {");
+    l << QStringLiteral("            Set-ADUser -Identity $user -ServicePrincipalNames @{ Add = $spn }");
+    l << QStringLiteral("            Write-Host \"Added SPN $spn to $name\"");
+    l << QStringLiteral("        }");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("    # On this server: member of IIS_IUSRS, and not a local administrator (least privilege).");
+    l << QStringLiteral(
+        "    if ($null -eq (Get-LocalGroupMember -Group 'IIS_IUSRS' -Member $member -ErrorAction SilentlyContinue)) {");
+    l << QStringLiteral("        if ($PSCmdlet.ShouldProcess('IIS_IUSRS', \"add $member\")) {");
+    l << QStringLiteral("            Add-LocalGroupMember -Group 'IIS_IUSRS' -Member $member");
+    l << QStringLiteral("            Write-Host \"Added $member to IIS_IUSRS\"");
+    l << QStringLiteral("        }");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("    if ($null -ne (Get-LocalGroupMember -Group 'Administrators' -Member $member -ErrorAction "
+                        "SilentlyContinue)) {");
+    l << QStringLiteral("        Write-Warning \"$member is a local administrator; NDES needs no such right.\"");
+    l << QStringLiteral("        if ($PSCmdlet.ShouldProcess('Administrators', \"remove $member\")) {");
+    l << QStringLiteral("            Remove-LocalGroupMember -Group 'Administrators' -Member $member");
+    l << QStringLiteral("            Write-Host \"Removed $member from Administrators\"");
+    l << QStringLiteral("        }");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("    Write-Host \"Check by hand on the CA: $member (or a group it is in) has Request "
+                        "Certificates (certsrv.msc > Properties > Security).\"");
+    l << QStringLiteral("} finally {");
+    l << QStringLiteral("    Stop-Transcript | Out-Null");
+    l << QStringLiteral("}");
+    return header(QStringLiteral("step 01, the NDES service account (AD user, SPN, IIS_IUSRS, no local administrator)"),
+                  p.ndesHost.simplified(), p, at, true) +
+           body(l);
+}
+
+QString ScriptWriter::roleScript(const SetupPlan& p, const QDateTime& at) {
+    QStringList l;
+    l << QStringLiteral("$account = %1 + '\\' + %2").arg(q(p.domainNetbios), q(p.accountName));
+    l << QStringLiteral("Start-Transcript -Path $TranscriptPath -Append | Out-Null");
+    l << QStringLiteral("try {");
+    l << QStringLiteral("    $feature = Get-WindowsFeature -Name 'ADCS-Device-Enrollment'");
+    l << QStringLiteral("    if (-not $feature.Installed) {");
+    l << QStringLiteral(
+        "        if ($PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'install the ADCS-Device-Enrollment feature')) {");
+    l << QStringLiteral(
+        "            Install-WindowsFeature -Name 'ADCS-Device-Enrollment' -IncludeManagementTools | Out-Null");
+    l << QStringLiteral("            Write-Host 'Installed the NDES feature'");
+    l << QStringLiteral("        }");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("    $status = Get-ItemProperty -LiteralPath 'HKLM:\\SOFTWARE\\Microsoft\\ADCS\\NDES' -Name "
+                        "'ConfigurationStatus' -ErrorAction SilentlyContinue");
+    l << QStringLiteral("    if ($null -ne $status -and $status.ConfigurationStatus -eq 2) {");
+    l << QStringLiteral("        Write-Host 'NDES is already configured (ConfigurationStatus 2): nothing to do. To "
+                        "change the RA, remove the role configuration first.'");
+    l << QStringLiteral("    } elseif ($PSCmdlet.ShouldProcess($env:COMPUTERNAME, \"configure NDES for $account\")) {");
+    l << QStringLiteral("        $credential = Get-Credential -UserName $account -Message 'Password of the NDES "
+                        "service account (from step 01)'");
+    l << QStringLiteral("        $arguments = @{");
+    l << QStringLiteral("            ServiceAccountName     = $account");
+    l << QStringLiteral("            ServiceAccountPassword = $credential.Password");
+    l << QStringLiteral("            CAConfig               = %1").arg(q(p.caConfig));
+    l << QStringLiteral("            RAName                 = %1").arg(q(p.raName));
+    l << QStringLiteral("            RACountry              = %1").arg(q(p.raCountry));
+    l << QStringLiteral("            RACompany              = %1").arg(q(p.raCompany));
+    l << QStringLiteral("            SigningProviderName    = %1").arg(q(p.raSigningCsp));
+    l << QStringLiteral("            SigningKeyLength       = %1").arg(p.raSigningKeyLength);
+    l << QStringLiteral("            EncryptionProviderName = %1").arg(q(p.raEncryptionCsp));
+    l << QStringLiteral("            EncryptionKeyLength    = %1").arg(p.raEncryptionKeyLength);
+    l << QStringLiteral("        }");
+    l << QStringLiteral("        Install-AdcsNetworkDeviceEnrollmentService @arguments -Force | Out-Null");
+    l << QStringLiteral("        Write-Host 'Configured NDES; its two RA certificates were requested from the CA.'");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("} finally {");
+    l << QStringLiteral("    Stop-Transcript | Out-Null");
+    l << QStringLiteral("}");
+    return header(QStringLiteral("step 03, the NDES role and its RA certificates"), p.ndesHost.simplified(), p, at,
+                  true) +
+           body(l);
+}
+
+QString ScriptWriter::combinedScript(const SetupPlan& p, const QDateTime& at) {
+    QStringList l;
+    l << QStringLiteral("# Runs the steps in order from this folder; -WhatIf and the transcript pass through.");
+    l << QStringLiteral(
+        "# Step 02 (the certificate template) is not generated yet: create the template as planned first.");
+    l << QStringLiteral("foreach ($step in '01-service-account.ps1', '03-ndes-role.ps1', '04-ndes-registry.ps1', "
+                        "'05-iis-httpsys.ps1') {");
+    l << QStringLiteral("    Write-Host \"== $step\"");
+    l << QStringLiteral(
+        "    & (Join-Path $PSScriptRoot $step) -TranscriptPath $TranscriptPath -WhatIf:$WhatIfPreference");
+    l << QStringLiteral("}");
+    l << QStringLiteral("Write-Host 'Done. Run verify.ps1 to see what still differs from the plan.'");
+    return header(QStringLiteral("all steps in order"), p.ndesHost.simplified(), p, at, true) + body(l);
+}
+
 QList<GeneratedScript> ScriptWriter::scripts(const SetupPlan& plan, const QDateTime& at) {
     return {
+        {QStringLiteral("setup-all.ps1"), QStringLiteral("All steps"), combinedScript(plan, at)},
+        {QStringLiteral("01-service-account.ps1"), QStringLiteral("Service account"), serviceAccountScript(plan, at)},
+        {QStringLiteral("03-ndes-role.ps1"), QStringLiteral("NDES role and RA"), roleScript(plan, at)},
         {QStringLiteral("04-ndes-registry.ps1"), QStringLiteral("NDES registry"), registryScript(plan, at)},
         {QStringLiteral("05-iis-httpsys.ps1"), QStringLiteral("IIS and HTTP.sys"), iisScript(plan, at)},
         {QStringLiteral("rollback.ps1"), QStringLiteral("Rollback"), rollbackScript(plan, at)},

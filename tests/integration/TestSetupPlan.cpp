@@ -9,6 +9,7 @@
 #include "setup/ScriptWriter.h"
 #include "setup/SetupPlan.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -374,6 +375,9 @@ private slots:
             p.caCapabilitiesAlgorithms = {evil, QStringLiteral("AES")};
             p.tlsThumbprint = evil;
             p.ndesHost = evil;
+            p.accountName = p.accountUpn = p.accountOu = p.domainNetbios = evil;
+            p.raName = p.raCompany = p.raCountry = p.raSigningCsp = p.raEncryptionCsp = evil;
+            p.passwordPolicy = SetupPlan::PasswordPolicy::Generate;
         }
         QTemporaryDir dir;
         QStringList files;
@@ -385,7 +389,7 @@ private slots:
             files << f.fileName();
             QVERIFY(s.text.contains(QLatin1String("Set-StrictMode -Version Latest")));
             QVERIFY(s.text.contains(QLatin1String("$ErrorActionPreference = 'Stop'")));
-            if (s.fileName != QLatin1String("verify.ps1")) {
+            if (s.fileName != QLatin1String("verify.ps1") && s.fileName != QLatin1String("setup-all.ps1")) {
                 QVERIFY(s.text.contains(QLatin1String("SupportsShouldProcess = $true")));
                 QVERIFY(s.text.contains(QLatin1String("Start-Transcript")));
             }
@@ -414,6 +418,40 @@ private slots:
         QCOMPARE(node.exitCode(), 1);
         QVERIFY(brokenReport.contains("forbidden command Stop-Computer"));
         QVERIFY(brokenReport.contains("syntax error") || brokenReport.contains("missing"));
+    }
+
+    // Golden files: every writer's output for two plans (the example; an Intune plan with a quote and an ampersand in
+    // the company name), read once as a Windows admin would and frozen. NDES_UPDATE_GOLDEN=1 rewrites them.
+    void goldenFiles_data() {
+        QTest::addColumn<QString>("planFile");
+        QTest::addColumn<QString>("golden");
+        QTest::newRow("example") << examplePath() << QStringLiteral("example");
+        QTest::newRow("intune") << qEnvironmentVariable("NDES_TEST_DATA") + QStringLiteral("/setup/plan-intune.json")
+                                << QStringLiteral("intune");
+    }
+    void goldenFiles() {
+        QFETCH(QString, planFile);
+        QFETCH(QString, golden);
+        auto plan = SetupPlan::load(planFile);
+        QVERIFY2(plan, qPrintable(plan ? QString() : plan.error().message));
+        QVERIFY(!hasErrors(validate(*plan)));
+        const QDateTime at(QDate(2026, 11, 25), QTime(9, 0), Qt::UTC);
+        QList<QPair<QString, QByteArray>> files = {{QStringLiteral("mscep.reg"), RegWriter::file(*plan)}};
+        for (const GeneratedScript& s : ScriptWriter::scripts(*plan, at))
+            files.append({s.fileName, ScriptWriter::fileBytes(s)});
+        const QString dir = qEnvironmentVariable("NDES_TEST_DATA") + QStringLiteral("/setup/golden-") + golden;
+        const bool update = qEnvironmentVariableIntValue("NDES_UPDATE_GOLDEN") == 1;
+        for (const auto& [name, bytes] : files) {
+            QFile f(dir + QLatin1Char('/') + name);
+            if (update) {
+                QDir().mkpath(dir);
+                QVERIFY(f.open(QIODevice::WriteOnly));
+                f.write(bytes);
+                continue;
+            }
+            QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(f.fileName() + QStringLiteral(" is missing")));
+            QVERIFY2(f.readAll() == bytes, qPrintable(name + QStringLiteral(" differs from ") + f.fileName()));
+        }
     }
 
     void registryScriptSetsWhatNdesReads() {
@@ -454,7 +492,8 @@ private slots:
         QFile reg(dir.filePath(QStringLiteral("out/mscep.reg")));
         QVERIFY(reg.open(QIODevice::ReadOnly));
         QCOMPARE(reg.readAll(), RegWriter::file(example()));
-        for (const char* name : {"04-ndes-registry.ps1", "05-iis-httpsys.ps1", "rollback.ps1", "verify.ps1"})
+        for (const char* name : {"setup-all.ps1", "01-service-account.ps1", "03-ndes-role.ps1", "04-ndes-registry.ps1",
+                                 "05-iis-httpsys.ps1", "rollback.ps1", "verify.ps1"})
             QVERIFY2(QFile::exists(dir.filePath(QStringLiteral("out/") + QLatin1String(name))), name);
         const Ctl refusedOut =
             ndesctl({QStringLiteral("plan"), QStringLiteral("--in"), dir.filePath(QStringLiteral("bad.json")),

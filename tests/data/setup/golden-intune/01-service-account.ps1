@@ -1,0 +1,62 @@
+﻿#Requires -Version 5.1
+#Requires -RunAsAdministrator
+<#
+.SYNOPSIS
+    NDES Console setup plan: step 01, the NDES service account (AD user, SPN, IIS_IUSRS, no local administrator)
+.DESCRIPTION
+    Generated 2026-11-25T09:00:00Z from the plan for scep.contoso.test (CA pki-ca.contoso.test\Contoso Issuing CA).
+    Run on scep.contoso.test in an elevated PowerShell.
+    It checks each setting before changing it: running it again changes nothing.
+    -WhatIf shows what it would change. A transcript goes to -TranscriptPath.
+#>
+[CmdletBinding(SupportsShouldProcess = $true)]
+param(
+    [string] $TranscriptPath = (Join-Path $env:TEMP ('ndes-setup-' + (Get-Date -Format 'yyyyMMdd-HHmmss') + '.log'))
+)
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+$name = 'svc-intune-ndes'
+$upn = 'svc-intune-ndes@contoso.test'
+$ou = 'OU=PKI,OU=Service Accounts,DC=contoso,DC=test'
+$spn = 'HTTP/' + 'scep.contoso.test'
+$member = 'CONTOSO' + '\' + $name
+Start-Transcript -Path $TranscriptPath -Append | Out-Null
+try {
+    Import-Module ActiveDirectory
+    $user = Get-ADUser -Filter 'sAMAccountName -eq $name' -Properties ServicePrincipalName
+    if ($null -eq $user) {
+        if ($PSCmdlet.ShouldProcess("$name in $ou", 'create the NDES service account')) {
+            $secure = Read-Host -AsSecureString -Prompt "Password for the new account $name"
+            New-ADUser -Name $name -SamAccountName $name -UserPrincipalName $upn -Path $ou -AccountPassword $secure -Enabled $true -Description 'NDES (SCEP) application pool identity'
+            Write-Host "Created $name in $ou"
+            $user = Get-ADUser -Identity $name -Properties ServicePrincipalName
+        }
+    } else {
+        Write-Verbose "$name exists"
+    }
+    # Kerberos to the admin page needs HTTP/<NDES host> on the account that runs the pool.
+    if ($null -ne $user -and -not (@($user.ServicePrincipalName) -contains $spn)) {
+        if ($PSCmdlet.ShouldProcess($name, "add the SPN $spn")) {
+            Set-ADUser -Identity $user -ServicePrincipalNames @{ Add = $spn }
+            Write-Host "Added SPN $spn to $name"
+        }
+    }
+    # On this server: member of IIS_IUSRS, and not a local administrator (least privilege).
+    if ($null -eq (Get-LocalGroupMember -Group 'IIS_IUSRS' -Member $member -ErrorAction SilentlyContinue)) {
+        if ($PSCmdlet.ShouldProcess('IIS_IUSRS', "add $member")) {
+            Add-LocalGroupMember -Group 'IIS_IUSRS' -Member $member
+            Write-Host "Added $member to IIS_IUSRS"
+        }
+    }
+    if ($null -ne (Get-LocalGroupMember -Group 'Administrators' -Member $member -ErrorAction SilentlyContinue)) {
+        Write-Warning "$member is a local administrator; NDES needs no such right."
+        if ($PSCmdlet.ShouldProcess('Administrators', "remove $member")) {
+            Remove-LocalGroupMember -Group 'Administrators' -Member $member
+            Write-Host "Removed $member from Administrators"
+        }
+    }
+    Write-Host "Check by hand on the CA: $member (or a group it is in) has Request Certificates (certsrv.msc > Properties > Security)."
+} finally {
+    Stop-Transcript | Out-Null
+}

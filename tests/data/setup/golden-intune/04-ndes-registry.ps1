@@ -1,0 +1,90 @@
+﻿#Requires -Version 5.1
+#Requires -RunAsAdministrator
+<#
+.SYNOPSIS
+    NDES Console setup plan: step 04, NDES registry settings (challenge passwords, templates, hash)
+.DESCRIPTION
+    Generated 2026-11-25T09:00:00Z from the plan for scep.contoso.test (CA pki-ca.contoso.test\Contoso Issuing CA).
+    Run on scep.contoso.test in an elevated PowerShell.
+    It checks each setting before changing it: running it again changes nothing.
+    -WhatIf shows what it would change. A transcript goes to -TranscriptPath.
+#>
+[CmdletBinding(SupportsShouldProcess = $true)]
+param(
+    [string] $TranscriptPath = (Join-Path $env:TEMP ('ndes-setup-' + (Get-Date -Format 'yyyyMMdd-HHmmss') + '.log'))
+)
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+function Set-PlanValue {
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [Parameter(Mandatory = $true)] $Value,
+        [Parameter(Mandatory = $true)] [Microsoft.Win32.RegistryValueKind] $Kind
+    )
+    $current = $null
+    if (Test-Path -LiteralPath $Path) {
+        $item = Get-ItemProperty -LiteralPath $Path -Name $Name -ErrorAction SilentlyContinue
+        if ($null -ne $item) { $current = $item.$Name }
+    }
+    $same = ($null -ne $current) -and ((@($current) -join "`n") -ceq (@($Value) -join "`n"))
+    if ($same) {
+        Write-Verbose "$Path\$Name is already $(@($Value) -join ', ')"
+        return $false
+    }
+    if ($PSCmdlet.ShouldProcess("$Path\$Name", "set to $(@($Value) -join ', ') (was $(if ($null -eq $current) { 'not set' } else { @($current) -join ', ' }))")) {
+        if (-not (Test-Path -LiteralPath $Path)) { New-Item -Path $Path -Force | Out-Null }
+        New-ItemProperty -LiteralPath $Path -Name $Name -Value $Value -PropertyType $Kind -Force | Out-Null
+        Write-Host "Changed: $Path\$Name = $(@($Value) -join ', ')"
+        return $true
+    }
+    return $false
+}
+
+$mscep = 'HKLM:\SOFTWARE\Microsoft\Cryptography\MSCEP'
+# The key as it was before NDES Console's first change, kept once: rollback.ps1 restores exactly that.
+$backup = Join-Path $env:ProgramData 'NDES Console\mscep-before-ndes-console.reg'
+Start-Transcript -Path $TranscriptPath -Append | Out-Null
+try {
+    if (-not (Test-Path -LiteralPath $mscep)) { throw 'MSCEP is missing: install the NDES role first (step 03).' }
+    if (-not $WhatIfPreference -and -not (Test-Path -LiteralPath $backup)) {
+        New-Item -ItemType Directory -Path (Split-Path $backup) -Force | Out-Null
+        & reg.exe export 'HKLM\SOFTWARE\Microsoft\Cryptography\MSCEP' $backup /y | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "reg.exe export failed ($LASTEXITCODE): no backup, nothing changed" }
+        Write-Host "Saved the MSCEP key as it was to $backup"
+    }
+    $changed = $false
+    # The template names are values of MSCEP itself; every other setting is a subkey holding a value of the same name.
+    $changed = (Set-PlanValue -Path $mscep -Name 'SignatureTemplate' -Value 'Intune-SCEP-User' -Kind String) -or $changed
+    $changed = (Set-PlanValue -Path $mscep -Name 'EncryptionTemplate' -Value 'Intune-SCEP-User' -Kind String) -or $changed
+    $changed = (Set-PlanValue -Path $mscep -Name 'GeneralPurposeTemplate' -Value 'Intune-SCEP-User' -Kind String) -or $changed
+    $changed = (Set-PlanValue -Path "$mscep\EnforcePassword" -Name 'EnforcePassword' -Value 0 -Kind DWord) -or $changed
+    $changed = (Set-PlanValue -Path "$mscep\UseSinglePassword" -Name 'UseSinglePassword' -Value 0 -Kind DWord) -or $changed
+    $changed = (Set-PlanValue -Path "$mscep\PasswordMax" -Name 'PasswordMax' -Value 5 -Kind DWord) -or $changed
+    $changed = (Set-PlanValue -Path "$mscep\PasswordValidity" -Name 'PasswordValidity' -Value 15 -Kind DWord) -or $changed
+    $changed = (Set-PlanValue -Path "$mscep\PasswordLength" -Name 'PasswordLength' -Value 8 -Kind DWord) -or $changed
+    $changed = (Set-PlanValue -Path "$mscep\HashAlgorithm" -Name 'HashAlgorithm' -Value 'SHA256' -Kind String) -or $changed
+    $changed = (Set-PlanValue -Path "$mscep\CACapabilitiesAlgorithms" -Name 'CACapabilitiesAlgorithms' -Value @('SHA-256', 'AES') -Kind MultiString) -or $changed
+    $changed = (Set-PlanValue -Path "$mscep\CAInfo" -Name 'Configuration' -Value 'pki-ca.contoso.test\Contoso Issuing CA' -Kind String) -or $changed
+    # Values public guides write where NDES never reads them: NDES ignores them, so do we, but they mislead.
+    foreach ($misplaced in 'EnforcePassword', 'PasswordMax', 'PasswordValidity', 'PasswordLength', 'UseSinglePassword', 'PasswordCacheMax') {
+        if ($null -ne (Get-ItemProperty -LiteralPath $mscep -Name $misplaced -ErrorAction SilentlyContinue)) {
+            if ($PSCmdlet.ShouldProcess("$mscep\$misplaced", 'remove (a value NDES never reads)')) {
+                Remove-ItemProperty -LiteralPath $mscep -Name $misplaced
+                Write-Host "Removed $mscep\$misplaced (NDES reads the subkey of that name, not this value)"
+                $changed = $true
+            }
+        }
+    }
+    if ($changed -and -not $WhatIfPreference) {
+        Import-Module WebAdministration
+        Restart-WebAppPool -Name 'SCEP'
+        Write-Host 'Restarted the SCEP application pool: NDES reads its settings when it starts.'
+    } elseif (-not $changed) {
+        Write-Host 'Nothing to change: the NDES registry already matches the plan.'
+    }
+} finally {
+    Stop-Transcript | Out-Null
+}

@@ -1,0 +1,85 @@
+﻿#Requires -Version 5.1
+#Requires -RunAsAdministrator
+<#
+.SYNOPSIS
+    NDES Console setup plan: step 05, IIS request filtering, HTTP.sys limits and the HTTPS binding
+.DESCRIPTION
+    Generated 2026-11-25T09:00:00Z from the plan for scep.contoso.test (CA pki-ca.contoso.test\Contoso Issuing CA).
+    Run on scep.contoso.test in an elevated PowerShell.
+    It checks each setting before changing it: running it again changes nothing.
+    -WhatIf shows what it would change. A transcript goes to -TranscriptPath.
+#>
+[CmdletBinding(SupportsShouldProcess = $true)]
+param(
+    [string] $TranscriptPath = (Join-Path $env:TEMP ('ndes-setup-' + (Get-Date -Format 'yyyyMMdd-HHmmss') + '.log'))
+)
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+function Set-PlanValue {
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [Parameter(Mandatory = $true)] $Value,
+        [Parameter(Mandatory = $true)] [Microsoft.Win32.RegistryValueKind] $Kind
+    )
+    $current = $null
+    if (Test-Path -LiteralPath $Path) {
+        $item = Get-ItemProperty -LiteralPath $Path -Name $Name -ErrorAction SilentlyContinue
+        if ($null -ne $item) { $current = $item.$Name }
+    }
+    $same = ($null -ne $current) -and ((@($current) -join "`n") -ceq (@($Value) -join "`n"))
+    if ($same) {
+        Write-Verbose "$Path\$Name is already $(@($Value) -join ', ')"
+        return $false
+    }
+    if ($PSCmdlet.ShouldProcess("$Path\$Name", "set to $(@($Value) -join ', ') (was $(if ($null -eq $current) { 'not set' } else { @($current) -join ', ' }))")) {
+        if (-not (Test-Path -LiteralPath $Path)) { New-Item -Path $Path -Force | Out-Null }
+        New-ItemProperty -LiteralPath $Path -Name $Name -Value $Value -PropertyType $Kind -Force | Out-Null
+        Write-Host "Changed: $Path\$Name = $(@($Value) -join ', ')"
+        return $true
+    }
+    return $false
+}
+
+$site = 'Default Web Site'
+$httpParameters = 'HKLM:\SYSTEM\CurrentControlSet\Services\HTTP\Parameters'
+Start-Transcript -Path $TranscriptPath -Append | Out-Null
+try {
+    Import-Module WebAdministration
+    $filter = 'system.webServer/security/requestFiltering/requestLimits'
+    $limits = [ordered]@{ 'maxUrl' = 65534; 'maxQueryString' = 65534 }
+    foreach ($name in $limits.Keys) {
+        $current = (Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $site -Filter $filter -Name $name).Value
+        if ($current -eq $limits[$name]) { Write-Verbose "$name is already $current"; continue }
+        if ($PSCmdlet.ShouldProcess("$site $filter/@$name", "set to $($limits[$name]) (was $current)")) {
+            Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $site -Filter $filter -Name $name -Value $limits[$name]
+            Write-Host "Changed: request filtering $name = $($limits[$name])"
+        }
+    }
+    # HTTP.sys reads these at boot: a reboot is needed, iisreset is not enough.
+    $reboot = $false
+    $reboot = (Set-PlanValue -Path $httpParameters -Name 'MaxFieldLength' -Value 65534 -Kind DWord) -or $reboot
+    $reboot = (Set-PlanValue -Path $httpParameters -Name 'MaxRequestBytes' -Value 65534 -Kind DWord) -or $reboot
+    $thumbprint = '9F8E7D6C5B4A39281706F5E4D3C2B1A091827364'
+    $certificate = Get-Item -LiteralPath (Join-Path 'Cert:\LocalMachine\My' $thumbprint) -ErrorAction SilentlyContinue
+    if ($null -eq $certificate) { throw "No certificate with thumbprint $thumbprint in LocalMachine\My: import the TLS certificate first." }
+    if ($null -eq (Get-WebBinding -Name $site -Protocol 'https' -Port 443)) {
+        if ($PSCmdlet.ShouldProcess("$site", 'add an https binding on port 443')) {
+            New-WebBinding -Name $site -Protocol 'https' -Port 443
+            Write-Host 'Added the https binding on port 443'
+        }
+    }
+    $bound = Get-Item -LiteralPath 'IIS:\SslBindings\0.0.0.0!443' -ErrorAction SilentlyContinue
+    if ($null -eq $bound -or $bound.Thumbprint -ne $thumbprint) {
+        if ($PSCmdlet.ShouldProcess('0.0.0.0:443', "bind certificate $thumbprint")) {
+            $binding = Get-WebBinding -Name $site -Protocol 'https' -Port 443
+            $binding.AddSslCertificate($thumbprint, 'My')
+            Write-Host "Bound certificate $thumbprint to https on port 443"
+        }
+    }
+    if ($reboot -and -not $WhatIfPreference) { Write-Warning 'HTTP.sys limits changed: reboot this server for them to apply.' }
+} finally {
+    Stop-Transcript | Out-Null
+}
