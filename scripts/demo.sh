@@ -121,5 +121,6 @@ cat <<'TXT'
 
 That was NDES Console against ndes-lab, its NDES emulator. In the console: Overview (health and expiry of
 every server), Servers, Challenge passwords, Enrollment test (with a load test), Events (live from the lab, or
-open .evtx files). The setup wizard comes next.
+open .evtx files), and Tools > NDES setup wizard (a checked plan turned into .reg and PowerShell; headless:
+ndesctl plan --in docs/examples/plan.json --out DIR).
 TXT
