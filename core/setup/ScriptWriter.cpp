@@ -457,10 +457,119 @@ QString ScriptWriter::combinedScript(const SetupPlan& p, const QDateTime& at) {
     return header(QStringLiteral("all steps in order"), p.ndesHost.simplified(), p, at, true) + body(l);
 }
 
+QString ScriptWriter::templateScript(const SetupPlan& p, const QDateTime& at) {
+    const bool sign = p.purpose != SetupPlan::Purpose::Encryption;
+    const bool encrypt = p.purpose != SetupPlan::Purpose::Signature;
+    // pKIKeyUsage: digitalSignature 0x80, keyEncipherment 0x20; the key spec: AT_KEYEXCHANGE 1, AT_SIGNATURE 2.
+    const int keyUsage = (sign ? 0x80 : 0) | (encrypt ? 0x20 : 0);
+    const int keySpec = encrypt ? 1 : 2;
+    QStringList ekus;
+    for (const QString& e : p.ekus)
+        ekus << q(e);
+    QStringList l;
+    l << QStringLiteral("$name = %1").arg(q(p.templateName));
+    l << QStringLiteral("$displayName = %1").arg(q(p.templateDisplayName));
+    l << QStringLiteral("$baseName = %1").arg(q(p.baseTemplate));
+    l << QStringLiteral("$account = %1 + '\\' + %2").arg(q(p.domainNetbios), q(p.accountName));
+    l << QStringLiteral("$caConfig = %1").arg(q(p.caConfig));
+    l << QStringLiteral("$ekus = @(%1)").arg(ekus.join(QStringLiteral(", ")));
+    l << QStringLiteral("function ConvertTo-Period([int] $Days) {");
+    l << QStringLiteral("    # A template period is a negative count of 100 ns as eight little-endian bytes.");
+    l << QStringLiteral("    return [System.BitConverter]::GetBytes([long](-1 * [long]$Days * 864000000000))");
+    l << QStringLiteral("}");
+    l << QStringLiteral("Start-Transcript -Path $TranscriptPath -Append | Out-Null");
+    l << QStringLiteral("try {");
+    l << QStringLiteral("    $configNC = ([ADSI]'LDAP://RootDSE').configurationNamingContext");
+    l << QStringLiteral("    $pks = \"CN=Public Key Services,CN=Services,$configNC\"");
+    l << QStringLiteral("    $container = [ADSI](\"LDAP://CN=Certificate Templates,$pks\")");
+    l << QStringLiteral("    $existing = $container.Children | Where-Object { $_.Properties['cn'].Value -ceq $name }");
+    l << QStringLiteral("    if ($null -ne $existing) {");
+    l << QStringLiteral(
+        "        Write-Host \"Template $name exists: left as it is (compare it with the plan in certtmpl.msc).\"");
+    l << QStringLiteral("    } elseif ($PSCmdlet.ShouldProcess($name, \"create the template from $baseName\")) {");
+    l << QStringLiteral(
+        "        $base = $container.Children | Where-Object { $_.Properties['cn'].Value -ceq $baseName }");
+    l << QStringLiteral("        if ($null -eq $base) { throw \"Base template $baseName not found.\" }");
+    l << QStringLiteral("        # A new template OID under the forest's own arc, registered in the OID container.");
+    l << QStringLiteral("        $oidContainer = [ADSI](\"LDAP://CN=OID,$pks\")");
+    l << QStringLiteral("        $forestArc = [string]$oidContainer.Properties['msPKI-Cert-Template-OID'].Value");
+    l << QStringLiteral("        $oid = $forestArc + '.' + (Get-Random -Minimum 1000000 -Maximum 99999999) + '.' + "
+                        "(Get-Random -Minimum 1000000 -Maximum 99999999)");
+    l << QStringLiteral(
+        "        $oidObject = $oidContainer.Create('msPKI-Enterprise-Oid', 'CN=' + (Get-Random -Minimum 1000000 "
+        "-Maximum 99999999) + '.' + ([guid]::NewGuid().ToString('N').ToUpperInvariant()))");
+    l << QStringLiteral("        $oidObject.Put('flags', 1)");
+    l << QStringLiteral("        $oidObject.Put('displayName', $displayName)");
+    l << QStringLiteral("        $oidObject.Put('msPKI-Cert-Template-OID', $oid)");
+    l << QStringLiteral("        $oidObject.SetInfo()");
+    l << QStringLiteral("        $template = $container.Create('pKICertificateTemplate', \"CN=$name\")");
+    l << QStringLiteral("        # From the base: what the plan does not decide.");
+    l << QStringLiteral("        foreach ($attribute in 'flags', 'pKIMaxIssuingDepth', 'pKICriticalExtensions', "
+                        "'msPKI-RA-Signature', 'msPKI-Enrollment-Flag') {");
+    l << QStringLiteral("            $value = $base.Properties[$attribute].Value");
+    l << QStringLiteral("            if ($null -ne $value) { $template.Put($attribute, $value) }");
+    l << QStringLiteral("        }");
+    l << QStringLiteral("        # From the plan.");
+    l << QStringLiteral("        $template.Put('displayName', $displayName)");
+    l << QStringLiteral("        $template.Put('revision', 100)");
+    l << QStringLiteral("        $template.Put('msPKI-Template-Schema-Version', 2)");
+    l << QStringLiteral("        $template.Put('msPKI-Template-Minor-Revision', 0)");
+    l << QStringLiteral("        $template.Put('msPKI-Cert-Template-OID', $oid)");
+    l << QStringLiteral("        $template.Put('pKIExpirationPeriod', (ConvertTo-Period %1))").arg(p.validityDays);
+    l << QStringLiteral("        $template.Put('pKIOverlapPeriod', (ConvertTo-Period %1))").arg(p.renewalDays);
+    l << QStringLiteral("        $template.Put('msPKI-Minimal-Key-Size', %1)").arg(p.minimumKeySize);
+    l << QStringLiteral("        $template.Put('pKIDefaultKeySpec', %1)").arg(keySpec);
+    l << QStringLiteral("        $template.Put('pKIKeyUsage', [byte[]](0x%1, 0x00))")
+             .arg(keyUsage, 2, 16, QLatin1Char('0'));
+    l << QStringLiteral("        $template.Put('pKIDefaultCSPs', @(%1))")
+             .arg(q(QStringLiteral("1,") + p.templateProvider));
+    l << QStringLiteral("        $template.PutEx(2, 'pKIExtendedKeyUsage', $ekus)");
+    l << QStringLiteral("        $template.PutEx(2, 'msPKI-Certificate-Application-Policy', $ekus)");
+    l << QStringLiteral(
+        "        # 1 = the subject comes with the request (CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT); 0x10 = exportable key.");
+    l << QStringLiteral("        $template.Put('msPKI-Certificate-Name-Flag', %1)").arg(p.subjectInRequest ? 1 : 0);
+    l << QStringLiteral("        $template.Put('msPKI-Private-Key-Flag', %1)").arg(p.exportableKey ? 16 : 0);
+    l << QStringLiteral("        $template.SetInfo()");
+    l << QStringLiteral("        # Read and Enroll for the service account, nothing more.");
+    l << QStringLiteral(
+        "        $sid = (New-Object "
+        "System.Security.Principal.NTAccount($account)).Translate([System.Security.Principal.SecurityIdentifier])");
+    l << QStringLiteral("        $enroll = [guid]'0e10c968-78fb-11d2-90d4-00c04f79dc55'");
+    l << QStringLiteral("        $template.ObjectSecurity.AddAccessRule((New-Object "
+                        "System.DirectoryServices.ActiveDirectoryAccessRule($sid, 'GenericRead', 'Allow')))");
+    l << QStringLiteral(
+        "        $template.ObjectSecurity.AddAccessRule((New-Object "
+        "System.DirectoryServices.ActiveDirectoryAccessRule($sid, 'ExtendedRight', 'Allow', $enroll)))");
+    l << QStringLiteral("        $template.CommitChanges()");
+    l << QStringLiteral("        Write-Host \"Created template $name ($oid) with Read and Enroll for $account\"");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("    # Published on the CA, or NDES gets \"template not available\" (event 31).");
+    l << QStringLiteral("    $published = & certutil.exe -config $caConfig -CATemplates 2>$null | Where-Object { $_ "
+                        "-match ('^' + [regex]::Escape($name) + ':') }");
+    l << QStringLiteral("    if ($null -eq $published) {");
+    l << QStringLiteral("        if ($PSCmdlet.ShouldProcess($caConfig, \"publish template $name\")) {");
+    l << QStringLiteral("            & certutil.exe -config $caConfig -SetCATemplates ('+' + $name) | Out-Null");
+    l << QStringLiteral("            if ($LASTEXITCODE -ne 0) { throw \"certutil -SetCATemplates failed "
+                        "($LASTEXITCODE): publish $name on the CA by hand (certsrv.msc).\" }");
+    l << QStringLiteral("            Write-Host \"Published $name on $caConfig\"");
+    l << QStringLiteral("        }");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("} finally {");
+    l << QStringLiteral("    Stop-Transcript | Out-Null");
+    l << QStringLiteral("}");
+    return header(QStringLiteral("step 02, the certificate template (created in AD, Read and Enroll for the service "
+                                 "account, published on the CA)"),
+                  QStringLiteral("a domain-joined server with AD write rights on the configuration partition"), p, at,
+                  true) +
+           body(l);
+}
+
 QList<GeneratedScript> ScriptWriter::scripts(const SetupPlan& plan, const QDateTime& at) {
     return {
         {QStringLiteral("setup-all.ps1"), QStringLiteral("All steps"), combinedScript(plan, at)},
         {QStringLiteral("01-service-account.ps1"), QStringLiteral("Service account"), serviceAccountScript(plan, at)},
+        {QStringLiteral("02-certificate-template.ps1"), QStringLiteral("Certificate template"),
+         templateScript(plan, at)},
         {QStringLiteral("03-ndes-role.ps1"), QStringLiteral("NDES role and RA"), roleScript(plan, at)},
         {QStringLiteral("04-ndes-registry.ps1"), QStringLiteral("NDES registry"), registryScript(plan, at)},
         {QStringLiteral("05-iis-httpsys.ps1"), QStringLiteral("IIS and HTTP.sys"), iisScript(plan, at)},

@@ -23,12 +23,13 @@ struct GeneratedScript {
 // single quote doubled, never interpolated.
 class ScriptWriter {
 public:
-    // Steps written so far: the service account (01), the NDES role (03), the NDES registry (04), IIS/HTTP.sys
-    // (05), all of them in order, the rollback of 04, and the read-only verification of 04 and 05. The certificate
-    // template (02) is still to come.
+    // The steps: the service account (01), the certificate template (02), the NDES role (03), the NDES registry
+    // (04), IIS/HTTP.sys (05), all of them in order, the rollback of 04, and the read-only verification of 04 and
+    // 05.
     [[nodiscard]] static QList<GeneratedScript> scripts(const SetupPlan& plan, const QDateTime& generatedAt);
     [[nodiscard]] static QString serviceAccountScript(const SetupPlan& plan, const QDateTime& generatedAt);
     [[nodiscard]] static QString roleScript(const SetupPlan& plan, const QDateTime& generatedAt);
+    [[nodiscard]] static QString templateScript(const SetupPlan& plan, const QDateTime& generatedAt);
     [[nodiscard]] static QString combinedScript(const SetupPlan& plan, const QDateTime& generatedAt);
     [[nodiscard]] static QString registryScript(const SetupPlan& plan, const QDateTime& generatedAt);
     [[nodiscard]] static QString iisScript(const SetupPlan& plan, const QDateTime& generatedAt);

@@ -378,6 +378,8 @@ private slots:
             p.accountName = p.accountUpn = p.accountOu = p.domainNetbios = evil;
             p.raName = p.raCompany = p.raCountry = p.raSigningCsp = p.raEncryptionCsp = evil;
             p.passwordPolicy = SetupPlan::PasswordPolicy::Generate;
+            p.templateName = p.templateDisplayName = p.baseTemplate = p.templateProvider = evil;
+            p.ekus = {evil, QStringLiteral("1.3.6.1.5.5.7.3.2")};
         }
         QTemporaryDir dir;
         QStringList files;
@@ -471,6 +473,23 @@ private slots:
         QVERIFY(iis.contains(QLatin1String("$thumbprint = '3A1F9C2E7B4D6A8F0E1C3B5D7F9A2C4E6B8D0F12'")));
     }
 
+    void templateScriptEncodesThePlan() {
+        SetupPlan p = example();
+        const QString s = ScriptWriter::templateScript(p, QDateTime::currentDateTimeUtc());
+        QVERIFY(s.contains(QLatin1String("$template.Put('pKIExpirationPeriod', (ConvertTo-Period 365))")));
+        QVERIFY(s.contains(QLatin1String("$template.Put('pKIOverlapPeriod', (ConvertTo-Period 42))")));
+        QVERIFY(s.contains(QLatin1String("$template.Put('pKIKeyUsage', [byte[]](0xa0, 0x00))"))); // both uses
+        QVERIFY(s.contains(QLatin1String("$template.Put('pKIDefaultKeySpec', 1)")));
+        QVERIFY(s.contains(QLatin1String("$ekus = @('1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.1')")));
+        QVERIFY(s.contains(QLatin1String("$template.Put('msPKI-Certificate-Name-Flag', 1)")));
+        QVERIFY(s.contains(QLatin1String("0e10c968-78fb-11d2-90d4-00c04f79dc55"))); // the Enroll extended right
+        QVERIFY(s.contains(QLatin1String("-SetCATemplates ('+' + $name)")));
+        p.purpose = SetupPlan::Purpose::Signature;
+        const QString sig = ScriptWriter::templateScript(p, QDateTime::currentDateTimeUtc());
+        QVERIFY(sig.contains(QLatin1String("[byte[]](0x80, 0x00)")));
+        QVERIFY(sig.contains(QLatin1String("$template.Put('pKIDefaultKeySpec', 2)")));
+    }
+
     void ndesctlPlan() {
         QTemporaryDir dir;
         const Ctl ok = ndesctl({QStringLiteral("plan"), QStringLiteral("--check"), examplePath()});
@@ -492,8 +511,9 @@ private slots:
         QFile reg(dir.filePath(QStringLiteral("out/mscep.reg")));
         QVERIFY(reg.open(QIODevice::ReadOnly));
         QCOMPARE(reg.readAll(), RegWriter::file(example()));
-        for (const char* name : {"setup-all.ps1", "01-service-account.ps1", "03-ndes-role.ps1", "04-ndes-registry.ps1",
-                                 "05-iis-httpsys.ps1", "rollback.ps1", "verify.ps1"})
+        for (const char* name :
+             {"setup-all.ps1", "01-service-account.ps1", "02-certificate-template.ps1", "03-ndes-role.ps1",
+              "04-ndes-registry.ps1", "05-iis-httpsys.ps1", "rollback.ps1", "verify.ps1"})
             QVERIFY2(QFile::exists(dir.filePath(QStringLiteral("out/") + QLatin1String(name))), name);
         const Ctl refusedOut =
             ndesctl({QStringLiteral("plan"), QStringLiteral("--in"), dir.filePath(QStringLiteral("bad.json")),
