@@ -446,9 +446,8 @@ QString ScriptWriter::combinedScript(const SetupPlan& p, const QDateTime& at) {
     QStringList l;
     l << QStringLiteral("# Runs the steps in order from this folder; -WhatIf and the transcript pass through.");
     l << QStringLiteral(
-        "# Step 02 (the certificate template) is not generated yet: create the template as planned first.");
-    l << QStringLiteral("foreach ($step in '01-service-account.ps1', '03-ndes-role.ps1', '04-ndes-registry.ps1', "
-                        "'05-iis-httpsys.ps1') {");
+        "foreach ($step in '01-service-account.ps1', '02-certificate-template.ps1', '03-ndes-role.ps1', "
+        "'04-ndes-registry.ps1', '05-iis-httpsys.ps1') {");
     l << QStringLiteral("    Write-Host \"== $step\"");
     l << QStringLiteral(
         "    & (Join-Path $PSScriptRoot $step) -TranscriptPath $TranscriptPath -WhatIf:$WhatIfPreference");

@@ -473,6 +473,18 @@ private slots:
         QVERIFY(iis.contains(QLatin1String("$thumbprint = '3A1F9C2E7B4D6A8F0E1C3B5D7F9A2C4E6B8D0F12'")));
     }
 
+    void combinedScriptRunsEveryStep() {
+        const QString s = ScriptWriter::combinedScript(example(), QDateTime::currentDateTimeUtc());
+        qsizetype at = 0;
+        for (const char* step : {"'01-service-account.ps1'", "'02-certificate-template.ps1'", "'03-ndes-role.ps1'",
+                                 "'04-ndes-registry.ps1'", "'05-iis-httpsys.ps1'"}) {
+            const qsizetype found = s.indexOf(QLatin1String(step));
+            QVERIFY2(found > at, step); // present, in order
+            at = found;
+        }
+        QVERIFY(!s.contains(QLatin1String("not generated yet")));
+    }
+
     void templateScriptEncodesThePlan() {
         SetupPlan p = example();
         const QString s = ScriptWriter::templateScript(p, QDateTime::currentDateTimeUtc());

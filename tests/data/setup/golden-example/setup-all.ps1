@@ -17,8 +17,7 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 # Runs the steps in order from this folder; -WhatIf and the transcript pass through.
-# Step 02 (the certificate template) is not generated yet: create the template as planned first.
-foreach ($step in '01-service-account.ps1', '03-ndes-role.ps1', '04-ndes-registry.ps1', '05-iis-httpsys.ps1') {
+foreach ($step in '01-service-account.ps1', '02-certificate-template.ps1', '03-ndes-role.ps1', '04-ndes-registry.ps1', '05-iis-httpsys.ps1') {
     Write-Host "== $step"
     & (Join-Path $PSScriptRoot $step) -TranscriptPath $TranscriptPath -WhatIf:$WhatIfPreference
 }
