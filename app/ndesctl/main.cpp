@@ -4,6 +4,7 @@
 
 #include "events/EventCatalogue.h"
 #include "events/EventFileReader.h"
+#include "events/EventJson.h"
 #include "events/EventListener.h"
 #include "events/EventXmlReader.h"
 #include "events/Syslog.h"
@@ -920,18 +921,9 @@ int runLoad(const QStringList& args, bool json) {
     return result.failed == 0 ? ExitOk : ExitRefused;
 }
 
+// The shape JsonEventParser reads back (core/events/EventJson), plus the catalogue's explanation.
 QJsonObject eventJson(const events::EventRecord& e, const events::CatalogueEntry* known) {
-    QJsonObject data;
-    for (const auto& [k, v] : e.data)
-        data.insert(k, v);
-    QJsonObject o{{QStringLiteral("time"), e.time.toString(Qt::ISODateWithMs)},
-                  {QStringLiteral("level"), e.level},
-                  {QStringLiteral("provider"), e.provider},
-                  {QStringLiteral("id"), e.eventId},
-                  {QStringLiteral("computer"), e.computer},
-                  {QStringLiteral("channel"), e.channel},
-                  {QStringLiteral("recordId"), e.recordId},
-                  {QStringLiteral("data"), data}};
+    QJsonObject o = events::eventToJson(e);
     if (known) {
         o.insert(QStringLiteral("meaning"), known->meaning);
         o.insert(QStringLiteral("causes"), QJsonArray::fromStringList(known->causes));
