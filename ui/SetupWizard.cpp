@@ -200,6 +200,26 @@ public:
         addRow(QString(), c, field, why, [this, c, member] { c->setChecked(m_wizard->m_plan.*member); });
         return c;
     }
+    // A combo box that also takes a name typed in (e.g. a template of the admin's own).
+    QComboBox* editableChoice(const QString& label, const QString& field, const QString& why, const QStringList& items,
+                              QString SetupPlan::*member) {
+        auto* c = new QComboBox(this);
+        c->setEditable(true);
+        c->setInsertPolicy(QComboBox::NoInsert);
+        c->addItems(items);
+        c->setObjectName(field);
+        connect(c, &QComboBox::currentTextChanged, this, [this, member](const QString& v) {
+            if (m_wizard->m_plan.*member == v)
+                return;
+            m_wizard->m_plan.*member = v;
+            m_wizard->revalidate();
+        });
+        addRow(label, c, field, why, [this, c, member] {
+            const QSignalBlocker b(c);
+            c->setCurrentText(m_wizard->m_plan.*member);
+        });
+        return c;
+    }
     QComboBox* choice(const QString& label, const QString& field, const QString& why, const QStringList& items,
                       std::function<int()> get, std::function<void(int)> set) {
         auto* c = new QComboBox(this);
@@ -353,10 +373,11 @@ QStringList SetupWizard::fieldsOf(PageId page) {
     case ServiceAccount:
         return {QStringLiteral("accountName"), QStringLiteral("accountUpn"), QStringLiteral("accountOu")};
     case Template:
-        return {QStringLiteral("templateName"),    QStringLiteral("templateDisplayName"),
-                QStringLiteral("validityDays"),    QStringLiteral("renewalDays"),
-                QStringLiteral("minimumKeySize"),  QStringLiteral("ekus"),
-                QStringLiteral("templateProvider")};
+        return {QStringLiteral("templateName"),     QStringLiteral("templateDisplayName"),
+                QStringLiteral("validityDays"),     QStringLiteral("renewalDays"),
+                QStringLiteral("minimumKeySize"),   QStringLiteral("ekus"),
+                QStringLiteral("templateProvider"), QStringLiteral("baseTemplate"),
+                QStringLiteral("subjectInRequest"), QStringLiteral("sanFromRequest")};
     case Registry:
         return {QStringLiteral("signatureTemplate"),
                 QStringLiteral("encryptionTemplate"),
@@ -370,7 +391,8 @@ QStringList SetupWizard::fieldsOf(PageId page) {
                 QStringLiteral("caCapabilitiesAlgorithms")};
     case Iis:
         return {QStringLiteral("https"),          QStringLiteral("tlsThumbprint"),  QStringLiteral("maxUrl"),
-                QStringLiteral("maxQueryString"), QStringLiteral("maxFieldLength"), QStringLiteral("maxRequestBytes")};
+                QStringLiteral("maxQueryString"), QStringLiteral("maxFieldLength"), QStringLiteral("maxRequestBytes"),
+                QStringLiteral("appPoolIdentity")};
     case Role:
         return {QStringLiteral("raName"), QStringLiteral("raCountry"), QStringLiteral("raCompany"),
                 QStringLiteral("raKeyLength"), QStringLiteral("raCsp")};
@@ -446,11 +468,10 @@ SetupWizard::SetupWizard(QWidget* parent)
                &SetupPlan::templateName);
     tmpl->text(tr("Display name:"), QStringLiteral("templateDisplayName"), tr("What admins see in certtmpl.msc."),
                &SetupPlan::templateDisplayName);
-    tmpl->choice(
-        tr("Based on:"), QStringLiteral("baseTemplate"), tr("The template copied as a start."),
-        {QStringLiteral("Computer"), QStringLiteral("WebServer")},
-        [this] { return m_plan.baseTemplate == QLatin1String("WebServer") ? 1 : 0; },
-        [this](int i) { m_plan.baseTemplate = i == 1 ? QStringLiteral("WebServer") : QStringLiteral("Computer"); });
+    tmpl->editableChoice(tr("Based on:"), QStringLiteral("baseTemplate"),
+                         tr("The template copied as a start: Computer, WebServer, or type the name of one of your "
+                            "own. Only what the plan does not set is taken from it."),
+                         {QStringLiteral("Computer"), QStringLiteral("WebServer")}, &SetupPlan::baseTemplate);
     tmpl->number(tr("Validity:"), QStringLiteral("validityDays"), tr("How long device certificates live."),
                  &SetupPlan::validityDays, 1, 3650, tr(" days"));
     tmpl->number(tr("Renewal period:"), QStringLiteral("renewalDays"),
@@ -469,6 +490,9 @@ SetupWizard::SetupWizard(QWidget* parent)
     tmpl->flag(tr("Subject supplied in the request"), QStringLiteral("subjectInRequest"),
                tr("Devices name themselves; NDES has no AD object to build the subject from."),
                &SetupPlan::subjectInRequest);
+    tmpl->flag(tr("Subject alternative names supplied in the request"), QStringLiteral("sanFromRequest"),
+               tr("Devices put their DNS names or IP addresses in the SAN; TLS clients check those, not the subject."),
+               &SetupPlan::sanFromRequest);
     tmpl->flag(tr("Private key exportable"), QStringLiteral("exportableKey"),
                tr("Only for Windows clients; devices keep their keys anyway."), &SetupPlan::exportableKey);
 
@@ -510,6 +534,10 @@ SetupWizard::SetupWizard(QWidget* parent)
               tr("SHA-1 thumbprint (40 hex digits) of a certificate in LocalMachine\\My with Server Authentication "
                  "and the server's name."),
               &SetupPlan::tlsThumbprint);
+    iis->text(tr("SCEP pool identity:"), QStringLiteral("appPoolIdentity"),
+              tr("The account the SCEP application pool runs as. Empty: the service account, which has the rights "
+                 "NDES needs."),
+              &SetupPlan::appPoolIdentity, tr("the service account"));
     iis->number(tr("maxUrl:"), QStringLiteral("maxUrl"), tr("IIS request filtering; 65534 for SCEP GET."),
                 &SetupPlan::maxUrl, 1, 16777216);
     iis->number(tr("maxQueryString:"), QStringLiteral("maxQueryString"),

@@ -99,6 +99,164 @@ const char* const setValueFunction = R"ps(function Set-PlanValue {
 }
 )ps";
 
+// Finding the service account and what it is, without the ActiveDirectory module (ADSI is on every domain member).
+const char* const accountFunctions = R"ps(function ConvertTo-LdapFilterValue([string] $Value) {
+    # RFC 4515: \ * ( ) and NUL go as \xx, so no name can change the search.
+    $builder = New-Object System.Text.StringBuilder
+    foreach ($c in $Value.ToCharArray()) {
+        if ('\*()'.IndexOf($c) -ge 0 -or [int]$c -eq 0) { [void]$builder.AppendFormat('\{0:x2}', [int]$c) }
+        else { [void]$builder.Append($c) }
+    }
+    return $builder.ToString()
+}
+function Get-PlanAccount([string] $SamAccountName) {
+    $searcher = New-Object System.DirectoryServices.DirectorySearcher
+    $searcher.Filter = '(&(objectCategory=person)(objectClass=user)(sAMAccountName=' + (ConvertTo-LdapFilterValue $SamAccountName) + '))'
+    $found = $searcher.FindOne()
+    if ($null -eq $found) { return $null }
+    return $found.GetDirectoryEntry()
+}
+function Get-PlanAccountSid($Account) {
+    return [System.Security.Principal.SecurityIdentifier]::new([byte[]]$Account.Properties['objectSid'].Value, 0)
+}
+function Get-PlanAccountSids($Account) {
+    # Who the CA and the template see when the account asks: the account, every group it is in (nested ones too,
+    # from tokenGroups), Everyone and Authenticated Users.
+    $Account.RefreshCache([string[]]@('tokenGroups'))
+    $sids = New-Object System.Collections.Generic.List[string]
+    $sids.Add((Get-PlanAccountSid $Account).Value)
+    foreach ($group in $Account.Properties['tokenGroups']) {
+        $sids.Add([System.Security.Principal.SecurityIdentifier]::new([byte[]]$group, 0).Value)
+    }
+    $sids.Add('S-1-1-0')
+    $sids.Add('S-1-5-11')
+    return ,$sids.ToArray()
+}
+)ps";
+
+// The CA's own permissions (certsrv.msc > Properties > Security), read over DCOM from the CA's configuration:
+// Request Certificates is the access bit 0x200 (MS-CSRA 3.1.1.7). A Deny wins over any Allow.
+const char* const caFunction = R"ps(function Get-PlanCaEnroll([string] $CaConfig, [string[]] $Sids) {
+    $admin = New-Object -ComObject CertificateAuthority.Admin
+    $bytes = [byte[]]$admin.GetConfigEntry($CaConfig, '', 'Security')
+    $descriptor = [System.Security.AccessControl.RawSecurityDescriptor]::new($bytes, 0)
+    $allowed = $false
+    $denied = $false
+    foreach ($ace in $descriptor.DiscretionaryAcl) {
+        if ($ace -isnot [System.Security.AccessControl.CommonAce]) { continue }
+        if (($ace.AccessMask -band 0x200) -eq 0 -or $Sids -notcontains $ace.SecurityIdentifier.Value) { continue }
+        if ($ace.AceQualifier -eq [System.Security.AccessControl.AceQualifier]::AccessDenied) { $denied = $true }
+        else { $allowed = $true }
+    }
+    return [pscustomobject]@{ Allowed = ($allowed -and -not $denied); Denied = $denied; Descriptor = $descriptor; Admin = $admin }
+}
+)ps";
+
+// The template in AD: found by name, its rights for the account, and what differs from the plan.
+const char* const templateFunctions =
+    R"ps(function Find-PlanTemplate($Container, [string] $Name, [switch] $OrDisplayName) {
+    # AD compares names without case; the caller checks the case, which NDES and the CA do compare.
+    $byName = @($Container.Children | Where-Object { [string]$_.Properties['cn'].Value -eq $Name })
+    if ($byName.Count -gt 0) { return $byName[0] }
+    if ($OrDisplayName) {
+        # "Computer" is the display name of the template called Machine, "Web Server" of WebServer.
+        $byDisplayName = @($Container.Children | Where-Object { [string]$_.Properties['displayName'].Value -eq $Name })
+        if ($byDisplayName.Count -gt 0) { return $byDisplayName[0] }
+    }
+    return $null
+}
+function Get-PlanTemplateRights($Template, [string[]] $Sids) {
+    # Read: GenericRead (0x20094). Enroll: the extended right 0e10c968-..., all extended rights, or GenericAll.
+    $enroll = [guid]'0e10c968-78fb-11d2-90d4-00c04f79dc55'
+    $result = [pscustomobject]@{ Read = $false; Enroll = $false; Denied = $false }
+    foreach ($rule in $Template.ObjectSecurity.GetAccessRules($true, $true, [System.Security.Principal.SecurityIdentifier])) {
+        if ($Sids -notcontains $rule.IdentityReference.Value) { continue }
+        $rights = [int]$rule.ActiveDirectoryRights
+        $full = ($rights -band 0xF01FF) -eq 0xF01FF
+        $canRead = $full -or (($rights -band 0x20094) -eq 0x20094)
+        $canEnroll = $full -or ((($rights -band 0x100) -ne 0) -and ($rule.ObjectType -eq $enroll -or $rule.ObjectType -eq [guid]::Empty))
+        if ([string]$rule.AccessControlType -eq 'Deny') {
+            if ($canEnroll) { $result.Denied = $true }
+        } else {
+            if ($canRead) { $result.Read = $true }
+            if ($canEnroll) { $result.Enroll = $true }
+        }
+    }
+    return $result
+}
+function Get-PlanTemplateDifferences($Template, $Plan) {
+    # Each line: what, the plan's value, the template's. Empty when the template is as planned.
+    $p = $Template.Properties
+    $days = { param($v) if ($null -eq $v) { 'not set' } else { [math]::Round([System.BitConverter]::ToInt64([byte[]]$v, 0) / -864000000000) } }
+    $providers = @($p['pKIDefaultCSPs'] | ForEach-Object { ([string]$_ -split ',', 2)[-1] })
+    $actual = [ordered]@{
+        'display name'                          = [string]$p['displayName'].Value
+        'validity (days)'                       = & $days $p['pKIExpirationPeriod'].Value
+        'renewal period (days)'                 = & $days $p['pKIOverlapPeriod'].Value
+        'minimum key size'                      = [int]$p['msPKI-Minimal-Key-Size'].Value
+        'key usage'                             = $(if ($null -eq $p['pKIKeyUsage'].Value) { 0 } else { ([byte[]]$p['pKIKeyUsage'].Value)[0] })
+        'key spec'                              = [int]$p['pKIDefaultKeySpec'].Value
+        'EKUs'                                  = (@($p['pKIExtendedKeyUsage'] | Sort-Object) -join ', ')
+        'subject and SAN from the request flags' = ([int]$p['msPKI-Certificate-Name-Flag'].Value -band 0x10001)
+        'exportable key flag'                   = ([int]$p['msPKI-Private-Key-Flag'].Value -band 0x10)
+        'provider'                              = $(if ($providers -contains $Plan['provider']) { $Plan['provider'] } else { $providers -join ', ' })
+    }
+    $differences = New-Object System.Collections.Generic.List[string]
+    foreach ($key in $Plan.Keys) {
+        if ([string]$actual[$key] -cne [string]$Plan[$key]) {
+            $differences.Add("$key : plan $($Plan[$key]), AD $($actual[$key])")
+        }
+    }
+    return ,$differences.ToArray()
+}
+)ps";
+
+// How the plan's template choices are written into the template's attributes (MS-CRTD).
+struct TemplateEncoding {
+    int keyUsage;       // pKIKeyUsage: digitalSignature 0x80, keyEncipherment 0x20
+    int keySpec;        // pKIDefaultKeySpec: AT_KEYEXCHANGE 1, AT_SIGNATURE 2
+    int nameFlag;       // msPKI-Certificate-Name-Flag: subject 0x1, SAN 0x10000 from the request
+    int privateKeyFlag; // msPKI-Private-Key-Flag: exportable 0x10
+};
+
+TemplateEncoding encode(const SetupPlan& p) {
+    const bool sign = p.purpose != SetupPlan::Purpose::Encryption;
+    const bool encrypt = p.purpose != SetupPlan::Purpose::Signature;
+    return {(sign ? 0x80 : 0) | (encrypt ? 0x20 : 0), encrypt ? 1 : 2,
+            (p.subjectInRequest ? 0x1 : 0) | (p.sanFromRequest ? 0x10000 : 0), p.exportableKey ? 0x10 : 0};
+}
+
+// The plan's template as Get-PlanTemplateDifferences compares it (after $ekus is set).
+QStringList planTemplateLines(const SetupPlan& p) {
+    const TemplateEncoding e = encode(p);
+    return {QStringLiteral("$planTemplate = [ordered]@{"),
+            QStringLiteral("    'display name'                           = %1").arg(q(p.templateDisplayName)),
+            QStringLiteral("    'validity (days)'                        = %1").arg(p.validityDays),
+            QStringLiteral("    'renewal period (days)'                  = %1").arg(p.renewalDays),
+            QStringLiteral("    'minimum key size'                       = %1").arg(p.minimumKeySize),
+            QStringLiteral("    'key usage'                              = %1").arg(e.keyUsage),
+            QStringLiteral("    'key spec'                               = %1").arg(e.keySpec),
+            QStringLiteral("    'EKUs'                                   = (@($ekus | Sort-Object) -join ', ')"),
+            QStringLiteral("    'subject and SAN from the request flags' = %1").arg(e.nameFlag),
+            QStringLiteral("    'exportable key flag'                    = %1").arg(e.privateKeyFlag),
+            QStringLiteral("    'provider'                               = %1").arg(q(p.templateProvider)),
+            QStringLiteral("}")};
+}
+
+QString ekuLine(const SetupPlan& p) {
+    QStringList ekus;
+    for (const QString& e : p.ekus)
+        ekus << q(e);
+    return QStringLiteral("$ekus = @(%1)").arg(ekus.join(QStringLiteral(", ")));
+}
+
+// The account the SCEP application pool runs as: the plan's, else the service account.
+QString poolIdentity(const SetupPlan& p) {
+    return p.appPoolIdentity.trimmed().isEmpty()
+               ? QStringLiteral("%1 + '\\' + %2").arg(q(p.domainNetbios), q(p.accountName))
+               : q(p.appPoolIdentity.trimmed());
+}
+
 QString body(const QStringList& lines) {
     return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }
@@ -222,6 +380,27 @@ QString ScriptWriter::iisScript(const SetupPlan& p, const QDateTime& at) {
         l << QStringLiteral(
             "    Write-Warning 'The plan has no HTTPS: challenge passwords and the admin page travel in clear text.'");
     }
+    l << QStringLiteral(
+        "    # The SCEP application pool runs as the planned identity (step 03 sets the service account).");
+    l << QStringLiteral("    $poolIdentity = %1").arg(poolIdentity(p));
+    l << QStringLiteral("    $pool = Get-Item -LiteralPath 'IIS:\\AppPools\\SCEP' -ErrorAction SilentlyContinue");
+    l << QStringLiteral("    if ($null -eq $pool) {");
+    l << QStringLiteral(
+        "        Write-Warning 'There is no SCEP application pool yet: install the NDES role first (step 03).'");
+    l << QStringLiteral("    } elseif ([string]$pool.processModel.identityType -ne 'SpecificUser' -or "
+                        "[string]$pool.processModel.userName -ne $poolIdentity) {");
+    l << QStringLiteral("        if ($PSCmdlet.ShouldProcess('SCEP application pool', \"run as $poolIdentity (was "
+                        "$($pool.processModel.userName))\")) {");
+    l << QStringLiteral(
+        "            $credential = Get-Credential -UserName $poolIdentity -Message \"Password of $poolIdentity "
+        "for the SCEP application pool\"");
+    l << QStringLiteral(
+        "            Set-ItemProperty -LiteralPath 'IIS:\\AppPools\\SCEP' -Name 'processModel' -Value @{ "
+        "userName = $poolIdentity; password = $credential.GetNetworkCredential().Password; identityType = 3 }");
+    l << QStringLiteral("            Restart-WebAppPool -Name 'SCEP'");
+    l << QStringLiteral("            Write-Host \"The SCEP application pool runs as $poolIdentity\"");
+    l << QStringLiteral("        }");
+    l << QStringLiteral("    }");
     l << QStringLiteral("    if ($reboot -and -not $WhatIfPreference) { Write-Warning 'HTTP.sys limits changed: reboot "
                         "this server for them to apply.' }");
     l << QStringLiteral("} finally {");
@@ -265,19 +444,189 @@ QString ScriptWriter::rollbackScript(const SetupPlan& p, const QDateTime& at) {
 
 QString ScriptWriter::verifyScript(const SetupPlan& p, const QDateTime& at) {
     QStringList l;
+    l << QStringLiteral("$name = %1").arg(q(p.accountName));
+    l << QStringLiteral("$accountName = $name");
+    l << QStringLiteral("$member = %1 + '\\' + $name").arg(q(p.domainNetbios));
+    l << QStringLiteral("$upn = %1").arg(q(p.accountUpn));
+    l << QStringLiteral("$ou = %1").arg(q(p.accountOu));
+    l << QStringLiteral("$spn = 'HTTP/' + %1").arg(q(p.ndesHost));
+    l << QStringLiteral("$caConfig = %1").arg(q(p.caConfig));
+    l << QStringLiteral("$templateName = %1").arg(q(p.templateName));
+    l << ekuLine(p);
+    l << planTemplateLines(p);
+    l << QStringLiteral("$raName = %1").arg(q(p.raName));
     l << QStringLiteral("$mscep = 'HKLM:\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP'");
     l << QStringLiteral("$differences = 0");
+    l << QStringLiteral("$unchecked = 0");
+    l << QStringLiteral("function Write-Result([string] $Status, [string] $Text) {");
+    l << QStringLiteral("    Write-Host ('{0,-10}{1}' -f $Status, $Text)");
+    l << QStringLiteral("    if ($Status -eq 'UNCHECKED') { $script:unchecked++ } elseif ($Status -ne 'ok') { "
+                        "$script:differences++ }");
+    l << QStringLiteral("}");
     l << QStringLiteral("function Compare-PlanValue([string] $Path, [string] $Name, $Expected) {");
     l << QStringLiteral("    $item = Get-ItemProperty -LiteralPath $Path -Name $Name -ErrorAction SilentlyContinue");
     l << QStringLiteral("    $actual = if ($null -eq $item) { $null } else { $item.$Name }");
     l << QStringLiteral("    if ($null -eq $actual -or ((@($actual) -join ', ') -cne (@($Expected) -join ', '))) {");
-    l << QStringLiteral("        Write-Host \"DIFFERS  $Path\\$Name : plan $(@($Expected) -join ', '), server $(if "
+    l << QStringLiteral("        Write-Result 'DIFFERS' \"$Path\\$Name : plan $(@($Expected) -join ', '), server $(if "
                         "($null -eq $actual) { 'not set' } else { @($actual) -join ', ' })\"");
-    l << QStringLiteral("        $script:differences++");
     l << QStringLiteral("    } else {");
-    l << QStringLiteral("        Write-Host \"ok       $Path\\$Name = $(@($actual) -join ', ')\"");
+    l << QStringLiteral("        Write-Result 'ok' \"$Path\\$Name = $(@($actual) -join ', ')\"");
     l << QStringLiteral("    }");
     l << QStringLiteral("}");
+    l << QString::fromLatin1(accountFunctions).trimmed();
+    l << QString::fromLatin1(caFunction).trimmed();
+    l << QString::fromLatin1(templateFunctions).trimmed();
+    l << QStringLiteral(
+        "# Each part is checked on its own: one that cannot be read (no AD, no CA, no IIS) is reported and "
+        "the others still run.");
+
+    // Step 01
+    l << QStringLiteral("Write-Host '== Step 01: the service account'");
+    l << QStringLiteral("$sids = $null");
+    l << QStringLiteral("try {");
+    l << QStringLiteral("    $account = Get-PlanAccount $name");
+    l << QStringLiteral("    if ($null -eq $account) {");
+    l << QStringLiteral("        Write-Result 'DIFFERS' \"account $member : not found in AD\"");
+    l << QStringLiteral("    } else {");
+    l << QStringLiteral("        $sids = Get-PlanAccountSids $account");
+    l << QStringLiteral("        $actualUpn = [string]$account.Properties['userPrincipalName'].Value");
+    l << QStringLiteral(
+        "        if ($actualUpn -ne $upn) { Write-Result 'DIFFERS' \"account UPN : plan $upn, AD $actualUpn\" } "
+        "else { Write-Result 'ok' \"account $member, UPN $upn\" }");
+    l << QStringLiteral(
+        "        $parent = ([string]$account.Properties['distinguishedName'].Value -split '(?<!\\\\),', 2)[-1]");
+    l << QStringLiteral(
+        "        if ($parent -ne $ou) { Write-Result 'DIFFERS' \"account OU : plan $ou, AD $parent\" } else { "
+        "Write-Result 'ok' \"account in $ou\" }");
+    l << QStringLiteral(
+        "        if (([int]$account.Properties['userAccountControl'].Value -band 2) -ne 0) { Write-Result "
+        "'DIFFERS' \"account $member is disabled: NDES cannot start\" }");
+    l << QStringLiteral(
+        "        if (@($account.Properties['servicePrincipalName']) -contains $spn) { Write-Result 'ok' \"SPN "
+        "$spn\" } else { Write-Result 'DIFFERS' \"SPN $spn : missing (Kerberos to the admin page fails)\" }");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("} catch {");
+    l << QStringLiteral("    Write-Result 'UNCHECKED' \"the account in AD: $($_.Exception.Message)\"");
+    l << QStringLiteral("}");
+    l << QStringLiteral("try {");
+    l << QStringLiteral(
+        "    if ($null -ne (Get-LocalGroupMember -Group 'IIS_IUSRS' -Member $member -ErrorAction "
+        "SilentlyContinue)) { Write-Result 'ok' \"$member is in IIS_IUSRS\" } else { Write-Result 'DIFFERS' "
+        "\"$member is not in IIS_IUSRS\" }");
+    l << QStringLiteral("    if ($null -ne (Get-LocalGroupMember -Group 'Administrators' -Member $member -ErrorAction "
+                        "SilentlyContinue)) { Write-Result 'DIFFERS' \"$member is a local administrator (NDES needs no "
+                        "such right)\" } else { Write-Result 'ok' \"$member is not a local administrator\" }");
+    l << QStringLiteral("} catch {");
+    l << QStringLiteral("    Write-Result 'UNCHECKED' \"local groups: $($_.Exception.Message)\"");
+    l << QStringLiteral("}");
+    l << QStringLiteral("if ($null -ne $sids) {");
+    l << QStringLiteral("    try {");
+    l << QStringLiteral("        $ca = Get-PlanCaEnroll $caConfig $sids");
+    l << QStringLiteral("        if ($ca.Allowed) { Write-Result 'ok' \"Request Certificates on $caConfig\" }");
+    l << QStringLiteral(
+        "        elseif ($ca.Denied) { Write-Result 'DIFFERS' \"Request Certificates on $caConfig : denied "
+        "to $member or a group it is in\" }");
+    l << QStringLiteral(
+        "        else { Write-Result 'DIFFERS' \"Request Certificates on $caConfig : not allowed for $member "
+        "or any group it is in\" }");
+    l << QStringLiteral("    } catch {");
+    l << QStringLiteral("        Write-Result 'UNCHECKED' \"the CA's permissions: $($_.Exception.Message)\"");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("}");
+
+    // Step 02
+    l << QStringLiteral("Write-Host '== Step 02: the certificate template'");
+    l << QStringLiteral("try {");
+    l << QStringLiteral("    $configNC = ([ADSI]'LDAP://RootDSE').configurationNamingContext");
+    l << QStringLiteral("    $container = [ADSI](\"LDAP://CN=Certificate Templates,CN=Public Key "
+                        "Services,CN=Services,$configNC\")");
+    l << QStringLiteral("    $template = Find-PlanTemplate $container $templateName");
+    l << QStringLiteral("    if ($null -eq $template) {");
+    l << QStringLiteral("        Write-Result 'DIFFERS' \"template $templateName : not found in AD\"");
+    l << QStringLiteral("    } elseif ([string]$template.Properties['cn'].Value -cne $templateName) {");
+    l << QStringLiteral(
+        "        Write-Result 'DIFFERS' \"template $templateName : AD has $($template.Properties['cn'].Value) "
+        "(case differs; NDES and the CA compare exactly)\"");
+    l << QStringLiteral("    } else {");
+    l << QStringLiteral("        $found = Get-PlanTemplateDifferences $template $planTemplate");
+    l << QStringLiteral("        foreach ($difference in $found) { Write-Result 'DIFFERS' \"template $templateName "
+                        "$difference\" }");
+    l << QStringLiteral(
+        "        if ($found.Count -eq 0) { Write-Result 'ok' \"template $templateName is as planned\" }");
+    l << QStringLiteral("        if ($null -ne $sids) {");
+    l << QStringLiteral("            $rights = Get-PlanTemplateRights $template $sids");
+    l << QStringLiteral(
+        "            if ($rights.Read -and $rights.Enroll -and -not $rights.Denied) { Write-Result 'ok' "
+        "\"Read and Enroll on $templateName for $member\" }");
+    l << QStringLiteral(
+        "            else { Write-Result 'DIFFERS' \"rights on $templateName for $member : Read $($rights.Read), "
+        "Enroll $($rights.Enroll), denied $($rights.Denied)\" }");
+    l << QStringLiteral("        }");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("} catch {");
+    l << QStringLiteral("    Write-Result 'UNCHECKED' \"the template in AD: $($_.Exception.Message)\"");
+    l << QStringLiteral("}");
+    l << QStringLiteral("$published = & { $ErrorActionPreference = 'Continue'; & certutil.exe -config $caConfig "
+                        "-CATemplates 2>$null }");
+    l << QStringLiteral(
+        "if ($LASTEXITCODE -ne 0) { Write-Result 'UNCHECKED' \"the templates $caConfig issues (certutil "
+        "-CATemplates failed: $LASTEXITCODE)\" }");
+    l << QStringLiteral("elseif (@($published | Where-Object { $_ -cmatch ('^' + [regex]::Escape($templateName) + ':') "
+                        "}).Count -gt 0) { Write-Result 'ok' \"$caConfig issues $templateName\" }");
+    l << QStringLiteral("else { Write-Result 'DIFFERS' \"$caConfig does not issue $templateName (event 31 for every "
+                        "request)\" }");
+
+    // Step 03
+    l << QStringLiteral("Write-Host '== Step 03: the NDES role and its RA certificates'");
+    l << QStringLiteral("try {");
+    l << QStringLiteral(
+        "    if ((Get-WindowsFeature -Name 'ADCS-Device-Enrollment').Installed) { Write-Result 'ok' 'the "
+        "NDES feature is installed' } else { Write-Result 'DIFFERS' 'the NDES feature "
+        "(ADCS-Device-Enrollment) is not installed' }");
+    l << QStringLiteral("    $status = Get-ItemProperty -LiteralPath 'HKLM:\\SOFTWARE\\Microsoft\\ADCS\\NDES' -Name "
+                        "'ConfigurationStatus' -ErrorAction SilentlyContinue");
+    l << QStringLiteral(
+        "    if ($null -ne $status -and $status.ConfigurationStatus -eq 2) { Write-Result 'ok' 'NDES is "
+        "configured' } else { Write-Result 'DIFFERS' 'NDES is not configured (ConfigurationStatus is not "
+        "2)' }");
+    l << QStringLiteral("    # Two RA certificates named by the RA name, both Certificate Request Agent: one signs "
+                        "(digitalSignature), one decrypts (keyEncipherment).");
+    l << QStringLiteral("    $now = Get-Date");
+    l << QStringLiteral("    $ra = @(Get-ChildItem -LiteralPath 'Cert:\\LocalMachine\\My' | Where-Object {");
+    l << QStringLiteral("        $eku = @($_.Extensions | Where-Object { $_ -is "
+                        "[System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension] })");
+    l << QStringLiteral(
+        "        $eku.Count -gt 0 -and @($eku[0].EnhancedKeyUsages | ForEach-Object { $_.Value }) -contains "
+        "'1.3.6.1.4.1.311.20.2.1' -and $_.GetNameInfo([System.Security.Cryptography.X509Certificates."
+        "X509NameType]::SimpleName, $false) -eq $raName -and $_.NotAfter -gt $now");
+    l << QStringLiteral("    })");
+    l << QStringLiteral(
+             "    foreach ($use in @(@('signing', 'DigitalSignature', %1), @('encryption', 'KeyEncipherment', "
+             "%2))) {")
+             .arg(p.raSigningKeyLength)
+             .arg(p.raEncryptionKeyLength);
+    l << QStringLiteral("        $match = @($ra | Where-Object {");
+    l << QStringLiteral("            $ku = @($_.Extensions | Where-Object { $_ -is "
+                        "[System.Security.Cryptography.X509Certificates.X509KeyUsageExtension] })");
+    l << QStringLiteral("            $ku.Count -gt 0 -and ($ku[0].KeyUsages -band "
+                        "[System.Security.Cryptography.X509Certificates.X509KeyUsageFlags]$use[1]) -ne 0");
+    l << QStringLiteral("        } | Sort-Object NotAfter -Descending)");
+    l << QStringLiteral(
+        "        if ($match.Count -eq 0) { Write-Result 'DIFFERS' \"no valid $($use[0]) RA certificate named "
+        "$raName in LocalMachine\\My\"; continue }");
+    l << QStringLiteral("        $bits = $match[0].PublicKey.Key.KeySize");
+    l << QStringLiteral(
+        "        if ($bits -ne $use[2]) { Write-Result 'DIFFERS' \"$($use[0]) RA key : plan $($use[2]) bits, "
+        "server $bits\" }");
+    l << QStringLiteral("        else { Write-Result 'ok' \"$($use[0]) RA certificate $raName, $bits bits, valid until "
+                        "$($match[0].NotAfter.ToString('yyyy-MM-dd'))\" }");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("} catch {");
+    l << QStringLiteral("    Write-Result 'UNCHECKED' \"the NDES role: $($_.Exception.Message)\"");
+    l << QStringLiteral("}");
+
+    // Step 04
+    l << QStringLiteral("Write-Host '== Step 04: the NDES registry'");
     for (const RegSetting& s : registrySettings(p))
         l << QStringLiteral("Compare-PlanValue %1 '%2' %3")
                  .arg(s.subkey ? QStringLiteral("\"$mscep\\%1\"").arg(s.name) : QStringLiteral("$mscep"), s.name,
@@ -287,37 +636,70 @@ QString ScriptWriter::verifyScript(const SetupPlan& p, const QDateTime& at) {
                         "'PasswordLength', 'UseSinglePassword', 'PasswordCacheMax') {");
     l << QStringLiteral(
         "    if ($null -ne (Get-ItemProperty -LiteralPath $mscep -Name $misplaced -ErrorAction SilentlyContinue)) {");
-    l << QStringLiteral("        Write-Host \"MISPLACED $mscep\\$misplaced : a value NDES never reads (it reads the "
-                        "subkey of that name)\"");
-    l << QStringLiteral("        $differences++");
+    l << QStringLiteral(
+        "        Write-Result 'MISPLACED' \"$mscep\\$misplaced : a value NDES never reads (it reads the "
+        "subkey of that name)\"");
     l << QStringLiteral("    }");
     l << QStringLiteral("}");
+
+    // Step 05
+    l << QStringLiteral("Write-Host '== Step 05: IIS and HTTP.sys'");
     l << QStringLiteral(
              "Compare-PlanValue 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters' 'MaxFieldLength' %1")
              .arg(p.maxFieldLength);
     l << QStringLiteral(
              "Compare-PlanValue 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters' 'MaxRequestBytes' %1")
              .arg(p.maxRequestBytes);
-    l << QStringLiteral("Import-Module WebAdministration");
-    l << QStringLiteral("foreach ($limit in @(@('maxUrl', %1), @('maxQueryString', %2))) {")
+    l << QStringLiteral("try {");
+    l << QStringLiteral("    Import-Module WebAdministration");
+    l << QStringLiteral("    foreach ($limit in @(@('maxUrl', %1), @('maxQueryString', %2))) {")
              .arg(p.maxUrl)
              .arg(p.maxQueryString);
     l << QStringLiteral(
-        "    $value = (Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location 'Default Web Site' "
+        "        $value = (Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location 'Default Web Site' "
         "-Filter 'system.webServer/security/requestFiltering/requestLimits' -Name $limit[0]).Value");
-    l << QStringLiteral("    if ($value -ne $limit[1]) { Write-Host \"DIFFERS  request filtering $($limit[0]) : plan "
-                        "$($limit[1]), server $value\"; $differences++ }");
-    l << QStringLiteral("    else { Write-Host \"ok       request filtering $($limit[0]) = $value\" }");
+    l << QStringLiteral(
+        "        if ($value -ne $limit[1]) { Write-Result 'DIFFERS' \"request filtering $($limit[0]) : plan "
+        "$($limit[1]), server $value\" }");
+    l << QStringLiteral("        else { Write-Result 'ok' \"request filtering $($limit[0]) = $value\" }");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("    $poolIdentity = %1").arg(poolIdentity(p));
+    l << QStringLiteral("    $pool = Get-Item -LiteralPath 'IIS:\\AppPools\\SCEP' -ErrorAction SilentlyContinue");
+    l << QStringLiteral("    if ($null -eq $pool) { Write-Result 'DIFFERS' 'SCEP application pool : missing' }");
+    l << QStringLiteral(
+        "    elseif ([string]$pool.processModel.userName -ne $poolIdentity) { Write-Result 'DIFFERS' \"SCEP "
+        "application pool identity : plan $poolIdentity, server $($pool.processModel.userName)\" }");
+    l << QStringLiteral("    else { Write-Result 'ok' \"SCEP application pool runs as $poolIdentity\" }");
+    if (p.https) {
+        QString thumb = p.tlsThumbprint;
+        thumb.remove(QLatin1Char(' '));
+        l << QStringLiteral("    $thumbprint = %1").arg(q(thumb.toUpper()));
+        l << QStringLiteral("    $bound = Get-Item -LiteralPath 'IIS:\\SslBindings\\0.0.0.0!443' -ErrorAction "
+                            "SilentlyContinue");
+        l << QStringLiteral(
+            "    if ($null -eq $bound) { Write-Result 'DIFFERS' 'HTTPS on port 443 : no certificate bound' }");
+        l << QStringLiteral(
+            "    elseif ($bound.Thumbprint -ne $thumbprint) { Write-Result 'DIFFERS' \"HTTPS certificate : "
+            "plan $thumbprint, server $($bound.Thumbprint)\" }");
+        l << QStringLiteral("    else { Write-Result 'ok' \"HTTPS on port 443 with $thumbprint\" }");
+    }
+    l << QStringLiteral("} catch {");
+    l << QStringLiteral("    Write-Result 'UNCHECKED' \"IIS: $($_.Exception.Message)\"");
     l << QStringLiteral("}");
-    l << QStringLiteral("if ($differences -eq 0) { Write-Host 'The server matches the plan.' } else { Write-Host "
-                        "\"$differences difference(s) from the plan.\" }");
-    l << QStringLiteral("exit [int]($differences -ne 0)");
-    QString h =
-        header(QStringLiteral("verification (read-only) of steps 04 and 05"), p.ndesHost.simplified(), p, at, false);
+    l << QStringLiteral("if ($differences -eq 0 -and $unchecked -eq 0) { Write-Host 'The server matches the plan.' }");
+    l << QStringLiteral(
+        "else { Write-Host \"$differences difference(s) from the plan, $unchecked part(s) not checked.\" }");
+    l << QStringLiteral("exit $(if ($differences -ne 0) { 1 } elseif ($unchecked -ne 0) { 2 } else { 0 })");
+    QString h = header(QStringLiteral("verification (read-only) of every step: account, template, role, registry, "
+                                      "IIS and HTTP.sys"),
+                       p.ndesHost.simplified(), p, at, false);
     h.replace(QStringLiteral("[CmdletBinding(SupportsShouldProcess = $true)]"), QStringLiteral("[CmdletBinding()]"));
     h.replace(QStringLiteral("param(\n    [string] $TranscriptPath = (Join-Path $env:TEMP ('ndes-setup-' + (Get-Date "
                              "-Format 'yyyyMMdd-HHmmss') + '.log'))\n)"),
               QStringLiteral("param()"));
+    h.replace(QStringLiteral("    Read-only: it prints what differs from the plan and changes nothing."),
+              QStringLiteral("    Read-only: it prints what differs from the plan and changes nothing. Exit code 0: as "
+                             "planned; 1: differences; 2: some parts could not be checked (said which)."));
     return h + body(l);
 }
 
@@ -329,6 +711,9 @@ QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& 
     l << QStringLiteral("$ou = %1").arg(q(p.accountOu));
     l << QStringLiteral("$spn = 'HTTP/' + %1").arg(q(p.ndesHost));
     l << QStringLiteral("$member = %1 + '\\' + $name").arg(q(p.domainNetbios));
+    l << QStringLiteral("$caConfig = %1").arg(q(p.caConfig));
+    l << QString::fromLatin1(accountFunctions).trimmed();
+    l << QString::fromLatin1(caFunction).trimmed();
     if (generate) {
         l << QStringLiteral("function New-PlanPassword {");
         l << QStringLiteral("    # 24 characters from a cryptographic generator; shown nowhere, logged nowhere.");
@@ -387,12 +772,52 @@ QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& 
     l << QStringLiteral("            Write-Host \"Removed $member from Administrators\"");
     l << QStringLiteral("        }");
     l << QStringLiteral("    }");
-    l << QStringLiteral("    Write-Host \"Check by hand on the CA: $member (or a group it is in) has Request "
-                        "Certificates (certsrv.msc > Properties > Security).\"");
+    l << QStringLiteral(
+        "    # Request Certificates on the CA: Authenticated Users have it by default; hardened CAs take it away.");
+    l << QStringLiteral("    $account = Get-PlanAccount $name");
+    l << QStringLiteral("    if ($null -eq $account) {");
+    l << QStringLiteral(
+        "        Write-Host \"$name does not exist yet (-WhatIf): its right on the CA is checked once it does.\"");
+    l << QStringLiteral("    } else {");
+    l << QStringLiteral("        $ca = $null");
+    l << QStringLiteral("        try {");
+    l << QStringLiteral("            $ca = Get-PlanCaEnroll $caConfig (Get-PlanAccountSids $account)");
+    l << QStringLiteral("        } catch {");
+    l << QStringLiteral(
+        "            Write-Warning \"Cannot read the permissions of $caConfig ($($_.Exception.Message)): check by "
+        "hand that $member or a group it is in has Request Certificates (certsrv.msc > Properties > "
+        "Security).\"");
+    l << QStringLiteral("        }");
+    l << QStringLiteral("        if ($null -eq $ca) {");
+    l << QStringLiteral("            # Not readable: the warning above says what to check by hand.");
+    l << QStringLiteral("        } elseif ($ca.Denied) {");
+    l << QStringLiteral(
+        "            Write-Warning \"A Deny entry on $caConfig takes Request Certificates from $member or a group "
+        "it is in: remove it in certsrv.msc > Properties > Security.\"");
+    l << QStringLiteral("        } elseif ($ca.Allowed) {");
+    l << QStringLiteral("            Write-Verbose \"$member may request certificates from $caConfig\"");
+    l << QStringLiteral(
+        "        } elseif ($PSCmdlet.ShouldProcess($caConfig, \"allow Request Certificates for $member\")) {");
+    l << QStringLiteral(
+        "            $ace = "
+        "[System.Security.AccessControl.CommonAce]::new([System.Security.AccessControl.AceFlags]::None, "
+        "[System.Security.AccessControl.AceQualifier]::AccessAllowed, 0x200, (Get-PlanAccountSid $account), "
+        "$false, $null)");
+    l << QStringLiteral(
+        "            $ca.Descriptor.DiscretionaryAcl.InsertAce($ca.Descriptor.DiscretionaryAcl.Count, $ace)");
+    l << QStringLiteral("            $bytes = New-Object byte[] $ca.Descriptor.BinaryLength");
+    l << QStringLiteral("            $ca.Descriptor.GetBinaryForm($bytes, 0)");
+    l << QStringLiteral("            $ca.Admin.SetConfigEntry($caConfig, '', 'Security', $bytes)");
+    l << QStringLiteral(
+        "            Write-Host \"Allowed Request Certificates on $caConfig for $member. The CA reads it when "
+        "Certificate Services restarts: run Restart-Service certsvc on the CA.\"");
+    l << QStringLiteral("        }");
+    l << QStringLiteral("    }");
     l << QStringLiteral("} finally {");
     l << QStringLiteral("    Stop-Transcript | Out-Null");
     l << QStringLiteral("}");
-    return header(QStringLiteral("step 01, the NDES service account (AD user, SPN, IIS_IUSRS, no local administrator)"),
+    return header(QStringLiteral("step 01, the NDES service account (AD user, SPN, IIS_IUSRS, no local administrator, "
+                                 "Request Certificates on the CA)"),
                   p.ndesHost.simplified(), p, at, true) +
            body(l);
 }
@@ -457,21 +882,18 @@ QString ScriptWriter::combinedScript(const SetupPlan& p, const QDateTime& at) {
 }
 
 QString ScriptWriter::templateScript(const SetupPlan& p, const QDateTime& at) {
-    const bool sign = p.purpose != SetupPlan::Purpose::Encryption;
-    const bool encrypt = p.purpose != SetupPlan::Purpose::Signature;
-    // pKIKeyUsage: digitalSignature 0x80, keyEncipherment 0x20; the key spec: AT_KEYEXCHANGE 1, AT_SIGNATURE 2.
-    const int keyUsage = (sign ? 0x80 : 0) | (encrypt ? 0x20 : 0);
-    const int keySpec = encrypt ? 1 : 2;
-    QStringList ekus;
-    for (const QString& e : p.ekus)
-        ekus << q(e);
+    const TemplateEncoding e = encode(p);
     QStringList l;
     l << QStringLiteral("$name = %1").arg(q(p.templateName));
     l << QStringLiteral("$displayName = %1").arg(q(p.templateDisplayName));
     l << QStringLiteral("$baseName = %1").arg(q(p.baseTemplate));
-    l << QStringLiteral("$account = %1 + '\\' + %2").arg(q(p.domainNetbios), q(p.accountName));
+    l << QStringLiteral("$accountName = %1").arg(q(p.accountName));
+    l << QStringLiteral("$member = %1 + '\\' + $accountName").arg(q(p.domainNetbios));
     l << QStringLiteral("$caConfig = %1").arg(q(p.caConfig));
-    l << QStringLiteral("$ekus = @(%1)").arg(ekus.join(QStringLiteral(", ")));
+    l << ekuLine(p);
+    l << planTemplateLines(p);
+    l << QString::fromLatin1(accountFunctions).trimmed();
+    l << QString::fromLatin1(templateFunctions).trimmed();
     l << QStringLiteral("function ConvertTo-Period([int] $Days) {");
     l << QStringLiteral("    # A template period is a negative count of 100 ns as eight little-endian bytes.");
     l << QStringLiteral("    return [System.BitConverter]::GetBytes([long](-1 * [long]$Days * 864000000000))");
@@ -481,14 +903,32 @@ QString ScriptWriter::templateScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("    $configNC = ([ADSI]'LDAP://RootDSE').configurationNamingContext");
     l << QStringLiteral("    $pks = \"CN=Public Key Services,CN=Services,$configNC\"");
     l << QStringLiteral("    $container = [ADSI](\"LDAP://CN=Certificate Templates,$pks\")");
-    l << QStringLiteral("    $existing = $container.Children | Where-Object { $_.Properties['cn'].Value -ceq $name }");
-    l << QStringLiteral("    if ($null -ne $existing) {");
+    l << QStringLiteral("    $template = Find-PlanTemplate $container $name");
+    l << QStringLiteral("    if ($null -ne $template) {");
+    l << QStringLiteral("        $existingName = [string]$template.Properties['cn'].Value");
     l << QStringLiteral(
-        "        Write-Host \"Template $name exists: left as it is (compare it with the plan in certtmpl.msc).\"");
+        "        if ($existingName -cne $name) { throw \"A template named $existingName exists. AD ignores the "
+        "case of names, NDES and the CA do not: use $existingName in the plan (template and registry) or "
+        "another name.\" }");
+    l << QStringLiteral(
+        "        # An existing template is not changed: certificates already issued from it, and other CAs "
+        "using it, depend on it.");
+    l << QStringLiteral("        $differences = Get-PlanTemplateDifferences $template $planTemplate");
+    l << QStringLiteral("        if ($differences.Count -eq 0) {");
+    l << QStringLiteral("            Write-Host \"Template $name exists and is as planned\"");
+    l << QStringLiteral("        } else {");
+    l << QStringLiteral(
+        "            foreach ($difference in $differences) { Write-Warning \"Template $name differs from the plan: "
+        "$difference\" }");
+    l << QStringLiteral(
+        "            Write-Warning \"Template $name exists and is left as it is: change it in certtmpl.msc, or give "
+        "the plan a new template name.\"");
+    l << QStringLiteral("        }");
     l << QStringLiteral("    } elseif ($PSCmdlet.ShouldProcess($name, \"create the template from $baseName\")) {");
+    l << QStringLiteral("        $base = Find-PlanTemplate $container $baseName -OrDisplayName");
     l << QStringLiteral(
-        "        $base = $container.Children | Where-Object { $_.Properties['cn'].Value -ceq $baseName }");
-    l << QStringLiteral("        if ($null -eq $base) { throw \"Base template $baseName not found.\" }");
+        "        if ($null -eq $base) { throw \"Base template $baseName not found (by name or display name) in "
+        "$($container.Path).\" }");
     l << QStringLiteral("        # A new template OID under the forest's own arc, registered in the OID container.");
     l << QStringLiteral("        $oidContainer = [ADSI](\"LDAP://CN=OID,$pks\")");
     l << QStringLiteral("        $forestArc = [string]$oidContainer.Properties['msPKI-Cert-Template-OID'].Value");
@@ -517,34 +957,58 @@ QString ScriptWriter::templateScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("        $template.Put('pKIExpirationPeriod', (ConvertTo-Period %1))").arg(p.validityDays);
     l << QStringLiteral("        $template.Put('pKIOverlapPeriod', (ConvertTo-Period %1))").arg(p.renewalDays);
     l << QStringLiteral("        $template.Put('msPKI-Minimal-Key-Size', %1)").arg(p.minimumKeySize);
-    l << QStringLiteral("        $template.Put('pKIDefaultKeySpec', %1)").arg(keySpec);
+    l << QStringLiteral("        $template.Put('pKIDefaultKeySpec', %1)").arg(e.keySpec);
     l << QStringLiteral("        $template.Put('pKIKeyUsage', [byte[]](0x%1, 0x00))")
-             .arg(keyUsage, 2, 16, QLatin1Char('0'));
+             .arg(e.keyUsage, 2, 16, QLatin1Char('0'));
     l << QStringLiteral("        $template.Put('pKIDefaultCSPs', @(%1))")
              .arg(q(QStringLiteral("1,") + p.templateProvider));
     l << QStringLiteral("        $template.PutEx(2, 'pKIExtendedKeyUsage', $ekus)");
     l << QStringLiteral("        $template.PutEx(2, 'msPKI-Certificate-Application-Policy', $ekus)");
     l << QStringLiteral(
-        "        # 1 = the subject comes with the request (CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT); 0x10 = exportable key.");
-    l << QStringLiteral("        $template.Put('msPKI-Certificate-Name-Flag', %1)").arg(p.subjectInRequest ? 1 : 0);
-    l << QStringLiteral("        $template.Put('msPKI-Private-Key-Flag', %1)").arg(p.exportableKey ? 16 : 0);
+        "        # 0x1: the subject comes with the request (the CA then takes the request's SAN too); 0x10000 "
+        "tells clients to send a SAN. 0x10 = exportable key.");
+    l << QStringLiteral("        $template.Put('msPKI-Certificate-Name-Flag', %1)").arg(e.nameFlag);
+    l << QStringLiteral("        $template.Put('msPKI-Private-Key-Flag', %1)").arg(e.privateKeyFlag);
     l << QStringLiteral("        $template.SetInfo()");
-    l << QStringLiteral("        # Read and Enroll for the service account, nothing more.");
+    l << QStringLiteral("        Write-Host \"Created template $name ($oid) from $baseName\"");
+    l << QStringLiteral("    } else {");
+    l << QStringLiteral("        $template = $null");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("    # Read and Enroll for the service account, nothing more (a group it is in counts too).");
+    l << QStringLiteral("    $account = Get-PlanAccount $accountName");
+    l << QStringLiteral("    if ($null -eq $template) {");
     l << QStringLiteral(
-        "        $sid = (New-Object "
-        "System.Security.Principal.NTAccount($account)).Translate([System.Security.Principal.SecurityIdentifier])");
-    l << QStringLiteral("        $enroll = [guid]'0e10c968-78fb-11d2-90d4-00c04f79dc55'");
-    l << QStringLiteral("        $template.ObjectSecurity.AddAccessRule((New-Object "
-                        "System.DirectoryServices.ActiveDirectoryAccessRule($sid, 'GenericRead', 'Allow')))");
+        "        Write-Host 'The template does not exist yet (-WhatIf): its rights are checked once it does.'");
+    l << QStringLiteral("    } elseif ($null -eq $account) {");
     l << QStringLiteral(
-        "        $template.ObjectSecurity.AddAccessRule((New-Object "
-        "System.DirectoryServices.ActiveDirectoryAccessRule($sid, 'ExtendedRight', 'Allow', $enroll)))");
-    l << QStringLiteral("        $template.CommitChanges()");
-    l << QStringLiteral("        Write-Host \"Created template $name ($oid) with Read and Enroll for $account\"");
+        "        Write-Warning \"$member does not exist yet: run step 01, then this step again for Read and "
+        "Enroll.\"");
+    l << QStringLiteral("    } else {");
+    l << QStringLiteral("        $rights = Get-PlanTemplateRights $template (Get-PlanAccountSids $account)");
+    l << QStringLiteral("        $sid = Get-PlanAccountSid $account");
+    l << QStringLiteral(
+        "        if ($rights.Denied) { Write-Warning \"A Deny entry on template $name takes Enroll from $member or "
+        "a group it is in: remove it in certtmpl.msc > Security.\" }");
+    l << QStringLiteral("        $grant = @()");
+    l << QStringLiteral("        if (-not $rights.Read) { $grant += 'Read' }");
+    l << QStringLiteral("        if (-not $rights.Enroll) { $grant += 'Enroll' }");
+    l << QStringLiteral(
+        "        if ($grant.Count -gt 0 -and $PSCmdlet.ShouldProcess($name, \"allow $($grant -join ' and ') for "
+        "$member\")) {");
+    l << QStringLiteral("            if (-not $rights.Read) { $template.ObjectSecurity.AddAccessRule((New-Object "
+                        "System.DirectoryServices.ActiveDirectoryAccessRule($sid, 'GenericRead', 'Allow'))) }");
+    l << QStringLiteral("            if (-not $rights.Enroll) { $template.ObjectSecurity.AddAccessRule((New-Object "
+                        "System.DirectoryServices.ActiveDirectoryAccessRule($sid, 'ExtendedRight', 'Allow', "
+                        "[guid]'0e10c968-78fb-11d2-90d4-00c04f79dc55'))) }");
+    l << QStringLiteral("            $template.CommitChanges()");
+    l << QStringLiteral("            Write-Host \"Allowed $($grant -join ' and ') on template $name for $member\"");
+    l << QStringLiteral("        }");
     l << QStringLiteral("    }");
     l << QStringLiteral("    # Published on the CA, or NDES gets \"template not available\" (event 31).");
-    l << QStringLiteral("    $published = & certutil.exe -config $caConfig -CATemplates 2>$null | Where-Object { $_ "
-                        "-match ('^' + [regex]::Escape($name) + ':') }");
+    l << QStringLiteral("    # (Windows PowerShell 5.1 turns a redirected native stderr line into a stopping error: "
+                        "'Continue' in this block only.)");
+    l << QStringLiteral("    $published = & { $ErrorActionPreference = 'Continue'; & certutil.exe -config $caConfig "
+                        "-CATemplates 2>$null } | Where-Object { $_ -cmatch ('^' + [regex]::Escape($name) + ':') }");
     l << QStringLiteral("    if ($null -eq $published) {");
     l << QStringLiteral("        if ($PSCmdlet.ShouldProcess($caConfig, \"publish template $name\")) {");
     l << QStringLiteral("            & certutil.exe -config $caConfig -SetCATemplates ('+' + $name) | Out-Null");
@@ -556,8 +1020,8 @@ QString ScriptWriter::templateScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("} finally {");
     l << QStringLiteral("    Stop-Transcript | Out-Null");
     l << QStringLiteral("}");
-    return header(QStringLiteral("step 02, the certificate template (created in AD, Read and Enroll for the service "
-                                 "account, published on the CA)"),
+    return header(QStringLiteral("step 02, the certificate template (created in AD or compared with the plan, Read and "
+                                 "Enroll for the service account, published on the CA)"),
                   QStringLiteral("a domain-joined server with AD write rights on the configuration partition"), p, at,
                   true) +
            body(l);

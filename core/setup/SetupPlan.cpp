@@ -427,6 +427,19 @@ QList<PlanIssue> validate(const SetupPlan& p) {
                       tr("%1 (EFS) needs key encipherment, but the template's purpose is signature.").arg(eku));
         }
     }
+    if (p.baseTemplate.trimmed().isEmpty() || hasControl(p.baseTemplate))
+        error("baseTemplate", "template-base",
+              tr("Name the template to start from: Computer, WebServer, or the name of one of your own."));
+    if (!p.subjectInRequest)
+        error("subjectInRequest", "template-subject-from-ad",
+              tr("NDES asks the CA on the devices' behalf as its service account: without \"subject supplied in the "
+                 "request\" the CA builds every certificate's name from that account's AD object, so devices cannot "
+                 "be told apart (or the request fails). Let the request supply the subject."));
+    else if (!p.sanFromRequest)
+        warning("sanFromRequest", "template-san-anyway",
+                tr("With the subject supplied in the request, the CA also copies the request's subject alternative "
+                   "names (it ignores the template's SAN flag, MS-WCCE 3.2.2.6.2.1.4.5.9): unticking this only stops "
+                   "Windows clients from asking for a SAN, not devices."));
     if (p.templateProvider.contains(QLatin1String("Key Storage Provider"), Qt::CaseInsensitive))
         warning("templateProvider", "template-ksp",
                 tr("Devices enrolling over SCEP bring their own keys; the provider matters only for Windows clients. "
@@ -517,6 +530,22 @@ QList<PlanIssue> validate(const SetupPlan& p) {
                        "answers 404.14/414 and NDES never sees them.")
                         .arg(QLatin1String(field))
                         .arg(value));
+    }
+
+    if (!p.appPoolIdentity.trimmed().isEmpty()) {
+        static const QRegularExpression account(
+            QStringLiteral("^[^\\\\\\s/:*?\"<>|]{1,15}\\\\[^\"/\\\\\\[\\]:;|=,+*?<>@\\s]{1,20}$"));
+        const QString identity = p.appPoolIdentity.trimmed();
+        if (!account.match(identity).hasMatch())
+            error("appPoolIdentity", "pool-identity",
+                  tr("The SCEP application pool identity is DOMAIN\\account, e.g. CORP\\svc-ndes; leave it empty for "
+                     "the service account."));
+        else if (identity.compare(p.domainNetbios + QLatin1Char('\\') + p.accountName, Qt::CaseInsensitive) != 0)
+            warning("appPoolIdentity", "pool-identity-other",
+                    tr("The SCEP application pool would run as %1, not as the service account %2\\%3: the service "
+                       "account's rights (IIS_IUSRS, Enroll on the template, Request Certificates, the RA keys) must "
+                       "then be given to %1 by hand.")
+                        .arg(identity, p.domainNetbios, p.accountName));
     }
 
     // NDES role and RA

@@ -209,6 +209,25 @@ private slots:
                 p.signatureTemplate = p.encryptionTemplate = p.generalPurposeTemplate = p.templateName;
             },
             "template-name", true);
+        row(
+            "subject built from AD", [](SetupPlan& p) { p.subjectInRequest = false; }, "template-subject-from-ad",
+            true);
+        row(
+            "SAN flag off", [](SetupPlan& p) { p.sanFromRequest = false; }, "template-san-anyway", false);
+        row(
+            "no base template", [](SetupPlan& p) { p.baseTemplate = QStringLiteral(" "); }, "template-base", true);
+        row(
+            "pool identity form", [](SetupPlan& p) { p.appPoolIdentity = QStringLiteral("svc-ndes"); }, "pool-identity",
+            true);
+        row(
+            "pool identity not the service account",
+            [](SetupPlan& p) { p.appPoolIdentity = QStringLiteral("CORP\\svc-other"); }, "pool-identity-other", false);
+    }
+    void poolIdentityOfTheServiceAccountIsFine() {
+        SetupPlan p = example();
+        p.appPoolIdentity = QStringLiteral("corp\\SVC-NDES"); // the service account, written differently
+        QVERIFY(!hasIssue(validate(p), QStringLiteral("pool-identity")));
+        QVERIFY(!hasIssue(validate(p), QStringLiteral("pool-identity-other")));
     }
     void rules() {
         QFETCH(Mutation, mutate);
@@ -380,6 +399,7 @@ private slots:
             p.passwordPolicy = SetupPlan::PasswordPolicy::Generate;
             p.templateName = p.templateDisplayName = p.baseTemplate = p.templateProvider = evil;
             p.ekus = {evil, QStringLiteral("1.3.6.1.5.5.7.3.2")};
+            p.appPoolIdentity = evil;
         }
         QTemporaryDir dir;
         QStringList files;
@@ -493,13 +513,80 @@ private slots:
         QVERIFY(s.contains(QLatin1String("$template.Put('pKIKeyUsage', [byte[]](0xa0, 0x00))"))); // both uses
         QVERIFY(s.contains(QLatin1String("$template.Put('pKIDefaultKeySpec', 1)")));
         QVERIFY(s.contains(QLatin1String("$ekus = @('1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.1')")));
-        QVERIFY(s.contains(QLatin1String("$template.Put('msPKI-Certificate-Name-Flag', 1)")));
+        QVERIFY(s.contains(QLatin1String("$template.Put('msPKI-Certificate-Name-Flag', 65537)")));
         QVERIFY(s.contains(QLatin1String("0e10c968-78fb-11d2-90d4-00c04f79dc55"))); // the Enroll extended right
         QVERIFY(s.contains(QLatin1String("-SetCATemplates ('+' + $name)")));
         p.purpose = SetupPlan::Purpose::Signature;
         const QString sig = ScriptWriter::templateScript(p, QDateTime::currentDateTimeUtc());
         QVERIFY(sig.contains(QLatin1String("[byte[]](0x80, 0x00)")));
         QVERIFY(sig.contains(QLatin1String("$template.Put('pKIDefaultKeySpec', 2)")));
+    }
+
+    // Step 01 sees to the CA's Request Certificates itself (0x200 in the CA's security descriptor), for the account
+    // or a group it is in, and says when a Deny stands in the way; nothing is left as a printed manual check.
+    void serviceAccountScriptHandlesTheCaRight() {
+        const QString s = ScriptWriter::serviceAccountScript(example(), QDateTime::currentDateTimeUtc());
+        QVERIFY(s.contains(QLatin1String("$caConfig = 'ca01.corp.example\\Corp Issuing CA 1'")));
+        QVERIFY(s.contains(QLatin1String("$admin.GetConfigEntry($CaConfig, '', 'Security')")));
+        QVERIFY(s.contains(QLatin1String("-band 0x200")));
+        QVERIFY(s.contains(QLatin1String("$ca.Admin.SetConfigEntry($caConfig, '', 'Security', $bytes)")));
+        QVERIFY(s.contains(QLatin1String("$PSCmdlet.ShouldProcess($caConfig, \"allow Request Certificates")));
+        QVERIFY(s.contains(QLatin1String("tokenGroups")));
+        QVERIFY(s.contains(QLatin1String("'S-1-5-11'"))); // Authenticated Users, who have it by default
+        QVERIFY(s.contains(QLatin1String("$ca.Denied")));
+        QVERIFY(!s.contains(QLatin1String("Check by hand on the CA")));
+        // The LDAP search escapes the name (RFC 4515), so a name cannot widen it.
+        QVERIFY(s.contains(QLatin1String("(sAMAccountName=' + (ConvertTo-LdapFilterValue $SamAccountName) + ')")));
+    }
+
+    // An existing template is compared with the plan, attribute by attribute, and its rights for the account are
+    // checked and completed; a base template is found by its name or its display name ("Computer" is Machine).
+    void templateScriptComparesAnExistingTemplate() {
+        SetupPlan p = example();
+        const QString s = ScriptWriter::templateScript(p, QDateTime::currentDateTimeUtc());
+        QVERIFY(s.contains(QLatin1String("$differences = Get-PlanTemplateDifferences $template $planTemplate")));
+        QVERIFY(s.contains(QLatin1String("'validity (days)'                        = 365")));
+        QVERIFY(s.contains(QLatin1String("'subject and SAN from the request flags' = 65537")));
+        QVERIFY(s.contains(QLatin1String("if ($existingName -cne $name) { throw")));
+        QVERIFY(s.contains(QLatin1String("Find-PlanTemplate $container $baseName -OrDisplayName")));
+        QVERIFY(s.contains(QLatin1String("$rights = Get-PlanTemplateRights $template (Get-PlanAccountSids $account)")));
+        QVERIFY(s.contains(QLatin1String("$ErrorActionPreference = 'Continue'; & certutil.exe")));
+        p.sanFromRequest = false;
+        const QString noSan = ScriptWriter::templateScript(p, QDateTime::currentDateTimeUtc());
+        QVERIFY(noSan.contains(QLatin1String("$template.Put('msPKI-Certificate-Name-Flag', 1)")));
+        p.exportableKey = true;
+        QVERIFY(ScriptWriter::templateScript(p, QDateTime::currentDateTimeUtc())
+                    .contains(QLatin1String("$template.Put('msPKI-Private-Key-Flag', 16)")));
+    }
+
+    // verify.ps1 checks every step, each part on its own, and says which parts it could not check.
+    void verifyScriptCoversEveryStep() {
+        SetupPlan p = example();
+        const QString s = ScriptWriter::verifyScript(p, QDateTime::currentDateTimeUtc());
+        qsizetype at = 0;
+        for (const char* part : {"== Step 01", "== Step 02", "== Step 03", "== Step 04", "== Step 05"}) {
+            const qsizetype found = s.indexOf(QLatin1String(part));
+            QVERIFY2(found > at, part);
+            at = found;
+        }
+        for (const char* check :
+             {"Get-PlanAccount $name", "userPrincipalName", "servicePrincipalName", "IIS_IUSRS", "'Administrators'",
+              "Get-PlanCaEnroll $caConfig $sids", "Get-PlanTemplateDifferences $template $planTemplate",
+              "Get-PlanTemplateRights $template $sids", "-CATemplates", "ADCS-Device-Enrollment",
+              "'1.3.6.1.4.1.311.20.2.1'", "'signing', 'DigitalSignature', 2048", "ConfigurationStatus",
+              "Compare-PlanValue \"$mscep\\PasswordMax\" 'PasswordMax' 20", "maxQueryString",
+              "$poolIdentity = 'CORP' + '\\' + 'svc-ndes'", "IIS:\\SslBindings", "Write-Result 'UNCHECKED'"})
+            QVERIFY2(s.contains(QLatin1String(check)), check);
+        QVERIFY(!s.contains(QLatin1String("ShouldProcess"))); // read-only
+        QVERIFY(!s.contains(QLatin1String("Set-ItemProperty")));
+        QVERIFY(!s.contains(QLatin1String("SetConfigEntry")));
+        QVERIFY(!s.contains(QLatin1String("SetInfo")));
+        QVERIFY(!s.contains(QLatin1String("CommitChanges")));
+        p.appPoolIdentity = QStringLiteral("CORP\\svc-pool");
+        QVERIFY(ScriptWriter::verifyScript(p, QDateTime::currentDateTimeUtc())
+                    .contains(QLatin1String("$poolIdentity = 'CORP\\svc-pool'")));
+        QVERIFY(ScriptWriter::iisScript(p, QDateTime::currentDateTimeUtc())
+                    .contains(QLatin1String("$poolIdentity = 'CORP\\svc-pool'")));
     }
 
     void ndesctlPlan() {

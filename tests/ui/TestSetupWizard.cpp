@@ -5,6 +5,8 @@
 #include "SetupWizard.h"
 
 #include <QAbstractButton>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -82,6 +84,21 @@ private slots:
         QVERIFY(!nextEnabled(w));
         QVERIFY(issueText(w, QStringLiteral("renewalDays")).contains(QLatin1String("shorter than the validity")));
         field<QSpinBox>(w, QStringLiteral("renewalDays"))->setValue(42);
+        // The subject built from AD would name every certificate after the service account: an error.
+        field<QCheckBox>(w, QStringLiteral("subjectInRequest"))->setChecked(false);
+        QVERIFY(!nextEnabled(w));
+        QVERIFY(issueText(w, QStringLiteral("subjectInRequest")).contains(QLatin1String("service account")));
+        field<QCheckBox>(w, QStringLiteral("subjectInRequest"))->setChecked(true);
+        field<QCheckBox>(w, QStringLiteral("sanFromRequest"))->setChecked(false); // a warning only
+        QVERIFY(issueText(w, QStringLiteral("sanFromRequest")).contains(QLatin1String("SAN")));
+        QVERIFY(nextEnabled(w));
+        field<QCheckBox>(w, QStringLiteral("sanFromRequest"))->setChecked(true);
+        // A base template of one's own is typed into the combo box.
+        auto* base = field<QComboBox>(w, QStringLiteral("baseTemplate"));
+        QVERIFY(base->isEditable());
+        base->lineEdit()->selectAll();
+        QTest::keyClicks(base->lineEdit(), QStringLiteral("Corp-Device-Base"));
+        QCOMPARE(w.plan().baseTemplate, QStringLiteral("Corp-Device-Base"));
         type(w, QStringLiteral("templateName"), QStringLiteral("NDES-Router"));
         QVERIFY(nextEnabled(w)); // the registry page shows the mismatch, not this one
         w.next();
@@ -105,6 +122,15 @@ private slots:
         QVERIFY(!nextEnabled(w)); // HTTPS without a thumbprint
         type(w, QStringLiteral("tlsThumbprint"), QStringLiteral("3A1F9C2E7B4D6A8F0E1C3B5D7F9A2C4E6B8D0F12"));
         QVERIFY(nextEnabled(w));
+        type(w, QStringLiteral("appPoolIdentity"), QStringLiteral("svc-pool")); // no domain
+        QVERIFY(!nextEnabled(w));
+        QVERIFY(issueText(w, QStringLiteral("appPoolIdentity")).contains(QLatin1String("DOMAIN\\account")));
+        type(w, QStringLiteral("appPoolIdentity"), QStringLiteral("CORP\\svc-pool")); // another account: a warning
+        QVERIFY(issueText(w, QStringLiteral("appPoolIdentity")).contains(QLatin1String("by hand")));
+        QVERIFY(nextEnabled(w));
+        field<QLineEdit>(w, QStringLiteral("appPoolIdentity"))->selectAll();
+        QTest::keyClick(field<QLineEdit>(w, QStringLiteral("appPoolIdentity")), Qt::Key_Backspace); // the account
+        QVERIFY(issueText(w, QStringLiteral("appPoolIdentity")).isEmpty());
         w.next();
 
         QCOMPARE(w.currentId(), int(SetupWizard::Role));

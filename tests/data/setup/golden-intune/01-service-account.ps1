@@ -2,7 +2,7 @@
 #Requires -RunAsAdministrator
 <#
 .SYNOPSIS
-    NDES Console setup plan: step 01, the NDES service account (AD user, SPN, IIS_IUSRS, no local administrator)
+    NDES Console setup plan: step 01, the NDES service account (AD user, SPN, IIS_IUSRS, no local administrator, Request Certificates on the CA)
 .DESCRIPTION
     Generated 2026-11-25T09:00:00Z from the plan for scep.contoso.test (CA pki-ca.contoso.test\Contoso Issuing CA).
     Run on scep.contoso.test in an elevated PowerShell.
@@ -21,6 +21,53 @@ $upn = 'svc-intune-ndes@contoso.test'
 $ou = 'OU=PKI,OU=Service Accounts,DC=contoso,DC=test'
 $spn = 'HTTP/' + 'scep.contoso.test'
 $member = 'CONTOSO' + '\' + $name
+$caConfig = 'pki-ca.contoso.test\Contoso Issuing CA'
+function ConvertTo-LdapFilterValue([string] $Value) {
+    # RFC 4515: \ * ( ) and NUL go as \xx, so no name can change the search.
+    $builder = New-Object System.Text.StringBuilder
+    foreach ($c in $Value.ToCharArray()) {
+        if ('\*()'.IndexOf($c) -ge 0 -or [int]$c -eq 0) { [void]$builder.AppendFormat('\{0:x2}', [int]$c) }
+        else { [void]$builder.Append($c) }
+    }
+    return $builder.ToString()
+}
+function Get-PlanAccount([string] $SamAccountName) {
+    $searcher = New-Object System.DirectoryServices.DirectorySearcher
+    $searcher.Filter = '(&(objectCategory=person)(objectClass=user)(sAMAccountName=' + (ConvertTo-LdapFilterValue $SamAccountName) + '))'
+    $found = $searcher.FindOne()
+    if ($null -eq $found) { return $null }
+    return $found.GetDirectoryEntry()
+}
+function Get-PlanAccountSid($Account) {
+    return [System.Security.Principal.SecurityIdentifier]::new([byte[]]$Account.Properties['objectSid'].Value, 0)
+}
+function Get-PlanAccountSids($Account) {
+    # Who the CA and the template see when the account asks: the account, every group it is in (nested ones too,
+    # from tokenGroups), Everyone and Authenticated Users.
+    $Account.RefreshCache([string[]]@('tokenGroups'))
+    $sids = New-Object System.Collections.Generic.List[string]
+    $sids.Add((Get-PlanAccountSid $Account).Value)
+    foreach ($group in $Account.Properties['tokenGroups']) {
+        $sids.Add([System.Security.Principal.SecurityIdentifier]::new([byte[]]$group, 0).Value)
+    }
+    $sids.Add('S-1-1-0')
+    $sids.Add('S-1-5-11')
+    return ,$sids.ToArray()
+}
+function Get-PlanCaEnroll([string] $CaConfig, [string[]] $Sids) {
+    $admin = New-Object -ComObject CertificateAuthority.Admin
+    $bytes = [byte[]]$admin.GetConfigEntry($CaConfig, '', 'Security')
+    $descriptor = [System.Security.AccessControl.RawSecurityDescriptor]::new($bytes, 0)
+    $allowed = $false
+    $denied = $false
+    foreach ($ace in $descriptor.DiscretionaryAcl) {
+        if ($ace -isnot [System.Security.AccessControl.CommonAce]) { continue }
+        if (($ace.AccessMask -band 0x200) -eq 0 -or $Sids -notcontains $ace.SecurityIdentifier.Value) { continue }
+        if ($ace.AceQualifier -eq [System.Security.AccessControl.AceQualifier]::AccessDenied) { $denied = $true }
+        else { $allowed = $true }
+    }
+    return [pscustomobject]@{ Allowed = ($allowed -and -not $denied); Denied = $denied; Descriptor = $descriptor; Admin = $admin }
+}
 Start-Transcript -Path $TranscriptPath -Append | Out-Null
 try {
     Import-Module ActiveDirectory
@@ -56,7 +103,32 @@ try {
             Write-Host "Removed $member from Administrators"
         }
     }
-    Write-Host "Check by hand on the CA: $member (or a group it is in) has Request Certificates (certsrv.msc > Properties > Security)."
+    # Request Certificates on the CA: Authenticated Users have it by default; hardened CAs take it away.
+    $account = Get-PlanAccount $name
+    if ($null -eq $account) {
+        Write-Host "$name does not exist yet (-WhatIf): its right on the CA is checked once it does."
+    } else {
+        $ca = $null
+        try {
+            $ca = Get-PlanCaEnroll $caConfig (Get-PlanAccountSids $account)
+        } catch {
+            Write-Warning "Cannot read the permissions of $caConfig ($($_.Exception.Message)): check by hand that $member or a group it is in has Request Certificates (certsrv.msc > Properties > Security)."
+        }
+        if ($null -eq $ca) {
+            # Not readable: the warning above says what to check by hand.
+        } elseif ($ca.Denied) {
+            Write-Warning "A Deny entry on $caConfig takes Request Certificates from $member or a group it is in: remove it in certsrv.msc > Properties > Security."
+        } elseif ($ca.Allowed) {
+            Write-Verbose "$member may request certificates from $caConfig"
+        } elseif ($PSCmdlet.ShouldProcess($caConfig, "allow Request Certificates for $member")) {
+            $ace = [System.Security.AccessControl.CommonAce]::new([System.Security.AccessControl.AceFlags]::None, [System.Security.AccessControl.AceQualifier]::AccessAllowed, 0x200, (Get-PlanAccountSid $account), $false, $null)
+            $ca.Descriptor.DiscretionaryAcl.InsertAce($ca.Descriptor.DiscretionaryAcl.Count, $ace)
+            $bytes = New-Object byte[] $ca.Descriptor.BinaryLength
+            $ca.Descriptor.GetBinaryForm($bytes, 0)
+            $ca.Admin.SetConfigEntry($caConfig, '', 'Security', $bytes)
+            Write-Host "Allowed Request Certificates on $caConfig for $member. The CA reads it when Certificate Services restarts: run Restart-Service certsvc on the CA."
+        }
+    }
 } finally {
     Stop-Transcript | Out-Null
 }

@@ -79,6 +79,19 @@ try {
             Write-Host "Bound certificate $thumbprint to https on port 443"
         }
     }
+    # The SCEP application pool runs as the planned identity (step 03 sets the service account).
+    $poolIdentity = 'CONTOSO' + '\' + 'svc-intune-ndes'
+    $pool = Get-Item -LiteralPath 'IIS:\AppPools\SCEP' -ErrorAction SilentlyContinue
+    if ($null -eq $pool) {
+        Write-Warning 'There is no SCEP application pool yet: install the NDES role first (step 03).'
+    } elseif ([string]$pool.processModel.identityType -ne 'SpecificUser' -or [string]$pool.processModel.userName -ne $poolIdentity) {
+        if ($PSCmdlet.ShouldProcess('SCEP application pool', "run as $poolIdentity (was $($pool.processModel.userName))")) {
+            $credential = Get-Credential -UserName $poolIdentity -Message "Password of $poolIdentity for the SCEP application pool"
+            Set-ItemProperty -LiteralPath 'IIS:\AppPools\SCEP' -Name 'processModel' -Value @{ userName = $poolIdentity; password = $credential.GetNetworkCredential().Password; identityType = 3 }
+            Restart-WebAppPool -Name 'SCEP'
+            Write-Host "The SCEP application pool runs as $poolIdentity"
+        }
+    }
     if ($reboot -and -not $WhatIfPreference) { Write-Warning 'HTTP.sys limits changed: reboot this server for them to apply.' }
 } finally {
     Stop-Transcript | Out-Null
