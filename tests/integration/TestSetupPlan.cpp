@@ -431,7 +431,7 @@ private slots:
         // The checker does find what it looks for (it is not a test that cannot fail).
         QFile broken(dir.filePath(QStringLiteral("broken.ps1")));
         QVERIFY(broken.open(QIODevice::WriteOnly));
-        broken.write("$x = 'a'; Stop-Computer\nif ($x { 'unclosed'\n");
+        broken.write("$x = 'a'; Stop-Computer\nWrite-Host \"$nmae\"; Get-PlanNothing\nif ($x { 'unclosed'\n");
         broken.close();
         node.start(QStringLiteral("node"),
                    {checker, QStringLiteral("--forbid-command"), QStringLiteral("Stop-Computer"), broken.fileName()});
@@ -440,6 +440,9 @@ private slots:
         QCOMPARE(node.exitCode(), 1);
         QVERIFY(brokenReport.contains("forbidden command Stop-Computer"));
         QVERIFY(brokenReport.contains("syntax error") || brokenReport.contains("missing"));
+        // Under Set-StrictMode -Version Latest a variable never set stops the script; a helper must be defined.
+        QVERIFY(brokenReport.contains("variable $nmae is never set"));
+        QVERIFY(brokenReport.contains("command Get-PlanNothing is not defined"));
     }
 
     // Golden files: every writer's output for two plans (the example; an Intune plan with a quote and an ampersand in
