@@ -317,12 +317,11 @@ private slots:
                  qPrintable(error));
         QVERIFY2(!lab.stderrText().contains(QLatin1String("warning")), qPrintable(lab.stderrText()));
         auto page = [&] {
-            QProcess curl;
-            curl.start(QStringLiteral("curl"), {QStringLiteral("-s"), QStringLiteral("--ntlm"), QStringLiteral("-u"),
-                                                QStringLiteral("LAB\\helpdesk:Plan-Pass-1"), lab.adminUrl()});
-            curl.waitForFinished(30000);
-            const QByteArray raw = curl.readAllStandardOutput();
-            return QString::fromUtf16(reinterpret_cast<const char16_t*>(raw.constData()), raw.size() / 2);
+            int status = 0;
+            const QByteArray raw = ndes::test::curl({QStringLiteral("--ntlm"), QStringLiteral("-u"),
+                                                     QStringLiteral("LAB\\helpdesk:Plan-Pass-1"), lab.adminUrl()},
+                                                    &status);
+            return status == 200 ? ndes::test::decodeUtf16Le(raw) : QString();
         };
         const QString first = page();
         QVERIFY2(first.contains(QLatin1String("expire within 7 minutes")), qPrintable(first.left(400)));

@@ -121,12 +121,27 @@ QString writeUsers(const QTemporaryDir& dir, QFileDevice::Permissions permission
 }
 
 QByteArray curl(const QStringList& args, int* status, const QProcessEnvironment& env) {
+    // Credentials ("-u user:password") go to curl on stdin as a config line, never on its command line, where any
+    // process on the machine could read them.
+    QStringList argv;
+    QByteArray config;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        if (args.at(i) == QLatin1String("-u") && i + 1 < args.size()) {
+            QByteArray user = args.at(++i).toUtf8();
+            user.replace("\\", "\\\\").replace("\"", "\\\"");
+            config += "user = \"" + user + "\"\n";
+        } else {
+            argv << args.at(i);
+        }
+    }
     QProcess p;
     p.setProcessEnvironment(env);
     p.start(QStringLiteral("curl"),
             QStringList{QStringLiteral("-sS"), QStringLiteral("--max-time"), QStringLiteral("20"), QStringLiteral("-w"),
-                        QStringLiteral("\n%{http_code}")} +
-                args);
+                        QStringLiteral("\n%{http_code}"), QStringLiteral("-K"), QStringLiteral("-")} +
+                argv);
+    p.write(config);
+    p.closeWriteChannel();
     p.waitForFinished(30000);
     QByteArray out = p.readAllStandardOutput();
     const qsizetype nl = out.lastIndexOf('\n');
