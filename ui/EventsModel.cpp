@@ -67,10 +67,7 @@ void EventsModel::storeGrew(quint64 from) {
         m_rows.erase(m_rows.begin(), firstKept);
         endRemoveRows();
     }
-    std::vector<quint64> added;
-    for (quint64 seq = std::max(from, m_store->firstSeq()); seq < m_store->endSeq(); ++seq)
-        if (m_store->matches(seq, m_filter))
-            added.push_back(seq);
+    const std::vector<quint64> added = m_store->filterFrom(from, m_filter);
     if (added.empty())
         return;
     beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + added.size()) - 1);

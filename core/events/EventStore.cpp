@@ -378,6 +378,35 @@ std::vector<quint64> EventStore::filter(const EventFilter& f) const {
     return out;
 }
 
+std::vector<quint64> EventStore::filterFrom(quint64 from, const EventFilter& f) const {
+    std::vector<quint64> out;
+    from = std::max(from, m_firstSeq);
+    const quint64 end = m_firstSeq + quint64(m_size);
+    if (from >= end)
+        return out;
+    if (f.isEmpty()) {
+        out.reserve(size_t(end - from));
+        for (quint64 seq = from; seq < end; ++seq)
+            out.push_back(seq);
+        return out;
+    }
+    const Compiled cf = compile(f);
+    quint64 base = m_firstSeq;
+    for (const auto& c : m_chunks) {
+        const quint64 next = base + quint64(c->count());
+        if (next > from) {
+            const size_t before = out.size();
+            filterChunk(*c, base, cf, out);
+            if (base < from) // the chunk where `from` falls: drop what came before it
+                out.erase(std::remove_if(out.begin() + qsizetype(before), out.end(),
+                                         [from](quint64 seq) { return seq < from; }),
+                          out.end());
+        }
+        base = next;
+    }
+    return out;
+}
+
 bool EventStore::matches(quint64 seq, const EventFilter& f) const {
     if (f.isEmpty())
         return contains(seq);

@@ -79,6 +79,9 @@ public:
 
     // Sequence numbers of the matching events, oldest first.
     [[nodiscard]] std::vector<quint64> filter(const EventFilter& f) const;
+    // The same for the events from sequence number `from` on (the live view's new events): only the chunks that hold
+    // them are searched, nothing is materialised.
+    [[nodiscard]] std::vector<quint64> filterFrom(quint64 from, const EventFilter& f) const;
     [[nodiscard]] bool matches(quint64 seq, const EventFilter& f) const;
 
     // Providers seen, for the filter's list.

@@ -60,6 +60,33 @@ private slots:
         QCOMPARE(back.data.at(1).second, QStringLiteral("z"));
     }
 
+    // filterFrom (the live view's new events) gives what filter gives from that sequence number on, for every
+    // filter dimension and from anywhere: the first event, inside a chunk, on a chunk boundary, the last, past the end.
+    void filterFromAgreesWithFilter() {
+        EventStore s;
+        for (int i = 0; i < 20000; ++i)
+            s.append(make(i % 50, 1 + i % 5, i % 3 ? kNdes : QStringLiteral("Service Control Manager"), i,
+                          QStringLiteral("request %1 from router-%2").arg(i).arg(i % 7)));
+        QList<EventFilter> filters(5);
+        filters[1].ids = {2, 31};
+        filters[2].levels = {2};
+        filters[2].providers = {QStringLiteral("Microsoft-Windows-Network*")};
+        filters[3].text = QStringLiteral("router-3");
+        filters[4].from = QDateTime::fromSecsSinceEpoch(1764000000 + 8000, Qt::UTC);
+        filters[4].to = QDateTime::fromSecsSinceEpoch(1764000000 + 16500, Qt::UTC);
+        const quint64 first = s.firstSeq();
+        for (const EventFilter& f : filters) {
+            const std::vector<quint64> all = s.filter(f);
+            for (quint64 from : {first, first + 100, first + 8191, first + 8192, first + 8193, first + 19999,
+                                 first + 20000, first + 50000}) {
+                std::vector<quint64> expected;
+                std::copy_if(all.begin(), all.end(), std::back_inserter(expected),
+                             [from](quint64 q) { return q >= from; });
+                QCOMPARE(s.filterFrom(from, f), expected);
+            }
+        }
+    }
+
     void filtersEachDimension() {
         EventStore s;
         for (int i = 0; i < 30000; ++i)
