@@ -5,6 +5,7 @@
 //                                      of each filter (median of 7) and of the Events page's model reset
 #include "events/EventFileReader.h"
 #include "events/EventStore.h"
+#include "util/ProcessMemory.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -20,13 +21,7 @@ using namespace ndes::events;
 namespace {
 
 qint64 rssKb() {
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray& l : f.readAll().split('\n'))
-        if (l.startsWith("VmRSS:"))
-            return l.mid(6).trimmed().split(' ').value(0).toLongLong();
-    return 0;
+    return ndes::residentKb();
 }
 
 int evtx(int repeat, const QStringList& files) {

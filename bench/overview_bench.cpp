@@ -5,6 +5,7 @@
 // Usage: overview_bench URLS_FILE [REFRESHES=100] [CONCURRENCY=32]   (QT_QPA_PLATFORM=offscreen)
 #include "ConsoleContext.h"
 #include "OverviewPage.h"
+#include "util/ProcessMemory.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -21,13 +22,7 @@ using namespace ndes;
 namespace {
 
 long rssKb() {
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray& line : f.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toLong();
-    return -1;
+    return long(ndes::residentKb());
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 // into a bounded EventStore, with every sequence number checked.
 #include "events/EventListener.h"
 #include "events/EventStore.h"
+#include "util/ProcessMemory.h"
 
 #include <QFile>
 #include <QProcess>
@@ -27,13 +28,7 @@ quint16 freePort() {
 }
 
 qint64 rssKb() {
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray& l : f.readAll().split('\n'))
-        if (l.startsWith("VmRSS:"))
-            return l.mid(6).trimmed().split(' ').value(0).toLongLong();
-    return 0;
+    return ndes::residentKb();
 }
 
 struct Collector {
