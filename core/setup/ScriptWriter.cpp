@@ -211,6 +211,48 @@ function Get-PlanTemplateDifferences($Template, $Plan) {
 }
 )ps";
 
+// Native programs (reg.exe, certutil.exe) with 'Continue' inside: Windows PowerShell 5.1 turns their stderr into
+// stopping errors under 'Stop' (when redirected, in the ISE, over remoting). The exit code decides instead.
+const char* const nativeFunction = R"ps(function Invoke-PlanNative([string] $FilePath, [string[]] $Arguments) {
+    $ErrorActionPreference = 'Continue'
+    $output = @(& $FilePath @Arguments 2>&1 | ForEach-Object { "$_" })
+    return [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output }
+}
+)ps";
+
+// The SCEP pool after a change: IIS stops a pool after repeated failures (a wrong password, say); a stopped pool
+// is started, a running one restarted.
+const char* const poolFunction = R"ps(function Restart-PlanScepPool {
+    if ((Get-WebAppPoolState -Name 'SCEP').Value -eq 'Stopped') { Start-WebAppPool -Name 'SCEP' }
+    else { Restart-WebAppPool -Name 'SCEP' }
+}
+)ps";
+
+// Local group membership by SID through ADSI: Get-LocalGroupMember fails on a group that holds a SID which no
+// longer resolves, and group names are translated ("Administratoren"), their SIDs are not.
+const char* const localGroupFunction = R"ps(function Test-PlanLocalMember([string] $GroupSid, [string] $MemberSid) {
+    $groupName = ([System.Security.Principal.SecurityIdentifier]$GroupSid).Translate([System.Security.Principal.NTAccount]).Value.Split('\')[-1]
+    $group = [ADSI]"WinNT://$env:COMPUTERNAME/$groupName,group"
+    foreach ($entry in @($group.Invoke('Members'))) {
+        $bytes = [byte[]]$entry.GetType().InvokeMember('objectSid', 'GetProperty', $null, $entry, $null)
+        if ([System.Security.Principal.SecurityIdentifier]::new($bytes, 0).Value -eq $MemberSid) { return $true }
+    }
+    return $false
+}
+)ps";
+
+// A password typed twice, compared, never shown.
+const char* const readPasswordFunction = R"ps(function Read-PlanPassword([string] $Prompt) {
+    while ($true) {
+        $first = Read-Host -AsSecureString -Prompt $Prompt
+        $second = Read-Host -AsSecureString -Prompt 'The same password again'
+        $same = [System.Net.NetworkCredential]::new('', $first).Password -ceq [System.Net.NetworkCredential]::new('', $second).Password
+        if ($same -and $first.Length -gt 0) { return $first }
+        Write-Warning 'The two entries differ or are empty; type it again.'
+    }
+}
+)ps";
+
 // How the plan's template choices are written into the template's attributes (MS-CRTD).
 struct TemplateEncoding {
     int keyUsage;       // pKIKeyUsage: digitalSignature 0x80, keyEncipherment 0x20
@@ -271,14 +313,18 @@ QString ScriptWriter::registryScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("$backup = Join-Path $env:ProgramData 'NDES Console\\mscep-before-ndes-console.reg'");
     l << QStringLiteral("Start-Transcript -Path $TranscriptPath -Append | Out-Null");
     l << QStringLiteral("try {");
-    l << QStringLiteral("    if (-not (Test-Path -LiteralPath $mscep)) { throw 'MSCEP is missing: install the NDES "
-                        "role first (step 03).' }");
+    l << QStringLiteral("    if (-not (Test-Path -LiteralPath $mscep)) {");
+    l << QStringLiteral(
+        "        if ($WhatIfPreference) { Write-Warning 'MSCEP does not exist yet (step 03 creates it): "
+        "nothing to compare.'; return }");
+    l << QStringLiteral("        throw 'MSCEP is missing: install the NDES role first (step 03).'");
+    l << QStringLiteral("    }");
     l << QStringLiteral("    if (-not $WhatIfPreference -and -not (Test-Path -LiteralPath $backup)) {");
     l << QStringLiteral("        New-Item -ItemType Directory -Path (Split-Path $backup) -Force | Out-Null");
-    l << QStringLiteral(
-        "        & reg.exe export 'HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP' $backup /y | Out-Null");
-    l << QStringLiteral("        if ($LASTEXITCODE -ne 0) { throw \"reg.exe export failed ($LASTEXITCODE): no backup, "
-                        "nothing changed\" }");
+    l << QStringLiteral("        $export = Invoke-PlanNative 'reg.exe' @('export', "
+                        "'HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP', $backup, '/y')");
+    l << QStringLiteral("        if ($export.ExitCode -ne 0) { throw \"reg.exe export failed ($($export.ExitCode)): no "
+                        "backup, nothing changed. $($export.Output -join ' ')\" }");
     l << QStringLiteral("        Write-Host \"Saved the MSCEP key as it was to $backup\"");
     l << QStringLiteral("    }");
     l << QStringLiteral("    $changed = $false");
@@ -308,7 +354,7 @@ QString ScriptWriter::registryScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("    }");
     l << QStringLiteral("    if ($changed -and -not $WhatIfPreference) {");
     l << QStringLiteral("        Import-Module WebAdministration");
-    l << QStringLiteral("        Restart-WebAppPool -Name 'SCEP'");
+    l << QStringLiteral("        Restart-PlanScepPool");
     l << QStringLiteral(
         "        Write-Host 'Restarted the SCEP application pool: NDES reads its settings when it starts.'");
     l << QStringLiteral("    } elseif (-not $changed) {");
@@ -319,7 +365,8 @@ QString ScriptWriter::registryScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("}");
     return header(QStringLiteral("step 04, NDES registry settings (challenge passwords, templates, hash)"),
                   p.ndesHost.simplified(), p, at, true) +
-           QLatin1String(setValueFunction) + QLatin1Char('\n') + body(l);
+           QLatin1String(setValueFunction) + QLatin1String(nativeFunction) + QLatin1String(poolFunction) +
+           QLatin1Char('\n') + body(l);
 }
 
 QString ScriptWriter::iisScript(const SetupPlan& p, const QDateTime& at) {
@@ -328,6 +375,11 @@ QString ScriptWriter::iisScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("$httpParameters = 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters'");
     l << QStringLiteral("Start-Transcript -Path $TranscriptPath -Append | Out-Null");
     l << QStringLiteral("try {");
+    l << QStringLiteral("    if ($null -eq (Get-Module -ListAvailable -Name WebAdministration)) {");
+    l << QStringLiteral("        if ($WhatIfPreference) { Write-Warning 'IIS is not installed yet (step 03 installs it "
+                        "with NDES): nothing to compare.'; return }");
+    l << QStringLiteral("        throw 'IIS is not installed: run step 03 (the NDES role) first.'");
+    l << QStringLiteral("    }");
     l << QStringLiteral("    Import-Module WebAdministration");
     l << QStringLiteral("    $filter = 'system.webServer/security/requestFiltering/requestLimits'");
     l << QStringLiteral("    $limits = [ordered]@{ 'maxUrl' = %1; 'maxQueryString' = %2 }")
@@ -359,8 +411,13 @@ QString ScriptWriter::iisScript(const SetupPlan& p, const QDateTime& at) {
         l << QStringLiteral("    $thumbprint = %1").arg(q(thumb.toUpper()));
         l << QStringLiteral("    $certificate = Get-Item -LiteralPath (Join-Path 'Cert:\\LocalMachine\\My' "
                             "$thumbprint) -ErrorAction SilentlyContinue");
-        l << QStringLiteral("    if ($null -eq $certificate) { throw \"No certificate with thumbprint $thumbprint in "
-                            "LocalMachine\\My: import the TLS certificate first.\" }");
+        l << QStringLiteral("    if ($null -eq $certificate) {");
+        l << QStringLiteral(
+            "        $missing = \"No certificate with thumbprint $thumbprint in LocalMachine\\My: import the "
+            "TLS certificate first.\"");
+        l << QStringLiteral("        if (-not $WhatIfPreference) { throw $missing }");
+        l << QStringLiteral("        Write-Warning $missing");
+        l << QStringLiteral("    }");
         l << QStringLiteral("    if ($null -eq (Get-WebBinding -Name $site -Protocol 'https' -Port 443)) {");
         l << QStringLiteral("        if ($PSCmdlet.ShouldProcess(\"$site\", 'add an https binding on port 443')) {");
         l << QStringLiteral("            New-WebBinding -Name $site -Protocol 'https' -Port 443");
@@ -369,10 +426,14 @@ QString ScriptWriter::iisScript(const SetupPlan& p, const QDateTime& at) {
         l << QStringLiteral("    }");
         l << QStringLiteral(
             "    $bound = Get-Item -LiteralPath 'IIS:\\SslBindings\\0.0.0.0!443' -ErrorAction SilentlyContinue");
-        l << QStringLiteral("    if ($null -eq $bound -or $bound.Thumbprint -ne $thumbprint) {");
+        l << QStringLiteral(
+            "    if ($null -ne $certificate -and ($null -eq $bound -or $bound.Thumbprint -ne $thumbprint)) {");
         l << QStringLiteral("        if ($PSCmdlet.ShouldProcess('0.0.0.0:443', \"bind certificate $thumbprint\")) {");
-        l << QStringLiteral("            $binding = Get-WebBinding -Name $site -Protocol 'https' -Port 443");
-        l << QStringLiteral("            $binding.AddSslCertificate($thumbprint, 'My')");
+        l << QStringLiteral(
+            "            # HTTP.sys keeps one certificate per address and port: the old one goes first.");
+        l << QStringLiteral(
+            "            if ($null -ne $bound) { Remove-Item -LiteralPath 'IIS:\\SslBindings\\0.0.0.0!443' }");
+        l << QStringLiteral("            $certificate | New-Item -Path 'IIS:\\SslBindings\\0.0.0.0!443' | Out-Null");
         l << QStringLiteral("            Write-Host \"Bound certificate $thumbprint to https on port 443\"");
         l << QStringLiteral("        }");
         l << QStringLiteral("    }");
@@ -397,7 +458,7 @@ QString ScriptWriter::iisScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral(
         "            Set-ItemProperty -LiteralPath 'IIS:\\AppPools\\SCEP' -Name 'processModel' -Value @{ "
         "userName = $poolIdentity; password = $credential.GetNetworkCredential().Password; identityType = 3 }");
-    l << QStringLiteral("            Restart-WebAppPool -Name 'SCEP'");
+    l << QStringLiteral("            Restart-PlanScepPool");
     l << QStringLiteral("            Write-Host \"The SCEP application pool runs as $poolIdentity\"");
     l << QStringLiteral("        }");
     l << QStringLiteral("    }");
@@ -406,29 +467,55 @@ QString ScriptWriter::iisScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("} finally {");
     l << QStringLiteral("    Stop-Transcript | Out-Null");
     l << QStringLiteral("}");
-    return header(QStringLiteral("step 05, IIS request filtering, HTTP.sys limits and the HTTPS binding"),
+    return header(QStringLiteral("step 05, IIS request filtering, HTTP.sys limits, the HTTPS binding and the SCEP pool "
+                                 "identity"),
                   p.ndesHost.simplified(), p, at, true) +
-           QLatin1String(setValueFunction) + QLatin1Char('\n') + body(l);
+           QLatin1String(setValueFunction) + QLatin1String(poolFunction) + QLatin1Char('\n') + body(l);
 }
 
 QString ScriptWriter::rollbackScript(const SetupPlan& p, const QDateTime& at) {
     QStringList l;
-    l << QStringLiteral("$mscep = 'HKLM:\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP'");
+    l << QStringLiteral("$cryptography = 'HKLM:\\SOFTWARE\\Microsoft\\Cryptography'");
+    l << QStringLiteral("$mscep = \"$cryptography\\MSCEP\"");
+    l << QStringLiteral("$aside = 'MSCEP.before-rollback'");
     l << QStringLiteral("$backup = Join-Path $env:ProgramData 'NDES Console\\mscep-before-ndes-console.reg'");
+    l << QStringLiteral("$now = Join-Path $env:TEMP 'mscep-now.reg'");
     l << QStringLiteral("Start-Transcript -Path $TranscriptPath -Append | Out-Null");
     l << QStringLiteral("try {");
     l << QStringLiteral(
         "    # The MSCEP key exactly as step 04 found it before its first change: the key is replaced, not merged.");
     l << QStringLiteral("    if (-not (Test-Path -LiteralPath $backup)) {");
     l << QStringLiteral("        Write-Warning \"No backup at $backup: step 04 has not changed anything here.\"");
+    l << QStringLiteral("        return");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("    $export = Invoke-PlanNative 'reg.exe' @('export', "
+                        "'HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP', $now, '/y')");
+    l << QStringLiteral(
+        "    $same = $export.ExitCode -eq 0 -and (Get-FileHash -LiteralPath $now).Hash -eq (Get-FileHash "
+        "-LiteralPath $backup).Hash");
+    l << QStringLiteral("    Remove-Item -LiteralPath $now -ErrorAction SilentlyContinue");
+    l << QStringLiteral("    if ($same) {");
+    l << QStringLiteral("        Write-Host 'The MSCEP key is already as it was before step 04: nothing to do.'");
     l << QStringLiteral("    } elseif ($PSCmdlet.ShouldProcess('HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP', "
                         "\"replace with $backup\")) {");
-    l << QStringLiteral("        Remove-Item -LiteralPath $mscep -Recurse");
-    l << QStringLiteral("        & reg.exe import $backup");
+    l << QStringLiteral("        # Set aside, not deleted, until the import has worked.");
+    l << QStringLiteral("        if (Test-Path -LiteralPath \"$cryptography\\$aside\") { Remove-Item -LiteralPath "
+                        "\"$cryptography\\$aside\" -Recurse }");
     l << QStringLiteral(
-        "        if ($LASTEXITCODE -ne 0) { throw \"reg.exe import failed ($LASTEXITCODE); import $backup by hand\" }");
+        "        if (Test-Path -LiteralPath $mscep) { Rename-Item -LiteralPath $mscep -NewName $aside }");
+    l << QStringLiteral("        $import = Invoke-PlanNative 'reg.exe' @('import', $backup)");
+    l << QStringLiteral("        if ($import.ExitCode -ne 0) {");
+    l << QStringLiteral("            if (Test-Path -LiteralPath $mscep) { Remove-Item -LiteralPath $mscep -Recurse }");
+    l << QStringLiteral("            if (Test-Path -LiteralPath \"$cryptography\\$aside\") { Rename-Item -LiteralPath "
+                        "\"$cryptography\\$aside\" -NewName 'MSCEP' }");
+    l << QStringLiteral(
+        "            throw \"reg.exe import failed ($($import.ExitCode)): the MSCEP key is as it was. Import "
+        "$backup by hand. $($import.Output -join ' ')\"");
+    l << QStringLiteral("        }");
+    l << QStringLiteral("        if (Test-Path -LiteralPath \"$cryptography\\$aside\") { Remove-Item -LiteralPath "
+                        "\"$cryptography\\$aside\" -Recurse }");
     l << QStringLiteral("        Import-Module WebAdministration");
-    l << QStringLiteral("        Restart-WebAppPool -Name 'SCEP'");
+    l << QStringLiteral("        Restart-PlanScepPool");
     l << QStringLiteral("        Write-Host \"Restored the MSCEP key from $backup and restarted the SCEP pool\"");
     l << QStringLiteral("    }");
     l << QStringLiteral("    # IIS and HTTP.sys limits are left as they are: larger limits break nothing, and lowering "
@@ -439,7 +526,7 @@ QString ScriptWriter::rollbackScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("    Stop-Transcript | Out-Null");
     l << QStringLiteral("}");
     return header(QStringLiteral("rollback of step 04 (the NDES registry)"), p.ndesHost.simplified(), p, at, true) +
-           body(l);
+           QLatin1String(nativeFunction) + QLatin1String(poolFunction) + QLatin1Char('\n') + body(l);
 }
 
 QString ScriptWriter::verifyScript(const SetupPlan& p, const QDateTime& at) {
@@ -476,6 +563,8 @@ QString ScriptWriter::verifyScript(const SetupPlan& p, const QDateTime& at) {
     l << QString::fromLatin1(accountFunctions).trimmed();
     l << QString::fromLatin1(caFunction).trimmed();
     l << QString::fromLatin1(templateFunctions).trimmed();
+    l << QString::fromLatin1(localGroupFunction).trimmed();
+    l << QString::fromLatin1(nativeFunction).trimmed();
     l << QStringLiteral(
         "# Each part is checked on its own: one that cannot be read (no AD, no CA, no IIS) is reported and "
         "the others still run.");
@@ -483,6 +572,7 @@ QString ScriptWriter::verifyScript(const SetupPlan& p, const QDateTime& at) {
     // Step 01
     l << QStringLiteral("Write-Host '== Step 01: the service account'");
     l << QStringLiteral("$sids = $null");
+    l << QStringLiteral("$account = $null");
     l << QStringLiteral("try {");
     l << QStringLiteral("    $account = Get-PlanAccount $name");
     l << QStringLiteral("    if ($null -eq $account) {");
@@ -509,13 +599,16 @@ QString ScriptWriter::verifyScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("    Write-Result 'UNCHECKED' \"the account in AD: $($_.Exception.Message)\"");
     l << QStringLiteral("}");
     l << QStringLiteral("try {");
+    l << QStringLiteral("    if ($null -ne $account) {");
+    l << QStringLiteral("        $accountSid = (Get-PlanAccountSid $account).Value");
     l << QStringLiteral(
-        "    if ($null -ne (Get-LocalGroupMember -Group 'IIS_IUSRS' -Member $member -ErrorAction "
-        "SilentlyContinue)) { Write-Result 'ok' \"$member is in IIS_IUSRS\" } else { Write-Result 'DIFFERS' "
-        "\"$member is not in IIS_IUSRS\" }");
-    l << QStringLiteral("    if ($null -ne (Get-LocalGroupMember -Group 'Administrators' -Member $member -ErrorAction "
-                        "SilentlyContinue)) { Write-Result 'DIFFERS' \"$member is a local administrator (NDES needs no "
-                        "such right)\" } else { Write-Result 'ok' \"$member is not a local administrator\" }");
+        "        if (Test-PlanLocalMember 'S-1-5-32-568' $accountSid) { Write-Result 'ok' \"$member is in "
+        "IIS_IUSRS\" } else { Write-Result 'DIFFERS' \"$member is not in IIS_IUSRS\" }");
+    l << QStringLiteral(
+        "        if (Test-PlanLocalMember 'S-1-5-32-544' $accountSid) { Write-Result 'DIFFERS' \"$member is "
+        "a local administrator (NDES needs no such right)\" } else { Write-Result 'ok' \"$member is not "
+        "a local administrator\" }");
+    l << QStringLiteral("    }");
     l << QStringLiteral("} catch {");
     l << QStringLiteral("    Write-Result 'UNCHECKED' \"local groups: $($_.Exception.Message)\"");
     l << QStringLiteral("}");
@@ -566,13 +659,13 @@ QString ScriptWriter::verifyScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("} catch {");
     l << QStringLiteral("    Write-Result 'UNCHECKED' \"the template in AD: $($_.Exception.Message)\"");
     l << QStringLiteral("}");
-    l << QStringLiteral("$published = & { $ErrorActionPreference = 'Continue'; & certutil.exe -config $caConfig "
-                        "-CATemplates 2>$null }");
+    l << QStringLiteral("$list = Invoke-PlanNative 'certutil.exe' @('-config', $caConfig, '-CATemplates')");
     l << QStringLiteral(
-        "if ($LASTEXITCODE -ne 0) { Write-Result 'UNCHECKED' \"the templates $caConfig issues (certutil "
-        "-CATemplates failed: $LASTEXITCODE)\" }");
-    l << QStringLiteral("elseif (@($published | Where-Object { $_ -cmatch ('^' + [regex]::Escape($templateName) + ':') "
-                        "}).Count -gt 0) { Write-Result 'ok' \"$caConfig issues $templateName\" }");
+        "if ($list.ExitCode -ne 0) { Write-Result 'UNCHECKED' \"the templates $caConfig issues (certutil "
+        "-CATemplates failed: $($list.ExitCode))\" }");
+    l << QStringLiteral(
+        "elseif (@($list.Output | Where-Object { $_ -cmatch ('^' + [regex]::Escape($templateName) + ':') "
+        "}).Count -gt 0) { Write-Result 'ok' \"$caConfig issues $templateName\" }");
     l << QStringLiteral("else { Write-Result 'DIFFERS' \"$caConfig does not issue $templateName (event 31 for every "
                         "request)\" }");
 
@@ -714,6 +807,8 @@ QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& 
     l << QStringLiteral("$caConfig = %1").arg(q(p.caConfig));
     l << QString::fromLatin1(accountFunctions).trimmed();
     l << QString::fromLatin1(caFunction).trimmed();
+    l << QString::fromLatin1(localGroupFunction).trimmed();
+    l << QString::fromLatin1(readPasswordFunction).trimmed();
     if (generate) {
         l << QStringLiteral("function New-PlanPassword {");
         l << QStringLiteral("    # 24 characters from a cryptographic generator; shown nowhere, logged nowhere.");
@@ -726,92 +821,117 @@ QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& 
     }
     l << QStringLiteral("Start-Transcript -Path $TranscriptPath -Append | Out-Null");
     l << QStringLiteral("try {");
+    l << QStringLiteral("    if ($null -eq (Get-Module -ListAvailable -Name ActiveDirectory)) {");
+    l << QStringLiteral("        if (-not $PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'install RSAT-AD-PowerShell (the "
+                        "ActiveDirectory module)')) {");
+    l << QStringLiteral("            Write-Warning 'The rest of this step needs the ActiveDirectory module.'");
+    l << QStringLiteral("            return");
+    l << QStringLiteral("        }");
+    l << QStringLiteral("        Install-WindowsFeature -Name 'RSAT-AD-PowerShell' | Out-Null");
+    l << QStringLiteral("    }");
     l << QStringLiteral("    Import-Module ActiveDirectory");
-    l << QStringLiteral("    $user = Get-ADUser -Filter 'sAMAccountName -eq $name' -Properties ServicePrincipalName");
+    l << QStringLiteral("    # One domain controller for every read and write, so an account created a moment ago is "
+                        "found at once.");
+    l << QStringLiteral("    $server = (Get-ADDomain).PDCEmulator");
+    l << QStringLiteral("    $user = Get-ADUser -Server $server -Filter 'sAMAccountName -eq $name' -Properties "
+                        "ServicePrincipalName");
     l << QStringLiteral("    if ($null -eq $user) {");
     l << QStringLiteral("        if ($PSCmdlet.ShouldProcess(\"$name in $ou\", 'create the NDES service account')) {");
     if (generate) {
-        l << QStringLiteral("            $plain = New-PlanPassword");
-        l << QStringLiteral("            $secure = ConvertTo-SecureString -String $plain -AsPlainText -Force");
-        l << QStringLiteral("            Set-Clipboard -Value $plain");
-        l << QStringLiteral("            Remove-Variable -Name plain");
-        l << QStringLiteral("            Write-Host 'The generated password is on the clipboard (not shown, not in the "
-                            "transcript): store it in your password vault now; step 03 asks for it.'");
-    } else {
+        l << QStringLiteral("            if (Test-Path -LiteralPath 'variable:PSSenderInfo') {");
         l << QStringLiteral(
-            "            $secure = Read-Host -AsSecureString -Prompt \"Password for the new account $name\"");
+            "                # Remotely the clipboard is the remote session's: the password would be lost.");
+        l << QStringLiteral(
+            "                $secure = Read-PlanPassword \"A password for the new account $name (a remote "
+            "session has no clipboard of yours)\"");
+        l << QStringLiteral("            } else {");
+        l << QStringLiteral("                $plain = New-PlanPassword");
+        l << QStringLiteral("                $secure = ConvertTo-SecureString -String $plain -AsPlainText -Force");
+        l << QStringLiteral("                Set-Clipboard -Value $plain");
+        l << QStringLiteral("                Remove-Variable -Name plain");
+        l << QStringLiteral(
+            "                Write-Host 'The generated password is on the clipboard (not shown, not in the "
+            "transcript): store it in your password vault now; step 03 asks for it.'");
+        l << QStringLiteral("            }");
+    } else {
+        l << QStringLiteral("            $secure = Read-PlanPassword \"Password for the new account $name\"");
     }
-    l << QStringLiteral("            New-ADUser -Name $name -SamAccountName $name -UserPrincipalName $upn -Path $ou "
-                        "-AccountPassword $secure -Enabled $true -Description 'NDES (SCEP) application pool identity'");
+    l << QStringLiteral(
+        "            $user = New-ADUser -Server $server -Name $name -SamAccountName $name -UserPrincipalName "
+        "$upn -Path $ou -AccountPassword $secure -Enabled $true -Description 'NDES (SCEP) application pool "
+        "identity' -PassThru");
+    l << QStringLiteral(
+        "            $user = Get-ADUser -Server $server -Identity $user -Properties ServicePrincipalName");
     l << QStringLiteral("            Write-Host \"Created $name in $ou\"");
-    l << QStringLiteral("            $user = Get-ADUser -Identity $name -Properties ServicePrincipalName");
     l << QStringLiteral("        }");
     l << QStringLiteral("    } else {");
     l << QStringLiteral("        Write-Verbose \"$name exists\"");
     l << QStringLiteral("    }");
+    l << QStringLiteral("    if ($null -eq $user) {");
+    l << QStringLiteral(
+        "        Write-Host \"$name does not exist yet (-WhatIf): its SPN, groups and right on the CA are "
+        "checked once it does.\"");
+    l << QStringLiteral("        return");
+    l << QStringLiteral("    }");
     l << QStringLiteral("    # Kerberos to the admin page needs HTTP/<NDES host> on the account that runs the pool.");
-    l << QStringLiteral("    if ($null -ne $user -and -not (@($user.ServicePrincipalName) -contains $spn)) {");
+    l << QStringLiteral("    if (-not (@($user.ServicePrincipalName) -contains $spn)) {");
     l << QStringLiteral("        if ($PSCmdlet.ShouldProcess($name, \"add the SPN $spn\")) {");
-    l << QStringLiteral("            Set-ADUser -Identity $user -ServicePrincipalNames @{ Add = $spn }");
+    l << QStringLiteral(
+        "            Set-ADUser -Server $server -Identity $user -ServicePrincipalNames @{ Add = $spn }");
     l << QStringLiteral("            Write-Host \"Added SPN $spn to $name\"");
     l << QStringLiteral("        }");
     l << QStringLiteral("    }");
-    l << QStringLiteral("    # On this server: member of IIS_IUSRS, and not a local administrator (least privilege).");
     l << QStringLiteral(
-        "    if ($null -eq (Get-LocalGroupMember -Group 'IIS_IUSRS' -Member $member -ErrorAction SilentlyContinue)) {");
+        "    # On this server, by SID (names of built-in groups are translated): member of IIS_IUSRS, and "
+        "not a local administrator (least privilege).");
+    l << QStringLiteral("    $accountSid = $user.SID.Value");
+    l << QStringLiteral("    if (-not (Test-PlanLocalMember 'S-1-5-32-568' $accountSid)) {");
     l << QStringLiteral("        if ($PSCmdlet.ShouldProcess('IIS_IUSRS', \"add $member\")) {");
-    l << QStringLiteral("            Add-LocalGroupMember -Group 'IIS_IUSRS' -Member $member");
+    l << QStringLiteral("            Add-LocalGroupMember -SID 'S-1-5-32-568' -Member $accountSid");
     l << QStringLiteral("            Write-Host \"Added $member to IIS_IUSRS\"");
     l << QStringLiteral("        }");
     l << QStringLiteral("    }");
-    l << QStringLiteral("    if ($null -ne (Get-LocalGroupMember -Group 'Administrators' -Member $member -ErrorAction "
-                        "SilentlyContinue)) {");
+    l << QStringLiteral("    if (Test-PlanLocalMember 'S-1-5-32-544' $accountSid) {");
     l << QStringLiteral("        Write-Warning \"$member is a local administrator; NDES needs no such right.\"");
     l << QStringLiteral("        if ($PSCmdlet.ShouldProcess('Administrators', \"remove $member\")) {");
-    l << QStringLiteral("            Remove-LocalGroupMember -Group 'Administrators' -Member $member");
+    l << QStringLiteral("            Remove-LocalGroupMember -SID 'S-1-5-32-544' -Member $accountSid");
     l << QStringLiteral("            Write-Host \"Removed $member from Administrators\"");
     l << QStringLiteral("        }");
     l << QStringLiteral("    }");
     l << QStringLiteral(
-        "    # Request Certificates on the CA: Authenticated Users have it by default; hardened CAs take it away.");
-    l << QStringLiteral("    $account = Get-PlanAccount $name");
-    l << QStringLiteral("    if ($null -eq $account) {");
+        "    # Request Certificates on the CA: Authenticated Users have it by default; hardened CAs take it "
+        "away.");
+    l << QStringLiteral("    $account = [ADSI]\"LDAP://$server/<SID=$accountSid>\"");
+    l << QStringLiteral("    $ca = $null");
+    l << QStringLiteral("    try {");
+    l << QStringLiteral("        $ca = Get-PlanCaEnroll $caConfig (Get-PlanAccountSids $account)");
+    l << QStringLiteral("    } catch {");
     l << QStringLiteral(
-        "        Write-Host \"$name does not exist yet (-WhatIf): its right on the CA is checked once it does.\"");
-    l << QStringLiteral("    } else {");
-    l << QStringLiteral("        $ca = $null");
-    l << QStringLiteral("        try {");
-    l << QStringLiteral("            $ca = Get-PlanCaEnroll $caConfig (Get-PlanAccountSids $account)");
-    l << QStringLiteral("        } catch {");
-    l << QStringLiteral(
-        "            Write-Warning \"Cannot read the permissions of $caConfig ($($_.Exception.Message)): check by "
+        "        Write-Warning \"Cannot read the permissions of $caConfig ($($_.Exception.Message)): check by "
         "hand that $member or a group it is in has Request Certificates (certsrv.msc > Properties > "
         "Security).\"");
-    l << QStringLiteral("        }");
-    l << QStringLiteral("        if ($null -eq $ca) {");
-    l << QStringLiteral("            # Not readable: the warning above says what to check by hand.");
-    l << QStringLiteral("        } elseif ($ca.Denied) {");
+    l << QStringLiteral("    }");
+    l << QStringLiteral("    if ($null -eq $ca) {");
+    l << QStringLiteral("        # Not readable: the warning above says what to check by hand.");
+    l << QStringLiteral("    } elseif ($ca.Denied) {");
     l << QStringLiteral(
-        "            Write-Warning \"A Deny entry on $caConfig takes Request Certificates from $member or a group "
+        "        Write-Warning \"A Deny entry on $caConfig takes Request Certificates from $member or a group "
         "it is in: remove it in certsrv.msc > Properties > Security.\"");
-    l << QStringLiteral("        } elseif ($ca.Allowed) {");
-    l << QStringLiteral("            Write-Verbose \"$member may request certificates from $caConfig\"");
+    l << QStringLiteral("    } elseif ($ca.Allowed) {");
+    l << QStringLiteral("        Write-Verbose \"$member may request certificates from $caConfig\"");
     l << QStringLiteral(
-        "        } elseif ($PSCmdlet.ShouldProcess($caConfig, \"allow Request Certificates for $member\")) {");
+        "    } elseif ($PSCmdlet.ShouldProcess($caConfig, \"allow Request Certificates for $member\")) {");
     l << QStringLiteral(
-        "            $ace = "
-        "[System.Security.AccessControl.CommonAce]::new([System.Security.AccessControl.AceFlags]::None, "
-        "[System.Security.AccessControl.AceQualifier]::AccessAllowed, 0x200, (Get-PlanAccountSid $account), "
-        "$false, $null)");
+        "        $ace = [System.Security.AccessControl.CommonAce]::new([System.Security.AccessControl.AceFlags]::"
+        "None, [System.Security.AccessControl.AceQualifier]::AccessAllowed, 0x200, $user.SID, $false, $null)");
     l << QStringLiteral(
-        "            $ca.Descriptor.DiscretionaryAcl.InsertAce($ca.Descriptor.DiscretionaryAcl.Count, $ace)");
-    l << QStringLiteral("            $bytes = New-Object byte[] $ca.Descriptor.BinaryLength");
-    l << QStringLiteral("            $ca.Descriptor.GetBinaryForm($bytes, 0)");
-    l << QStringLiteral("            $ca.Admin.SetConfigEntry($caConfig, '', 'Security', $bytes)");
+        "        $ca.Descriptor.DiscretionaryAcl.InsertAce($ca.Descriptor.DiscretionaryAcl.Count, $ace)");
+    l << QStringLiteral("        $bytes = New-Object byte[] $ca.Descriptor.BinaryLength");
+    l << QStringLiteral("        $ca.Descriptor.GetBinaryForm($bytes, 0)");
+    l << QStringLiteral("        $ca.Admin.SetConfigEntry($caConfig, '', 'Security', $bytes)");
     l << QStringLiteral(
-        "            Write-Host \"Allowed Request Certificates on $caConfig for $member. The CA reads it when "
+        "        Write-Host \"Allowed Request Certificates on $caConfig for $member. The CA reads it when "
         "Certificate Services restarts: run Restart-Service certsvc on the CA.\"");
-    l << QStringLiteral("        }");
     l << QStringLiteral("    }");
     l << QStringLiteral("} finally {");
     l << QStringLiteral("    Stop-Transcript | Out-Null");
@@ -894,9 +1014,11 @@ QString ScriptWriter::templateScript(const SetupPlan& p, const QDateTime& at) {
     l << planTemplateLines(p);
     l << QString::fromLatin1(accountFunctions).trimmed();
     l << QString::fromLatin1(templateFunctions).trimmed();
+    l << QString::fromLatin1(nativeFunction).trimmed();
     l << QStringLiteral("function ConvertTo-Period([int] $Days) {");
     l << QStringLiteral("    # A template period is a negative count of 100 ns as eight little-endian bytes.");
-    l << QStringLiteral("    return [System.BitConverter]::GetBytes([long](-1 * [long]$Days * 864000000000))");
+    l << QStringLiteral("    # The comma keeps it one byte[]: PowerShell would otherwise return eight separate bytes.");
+    l << QStringLiteral("    return ,([System.BitConverter]::GetBytes([long](-1 * [long]$Days * 864000000000)))");
     l << QStringLiteral("}");
     l << QStringLiteral("Start-Transcript -Path $TranscriptPath -Append | Out-Null");
     l << QStringLiteral("try {");
@@ -941,35 +1063,44 @@ QString ScriptWriter::templateScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("        $oidObject.Put('displayName', $displayName)");
     l << QStringLiteral("        $oidObject.Put('msPKI-Cert-Template-OID', $oid)");
     l << QStringLiteral("        $oidObject.SetInfo()");
-    l << QStringLiteral("        $template = $container.Create('pKICertificateTemplate', \"CN=$name\")");
-    l << QStringLiteral("        # From the base: what the plan does not decide.");
-    l << QStringLiteral("        foreach ($attribute in 'flags', 'pKIMaxIssuingDepth', 'pKICriticalExtensions', "
-                        "'msPKI-RA-Signature', 'msPKI-Enrollment-Flag') {");
-    l << QStringLiteral("            $value = $base.Properties[$attribute].Value");
-    l << QStringLiteral("            if ($null -ne $value) { $template.Put($attribute, $value) }");
-    l << QStringLiteral("        }");
-    l << QStringLiteral("        # From the plan.");
-    l << QStringLiteral("        $template.Put('displayName', $displayName)");
-    l << QStringLiteral("        $template.Put('revision', 100)");
-    l << QStringLiteral("        $template.Put('msPKI-Template-Schema-Version', 2)");
-    l << QStringLiteral("        $template.Put('msPKI-Template-Minor-Revision', 0)");
-    l << QStringLiteral("        $template.Put('msPKI-Cert-Template-OID', $oid)");
-    l << QStringLiteral("        $template.Put('pKIExpirationPeriod', (ConvertTo-Period %1))").arg(p.validityDays);
-    l << QStringLiteral("        $template.Put('pKIOverlapPeriod', (ConvertTo-Period %1))").arg(p.renewalDays);
-    l << QStringLiteral("        $template.Put('msPKI-Minimal-Key-Size', %1)").arg(p.minimumKeySize);
-    l << QStringLiteral("        $template.Put('pKIDefaultKeySpec', %1)").arg(e.keySpec);
-    l << QStringLiteral("        $template.Put('pKIKeyUsage', [byte[]](0x%1, 0x00))")
-             .arg(e.keyUsage, 2, 16, QLatin1Char('0'));
-    l << QStringLiteral("        $template.Put('pKIDefaultCSPs', @(%1))")
-             .arg(q(QStringLiteral("1,") + p.templateProvider));
-    l << QStringLiteral("        $template.PutEx(2, 'pKIExtendedKeyUsage', $ekus)");
-    l << QStringLiteral("        $template.PutEx(2, 'msPKI-Certificate-Application-Policy', $ekus)");
     l << QStringLiteral(
-        "        # 0x1: the subject comes with the request (the CA then takes the request's SAN too); 0x10000 "
+        "        # Nothing is left behind if the template cannot be written: the OID object goes again.");
+    l << QStringLiteral("        try {");
+    l << QStringLiteral("            $template = $container.Create('pKICertificateTemplate', \"CN=$name\")");
+    l << QStringLiteral("            # From the base: what the plan does not decide.");
+    l << QStringLiteral("            foreach ($attribute in 'flags', 'pKIMaxIssuingDepth', 'pKICriticalExtensions', "
+                        "'msPKI-RA-Signature', 'msPKI-Enrollment-Flag') {");
+    l << QStringLiteral("                $value = $base.Properties[$attribute].Value");
+    l << QStringLiteral("                if ($null -ne $value) { $template.Put($attribute, $value) }");
+    l << QStringLiteral("            }");
+    l << QStringLiteral("            # From the plan.");
+    l << QStringLiteral("            $template.Put('displayName', $displayName)");
+    l << QStringLiteral("            $template.Put('revision', 100)");
+    l << QStringLiteral("            $template.Put('msPKI-Template-Schema-Version', 2)");
+    l << QStringLiteral("            $template.Put('msPKI-Template-Minor-Revision', 0)");
+    l << QStringLiteral("            $template.Put('msPKI-Cert-Template-OID', $oid)");
+    l << QStringLiteral("            $template.Put('pKIExpirationPeriod', [byte[]](ConvertTo-Period %1))")
+             .arg(p.validityDays);
+    l << QStringLiteral("            $template.Put('pKIOverlapPeriod', [byte[]](ConvertTo-Period %1))")
+             .arg(p.renewalDays);
+    l << QStringLiteral("            $template.Put('msPKI-Minimal-Key-Size', %1)").arg(p.minimumKeySize);
+    l << QStringLiteral("            $template.Put('pKIDefaultKeySpec', %1)").arg(e.keySpec);
+    l << QStringLiteral("            $template.Put('pKIKeyUsage', [byte[]](0x%1, 0x00))")
+             .arg(e.keyUsage, 2, 16, QLatin1Char('0'));
+    l << QStringLiteral("            $template.Put('pKIDefaultCSPs', @(%1))")
+             .arg(q(QStringLiteral("1,") + p.templateProvider));
+    l << QStringLiteral("            $template.PutEx(2, 'pKIExtendedKeyUsage', $ekus)");
+    l << QStringLiteral("            $template.PutEx(2, 'msPKI-Certificate-Application-Policy', $ekus)");
+    l << QStringLiteral(
+        "            # 0x1: the subject comes with the request (the CA then takes the request's SAN too); 0x10000 "
         "tells clients to send a SAN. 0x10 = exportable key.");
-    l << QStringLiteral("        $template.Put('msPKI-Certificate-Name-Flag', %1)").arg(e.nameFlag);
-    l << QStringLiteral("        $template.Put('msPKI-Private-Key-Flag', %1)").arg(e.privateKeyFlag);
-    l << QStringLiteral("        $template.SetInfo()");
+    l << QStringLiteral("            $template.Put('msPKI-Certificate-Name-Flag', %1)").arg(e.nameFlag);
+    l << QStringLiteral("            $template.Put('msPKI-Private-Key-Flag', %1)").arg(e.privateKeyFlag);
+    l << QStringLiteral("            $template.SetInfo()");
+    l << QStringLiteral("        } catch {");
+    l << QStringLiteral("            $oidObject.DeleteTree()");
+    l << QStringLiteral("            throw");
+    l << QStringLiteral("        }");
     l << QStringLiteral("        Write-Host \"Created template $name ($oid) from $baseName\"");
     l << QStringLiteral("    } else {");
     l << QStringLiteral("        $template = $null");
@@ -1005,17 +1136,30 @@ QString ScriptWriter::templateScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("        }");
     l << QStringLiteral("    }");
     l << QStringLiteral("    # Published on the CA, or NDES gets \"template not available\" (event 31).");
-    l << QStringLiteral("    # (Windows PowerShell 5.1 turns a redirected native stderr line into a stopping error: "
-                        "'Continue' in this block only.)");
-    l << QStringLiteral("    $published = & { $ErrorActionPreference = 'Continue'; & certutil.exe -config $caConfig "
-                        "-CATemplates 2>$null } | Where-Object { $_ -cmatch ('^' + [regex]::Escape($name) + ':') }");
-    l << QStringLiteral("    if ($null -eq $published) {");
-    l << QStringLiteral("        if ($PSCmdlet.ShouldProcess($caConfig, \"publish template $name\")) {");
-    l << QStringLiteral("            & certutil.exe -config $caConfig -SetCATemplates ('+' + $name) | Out-Null");
-    l << QStringLiteral("            if ($LASTEXITCODE -ne 0) { throw \"certutil -SetCATemplates failed "
-                        "($LASTEXITCODE): publish $name on the CA by hand (certsrv.msc).\" }");
-    l << QStringLiteral("            Write-Host \"Published $name on $caConfig\"");
+    l << QStringLiteral("    $list = Invoke-PlanNative 'certutil.exe' @('-config', $caConfig, '-CATemplates')");
+    l << QStringLiteral("    if ($list.ExitCode -ne 0) { throw \"certutil -CATemplates failed ($($list.ExitCode)) for "
+                        "$caConfig : $($list.Output -join ' ')\" }");
+    l << QStringLiteral(
+        "    $published = @($list.Output | Where-Object { $_ -cmatch ('^' + [regex]::Escape($name) + ':') "
+        "})");
+    l << QStringLiteral("    if ($published.Count -eq 0 -and $PSCmdlet.ShouldProcess($caConfig, \"publish template "
+                        "$name\")) {");
+    l << QStringLiteral("        # The CA reads templates from its domain controller: one created a moment ago may not "
+                        "be there yet.");
+    l << QStringLiteral("        $attempt = 0");
+    l << QStringLiteral("        while ($true) {");
+    l << QStringLiteral("            $attempt++");
+    l << QStringLiteral(
+        "            $set = Invoke-PlanNative 'certutil.exe' @('-config', $caConfig, '-SetCATemplates', "
+        "('+' + $name))");
+    l << QStringLiteral("            if ($set.ExitCode -eq 0) { break }");
+    l << QStringLiteral("            if ($attempt -ge 6) { throw \"certutil -SetCATemplates failed ($($set.ExitCode)): "
+                        "publish $name on the CA by hand (certsrv.msc). $($set.Output -join ' ')\" }");
+    l << QStringLiteral("            Write-Host \"The CA does not see $name yet (AD replication); trying again in 20 s "
+                        "($attempt of 6)\"");
+    l << QStringLiteral("            Start-Sleep -Seconds 20");
     l << QStringLiteral("        }");
+    l << QStringLiteral("        Write-Host \"Published $name on $caConfig\"");
     l << QStringLiteral("    }");
     l << QStringLiteral("} finally {");
     l << QStringLiteral("    Stop-Transcript | Out-Null");

@@ -488,7 +488,7 @@ private slots:
             "Set-PlanValue -Path \"$mscep\\PasswordValidity\" -Name 'PasswordValidity' -Value 30 -Kind DWord")));
         QVERIFY(s.contains(QLatin1String("-Value @('SHA-256', 'SHA-512', 'AES') -Kind MultiString")));
         QVERIFY(s.contains(QLatin1String("'PasswordCacheMax'"))); // the guides' misplaced values are removed
-        QVERIFY(s.contains(QLatin1String("Restart-WebAppPool -Name 'SCEP'")));
+        QVERIFY(s.contains(QLatin1String("Restart-PlanScepPool")));
         const QString iis = ScriptWriter::iisScript(example(), QDateTime::currentDateTimeUtc());
         QVERIFY(iis.contains(QLatin1String("'maxUrl' = 65534; 'maxQueryString' = 65534")));
         QVERIFY(iis.contains(QLatin1String("reboot")));
@@ -510,14 +510,17 @@ private slots:
     void templateScriptEncodesThePlan() {
         SetupPlan p = example();
         const QString s = ScriptWriter::templateScript(p, QDateTime::currentDateTimeUtc());
-        QVERIFY(s.contains(QLatin1String("$template.Put('pKIExpirationPeriod', (ConvertTo-Period 365))")));
-        QVERIFY(s.contains(QLatin1String("$template.Put('pKIOverlapPeriod', (ConvertTo-Period 42))")));
+        // One byte[] (the comma stops PowerShell unrolling it into eight values), cast again where it is used.
+        QVERIFY(s.contains(QLatin1String("return ,([System.BitConverter]::GetBytes(")));
+        QVERIFY(s.contains(QLatin1String("$template.Put('pKIExpirationPeriod', [byte[]](ConvertTo-Period 365))")));
+        QVERIFY(s.contains(QLatin1String("$template.Put('pKIOverlapPeriod', [byte[]](ConvertTo-Period 42))")));
+        QVERIFY(s.contains(QLatin1String("$oidObject.DeleteTree()"))); // no orphan OID when the template fails
         QVERIFY(s.contains(QLatin1String("$template.Put('pKIKeyUsage', [byte[]](0xa0, 0x00))"))); // both uses
         QVERIFY(s.contains(QLatin1String("$template.Put('pKIDefaultKeySpec', 1)")));
         QVERIFY(s.contains(QLatin1String("$ekus = @('1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.1')")));
         QVERIFY(s.contains(QLatin1String("$template.Put('msPKI-Certificate-Name-Flag', 65537)")));
         QVERIFY(s.contains(QLatin1String("0e10c968-78fb-11d2-90d4-00c04f79dc55"))); // the Enroll extended right
-        QVERIFY(s.contains(QLatin1String("-SetCATemplates ('+' + $name)")));
+        QVERIFY(s.contains(QLatin1String("'-SetCATemplates', ('+' + $name))")));
         p.purpose = SetupPlan::Purpose::Signature;
         const QString sig = ScriptWriter::templateScript(p, QDateTime::currentDateTimeUtc());
         QVERIFY(sig.contains(QLatin1String("[byte[]](0x80, 0x00)")));
@@ -552,13 +555,60 @@ private slots:
         QVERIFY(s.contains(QLatin1String("if ($existingName -cne $name) { throw")));
         QVERIFY(s.contains(QLatin1String("Find-PlanTemplate $container $baseName -OrDisplayName")));
         QVERIFY(s.contains(QLatin1String("$rights = Get-PlanTemplateRights $template (Get-PlanAccountSids $account)")));
-        QVERIFY(s.contains(QLatin1String("$ErrorActionPreference = 'Continue'; & certutil.exe")));
+        QVERIFY(
+            s.contains(QLatin1String("Invoke-PlanNative 'certutil.exe' @('-config', $caConfig, '-SetCATemplates'")));
+        QVERIFY(s.contains(QLatin1String("Start-Sleep -Seconds 20"))); // the CA may not see a new template at once
         p.sanFromRequest = false;
         const QString noSan = ScriptWriter::templateScript(p, QDateTime::currentDateTimeUtc());
         QVERIFY(noSan.contains(QLatin1String("$template.Put('msPKI-Certificate-Name-Flag', 1)")));
         p.exportableKey = true;
         QVERIFY(ScriptWriter::templateScript(p, QDateTime::currentDateTimeUtc())
                     .contains(QLatin1String("$template.Put('msPKI-Private-Key-Flag', 16)")));
+    }
+
+    // What a review of the scripts as Windows would run them found (nothing here can run them): native programs'
+    // stderr under 'Stop', Get-LocalGroupMember on orphaned SIDs and translated group names, a second certificate
+    // on 0.0.0.0:443, -WhatIf on a fresh server, a stopped pool, a rollback that deleted before importing, the
+    // clipboard of a remote session, a just-created account not yet on every domain controller.
+    void scriptsAvoidRunTimePitfalls() {
+        SetupPlan p = example();
+        p.passwordPolicy = SetupPlan::PasswordPolicy::Generate;
+        const QDateTime at = QDateTime::currentDateTimeUtc();
+        for (const GeneratedScript& s : ScriptWriter::scripts(p, at)) {
+            QVERIFY2(!s.text.contains(QLatin1String("Get-LocalGroupMember")), qPrintable(s.fileName));
+            QVERIFY2(!s.text.contains(QLatin1String("& reg.exe")), qPrintable(s.fileName));
+            QVERIFY2(!s.text.contains(QLatin1String("& certutil.exe")), qPrintable(s.fileName));
+            QVERIFY2(s.text.count(QLatin1String("Restart-WebAppPool")) <= 1, qPrintable(s.fileName)); // the helper
+            QVERIFY2(!s.text.contains(QLatin1String("AddSslCertificate")), qPrintable(s.fileName));
+        }
+        const QString account = ScriptWriter::serviceAccountScript(p, at);
+        QVERIFY(account.contains(QLatin1String("Install-WindowsFeature -Name 'RSAT-AD-PowerShell'")));
+        QVERIFY(account.contains(QLatin1String("$server = (Get-ADDomain).PDCEmulator")));
+        QVERIFY(account.contains(QLatin1String("New-ADUser -Server $server")));
+        QVERIFY(account.contains(QLatin1String("-PassThru")));
+        QVERIFY(account.contains(QLatin1String("Test-Path -LiteralPath 'variable:PSSenderInfo'")));
+        QVERIFY(account.contains(QLatin1String("Test-PlanLocalMember 'S-1-5-32-544' $accountSid")));
+        QVERIFY(account.contains(QLatin1String("Add-LocalGroupMember -SID 'S-1-5-32-568' -Member $accountSid")));
+        p.passwordPolicy = SetupPlan::PasswordPolicy::Prompt;
+        const QString prompted = ScriptWriter::serviceAccountScript(p, at);
+        QVERIFY(prompted.contains(QLatin1String("$secure = Read-PlanPassword")));
+        QVERIFY(prompted.contains(QLatin1String("'The same password again'")));
+        QVERIFY(!prompted.contains(QLatin1String("Set-Clipboard")));
+        const QString registry = ScriptWriter::registryScript(p, at);
+        QVERIFY(registry.contains(QLatin1String("if ($WhatIfPreference) { Write-Warning 'MSCEP does not exist yet")));
+        const QString iis = ScriptWriter::iisScript(p, at);
+        QVERIFY(iis.contains(QLatin1String("if ($WhatIfPreference) { Write-Warning 'IIS is not installed yet")));
+        const qsizetype removeOld =
+            iis.indexOf(QLatin1String("Remove-Item -LiteralPath 'IIS:\\SslBindings\\0.0.0.0!443'"));
+        QVERIFY(removeOld > 0);
+        QVERIFY(iis.indexOf(QLatin1String("New-Item -Path 'IIS:\\SslBindings\\0.0.0.0!443'")) > removeOld);
+        QVERIFY(iis.contains(QLatin1String("Start-WebAppPool -Name 'SCEP'")));
+        const QString rollback = ScriptWriter::rollbackScript(p, at);
+        QVERIFY(rollback.contains(QLatin1String("Get-FileHash"))); // nothing to do when the key is as backed up
+        const qsizetype aside = rollback.indexOf(QLatin1String("Rename-Item -LiteralPath $mscep -NewName $aside"));
+        QVERIFY(aside > 0);
+        QVERIFY(rollback.indexOf(QLatin1String("Invoke-PlanNative 'reg.exe' @('import', $backup)")) > aside);
+        QVERIFY(!rollback.contains(QLatin1String("Remove-Item -LiteralPath $mscep -Recurse\n        &")));
     }
 
     // verify.ps1 checks every step, each part on its own, and says which parts it could not check.
@@ -572,11 +622,11 @@ private slots:
             at = found;
         }
         for (const char* check :
-             {"Get-PlanAccount $name", "userPrincipalName", "servicePrincipalName", "IIS_IUSRS", "'Administrators'",
+             {"Get-PlanAccount $name", "userPrincipalName", "servicePrincipalName", "IIS_IUSRS",
               "Get-PlanCaEnroll $caConfig $sids", "Get-PlanTemplateDifferences $template $planTemplate",
-              "Get-PlanTemplateRights $template $sids", "-CATemplates", "ADCS-Device-Enrollment",
-              "'1.3.6.1.4.1.311.20.2.1'", "'signing', 'DigitalSignature', 2048", "ConfigurationStatus",
-              "Compare-PlanValue \"$mscep\\PasswordMax\" 'PasswordMax' 20", "maxQueryString",
+              "Get-PlanTemplateRights $template $sids", "-CATemplates", "Test-PlanLocalMember 'S-1-5-32-568'",
+              "ADCS-Device-Enrollment", "'1.3.6.1.4.1.311.20.2.1'", "'signing', 'DigitalSignature', 2048",
+              "ConfigurationStatus", "Compare-PlanValue \"$mscep\\PasswordMax\" 'PasswordMax' 20", "maxQueryString",
               "$poolIdentity = 'CORP' + '\\' + 'svc-ndes'", "IIS:\\SslBindings", "Write-Result 'UNCHECKED'"})
             QVERIFY2(s.contains(QLatin1String(check)), check);
         QVERIFY(!s.contains(QLatin1String("ShouldProcess"))); // read-only

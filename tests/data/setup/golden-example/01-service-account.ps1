@@ -68,6 +68,24 @@ function Get-PlanCaEnroll([string] $CaConfig, [string[]] $Sids) {
     }
     return [pscustomobject]@{ Allowed = ($allowed -and -not $denied); Denied = $denied; Descriptor = $descriptor; Admin = $admin }
 }
+function Test-PlanLocalMember([string] $GroupSid, [string] $MemberSid) {
+    $groupName = ([System.Security.Principal.SecurityIdentifier]$GroupSid).Translate([System.Security.Principal.NTAccount]).Value.Split('\')[-1]
+    $group = [ADSI]"WinNT://$env:COMPUTERNAME/$groupName,group"
+    foreach ($entry in @($group.Invoke('Members'))) {
+        $bytes = [byte[]]$entry.GetType().InvokeMember('objectSid', 'GetProperty', $null, $entry, $null)
+        if ([System.Security.Principal.SecurityIdentifier]::new($bytes, 0).Value -eq $MemberSid) { return $true }
+    }
+    return $false
+}
+function Read-PlanPassword([string] $Prompt) {
+    while ($true) {
+        $first = Read-Host -AsSecureString -Prompt $Prompt
+        $second = Read-Host -AsSecureString -Prompt 'The same password again'
+        $same = [System.Net.NetworkCredential]::new('', $first).Password -ceq [System.Net.NetworkCredential]::new('', $second).Password
+        if ($same -and $first.Length -gt 0) { return $first }
+        Write-Warning 'The two entries differ or are empty; type it again.'
+    }
+}
 function New-PlanPassword {
     # 24 characters from a cryptographic generator; shown nowhere, logged nowhere.
     $alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%+-=?@'
@@ -78,68 +96,83 @@ function New-PlanPassword {
 }
 Start-Transcript -Path $TranscriptPath -Append | Out-Null
 try {
+    if ($null -eq (Get-Module -ListAvailable -Name ActiveDirectory)) {
+        if (-not $PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'install RSAT-AD-PowerShell (the ActiveDirectory module)')) {
+            Write-Warning 'The rest of this step needs the ActiveDirectory module.'
+            return
+        }
+        Install-WindowsFeature -Name 'RSAT-AD-PowerShell' | Out-Null
+    }
     Import-Module ActiveDirectory
-    $user = Get-ADUser -Filter 'sAMAccountName -eq $name' -Properties ServicePrincipalName
+    # One domain controller for every read and write, so an account created a moment ago is found at once.
+    $server = (Get-ADDomain).PDCEmulator
+    $user = Get-ADUser -Server $server -Filter 'sAMAccountName -eq $name' -Properties ServicePrincipalName
     if ($null -eq $user) {
         if ($PSCmdlet.ShouldProcess("$name in $ou", 'create the NDES service account')) {
-            $plain = New-PlanPassword
-            $secure = ConvertTo-SecureString -String $plain -AsPlainText -Force
-            Set-Clipboard -Value $plain
-            Remove-Variable -Name plain
-            Write-Host 'The generated password is on the clipboard (not shown, not in the transcript): store it in your password vault now; step 03 asks for it.'
-            New-ADUser -Name $name -SamAccountName $name -UserPrincipalName $upn -Path $ou -AccountPassword $secure -Enabled $true -Description 'NDES (SCEP) application pool identity'
+            if (Test-Path -LiteralPath 'variable:PSSenderInfo') {
+                # Remotely the clipboard is the remote session's: the password would be lost.
+                $secure = Read-PlanPassword "A password for the new account $name (a remote session has no clipboard of yours)"
+            } else {
+                $plain = New-PlanPassword
+                $secure = ConvertTo-SecureString -String $plain -AsPlainText -Force
+                Set-Clipboard -Value $plain
+                Remove-Variable -Name plain
+                Write-Host 'The generated password is on the clipboard (not shown, not in the transcript): store it in your password vault now; step 03 asks for it.'
+            }
+            $user = New-ADUser -Server $server -Name $name -SamAccountName $name -UserPrincipalName $upn -Path $ou -AccountPassword $secure -Enabled $true -Description 'NDES (SCEP) application pool identity' -PassThru
+            $user = Get-ADUser -Server $server -Identity $user -Properties ServicePrincipalName
             Write-Host "Created $name in $ou"
-            $user = Get-ADUser -Identity $name -Properties ServicePrincipalName
         }
     } else {
         Write-Verbose "$name exists"
     }
+    if ($null -eq $user) {
+        Write-Host "$name does not exist yet (-WhatIf): its SPN, groups and right on the CA are checked once it does."
+        return
+    }
     # Kerberos to the admin page needs HTTP/<NDES host> on the account that runs the pool.
-    if ($null -ne $user -and -not (@($user.ServicePrincipalName) -contains $spn)) {
+    if (-not (@($user.ServicePrincipalName) -contains $spn)) {
         if ($PSCmdlet.ShouldProcess($name, "add the SPN $spn")) {
-            Set-ADUser -Identity $user -ServicePrincipalNames @{ Add = $spn }
+            Set-ADUser -Server $server -Identity $user -ServicePrincipalNames @{ Add = $spn }
             Write-Host "Added SPN $spn to $name"
         }
     }
-    # On this server: member of IIS_IUSRS, and not a local administrator (least privilege).
-    if ($null -eq (Get-LocalGroupMember -Group 'IIS_IUSRS' -Member $member -ErrorAction SilentlyContinue)) {
+    # On this server, by SID (names of built-in groups are translated): member of IIS_IUSRS, and not a local administrator (least privilege).
+    $accountSid = $user.SID.Value
+    if (-not (Test-PlanLocalMember 'S-1-5-32-568' $accountSid)) {
         if ($PSCmdlet.ShouldProcess('IIS_IUSRS', "add $member")) {
-            Add-LocalGroupMember -Group 'IIS_IUSRS' -Member $member
+            Add-LocalGroupMember -SID 'S-1-5-32-568' -Member $accountSid
             Write-Host "Added $member to IIS_IUSRS"
         }
     }
-    if ($null -ne (Get-LocalGroupMember -Group 'Administrators' -Member $member -ErrorAction SilentlyContinue)) {
+    if (Test-PlanLocalMember 'S-1-5-32-544' $accountSid) {
         Write-Warning "$member is a local administrator; NDES needs no such right."
         if ($PSCmdlet.ShouldProcess('Administrators', "remove $member")) {
-            Remove-LocalGroupMember -Group 'Administrators' -Member $member
+            Remove-LocalGroupMember -SID 'S-1-5-32-544' -Member $accountSid
             Write-Host "Removed $member from Administrators"
         }
     }
     # Request Certificates on the CA: Authenticated Users have it by default; hardened CAs take it away.
-    $account = Get-PlanAccount $name
-    if ($null -eq $account) {
-        Write-Host "$name does not exist yet (-WhatIf): its right on the CA is checked once it does."
-    } else {
-        $ca = $null
-        try {
-            $ca = Get-PlanCaEnroll $caConfig (Get-PlanAccountSids $account)
-        } catch {
-            Write-Warning "Cannot read the permissions of $caConfig ($($_.Exception.Message)): check by hand that $member or a group it is in has Request Certificates (certsrv.msc > Properties > Security)."
-        }
-        if ($null -eq $ca) {
-            # Not readable: the warning above says what to check by hand.
-        } elseif ($ca.Denied) {
-            Write-Warning "A Deny entry on $caConfig takes Request Certificates from $member or a group it is in: remove it in certsrv.msc > Properties > Security."
-        } elseif ($ca.Allowed) {
-            Write-Verbose "$member may request certificates from $caConfig"
-        } elseif ($PSCmdlet.ShouldProcess($caConfig, "allow Request Certificates for $member")) {
-            $ace = [System.Security.AccessControl.CommonAce]::new([System.Security.AccessControl.AceFlags]::None, [System.Security.AccessControl.AceQualifier]::AccessAllowed, 0x200, (Get-PlanAccountSid $account), $false, $null)
-            $ca.Descriptor.DiscretionaryAcl.InsertAce($ca.Descriptor.DiscretionaryAcl.Count, $ace)
-            $bytes = New-Object byte[] $ca.Descriptor.BinaryLength
-            $ca.Descriptor.GetBinaryForm($bytes, 0)
-            $ca.Admin.SetConfigEntry($caConfig, '', 'Security', $bytes)
-            Write-Host "Allowed Request Certificates on $caConfig for $member. The CA reads it when Certificate Services restarts: run Restart-Service certsvc on the CA."
-        }
+    $account = [ADSI]"LDAP://$server/<SID=$accountSid>"
+    $ca = $null
+    try {
+        $ca = Get-PlanCaEnroll $caConfig (Get-PlanAccountSids $account)
+    } catch {
+        Write-Warning "Cannot read the permissions of $caConfig ($($_.Exception.Message)): check by hand that $member or a group it is in has Request Certificates (certsrv.msc > Properties > Security)."
+    }
+    if ($null -eq $ca) {
+        # Not readable: the warning above says what to check by hand.
+    } elseif ($ca.Denied) {
+        Write-Warning "A Deny entry on $caConfig takes Request Certificates from $member or a group it is in: remove it in certsrv.msc > Properties > Security."
+    } elseif ($ca.Allowed) {
+        Write-Verbose "$member may request certificates from $caConfig"
+    } elseif ($PSCmdlet.ShouldProcess($caConfig, "allow Request Certificates for $member")) {
+        $ace = [System.Security.AccessControl.CommonAce]::new([System.Security.AccessControl.AceFlags]::None, [System.Security.AccessControl.AceQualifier]::AccessAllowed, 0x200, $user.SID, $false, $null)
+        $ca.Descriptor.DiscretionaryAcl.InsertAce($ca.Descriptor.DiscretionaryAcl.Count, $ace)
+        $bytes = New-Object byte[] $ca.Descriptor.BinaryLength
+        $ca.Descriptor.GetBinaryForm($bytes, 0)
+        $ca.Admin.SetConfigEntry($caConfig, '', 'Security', $bytes)
+        Write-Host "Allowed Request Certificates on $caConfig for $member. The CA reads it when Certificate Services restarts: run Restart-Service certsvc on the CA."
     }
 } finally {
     Stop-Transcript | Out-Null

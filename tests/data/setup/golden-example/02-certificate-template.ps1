@@ -122,9 +122,15 @@ function Get-PlanTemplateDifferences($Template, $Plan) {
     }
     return ,$differences.ToArray()
 }
+function Invoke-PlanNative([string] $FilePath, [string[]] $Arguments) {
+    $ErrorActionPreference = 'Continue'
+    $output = @(& $FilePath @Arguments 2>&1 | ForEach-Object { "$_" })
+    return [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output }
+}
 function ConvertTo-Period([int] $Days) {
     # A template period is a negative count of 100 ns as eight little-endian bytes.
-    return [System.BitConverter]::GetBytes([long](-1 * [long]$Days * 864000000000))
+    # The comma keeps it one byte[]: PowerShell would otherwise return eight separate bytes.
+    return ,([System.BitConverter]::GetBytes([long](-1 * [long]$Days * 864000000000)))
 }
 Start-Transcript -Path $TranscriptPath -Append | Out-Null
 try {
@@ -155,30 +161,36 @@ try {
         $oidObject.Put('displayName', $displayName)
         $oidObject.Put('msPKI-Cert-Template-OID', $oid)
         $oidObject.SetInfo()
-        $template = $container.Create('pKICertificateTemplate', "CN=$name")
-        # From the base: what the plan does not decide.
-        foreach ($attribute in 'flags', 'pKIMaxIssuingDepth', 'pKICriticalExtensions', 'msPKI-RA-Signature', 'msPKI-Enrollment-Flag') {
-            $value = $base.Properties[$attribute].Value
-            if ($null -ne $value) { $template.Put($attribute, $value) }
+        # Nothing is left behind if the template cannot be written: the OID object goes again.
+        try {
+            $template = $container.Create('pKICertificateTemplate', "CN=$name")
+            # From the base: what the plan does not decide.
+            foreach ($attribute in 'flags', 'pKIMaxIssuingDepth', 'pKICriticalExtensions', 'msPKI-RA-Signature', 'msPKI-Enrollment-Flag') {
+                $value = $base.Properties[$attribute].Value
+                if ($null -ne $value) { $template.Put($attribute, $value) }
+            }
+            # From the plan.
+            $template.Put('displayName', $displayName)
+            $template.Put('revision', 100)
+            $template.Put('msPKI-Template-Schema-Version', 2)
+            $template.Put('msPKI-Template-Minor-Revision', 0)
+            $template.Put('msPKI-Cert-Template-OID', $oid)
+            $template.Put('pKIExpirationPeriod', [byte[]](ConvertTo-Period 365))
+            $template.Put('pKIOverlapPeriod', [byte[]](ConvertTo-Period 42))
+            $template.Put('msPKI-Minimal-Key-Size', 2048)
+            $template.Put('pKIDefaultKeySpec', 1)
+            $template.Put('pKIKeyUsage', [byte[]](0xa0, 0x00))
+            $template.Put('pKIDefaultCSPs', @('1,Microsoft Strong Cryptographic Provider'))
+            $template.PutEx(2, 'pKIExtendedKeyUsage', $ekus)
+            $template.PutEx(2, 'msPKI-Certificate-Application-Policy', $ekus)
+            # 0x1: the subject comes with the request (the CA then takes the request's SAN too); 0x10000 tells clients to send a SAN. 0x10 = exportable key.
+            $template.Put('msPKI-Certificate-Name-Flag', 65537)
+            $template.Put('msPKI-Private-Key-Flag', 0)
+            $template.SetInfo()
+        } catch {
+            $oidObject.DeleteTree()
+            throw
         }
-        # From the plan.
-        $template.Put('displayName', $displayName)
-        $template.Put('revision', 100)
-        $template.Put('msPKI-Template-Schema-Version', 2)
-        $template.Put('msPKI-Template-Minor-Revision', 0)
-        $template.Put('msPKI-Cert-Template-OID', $oid)
-        $template.Put('pKIExpirationPeriod', (ConvertTo-Period 365))
-        $template.Put('pKIOverlapPeriod', (ConvertTo-Period 42))
-        $template.Put('msPKI-Minimal-Key-Size', 2048)
-        $template.Put('pKIDefaultKeySpec', 1)
-        $template.Put('pKIKeyUsage', [byte[]](0xa0, 0x00))
-        $template.Put('pKIDefaultCSPs', @('1,Microsoft Strong Cryptographic Provider'))
-        $template.PutEx(2, 'pKIExtendedKeyUsage', $ekus)
-        $template.PutEx(2, 'msPKI-Certificate-Application-Policy', $ekus)
-        # 0x1: the subject comes with the request (the CA then takes the request's SAN too); 0x10000 tells clients to send a SAN. 0x10 = exportable key.
-        $template.Put('msPKI-Certificate-Name-Flag', 65537)
-        $template.Put('msPKI-Private-Key-Flag', 0)
-        $template.SetInfo()
         Write-Host "Created template $name ($oid) from $baseName"
     } else {
         $template = $null
@@ -204,14 +216,21 @@ try {
         }
     }
     # Published on the CA, or NDES gets "template not available" (event 31).
-    # (Windows PowerShell 5.1 turns a redirected native stderr line into a stopping error: 'Continue' in this block only.)
-    $published = & { $ErrorActionPreference = 'Continue'; & certutil.exe -config $caConfig -CATemplates 2>$null } | Where-Object { $_ -cmatch ('^' + [regex]::Escape($name) + ':') }
-    if ($null -eq $published) {
-        if ($PSCmdlet.ShouldProcess($caConfig, "publish template $name")) {
-            & certutil.exe -config $caConfig -SetCATemplates ('+' + $name) | Out-Null
-            if ($LASTEXITCODE -ne 0) { throw "certutil -SetCATemplates failed ($LASTEXITCODE): publish $name on the CA by hand (certsrv.msc)." }
-            Write-Host "Published $name on $caConfig"
+    $list = Invoke-PlanNative 'certutil.exe' @('-config', $caConfig, '-CATemplates')
+    if ($list.ExitCode -ne 0) { throw "certutil -CATemplates failed ($($list.ExitCode)) for $caConfig : $($list.Output -join ' ')" }
+    $published = @($list.Output | Where-Object { $_ -cmatch ('^' + [regex]::Escape($name) + ':') })
+    if ($published.Count -eq 0 -and $PSCmdlet.ShouldProcess($caConfig, "publish template $name")) {
+        # The CA reads templates from its domain controller: one created a moment ago may not be there yet.
+        $attempt = 0
+        while ($true) {
+            $attempt++
+            $set = Invoke-PlanNative 'certutil.exe' @('-config', $caConfig, '-SetCATemplates', ('+' + $name))
+            if ($set.ExitCode -eq 0) { break }
+            if ($attempt -ge 6) { throw "certutil -SetCATemplates failed ($($set.ExitCode)): publish $name on the CA by hand (certsrv.msc). $($set.Output -join ' ')" }
+            Write-Host "The CA does not see $name yet (AD replication); trying again in 20 s ($attempt of 6)"
+            Start-Sleep -Seconds 20
         }
+        Write-Host "Published $name on $caConfig"
     }
 } finally {
     Stop-Transcript | Out-Null

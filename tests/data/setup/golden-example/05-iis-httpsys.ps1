@@ -2,7 +2,7 @@
 #Requires -RunAsAdministrator
 <#
 .SYNOPSIS
-    NDES Console setup plan: step 05, IIS request filtering, HTTP.sys limits and the HTTPS binding
+    NDES Console setup plan: step 05, IIS request filtering, HTTP.sys limits, the HTTPS binding and the SCEP pool identity
 .DESCRIPTION
     Generated 2026-11-25T09:00:00Z from the plan for ndes01.corp.example (CA ca01.corp.example\Corp Issuing CA 1).
     Run on ndes01.corp.example in an elevated PowerShell.
@@ -42,11 +42,19 @@ function Set-PlanValue {
     }
     return $false
 }
+function Restart-PlanScepPool {
+    if ((Get-WebAppPoolState -Name 'SCEP').Value -eq 'Stopped') { Start-WebAppPool -Name 'SCEP' }
+    else { Restart-WebAppPool -Name 'SCEP' }
+}
 
 $site = 'Default Web Site'
 $httpParameters = 'HKLM:\SYSTEM\CurrentControlSet\Services\HTTP\Parameters'
 Start-Transcript -Path $TranscriptPath -Append | Out-Null
 try {
+    if ($null -eq (Get-Module -ListAvailable -Name WebAdministration)) {
+        if ($WhatIfPreference) { Write-Warning 'IIS is not installed yet (step 03 installs it with NDES): nothing to compare.'; return }
+        throw 'IIS is not installed: run step 03 (the NDES role) first.'
+    }
     Import-Module WebAdministration
     $filter = 'system.webServer/security/requestFiltering/requestLimits'
     $limits = [ordered]@{ 'maxUrl' = 65534; 'maxQueryString' = 65534 }
@@ -64,7 +72,11 @@ try {
     $reboot = (Set-PlanValue -Path $httpParameters -Name 'MaxRequestBytes' -Value 65534 -Kind DWord) -or $reboot
     $thumbprint = '3A1F9C2E7B4D6A8F0E1C3B5D7F9A2C4E6B8D0F12'
     $certificate = Get-Item -LiteralPath (Join-Path 'Cert:\LocalMachine\My' $thumbprint) -ErrorAction SilentlyContinue
-    if ($null -eq $certificate) { throw "No certificate with thumbprint $thumbprint in LocalMachine\My: import the TLS certificate first." }
+    if ($null -eq $certificate) {
+        $missing = "No certificate with thumbprint $thumbprint in LocalMachine\My: import the TLS certificate first."
+        if (-not $WhatIfPreference) { throw $missing }
+        Write-Warning $missing
+    }
     if ($null -eq (Get-WebBinding -Name $site -Protocol 'https' -Port 443)) {
         if ($PSCmdlet.ShouldProcess("$site", 'add an https binding on port 443')) {
             New-WebBinding -Name $site -Protocol 'https' -Port 443
@@ -72,10 +84,11 @@ try {
         }
     }
     $bound = Get-Item -LiteralPath 'IIS:\SslBindings\0.0.0.0!443' -ErrorAction SilentlyContinue
-    if ($null -eq $bound -or $bound.Thumbprint -ne $thumbprint) {
+    if ($null -ne $certificate -and ($null -eq $bound -or $bound.Thumbprint -ne $thumbprint)) {
         if ($PSCmdlet.ShouldProcess('0.0.0.0:443', "bind certificate $thumbprint")) {
-            $binding = Get-WebBinding -Name $site -Protocol 'https' -Port 443
-            $binding.AddSslCertificate($thumbprint, 'My')
+            # HTTP.sys keeps one certificate per address and port: the old one goes first.
+            if ($null -ne $bound) { Remove-Item -LiteralPath 'IIS:\SslBindings\0.0.0.0!443' }
+            $certificate | New-Item -Path 'IIS:\SslBindings\0.0.0.0!443' | Out-Null
             Write-Host "Bound certificate $thumbprint to https on port 443"
         }
     }
@@ -88,7 +101,7 @@ try {
         if ($PSCmdlet.ShouldProcess('SCEP application pool', "run as $poolIdentity (was $($pool.processModel.userName))")) {
             $credential = Get-Credential -UserName $poolIdentity -Message "Password of $poolIdentity for the SCEP application pool"
             Set-ItemProperty -LiteralPath 'IIS:\AppPools\SCEP' -Name 'processModel' -Value @{ userName = $poolIdentity; password = $credential.GetNetworkCredential().Password; identityType = 3 }
-            Restart-WebAppPool -Name 'SCEP'
+            Restart-PlanScepPool
             Write-Host "The SCEP application pool runs as $poolIdentity"
         }
     }

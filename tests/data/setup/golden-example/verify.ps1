@@ -152,9 +152,24 @@ function Get-PlanTemplateDifferences($Template, $Plan) {
     }
     return ,$differences.ToArray()
 }
+function Test-PlanLocalMember([string] $GroupSid, [string] $MemberSid) {
+    $groupName = ([System.Security.Principal.SecurityIdentifier]$GroupSid).Translate([System.Security.Principal.NTAccount]).Value.Split('\')[-1]
+    $group = [ADSI]"WinNT://$env:COMPUTERNAME/$groupName,group"
+    foreach ($entry in @($group.Invoke('Members'))) {
+        $bytes = [byte[]]$entry.GetType().InvokeMember('objectSid', 'GetProperty', $null, $entry, $null)
+        if ([System.Security.Principal.SecurityIdentifier]::new($bytes, 0).Value -eq $MemberSid) { return $true }
+    }
+    return $false
+}
+function Invoke-PlanNative([string] $FilePath, [string[]] $Arguments) {
+    $ErrorActionPreference = 'Continue'
+    $output = @(& $FilePath @Arguments 2>&1 | ForEach-Object { "$_" })
+    return [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output }
+}
 # Each part is checked on its own: one that cannot be read (no AD, no CA, no IIS) is reported and the others still run.
 Write-Host '== Step 01: the service account'
 $sids = $null
+$account = $null
 try {
     $account = Get-PlanAccount $name
     if ($null -eq $account) {
@@ -172,8 +187,11 @@ try {
     Write-Result 'UNCHECKED' "the account in AD: $($_.Exception.Message)"
 }
 try {
-    if ($null -ne (Get-LocalGroupMember -Group 'IIS_IUSRS' -Member $member -ErrorAction SilentlyContinue)) { Write-Result 'ok' "$member is in IIS_IUSRS" } else { Write-Result 'DIFFERS' "$member is not in IIS_IUSRS" }
-    if ($null -ne (Get-LocalGroupMember -Group 'Administrators' -Member $member -ErrorAction SilentlyContinue)) { Write-Result 'DIFFERS' "$member is a local administrator (NDES needs no such right)" } else { Write-Result 'ok' "$member is not a local administrator" }
+    if ($null -ne $account) {
+        $accountSid = (Get-PlanAccountSid $account).Value
+        if (Test-PlanLocalMember 'S-1-5-32-568' $accountSid) { Write-Result 'ok' "$member is in IIS_IUSRS" } else { Write-Result 'DIFFERS' "$member is not in IIS_IUSRS" }
+        if (Test-PlanLocalMember 'S-1-5-32-544' $accountSid) { Write-Result 'DIFFERS' "$member is a local administrator (NDES needs no such right)" } else { Write-Result 'ok' "$member is not a local administrator" }
+    }
 } catch {
     Write-Result 'UNCHECKED' "local groups: $($_.Exception.Message)"
 }
@@ -209,9 +227,9 @@ try {
 } catch {
     Write-Result 'UNCHECKED' "the template in AD: $($_.Exception.Message)"
 }
-$published = & { $ErrorActionPreference = 'Continue'; & certutil.exe -config $caConfig -CATemplates 2>$null }
-if ($LASTEXITCODE -ne 0) { Write-Result 'UNCHECKED' "the templates $caConfig issues (certutil -CATemplates failed: $LASTEXITCODE)" }
-elseif (@($published | Where-Object { $_ -cmatch ('^' + [regex]::Escape($templateName) + ':') }).Count -gt 0) { Write-Result 'ok' "$caConfig issues $templateName" }
+$list = Invoke-PlanNative 'certutil.exe' @('-config', $caConfig, '-CATemplates')
+if ($list.ExitCode -ne 0) { Write-Result 'UNCHECKED' "the templates $caConfig issues (certutil -CATemplates failed: $($list.ExitCode))" }
+elseif (@($list.Output | Where-Object { $_ -cmatch ('^' + [regex]::Escape($templateName) + ':') }).Count -gt 0) { Write-Result 'ok' "$caConfig issues $templateName" }
 else { Write-Result 'DIFFERS' "$caConfig does not issue $templateName (event 31 for every request)" }
 Write-Host '== Step 03: the NDES role and its RA certificates'
 try {

@@ -42,17 +42,29 @@ function Set-PlanValue {
     }
     return $false
 }
+function Invoke-PlanNative([string] $FilePath, [string[]] $Arguments) {
+    $ErrorActionPreference = 'Continue'
+    $output = @(& $FilePath @Arguments 2>&1 | ForEach-Object { "$_" })
+    return [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output }
+}
+function Restart-PlanScepPool {
+    if ((Get-WebAppPoolState -Name 'SCEP').Value -eq 'Stopped') { Start-WebAppPool -Name 'SCEP' }
+    else { Restart-WebAppPool -Name 'SCEP' }
+}
 
 $mscep = 'HKLM:\SOFTWARE\Microsoft\Cryptography\MSCEP'
 # The key as it was before NDES Console's first change, kept once: rollback.ps1 restores exactly that.
 $backup = Join-Path $env:ProgramData 'NDES Console\mscep-before-ndes-console.reg'
 Start-Transcript -Path $TranscriptPath -Append | Out-Null
 try {
-    if (-not (Test-Path -LiteralPath $mscep)) { throw 'MSCEP is missing: install the NDES role first (step 03).' }
+    if (-not (Test-Path -LiteralPath $mscep)) {
+        if ($WhatIfPreference) { Write-Warning 'MSCEP does not exist yet (step 03 creates it): nothing to compare.'; return }
+        throw 'MSCEP is missing: install the NDES role first (step 03).'
+    }
     if (-not $WhatIfPreference -and -not (Test-Path -LiteralPath $backup)) {
         New-Item -ItemType Directory -Path (Split-Path $backup) -Force | Out-Null
-        & reg.exe export 'HKLM\SOFTWARE\Microsoft\Cryptography\MSCEP' $backup /y | Out-Null
-        if ($LASTEXITCODE -ne 0) { throw "reg.exe export failed ($LASTEXITCODE): no backup, nothing changed" }
+        $export = Invoke-PlanNative 'reg.exe' @('export', 'HKLM\SOFTWARE\Microsoft\Cryptography\MSCEP', $backup, '/y')
+        if ($export.ExitCode -ne 0) { throw "reg.exe export failed ($($export.ExitCode)): no backup, nothing changed. $($export.Output -join ' ')" }
         Write-Host "Saved the MSCEP key as it was to $backup"
     }
     $changed = $false
@@ -80,7 +92,7 @@ try {
     }
     if ($changed -and -not $WhatIfPreference) {
         Import-Module WebAdministration
-        Restart-WebAppPool -Name 'SCEP'
+        Restart-PlanScepPool
         Write-Host 'Restarted the SCEP application pool: NDES reads its settings when it starts.'
     } elseif (-not $changed) {
         Write-Host 'Nothing to change: the NDES registry already matches the plan.'
