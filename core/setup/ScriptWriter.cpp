@@ -70,7 +70,8 @@ QString header(const QString& title, const QString& runOn, const SetupPlan& p, c
     return l.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }
 
-// Idempotent registry helper: creates the key, compares, sets only what differs, says what it did.
+// Idempotent registry helper: creates the key, compares, sets only what differs, says what it did. Returns whether
+// the value differed (under -WhatIf too, so "nothing to change" is only said when nothing differs).
 const char* const setValueFunction = R"ps(function Set-PlanValue {
     [CmdletBinding(SupportsShouldProcess = $true)]
     param(
@@ -93,9 +94,8 @@ const char* const setValueFunction = R"ps(function Set-PlanValue {
         if (-not (Test-Path -LiteralPath $Path)) { New-Item -Path $Path -Force | Out-Null }
         New-ItemProperty -LiteralPath $Path -Name $Name -Value $Value -PropertyType $Kind -Force | Out-Null
         Write-Host "Changed: $Path\$Name = $(@($Value) -join ', ')"
-        return $true
     }
-    return $false
+    return $true
 }
 )ps";
 
@@ -110,7 +110,10 @@ const char* const accountFunctions = R"ps(function ConvertTo-LdapFilterValue([st
     return $builder.ToString()
 }
 function Get-PlanAccount([string] $SamAccountName) {
-    $searcher = New-Object System.DirectoryServices.DirectorySearcher
+    # On the PDC emulator, where step 01 creates the account: another DC may not have it yet.
+    $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetCurrentDomain()
+    $root = [ADSI]('LDAP://' + $domain.PdcRoleOwner.Name + '/' + [string]$domain.GetDirectoryEntry().Properties['distinguishedName'].Value)
+    $searcher = New-Object System.DirectoryServices.DirectorySearcher($root)
     $searcher.Filter = '(&(objectCategory=person)(objectClass=user)(sAMAccountName=' + (ConvertTo-LdapFilterValue $SamAccountName) + '))'
     $found = $searcher.FindOne()
     if ($null -eq $found) { return $null }
@@ -223,21 +226,68 @@ const char* const nativeFunction = R"ps(function Invoke-PlanNative([string] $Fil
 // The SCEP pool after a change: IIS stops a pool after repeated failures (a wrong password, say); a stopped pool
 // is started, a running one restarted.
 const char* const poolFunction = R"ps(function Restart-PlanScepPool {
+    # Neither works while the pool is on its way: wait for it (at most 30 s).
+    for ($wait = 0; $wait -lt 30 -and (Get-WebAppPoolState -Name 'SCEP').Value -in 'Starting', 'Stopping'; $wait++) { Start-Sleep -Seconds 1 }
     if ((Get-WebAppPoolState -Name 'SCEP').Value -eq 'Stopped') { Start-WebAppPool -Name 'SCEP' }
     else { Restart-WebAppPool -Name 'SCEP' }
+}
+function Import-PlanWebAdministration {
+    # IIS's PowerShell module comes with the Web-Scripting-Tools feature, which IIS does not always bring along.
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param()
+    if ($null -eq (Get-Module -ListAvailable -Name WebAdministration)) {
+        if (-not (Get-WindowsFeature -Name 'Web-Server').Installed) { return $false }
+        if (-not $PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'install Web-Scripting-Tools (the WebAdministration module)')) { return $false }
+        Install-WindowsFeature -Name 'Web-Scripting-Tools' | Out-Null
+    }
+    Import-Module WebAdministration
+    return $true
 }
 )ps";
 
 // Local group membership by SID through ADSI: Get-LocalGroupMember fails on a group that holds a SID which no
 // longer resolves, and group names are translated ("Administratoren"), their SIDs are not.
-const char* const localGroupFunction = R"ps(function Test-PlanLocalMember([string] $GroupSid, [string] $MemberSid) {
+const char* const localGroupFunction = R"ps(function Find-PlanLocalMember([string] $GroupSid, [string[]] $MemberSids) {
+    # The first of MemberSids that is a direct member of the local group, or $null.
     $groupName = ([System.Security.Principal.SecurityIdentifier]$GroupSid).Translate([System.Security.Principal.NTAccount]).Value.Split('\')[-1]
     $group = [ADSI]"WinNT://$env:COMPUTERNAME/$groupName,group"
     foreach ($entry in @($group.Invoke('Members'))) {
-        $bytes = [byte[]]$entry.GetType().InvokeMember('objectSid', 'GetProperty', $null, $entry, $null)
-        if ([System.Security.Principal.SecurityIdentifier]::new($bytes, 0).Value -eq $MemberSid) { return $true }
+        $sid = $null
+        try {
+            $bytes = [byte[]]$entry.GetType().InvokeMember('objectSid', 'GetProperty', $null, $entry, $null)
+            $sid = [System.Security.Principal.SecurityIdentifier]::new($bytes, 0).Value
+        } catch {
+            # A member whose domain cannot be reached: its path may still carry the SID (WinNT://S-1-...).
+            $path = [string]$entry.GetType().InvokeMember('ADsPath', 'GetProperty', $null, $entry, $null)
+            if ($path -match '(S-1-[0-9-]+)$') { $sid = $Matches[1] }
+        }
+        if ($null -ne $sid -and $MemberSids -contains $sid) { return $sid }
     }
-    return $false
+    return $null
+}
+function Get-PlanSidName([string] $Sid) {
+    try { return ([System.Security.Principal.SecurityIdentifier]$Sid).Translate([System.Security.Principal.NTAccount]).Value }
+    catch { return $Sid }
+}
+)ps";
+
+// The MSCEP backup is only trusted when an administrator wrote it: anyone may create files under ProgramData, and
+// rollback imports it as an administrator.
+const char* const backupFunctions = R"ps(function Test-PlanTrustedFile([string] $Path) {
+    $owner = (Get-Acl -LiteralPath $Path).GetOwner([System.Security.Principal.SecurityIdentifier]).Value
+    return $owner -eq 'S-1-5-32-544' -or $owner -eq 'S-1-5-18'
+}
+function Protect-PlanPath([string] $Path) {
+    # Owned by Administrators; only Administrators and SYSTEM may touch it.
+    $acl = Get-Acl -LiteralPath $Path
+    $acl.SetAccessRuleProtection($true, $false)
+    foreach ($rule in @($acl.Access)) { [void]$acl.RemoveAccessRule($rule) }
+    $inherit = if ((Get-Item -LiteralPath $Path).PSIsContainer) { 'ContainerInherit, ObjectInherit' } else { 'None' }
+    foreach ($sid in 'S-1-5-32-544', 'S-1-5-18') {
+        $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule([System.Security.Principal.SecurityIdentifier]$sid, 'FullControl', $inherit, 'None', 'Allow')))
+    }
+    $acl.SetOwner([System.Security.Principal.SecurityIdentifier]'S-1-5-32-544')
+    Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false
 }
 )ps";
 
@@ -311,8 +361,11 @@ QString ScriptWriter::registryScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral(
         "# The key as it was before NDES Console's first change, kept once: rollback.ps1 restores exactly that.");
     l << QStringLiteral("$backup = Join-Path $env:ProgramData 'NDES Console\\mscep-before-ndes-console.reg'");
-    l << QStringLiteral("Start-Transcript -Path $TranscriptPath -Append | Out-Null");
+    l << QStringLiteral("$transcribing = $false");
     l << QStringLiteral("try {");
+    l << QStringLiteral("    # A transcript under -WhatIf too; only the one started here is stopped.");
+    l << QStringLiteral("    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null");
+    l << QStringLiteral("    $transcribing = $true");
     l << QStringLiteral("    if (-not (Test-Path -LiteralPath $mscep)) {");
     l << QStringLiteral(
         "        if ($WhatIfPreference) { Write-Warning 'MSCEP does not exist yet (step 03 creates it): "
@@ -321,11 +374,18 @@ QString ScriptWriter::registryScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("    }");
     l << QStringLiteral("    if (-not $WhatIfPreference -and -not (Test-Path -LiteralPath $backup)) {");
     l << QStringLiteral("        New-Item -ItemType Directory -Path (Split-Path $backup) -Force | Out-Null");
+    l << QStringLiteral("        Protect-PlanPath (Split-Path $backup)");
     l << QStringLiteral("        $export = Invoke-PlanNative 'reg.exe' @('export', "
                         "'HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP', $backup, '/y')");
     l << QStringLiteral("        if ($export.ExitCode -ne 0) { throw \"reg.exe export failed ($($export.ExitCode)): no "
                         "backup, nothing changed. $($export.Output -join ' ')\" }");
+    l << QStringLiteral("        Protect-PlanPath $backup");
     l << QStringLiteral("        Write-Host \"Saved the MSCEP key as it was to $backup\"");
+    l << QStringLiteral("    } elseif ((Test-Path -LiteralPath $backup) -and -not (Test-PlanTrustedFile $backup)) {");
+    l << QStringLiteral(
+        "        throw \"$backup was not written by an administrator (its owner is neither Administrators "
+        "nor SYSTEM): move it away and run this step again, or rollback.ps1 would restore someone "
+        "else's settings.\"");
     l << QStringLiteral("    }");
     l << QStringLiteral("    $changed = $false");
     l << QStringLiteral("    # The template names are values of MSCEP itself; every other setting is a subkey holding "
@@ -353,34 +413,41 @@ QString ScriptWriter::registryScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("        }");
     l << QStringLiteral("    }");
     l << QStringLiteral("    if ($changed -and -not $WhatIfPreference) {");
-    l << QStringLiteral("        Import-Module WebAdministration");
-    l << QStringLiteral("        Restart-PlanScepPool");
-    l << QStringLiteral(
-        "        Write-Host 'Restarted the SCEP application pool: NDES reads its settings when it starts.'");
+    l << QStringLiteral("        if (Import-PlanWebAdministration) {");
+    l << QStringLiteral("            Restart-PlanScepPool");
+    l << QStringLiteral("            Write-Host 'Restarted the SCEP application pool: NDES reads its settings when it "
+                        "starts.'");
+    l << QStringLiteral("        } else {");
+    l << QStringLiteral("            Write-Warning 'Restart the SCEP application pool (IIS Manager): NDES reads its "
+                        "settings when it starts.'");
+    l << QStringLiteral("        }");
     l << QStringLiteral("    } elseif (-not $changed) {");
     l << QStringLiteral("        Write-Host 'Nothing to change: the NDES registry already matches the plan.'");
     l << QStringLiteral("    }");
     l << QStringLiteral("} finally {");
-    l << QStringLiteral("    Stop-Transcript | Out-Null");
+    l << QStringLiteral("    if ($transcribing) { Stop-Transcript | Out-Null }");
     l << QStringLiteral("}");
     return header(QStringLiteral("step 04, NDES registry settings (challenge passwords, templates, hash)"),
                   p.ndesHost.simplified(), p, at, true) +
            QLatin1String(setValueFunction) + QLatin1String(nativeFunction) + QLatin1String(poolFunction) +
-           QLatin1Char('\n') + body(l);
+           QLatin1String(backupFunctions) + QLatin1Char('\n') + body(l);
 }
 
 QString ScriptWriter::iisScript(const SetupPlan& p, const QDateTime& at) {
     QStringList l;
     l << QStringLiteral("$site = 'Default Web Site'");
     l << QStringLiteral("$httpParameters = 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters'");
-    l << QStringLiteral("Start-Transcript -Path $TranscriptPath -Append | Out-Null");
+    l << QStringLiteral("$transcribing = $false");
     l << QStringLiteral("try {");
-    l << QStringLiteral("    if ($null -eq (Get-Module -ListAvailable -Name WebAdministration)) {");
-    l << QStringLiteral("        if ($WhatIfPreference) { Write-Warning 'IIS is not installed yet (step 03 installs it "
+    l << QStringLiteral("    # A transcript under -WhatIf too; only the one started here is stopped.");
+    l << QStringLiteral("    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null");
+    l << QStringLiteral("    $transcribing = $true");
+    l << QStringLiteral("    if (-not (Import-PlanWebAdministration)) {");
+    l << QStringLiteral("        if ($WhatIfPreference) { Write-Warning 'IIS or its PowerShell module is not installed "
+                        "yet (step 03 installs it "
                         "with NDES): nothing to compare.'; return }");
     l << QStringLiteral("        throw 'IIS is not installed: run step 03 (the NDES role) first.'");
     l << QStringLiteral("    }");
-    l << QStringLiteral("    Import-Module WebAdministration");
     l << QStringLiteral("    $filter = 'system.webServer/security/requestFiltering/requestLimits'");
     l << QStringLiteral("    $limits = [ordered]@{ 'maxUrl' = %1; 'maxQueryString' = %2 }")
              .arg(p.maxUrl)
@@ -465,7 +532,7 @@ QString ScriptWriter::iisScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("    if ($reboot -and -not $WhatIfPreference) { Write-Warning 'HTTP.sys limits changed: reboot "
                         "this server for them to apply.' }");
     l << QStringLiteral("} finally {");
-    l << QStringLiteral("    Stop-Transcript | Out-Null");
+    l << QStringLiteral("    if ($transcribing) { Stop-Transcript | Out-Null }");
     l << QStringLiteral("}");
     return header(QStringLiteral("step 05, IIS request filtering, HTTP.sys limits, the HTTPS binding and the SCEP pool "
                                  "identity"),
@@ -480,20 +547,33 @@ QString ScriptWriter::rollbackScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("$aside = 'MSCEP.before-rollback'");
     l << QStringLiteral("$backup = Join-Path $env:ProgramData 'NDES Console\\mscep-before-ndes-console.reg'");
     l << QStringLiteral("$now = Join-Path $env:TEMP 'mscep-now.reg'");
-    l << QStringLiteral("Start-Transcript -Path $TranscriptPath -Append | Out-Null");
+    l << QStringLiteral("$transcribing = $false");
     l << QStringLiteral("try {");
+    l << QStringLiteral("    # A transcript under -WhatIf too; only the one started here is stopped.");
+    l << QStringLiteral("    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null");
+    l << QStringLiteral("    $transcribing = $true");
     l << QStringLiteral(
         "    # The MSCEP key exactly as step 04 found it before its first change: the key is replaced, not merged.");
     l << QStringLiteral("    if (-not (Test-Path -LiteralPath $backup)) {");
     l << QStringLiteral("        Write-Warning \"No backup at $backup: step 04 has not changed anything here.\"");
     l << QStringLiteral("        return");
     l << QStringLiteral("    }");
+    l << QStringLiteral("    # Imported as an administrator, so only a file an administrator wrote, and only if it "
+                        "touches nothing but MSCEP.");
+    l << QStringLiteral("    if (-not (Test-PlanTrustedFile $backup)) { throw \"$backup was not written by an "
+                        "administrator (its owner is neither Administrators nor SYSTEM): not imported.\" }");
+    l << QStringLiteral("    $keys = @(Get-Content -LiteralPath $backup | Where-Object { $_ -match '^\\s*\\[' })");
+    l << QStringLiteral(
+        "    $outside = @($keys | Where-Object { $_ -notmatch "
+        "'^\\s*\\[-?HKEY_LOCAL_MACHINE\\\\SOFTWARE\\\\Microsoft\\\\Cryptography\\\\MSCEP(\\\\|\\])' })");
+    l << QStringLiteral("    if ($keys.Count -eq 0 -or $outside.Count -gt 0) { throw \"$backup does not hold just the "
+                        "MSCEP key ($(@($outside)[0])): not imported.\" }");
     l << QStringLiteral("    $export = Invoke-PlanNative 'reg.exe' @('export', "
                         "'HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP', $now, '/y')");
     l << QStringLiteral(
         "    $same = $export.ExitCode -eq 0 -and (Get-FileHash -LiteralPath $now).Hash -eq (Get-FileHash "
         "-LiteralPath $backup).Hash");
-    l << QStringLiteral("    Remove-Item -LiteralPath $now -ErrorAction SilentlyContinue");
+    l << QStringLiteral("    Remove-Item -LiteralPath $now -ErrorAction SilentlyContinue -WhatIf:$false");
     l << QStringLiteral("    if ($same) {");
     l << QStringLiteral("        Write-Host 'The MSCEP key is already as it was before step 04: nothing to do.'");
     l << QStringLiteral("    } elseif ($PSCmdlet.ShouldProcess('HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP', "
@@ -514,19 +594,24 @@ QString ScriptWriter::rollbackScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("        }");
     l << QStringLiteral("        if (Test-Path -LiteralPath \"$cryptography\\$aside\") { Remove-Item -LiteralPath "
                         "\"$cryptography\\$aside\" -Recurse }");
-    l << QStringLiteral("        Import-Module WebAdministration");
-    l << QStringLiteral("        Restart-PlanScepPool");
-    l << QStringLiteral("        Write-Host \"Restored the MSCEP key from $backup and restarted the SCEP pool\"");
+    l << QStringLiteral("        Write-Host \"Restored the MSCEP key from $backup\"");
+    l << QStringLiteral(
+        "        if (Import-PlanWebAdministration) { Restart-PlanScepPool; Write-Host 'Restarted the SCEP "
+        "application pool' }");
+    l << QStringLiteral(
+        "        else { Write-Warning 'Restart the SCEP application pool (IIS Manager) for NDES to read the "
+        "restored settings.' }");
     l << QStringLiteral("    }");
     l << QStringLiteral("    # IIS and HTTP.sys limits are left as they are: larger limits break nothing, and lowering "
                         "them breaks SCEP GET requests.");
     l << QStringLiteral("    Write-Host 'IIS request filtering and HTTP.sys limits were not changed back (larger "
                         "limits are harmless).'");
     l << QStringLiteral("} finally {");
-    l << QStringLiteral("    Stop-Transcript | Out-Null");
+    l << QStringLiteral("    if ($transcribing) { Stop-Transcript | Out-Null }");
     l << QStringLiteral("}");
     return header(QStringLiteral("rollback of step 04 (the NDES registry)"), p.ndesHost.simplified(), p, at, true) +
-           QLatin1String(nativeFunction) + QLatin1String(poolFunction) + QLatin1Char('\n') + body(l);
+           QLatin1String(nativeFunction) + QLatin1String(poolFunction) + QLatin1String(backupFunctions) +
+           QLatin1Char('\n') + body(l);
 }
 
 QString ScriptWriter::verifyScript(const SetupPlan& p, const QDateTime& at) {
@@ -602,12 +687,15 @@ QString ScriptWriter::verifyScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("    if ($null -ne $account) {");
     l << QStringLiteral("        $accountSid = (Get-PlanAccountSid $account).Value");
     l << QStringLiteral(
-        "        if (Test-PlanLocalMember 'S-1-5-32-568' $accountSid) { Write-Result 'ok' \"$member is in "
-        "IIS_IUSRS\" } else { Write-Result 'DIFFERS' \"$member is not in IIS_IUSRS\" }");
+        "        if ($null -ne (Find-PlanLocalMember 'S-1-5-32-568' @($accountSid))) { Write-Result 'ok' "
+        "\"$member is in IIS_IUSRS\" } else { Write-Result 'DIFFERS' \"$member is not in IIS_IUSRS\" }");
+    l << QStringLiteral("        $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' $sids");
     l << QStringLiteral(
-        "        if (Test-PlanLocalMember 'S-1-5-32-544' $accountSid) { Write-Result 'DIFFERS' \"$member is "
-        "a local administrator (NDES needs no such right)\" } else { Write-Result 'ok' \"$member is not "
-        "a local administrator\" }");
+        "        if ($null -eq $adminThrough) { Write-Result 'ok' \"$member is not a local administrator\" "
+        "}");
+    l << QStringLiteral(
+        "        else { Write-Result 'DIFFERS' \"$member is a local administrator through $(Get-PlanSidName "
+        "$adminThrough) (NDES needs no such right)\" }");
     l << QStringLiteral("    }");
     l << QStringLiteral("} catch {");
     l << QStringLiteral("    Write-Result 'UNCHECKED' \"local groups: $($_.Exception.Message)\"");
@@ -819,8 +907,11 @@ QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& 
         l << QStringLiteral("    return (-join $chars)");
         l << QStringLiteral("}");
     }
-    l << QStringLiteral("Start-Transcript -Path $TranscriptPath -Append | Out-Null");
+    l << QStringLiteral("$transcribing = $false");
     l << QStringLiteral("try {");
+    l << QStringLiteral("    # A transcript under -WhatIf too; only the one started here is stopped.");
+    l << QStringLiteral("    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null");
+    l << QStringLiteral("    $transcribing = $true");
     l << QStringLiteral("    if ($null -eq (Get-Module -ListAvailable -Name ActiveDirectory)) {");
     l << QStringLiteral("        if (-not $PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'install RSAT-AD-PowerShell (the "
                         "ActiveDirectory module)')) {");
@@ -885,13 +976,22 @@ QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& 
         "    # On this server, by SID (names of built-in groups are translated): member of IIS_IUSRS, and "
         "not a local administrator (least privilege).");
     l << QStringLiteral("    $accountSid = $user.SID.Value");
-    l << QStringLiteral("    if (-not (Test-PlanLocalMember 'S-1-5-32-568' $accountSid)) {");
+    l << QStringLiteral("    $account = [ADSI]\"LDAP://$server/<SID=$accountSid>\"");
+    l << QStringLiteral("    $sids = Get-PlanAccountSids $account");
+    l << QStringLiteral("    if ($null -eq (Find-PlanLocalMember 'S-1-5-32-568' @($accountSid))) {");
     l << QStringLiteral("        if ($PSCmdlet.ShouldProcess('IIS_IUSRS', \"add $member\")) {");
     l << QStringLiteral("            Add-LocalGroupMember -SID 'S-1-5-32-568' -Member $accountSid");
     l << QStringLiteral("            Write-Host \"Added $member to IIS_IUSRS\"");
     l << QStringLiteral("        }");
     l << QStringLiteral("    }");
-    l << QStringLiteral("    if (Test-PlanLocalMember 'S-1-5-32-544' $accountSid) {");
+    l << QStringLiteral("    # Also through a group it is in: that one is said, not changed (it is an AD group's "
+                        "membership).");
+    l << QStringLiteral("    $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' $sids");
+    l << QStringLiteral("    if ($null -ne $adminThrough -and $adminThrough -ne $accountSid) {");
+    l << QStringLiteral(
+        "        Write-Warning \"$member is a local administrator through $(Get-PlanSidName $adminThrough): "
+        "NDES needs no such right; take it out of that group or the group out of Administrators.\"");
+    l << QStringLiteral("    } elseif ($null -ne $adminThrough) {");
     l << QStringLiteral("        Write-Warning \"$member is a local administrator; NDES needs no such right.\"");
     l << QStringLiteral("        if ($PSCmdlet.ShouldProcess('Administrators', \"remove $member\")) {");
     l << QStringLiteral("            Remove-LocalGroupMember -SID 'S-1-5-32-544' -Member $accountSid");
@@ -901,10 +1001,9 @@ QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& 
     l << QStringLiteral(
         "    # Request Certificates on the CA: Authenticated Users have it by default; hardened CAs take it "
         "away.");
-    l << QStringLiteral("    $account = [ADSI]\"LDAP://$server/<SID=$accountSid>\"");
     l << QStringLiteral("    $ca = $null");
     l << QStringLiteral("    try {");
-    l << QStringLiteral("        $ca = Get-PlanCaEnroll $caConfig (Get-PlanAccountSids $account)");
+    l << QStringLiteral("        $ca = Get-PlanCaEnroll $caConfig $sids");
     l << QStringLiteral("    } catch {");
     l << QStringLiteral(
         "        Write-Warning \"Cannot read the permissions of $caConfig ($($_.Exception.Message)): check by "
@@ -934,7 +1033,7 @@ QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& 
         "Certificate Services restarts: run Restart-Service certsvc on the CA.\"");
     l << QStringLiteral("    }");
     l << QStringLiteral("} finally {");
-    l << QStringLiteral("    Stop-Transcript | Out-Null");
+    l << QStringLiteral("    if ($transcribing) { Stop-Transcript | Out-Null }");
     l << QStringLiteral("}");
     return header(QStringLiteral("step 01, the NDES service account (AD user, SPN, IIS_IUSRS, no local administrator, "
                                  "Request Certificates on the CA)"),
@@ -945,8 +1044,11 @@ QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& 
 QString ScriptWriter::roleScript(const SetupPlan& p, const QDateTime& at) {
     QStringList l;
     l << QStringLiteral("$account = %1 + '\\' + %2").arg(q(p.domainNetbios), q(p.accountName));
-    l << QStringLiteral("Start-Transcript -Path $TranscriptPath -Append | Out-Null");
+    l << QStringLiteral("$transcribing = $false");
     l << QStringLiteral("try {");
+    l << QStringLiteral("    # A transcript under -WhatIf too; only the one started here is stopped.");
+    l << QStringLiteral("    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null");
+    l << QStringLiteral("    $transcribing = $true");
     l << QStringLiteral("    $feature = Get-WindowsFeature -Name 'ADCS-Device-Enrollment'");
     l << QStringLiteral("    if (-not $feature.Installed) {");
     l << QStringLiteral(
@@ -980,7 +1082,7 @@ QString ScriptWriter::roleScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("        Write-Host 'Configured NDES; its two RA certificates were requested from the CA.'");
     l << QStringLiteral("    }");
     l << QStringLiteral("} finally {");
-    l << QStringLiteral("    Stop-Transcript | Out-Null");
+    l << QStringLiteral("    if ($transcribing) { Stop-Transcript | Out-Null }");
     l << QStringLiteral("}");
     return header(QStringLiteral("step 03, the NDES role and its RA certificates"), p.ndesHost.simplified(), p, at,
                   true) +
@@ -1020,8 +1122,11 @@ QString ScriptWriter::templateScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("    # The comma keeps it one byte[]: PowerShell would otherwise return eight separate bytes.");
     l << QStringLiteral("    return ,([System.BitConverter]::GetBytes([long](-1 * [long]$Days * 864000000000)))");
     l << QStringLiteral("}");
-    l << QStringLiteral("Start-Transcript -Path $TranscriptPath -Append | Out-Null");
+    l << QStringLiteral("$transcribing = $false");
     l << QStringLiteral("try {");
+    l << QStringLiteral("    # A transcript under -WhatIf too; only the one started here is stopped.");
+    l << QStringLiteral("    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null");
+    l << QStringLiteral("    $transcribing = $true");
     l << QStringLiteral("    $configNC = ([ADSI]'LDAP://RootDSE').configurationNamingContext");
     l << QStringLiteral("    $pks = \"CN=Public Key Services,CN=Services,$configNC\"");
     l << QStringLiteral("    $container = [ADSI](\"LDAP://CN=Certificate Templates,$pks\")");
@@ -1162,7 +1267,7 @@ QString ScriptWriter::templateScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("        Write-Host \"Published $name on $caConfig\"");
     l << QStringLiteral("    }");
     l << QStringLiteral("} finally {");
-    l << QStringLiteral("    Stop-Transcript | Out-Null");
+    l << QStringLiteral("    if ($transcribing) { Stop-Transcript | Out-Null }");
     l << QStringLiteral("}");
     return header(QStringLiteral("step 02, the certificate template (created in AD or compared with the plan, Read and "
                                  "Enroll for the service account, published on the CA)"),

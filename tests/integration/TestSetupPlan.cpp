@@ -587,7 +587,7 @@ private slots:
         QVERIFY(account.contains(QLatin1String("New-ADUser -Server $server")));
         QVERIFY(account.contains(QLatin1String("-PassThru")));
         QVERIFY(account.contains(QLatin1String("Test-Path -LiteralPath 'variable:PSSenderInfo'")));
-        QVERIFY(account.contains(QLatin1String("Test-PlanLocalMember 'S-1-5-32-544' $accountSid")));
+        QVERIFY(account.contains(QLatin1String("Find-PlanLocalMember 'S-1-5-32-544' $sids")));
         QVERIFY(account.contains(QLatin1String("Add-LocalGroupMember -SID 'S-1-5-32-568' -Member $accountSid")));
         p.passwordPolicy = SetupPlan::PasswordPolicy::Prompt;
         const QString prompted = ScriptWriter::serviceAccountScript(p, at);
@@ -597,13 +597,35 @@ private slots:
         const QString registry = ScriptWriter::registryScript(p, at);
         QVERIFY(registry.contains(QLatin1String("if ($WhatIfPreference) { Write-Warning 'MSCEP does not exist yet")));
         const QString iis = ScriptWriter::iisScript(p, at);
-        QVERIFY(iis.contains(QLatin1String("if ($WhatIfPreference) { Write-Warning 'IIS is not installed yet")));
+        QVERIFY(iis.contains(QLatin1String(
+            "if ($WhatIfPreference) { Write-Warning 'IIS or its PowerShell module is not installed yet")));
         const qsizetype removeOld =
             iis.indexOf(QLatin1String("Remove-Item -LiteralPath 'IIS:\\SslBindings\\0.0.0.0!443'"));
         QVERIFY(removeOld > 0);
         QVERIFY(iis.indexOf(QLatin1String("New-Item -Path 'IIS:\\SslBindings\\0.0.0.0!443'")) > removeOld);
         QVERIFY(iis.contains(QLatin1String("Start-WebAppPool -Name 'SCEP'")));
+        for (const GeneratedScript& s : ScriptWriter::scripts(p, at)) {
+            if (!s.text.contains(QLatin1String("Start-Transcript")))
+                continue;
+            // Under -WhatIf a transcript still starts, and only the one started here is stopped.
+            QVERIFY2(s.text.contains(QLatin1String("-Append -WhatIf:$false -Confirm:$false")), qPrintable(s.fileName));
+            QVERIFY2(s.text.contains(QLatin1String("if ($transcribing) { Stop-Transcript | Out-Null }")),
+                     qPrintable(s.fileName));
+        }
+        // The account is looked up on the PDC emulator, where step 01 creates it.
+        QVERIFY(ScriptWriter::templateScript(p, at).contains(QLatin1String("$domain.PdcRoleOwner.Name")));
+        // Set-PlanValue reports a difference under -WhatIf too ("nothing to change" only when nothing differs).
+        QVERIFY(registry.contains(
+            QLatin1String("Write-Host \"Changed: $Path\\$Name = $(@($Value) -join ', ')\"\n    }\n    return $true")));
+        // The backup: written into a folder only administrators may touch, trusted only when an administrator owns it.
+        QVERIFY(registry.contains(QLatin1String("Protect-PlanPath (Split-Path $backup)")));
+        QVERIFY(registry.contains(QLatin1String("-not (Test-PlanTrustedFile $backup)")));
+        QVERIFY(registry.contains(QLatin1String("if (Import-PlanWebAdministration) {")));
+        QVERIFY(iis.contains(QLatin1String("if (-not (Import-PlanWebAdministration)) {")));
         const QString rollback = ScriptWriter::rollbackScript(p, at);
+        QVERIFY(rollback.contains(QLatin1String("if (-not (Test-PlanTrustedFile $backup)) { throw")));
+        QVERIFY(
+            rollback.contains(QLatin1String("HKEY_LOCAL_MACHINE\\\\SOFTWARE\\\\Microsoft\\\\Cryptography\\\\MSCEP(")));
         QVERIFY(rollback.contains(QLatin1String("Get-FileHash"))); // nothing to do when the key is as backed up
         const qsizetype aside = rollback.indexOf(QLatin1String("Rename-Item -LiteralPath $mscep -NewName $aside"));
         QVERIFY(aside > 0);
@@ -624,9 +646,10 @@ private slots:
         for (const char* check :
              {"Get-PlanAccount $name", "userPrincipalName", "servicePrincipalName", "IIS_IUSRS",
               "Get-PlanCaEnroll $caConfig $sids", "Get-PlanTemplateDifferences $template $planTemplate",
-              "Get-PlanTemplateRights $template $sids", "-CATemplates", "Test-PlanLocalMember 'S-1-5-32-568'",
-              "ADCS-Device-Enrollment", "'1.3.6.1.4.1.311.20.2.1'", "'signing', 'DigitalSignature', 2048",
-              "ConfigurationStatus", "Compare-PlanValue \"$mscep\\PasswordMax\" 'PasswordMax' 20", "maxQueryString",
+              "Get-PlanTemplateRights $template $sids", "-CATemplates", "Find-PlanLocalMember 'S-1-5-32-568'",
+              "Find-PlanLocalMember 'S-1-5-32-544' $sids", "ADCS-Device-Enrollment", "'1.3.6.1.4.1.311.20.2.1'",
+              "'signing', 'DigitalSignature', 2048", "ConfigurationStatus",
+              "Compare-PlanValue \"$mscep\\PasswordMax\" 'PasswordMax' 20", "maxQueryString",
               "$poolIdentity = 'CORP' + '\\' + 'svc-ndes'", "IIS:\\SslBindings", "Write-Result 'UNCHECKED'"})
             QVERIFY2(s.contains(QLatin1String(check)), check);
         QVERIFY(!s.contains(QLatin1String("ShouldProcess"))); // read-only

@@ -45,7 +45,10 @@ function ConvertTo-LdapFilterValue([string] $Value) {
     return $builder.ToString()
 }
 function Get-PlanAccount([string] $SamAccountName) {
-    $searcher = New-Object System.DirectoryServices.DirectorySearcher
+    # On the PDC emulator, where step 01 creates the account: another DC may not have it yet.
+    $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetCurrentDomain()
+    $root = [ADSI]('LDAP://' + $domain.PdcRoleOwner.Name + '/' + [string]$domain.GetDirectoryEntry().Properties['distinguishedName'].Value)
+    $searcher = New-Object System.DirectoryServices.DirectorySearcher($root)
     $searcher.Filter = '(&(objectCategory=person)(objectClass=user)(sAMAccountName=' + (ConvertTo-LdapFilterValue $SamAccountName) + '))'
     $found = $searcher.FindOne()
     if ($null -eq $found) { return $null }
@@ -132,8 +135,11 @@ function ConvertTo-Period([int] $Days) {
     # The comma keeps it one byte[]: PowerShell would otherwise return eight separate bytes.
     return ,([System.BitConverter]::GetBytes([long](-1 * [long]$Days * 864000000000)))
 }
-Start-Transcript -Path $TranscriptPath -Append | Out-Null
+$transcribing = $false
 try {
+    # A transcript under -WhatIf too; only the one started here is stopped.
+    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null
+    $transcribing = $true
     $configNC = ([ADSI]'LDAP://RootDSE').configurationNamingContext
     $pks = "CN=Public Key Services,CN=Services,$configNC"
     $container = [ADSI]("LDAP://CN=Certificate Templates,$pks")
@@ -233,5 +239,5 @@ try {
         Write-Host "Published $name on $caConfig"
     }
 } finally {
-    Stop-Transcript | Out-Null
+    if ($transcribing) { Stop-Transcript | Out-Null }
 }

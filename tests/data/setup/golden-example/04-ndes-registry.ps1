@@ -38,9 +38,8 @@ function Set-PlanValue {
         if (-not (Test-Path -LiteralPath $Path)) { New-Item -Path $Path -Force | Out-Null }
         New-ItemProperty -LiteralPath $Path -Name $Name -Value $Value -PropertyType $Kind -Force | Out-Null
         Write-Host "Changed: $Path\$Name = $(@($Value) -join ', ')"
-        return $true
     }
-    return $false
+    return $true
 }
 function Invoke-PlanNative([string] $FilePath, [string[]] $Arguments) {
     $ErrorActionPreference = 'Continue'
@@ -48,24 +47,61 @@ function Invoke-PlanNative([string] $FilePath, [string[]] $Arguments) {
     return [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output }
 }
 function Restart-PlanScepPool {
+    # Neither works while the pool is on its way: wait for it (at most 30 s).
+    for ($wait = 0; $wait -lt 30 -and (Get-WebAppPoolState -Name 'SCEP').Value -in 'Starting', 'Stopping'; $wait++) { Start-Sleep -Seconds 1 }
     if ((Get-WebAppPoolState -Name 'SCEP').Value -eq 'Stopped') { Start-WebAppPool -Name 'SCEP' }
     else { Restart-WebAppPool -Name 'SCEP' }
+}
+function Import-PlanWebAdministration {
+    # IIS's PowerShell module comes with the Web-Scripting-Tools feature, which IIS does not always bring along.
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param()
+    if ($null -eq (Get-Module -ListAvailable -Name WebAdministration)) {
+        if (-not (Get-WindowsFeature -Name 'Web-Server').Installed) { return $false }
+        if (-not $PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'install Web-Scripting-Tools (the WebAdministration module)')) { return $false }
+        Install-WindowsFeature -Name 'Web-Scripting-Tools' | Out-Null
+    }
+    Import-Module WebAdministration
+    return $true
+}
+function Test-PlanTrustedFile([string] $Path) {
+    $owner = (Get-Acl -LiteralPath $Path).GetOwner([System.Security.Principal.SecurityIdentifier]).Value
+    return $owner -eq 'S-1-5-32-544' -or $owner -eq 'S-1-5-18'
+}
+function Protect-PlanPath([string] $Path) {
+    # Owned by Administrators; only Administrators and SYSTEM may touch it.
+    $acl = Get-Acl -LiteralPath $Path
+    $acl.SetAccessRuleProtection($true, $false)
+    foreach ($rule in @($acl.Access)) { [void]$acl.RemoveAccessRule($rule) }
+    $inherit = if ((Get-Item -LiteralPath $Path).PSIsContainer) { 'ContainerInherit, ObjectInherit' } else { 'None' }
+    foreach ($sid in 'S-1-5-32-544', 'S-1-5-18') {
+        $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule([System.Security.Principal.SecurityIdentifier]$sid, 'FullControl', $inherit, 'None', 'Allow')))
+    }
+    $acl.SetOwner([System.Security.Principal.SecurityIdentifier]'S-1-5-32-544')
+    Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false
 }
 
 $mscep = 'HKLM:\SOFTWARE\Microsoft\Cryptography\MSCEP'
 # The key as it was before NDES Console's first change, kept once: rollback.ps1 restores exactly that.
 $backup = Join-Path $env:ProgramData 'NDES Console\mscep-before-ndes-console.reg'
-Start-Transcript -Path $TranscriptPath -Append | Out-Null
+$transcribing = $false
 try {
+    # A transcript under -WhatIf too; only the one started here is stopped.
+    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null
+    $transcribing = $true
     if (-not (Test-Path -LiteralPath $mscep)) {
         if ($WhatIfPreference) { Write-Warning 'MSCEP does not exist yet (step 03 creates it): nothing to compare.'; return }
         throw 'MSCEP is missing: install the NDES role first (step 03).'
     }
     if (-not $WhatIfPreference -and -not (Test-Path -LiteralPath $backup)) {
         New-Item -ItemType Directory -Path (Split-Path $backup) -Force | Out-Null
+        Protect-PlanPath (Split-Path $backup)
         $export = Invoke-PlanNative 'reg.exe' @('export', 'HKLM\SOFTWARE\Microsoft\Cryptography\MSCEP', $backup, '/y')
         if ($export.ExitCode -ne 0) { throw "reg.exe export failed ($($export.ExitCode)): no backup, nothing changed. $($export.Output -join ' ')" }
+        Protect-PlanPath $backup
         Write-Host "Saved the MSCEP key as it was to $backup"
+    } elseif ((Test-Path -LiteralPath $backup) -and -not (Test-PlanTrustedFile $backup)) {
+        throw "$backup was not written by an administrator (its owner is neither Administrators nor SYSTEM): move it away and run this step again, or rollback.ps1 would restore someone else's settings."
     }
     $changed = $false
     # The template names are values of MSCEP itself; every other setting is a subkey holding a value of the same name.
@@ -91,12 +127,15 @@ try {
         }
     }
     if ($changed -and -not $WhatIfPreference) {
-        Import-Module WebAdministration
-        Restart-PlanScepPool
-        Write-Host 'Restarted the SCEP application pool: NDES reads its settings when it starts.'
+        if (Import-PlanWebAdministration) {
+            Restart-PlanScepPool
+            Write-Host 'Restarted the SCEP application pool: NDES reads its settings when it starts.'
+        } else {
+            Write-Warning 'Restart the SCEP application pool (IIS Manager): NDES reads its settings when it starts.'
+        }
     } elseif (-not $changed) {
         Write-Host 'Nothing to change: the NDES registry already matches the plan.'
     }
 } finally {
-    Stop-Transcript | Out-Null
+    if ($transcribing) { Stop-Transcript | Out-Null }
 }

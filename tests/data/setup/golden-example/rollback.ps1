@@ -22,8 +22,38 @@ function Invoke-PlanNative([string] $FilePath, [string[]] $Arguments) {
     return [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output }
 }
 function Restart-PlanScepPool {
+    # Neither works while the pool is on its way: wait for it (at most 30 s).
+    for ($wait = 0; $wait -lt 30 -and (Get-WebAppPoolState -Name 'SCEP').Value -in 'Starting', 'Stopping'; $wait++) { Start-Sleep -Seconds 1 }
     if ((Get-WebAppPoolState -Name 'SCEP').Value -eq 'Stopped') { Start-WebAppPool -Name 'SCEP' }
     else { Restart-WebAppPool -Name 'SCEP' }
+}
+function Import-PlanWebAdministration {
+    # IIS's PowerShell module comes with the Web-Scripting-Tools feature, which IIS does not always bring along.
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param()
+    if ($null -eq (Get-Module -ListAvailable -Name WebAdministration)) {
+        if (-not (Get-WindowsFeature -Name 'Web-Server').Installed) { return $false }
+        if (-not $PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'install Web-Scripting-Tools (the WebAdministration module)')) { return $false }
+        Install-WindowsFeature -Name 'Web-Scripting-Tools' | Out-Null
+    }
+    Import-Module WebAdministration
+    return $true
+}
+function Test-PlanTrustedFile([string] $Path) {
+    $owner = (Get-Acl -LiteralPath $Path).GetOwner([System.Security.Principal.SecurityIdentifier]).Value
+    return $owner -eq 'S-1-5-32-544' -or $owner -eq 'S-1-5-18'
+}
+function Protect-PlanPath([string] $Path) {
+    # Owned by Administrators; only Administrators and SYSTEM may touch it.
+    $acl = Get-Acl -LiteralPath $Path
+    $acl.SetAccessRuleProtection($true, $false)
+    foreach ($rule in @($acl.Access)) { [void]$acl.RemoveAccessRule($rule) }
+    $inherit = if ((Get-Item -LiteralPath $Path).PSIsContainer) { 'ContainerInherit, ObjectInherit' } else { 'None' }
+    foreach ($sid in 'S-1-5-32-544', 'S-1-5-18') {
+        $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule([System.Security.Principal.SecurityIdentifier]$sid, 'FullControl', $inherit, 'None', 'Allow')))
+    }
+    $acl.SetOwner([System.Security.Principal.SecurityIdentifier]'S-1-5-32-544')
+    Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false
 }
 
 $cryptography = 'HKLM:\SOFTWARE\Microsoft\Cryptography'
@@ -31,16 +61,24 @@ $mscep = "$cryptography\MSCEP"
 $aside = 'MSCEP.before-rollback'
 $backup = Join-Path $env:ProgramData 'NDES Console\mscep-before-ndes-console.reg'
 $now = Join-Path $env:TEMP 'mscep-now.reg'
-Start-Transcript -Path $TranscriptPath -Append | Out-Null
+$transcribing = $false
 try {
+    # A transcript under -WhatIf too; only the one started here is stopped.
+    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null
+    $transcribing = $true
     # The MSCEP key exactly as step 04 found it before its first change: the key is replaced, not merged.
     if (-not (Test-Path -LiteralPath $backup)) {
         Write-Warning "No backup at $backup: step 04 has not changed anything here."
         return
     }
+    # Imported as an administrator, so only a file an administrator wrote, and only if it touches nothing but MSCEP.
+    if (-not (Test-PlanTrustedFile $backup)) { throw "$backup was not written by an administrator (its owner is neither Administrators nor SYSTEM): not imported." }
+    $keys = @(Get-Content -LiteralPath $backup | Where-Object { $_ -match '^\s*\[' })
+    $outside = @($keys | Where-Object { $_ -notmatch '^\s*\[-?HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP(\\|\])' })
+    if ($keys.Count -eq 0 -or $outside.Count -gt 0) { throw "$backup does not hold just the MSCEP key ($(@($outside)[0])): not imported." }
     $export = Invoke-PlanNative 'reg.exe' @('export', 'HKLM\SOFTWARE\Microsoft\Cryptography\MSCEP', $now, '/y')
     $same = $export.ExitCode -eq 0 -and (Get-FileHash -LiteralPath $now).Hash -eq (Get-FileHash -LiteralPath $backup).Hash
-    Remove-Item -LiteralPath $now -ErrorAction SilentlyContinue
+    Remove-Item -LiteralPath $now -ErrorAction SilentlyContinue -WhatIf:$false
     if ($same) {
         Write-Host 'The MSCEP key is already as it was before step 04: nothing to do.'
     } elseif ($PSCmdlet.ShouldProcess('HKLM\SOFTWARE\Microsoft\Cryptography\MSCEP', "replace with $backup")) {
@@ -54,12 +92,12 @@ try {
             throw "reg.exe import failed ($($import.ExitCode)): the MSCEP key is as it was. Import $backup by hand. $($import.Output -join ' ')"
         }
         if (Test-Path -LiteralPath "$cryptography\$aside") { Remove-Item -LiteralPath "$cryptography\$aside" -Recurse }
-        Import-Module WebAdministration
-        Restart-PlanScepPool
-        Write-Host "Restored the MSCEP key from $backup and restarted the SCEP pool"
+        Write-Host "Restored the MSCEP key from $backup"
+        if (Import-PlanWebAdministration) { Restart-PlanScepPool; Write-Host 'Restarted the SCEP application pool' }
+        else { Write-Warning 'Restart the SCEP application pool (IIS Manager) for NDES to read the restored settings.' }
     }
     # IIS and HTTP.sys limits are left as they are: larger limits break nothing, and lowering them breaks SCEP GET requests.
     Write-Host 'IIS request filtering and HTTP.sys limits were not changed back (larger limits are harmless).'
 } finally {
-    Stop-Transcript | Out-Null
+    if ($transcribing) { Stop-Transcript | Out-Null }
 }

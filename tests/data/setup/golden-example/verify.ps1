@@ -61,7 +61,10 @@ function ConvertTo-LdapFilterValue([string] $Value) {
     return $builder.ToString()
 }
 function Get-PlanAccount([string] $SamAccountName) {
-    $searcher = New-Object System.DirectoryServices.DirectorySearcher
+    # On the PDC emulator, where step 01 creates the account: another DC may not have it yet.
+    $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetCurrentDomain()
+    $root = [ADSI]('LDAP://' + $domain.PdcRoleOwner.Name + '/' + [string]$domain.GetDirectoryEntry().Properties['distinguishedName'].Value)
+    $searcher = New-Object System.DirectoryServices.DirectorySearcher($root)
     $searcher.Filter = '(&(objectCategory=person)(objectClass=user)(sAMAccountName=' + (ConvertTo-LdapFilterValue $SamAccountName) + '))'
     $found = $searcher.FindOne()
     if ($null -eq $found) { return $null }
@@ -152,14 +155,27 @@ function Get-PlanTemplateDifferences($Template, $Plan) {
     }
     return ,$differences.ToArray()
 }
-function Test-PlanLocalMember([string] $GroupSid, [string] $MemberSid) {
+function Find-PlanLocalMember([string] $GroupSid, [string[]] $MemberSids) {
+    # The first of MemberSids that is a direct member of the local group, or $null.
     $groupName = ([System.Security.Principal.SecurityIdentifier]$GroupSid).Translate([System.Security.Principal.NTAccount]).Value.Split('\')[-1]
     $group = [ADSI]"WinNT://$env:COMPUTERNAME/$groupName,group"
     foreach ($entry in @($group.Invoke('Members'))) {
-        $bytes = [byte[]]$entry.GetType().InvokeMember('objectSid', 'GetProperty', $null, $entry, $null)
-        if ([System.Security.Principal.SecurityIdentifier]::new($bytes, 0).Value -eq $MemberSid) { return $true }
+        $sid = $null
+        try {
+            $bytes = [byte[]]$entry.GetType().InvokeMember('objectSid', 'GetProperty', $null, $entry, $null)
+            $sid = [System.Security.Principal.SecurityIdentifier]::new($bytes, 0).Value
+        } catch {
+            # A member whose domain cannot be reached: its path may still carry the SID (WinNT://S-1-...).
+            $path = [string]$entry.GetType().InvokeMember('ADsPath', 'GetProperty', $null, $entry, $null)
+            if ($path -match '(S-1-[0-9-]+)$') { $sid = $Matches[1] }
+        }
+        if ($null -ne $sid -and $MemberSids -contains $sid) { return $sid }
     }
-    return $false
+    return $null
+}
+function Get-PlanSidName([string] $Sid) {
+    try { return ([System.Security.Principal.SecurityIdentifier]$Sid).Translate([System.Security.Principal.NTAccount]).Value }
+    catch { return $Sid }
 }
 function Invoke-PlanNative([string] $FilePath, [string[]] $Arguments) {
     $ErrorActionPreference = 'Continue'
@@ -189,8 +205,10 @@ try {
 try {
     if ($null -ne $account) {
         $accountSid = (Get-PlanAccountSid $account).Value
-        if (Test-PlanLocalMember 'S-1-5-32-568' $accountSid) { Write-Result 'ok' "$member is in IIS_IUSRS" } else { Write-Result 'DIFFERS' "$member is not in IIS_IUSRS" }
-        if (Test-PlanLocalMember 'S-1-5-32-544' $accountSid) { Write-Result 'DIFFERS' "$member is a local administrator (NDES needs no such right)" } else { Write-Result 'ok' "$member is not a local administrator" }
+        if ($null -ne (Find-PlanLocalMember 'S-1-5-32-568' @($accountSid))) { Write-Result 'ok' "$member is in IIS_IUSRS" } else { Write-Result 'DIFFERS' "$member is not in IIS_IUSRS" }
+        $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' $sids
+        if ($null -eq $adminThrough) { Write-Result 'ok' "$member is not a local administrator" }
+        else { Write-Result 'DIFFERS' "$member is a local administrator through $(Get-PlanSidName $adminThrough) (NDES needs no such right)" }
     }
 } catch {
     Write-Result 'UNCHECKED' "local groups: $($_.Exception.Message)"

@@ -32,7 +32,10 @@ function ConvertTo-LdapFilterValue([string] $Value) {
     return $builder.ToString()
 }
 function Get-PlanAccount([string] $SamAccountName) {
-    $searcher = New-Object System.DirectoryServices.DirectorySearcher
+    # On the PDC emulator, where step 01 creates the account: another DC may not have it yet.
+    $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetCurrentDomain()
+    $root = [ADSI]('LDAP://' + $domain.PdcRoleOwner.Name + '/' + [string]$domain.GetDirectoryEntry().Properties['distinguishedName'].Value)
+    $searcher = New-Object System.DirectoryServices.DirectorySearcher($root)
     $searcher.Filter = '(&(objectCategory=person)(objectClass=user)(sAMAccountName=' + (ConvertTo-LdapFilterValue $SamAccountName) + '))'
     $found = $searcher.FindOne()
     if ($null -eq $found) { return $null }
@@ -68,14 +71,27 @@ function Get-PlanCaEnroll([string] $CaConfig, [string[]] $Sids) {
     }
     return [pscustomobject]@{ Allowed = ($allowed -and -not $denied); Denied = $denied; Descriptor = $descriptor; Admin = $admin }
 }
-function Test-PlanLocalMember([string] $GroupSid, [string] $MemberSid) {
+function Find-PlanLocalMember([string] $GroupSid, [string[]] $MemberSids) {
+    # The first of MemberSids that is a direct member of the local group, or $null.
     $groupName = ([System.Security.Principal.SecurityIdentifier]$GroupSid).Translate([System.Security.Principal.NTAccount]).Value.Split('\')[-1]
     $group = [ADSI]"WinNT://$env:COMPUTERNAME/$groupName,group"
     foreach ($entry in @($group.Invoke('Members'))) {
-        $bytes = [byte[]]$entry.GetType().InvokeMember('objectSid', 'GetProperty', $null, $entry, $null)
-        if ([System.Security.Principal.SecurityIdentifier]::new($bytes, 0).Value -eq $MemberSid) { return $true }
+        $sid = $null
+        try {
+            $bytes = [byte[]]$entry.GetType().InvokeMember('objectSid', 'GetProperty', $null, $entry, $null)
+            $sid = [System.Security.Principal.SecurityIdentifier]::new($bytes, 0).Value
+        } catch {
+            # A member whose domain cannot be reached: its path may still carry the SID (WinNT://S-1-...).
+            $path = [string]$entry.GetType().InvokeMember('ADsPath', 'GetProperty', $null, $entry, $null)
+            if ($path -match '(S-1-[0-9-]+)$') { $sid = $Matches[1] }
+        }
+        if ($null -ne $sid -and $MemberSids -contains $sid) { return $sid }
     }
-    return $false
+    return $null
+}
+function Get-PlanSidName([string] $Sid) {
+    try { return ([System.Security.Principal.SecurityIdentifier]$Sid).Translate([System.Security.Principal.NTAccount]).Value }
+    catch { return $Sid }
 }
 function Read-PlanPassword([string] $Prompt) {
     while ($true) {
@@ -86,8 +102,11 @@ function Read-PlanPassword([string] $Prompt) {
         Write-Warning 'The two entries differ or are empty; type it again.'
     }
 }
-Start-Transcript -Path $TranscriptPath -Append | Out-Null
+$transcribing = $false
 try {
+    # A transcript under -WhatIf too; only the one started here is stopped.
+    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null
+    $transcribing = $true
     if ($null -eq (Get-Module -ListAvailable -Name ActiveDirectory)) {
         if (-not $PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'install RSAT-AD-PowerShell (the ActiveDirectory module)')) {
             Write-Warning 'The rest of this step needs the ActiveDirectory module.'
@@ -122,13 +141,19 @@ try {
     }
     # On this server, by SID (names of built-in groups are translated): member of IIS_IUSRS, and not a local administrator (least privilege).
     $accountSid = $user.SID.Value
-    if (-not (Test-PlanLocalMember 'S-1-5-32-568' $accountSid)) {
+    $account = [ADSI]"LDAP://$server/<SID=$accountSid>"
+    $sids = Get-PlanAccountSids $account
+    if ($null -eq (Find-PlanLocalMember 'S-1-5-32-568' @($accountSid))) {
         if ($PSCmdlet.ShouldProcess('IIS_IUSRS', "add $member")) {
             Add-LocalGroupMember -SID 'S-1-5-32-568' -Member $accountSid
             Write-Host "Added $member to IIS_IUSRS"
         }
     }
-    if (Test-PlanLocalMember 'S-1-5-32-544' $accountSid) {
+    # Also through a group it is in: that one is said, not changed (it is an AD group's membership).
+    $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' $sids
+    if ($null -ne $adminThrough -and $adminThrough -ne $accountSid) {
+        Write-Warning "$member is a local administrator through $(Get-PlanSidName $adminThrough): NDES needs no such right; take it out of that group or the group out of Administrators."
+    } elseif ($null -ne $adminThrough) {
         Write-Warning "$member is a local administrator; NDES needs no such right."
         if ($PSCmdlet.ShouldProcess('Administrators', "remove $member")) {
             Remove-LocalGroupMember -SID 'S-1-5-32-544' -Member $accountSid
@@ -136,10 +161,9 @@ try {
         }
     }
     # Request Certificates on the CA: Authenticated Users have it by default; hardened CAs take it away.
-    $account = [ADSI]"LDAP://$server/<SID=$accountSid>"
     $ca = $null
     try {
-        $ca = Get-PlanCaEnroll $caConfig (Get-PlanAccountSids $account)
+        $ca = Get-PlanCaEnroll $caConfig $sids
     } catch {
         Write-Warning "Cannot read the permissions of $caConfig ($($_.Exception.Message)): check by hand that $member or a group it is in has Request Certificates (certsrv.msc > Properties > Security)."
     }
@@ -158,5 +182,5 @@ try {
         Write-Host "Allowed Request Certificates on $caConfig for $member. The CA reads it when Certificate Services restarts: run Restart-Service certsvc on the CA."
     }
 } finally {
-    Stop-Transcript | Out-Null
+    if ($transcribing) { Stop-Transcript | Out-Null }
 }

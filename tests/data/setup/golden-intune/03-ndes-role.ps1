@@ -17,8 +17,11 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 $account = 'CONTOSO' + '\' + 'svc-intune-ndes'
-Start-Transcript -Path $TranscriptPath -Append | Out-Null
+$transcribing = $false
 try {
+    # A transcript under -WhatIf too; only the one started here is stopped.
+    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null
+    $transcribing = $true
     $feature = Get-WindowsFeature -Name 'ADCS-Device-Enrollment'
     if (-not $feature.Installed) {
         if ($PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'install the ADCS-Device-Enrollment feature')) {
@@ -47,5 +50,5 @@ try {
         Write-Host 'Configured NDES; its two RA certificates were requested from the CA.'
     }
 } finally {
-    Stop-Transcript | Out-Null
+    if ($transcribing) { Stop-Transcript | Out-Null }
 }

@@ -38,24 +38,39 @@ function Set-PlanValue {
         if (-not (Test-Path -LiteralPath $Path)) { New-Item -Path $Path -Force | Out-Null }
         New-ItemProperty -LiteralPath $Path -Name $Name -Value $Value -PropertyType $Kind -Force | Out-Null
         Write-Host "Changed: $Path\$Name = $(@($Value) -join ', ')"
-        return $true
     }
-    return $false
+    return $true
 }
 function Restart-PlanScepPool {
+    # Neither works while the pool is on its way: wait for it (at most 30 s).
+    for ($wait = 0; $wait -lt 30 -and (Get-WebAppPoolState -Name 'SCEP').Value -in 'Starting', 'Stopping'; $wait++) { Start-Sleep -Seconds 1 }
     if ((Get-WebAppPoolState -Name 'SCEP').Value -eq 'Stopped') { Start-WebAppPool -Name 'SCEP' }
     else { Restart-WebAppPool -Name 'SCEP' }
+}
+function Import-PlanWebAdministration {
+    # IIS's PowerShell module comes with the Web-Scripting-Tools feature, which IIS does not always bring along.
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param()
+    if ($null -eq (Get-Module -ListAvailable -Name WebAdministration)) {
+        if (-not (Get-WindowsFeature -Name 'Web-Server').Installed) { return $false }
+        if (-not $PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'install Web-Scripting-Tools (the WebAdministration module)')) { return $false }
+        Install-WindowsFeature -Name 'Web-Scripting-Tools' | Out-Null
+    }
+    Import-Module WebAdministration
+    return $true
 }
 
 $site = 'Default Web Site'
 $httpParameters = 'HKLM:\SYSTEM\CurrentControlSet\Services\HTTP\Parameters'
-Start-Transcript -Path $TranscriptPath -Append | Out-Null
+$transcribing = $false
 try {
-    if ($null -eq (Get-Module -ListAvailable -Name WebAdministration)) {
-        if ($WhatIfPreference) { Write-Warning 'IIS is not installed yet (step 03 installs it with NDES): nothing to compare.'; return }
+    # A transcript under -WhatIf too; only the one started here is stopped.
+    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null
+    $transcribing = $true
+    if (-not (Import-PlanWebAdministration)) {
+        if ($WhatIfPreference) { Write-Warning 'IIS or its PowerShell module is not installed yet (step 03 installs it with NDES): nothing to compare.'; return }
         throw 'IIS is not installed: run step 03 (the NDES role) first.'
     }
-    Import-Module WebAdministration
     $filter = 'system.webServer/security/requestFiltering/requestLimits'
     $limits = [ordered]@{ 'maxUrl' = 65534; 'maxQueryString' = 65534 }
     foreach ($name in $limits.Keys) {
@@ -107,5 +122,5 @@ try {
     }
     if ($reboot -and -not $WhatIfPreference) { Write-Warning 'HTTP.sys limits changed: reboot this server for them to apply.' }
 } finally {
-    Stop-Transcript | Out-Null
+    if ($transcribing) { Stop-Transcript | Out-Null }
 }
