@@ -71,7 +71,7 @@ QString header(const QString& title, const QString& runOn, const SetupPlan& p, c
 }
 
 // Idempotent registry helper: creates the key, compares, sets only what differs, says what it did. Returns whether
-// the value differed (under -WhatIf too, so "nothing to change" is only said when nothing differs).
+// it changed the value or, under -WhatIf, would have (so "nothing to change" is only said when nothing differs).
 const char* const setValueFunction = R"ps(function Set-PlanValue {
     [CmdletBinding(SupportsShouldProcess = $true)]
     param(
@@ -90,12 +90,14 @@ const char* const setValueFunction = R"ps(function Set-PlanValue {
         Write-Verbose "$Path\$Name is already $(@($Value) -join ', ')"
         return $false
     }
-    if ($PSCmdlet.ShouldProcess("$Path\$Name", "set to $(@($Value) -join ', ') (was $(if ($null -eq $current) { 'not set' } else { @($current) -join ', ' }))")) {
+    $done = $PSCmdlet.ShouldProcess("$Path\$Name", "set to $(@($Value) -join ', ') (was $(if ($null -eq $current) { 'not set' } else { @($current) -join ', ' }))")
+    if ($done) {
         if (-not (Test-Path -LiteralPath $Path)) { New-Item -Path $Path -Force | Out-Null }
         New-ItemProperty -LiteralPath $Path -Name $Name -Value $Value -PropertyType $Kind -Force | Out-Null
         Write-Host "Changed: $Path\$Name = $(@($Value) -join ', ')"
     }
-    return $true
+    # Changed, or would be under -WhatIf; a change declined at -Confirm is neither.
+    return ($done -or $WhatIfPreference)
 }
 )ps";
 
@@ -111,7 +113,7 @@ const char* const accountFunctions = R"ps(function ConvertTo-LdapFilterValue([st
 }
 function Get-PlanAccount([string] $SamAccountName) {
     # On the PDC emulator, where step 01 creates the account: another DC may not have it yet.
-    $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetCurrentDomain()
+    $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetComputerDomain()
     $root = [ADSI]('LDAP://' + $domain.PdcRoleOwner.Name + '/' + [string]$domain.GetDirectoryEntry().Properties['distinguishedName'].Value)
     $searcher = New-Object System.DirectoryServices.DirectorySearcher($root)
     $searcher.Filter = '(&(objectCategory=person)(objectClass=user)(sAMAccountName=' + (ConvertTo-LdapFilterValue $SamAccountName) + '))'
@@ -278,16 +280,20 @@ const char* const backupFunctions = R"ps(function Test-PlanTrustedFile([string] 
     return $owner -eq 'S-1-5-32-544' -or $owner -eq 'S-1-5-18'
 }
 function Protect-PlanPath([string] $Path) {
-    # Owned by Administrators; only Administrators and SYSTEM may touch it.
+    # Owned by Administrators; only Administrators and SYSTEM may touch it. Never through a junction or link
+    # someone made in its place.
+    if (((Get-Item -LiteralPath $Path -Force).Attributes -band [System.IO.FileAttributes]::ReparsePoint) -ne 0) {
+        throw "$Path is a junction or link, not a folder or file of its own: remove it and run this step again."
+    }
     $acl = Get-Acl -LiteralPath $Path
     $acl.SetAccessRuleProtection($true, $false)
-    foreach ($rule in @($acl.Access)) { [void]$acl.RemoveAccessRule($rule) }
+    foreach ($rule in @($acl.GetAccessRules($true, $false, [System.Security.Principal.SecurityIdentifier]))) { [void]$acl.RemoveAccessRule($rule) }
     $inherit = if ((Get-Item -LiteralPath $Path).PSIsContainer) { 'ContainerInherit, ObjectInherit' } else { 'None' }
     foreach ($sid in 'S-1-5-32-544', 'S-1-5-18') {
         $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule([System.Security.Principal.SecurityIdentifier]$sid, 'FullControl', $inherit, 'None', 'Allow')))
     }
     $acl.SetOwner([System.Security.Principal.SecurityIdentifier]'S-1-5-32-544')
-    Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false
+    Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false -Confirm:$false
 }
 )ps";
 
@@ -373,7 +379,8 @@ QString ScriptWriter::registryScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("        throw 'MSCEP is missing: install the NDES role first (step 03).'");
     l << QStringLiteral("    }");
     l << QStringLiteral("    if (-not $WhatIfPreference -and -not (Test-Path -LiteralPath $backup)) {");
-    l << QStringLiteral("        New-Item -ItemType Directory -Path (Split-Path $backup) -Force | Out-Null");
+    l << QStringLiteral(
+        "        New-Item -ItemType Directory -Path (Split-Path $backup) -Force -Confirm:$false | Out-Null");
     l << QStringLiteral("        Protect-PlanPath (Split-Path $backup)");
     l << QStringLiteral("        $export = Invoke-PlanNative 'reg.exe' @('export', "
                         "'HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP', $backup, '/y')");
@@ -408,6 +415,8 @@ QString ScriptWriter::registryScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("                Remove-ItemProperty -LiteralPath $mscep -Name $misplaced");
     l << QStringLiteral("                Write-Host \"Removed $mscep\\$misplaced (NDES reads the subkey of that name, "
                         "not this value)\"");
+    l << QStringLiteral("                $changed = $true");
+    l << QStringLiteral("            } elseif ($WhatIfPreference) {");
     l << QStringLiteral("                $changed = $true");
     l << QStringLiteral("            }");
     l << QStringLiteral("        }");
@@ -566,8 +575,10 @@ QString ScriptWriter::rollbackScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral(
         "    $outside = @($keys | Where-Object { $_ -notmatch "
         "'^\\s*\\[-?HKEY_LOCAL_MACHINE\\\\SOFTWARE\\\\Microsoft\\\\Cryptography\\\\MSCEP(\\\\|\\])' })");
-    l << QStringLiteral("    if ($keys.Count -eq 0 -or $outside.Count -gt 0) { throw \"$backup does not hold just the "
-                        "MSCEP key ($(@($outside)[0])): not imported.\" }");
+    l << QStringLiteral("    if ($keys.Count -eq 0) { throw \"$backup holds no registry key: not imported.\" }");
+    l << QStringLiteral(
+        "    if ($outside.Count -gt 0) { throw \"$backup writes outside the MSCEP key ($($outside[0])): not "
+        "imported.\" }");
     l << QStringLiteral("    $export = Invoke-PlanNative 'reg.exe' @('export', "
                         "'HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP', $now, '/y')");
     l << QStringLiteral(
@@ -689,13 +700,16 @@ QString ScriptWriter::verifyScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral(
         "        if ($null -ne (Find-PlanLocalMember 'S-1-5-32-568' @($accountSid))) { Write-Result 'ok' "
         "\"$member is in IIS_IUSRS\" } else { Write-Result 'DIFFERS' \"$member is not in IIS_IUSRS\" }");
-    l << QStringLiteral("        $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' $sids");
+    l << QStringLiteral("        $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' @($accountSid)");
     l << QStringLiteral(
-        "        if ($null -eq $adminThrough) { Write-Result 'ok' \"$member is not a local administrator\" "
-        "}");
+        "        if ($null -eq $adminThrough -and $null -ne $sids) { $adminThrough = Find-PlanLocalMember "
+        "'S-1-5-32-544' $sids }");
     l << QStringLiteral(
-        "        else { Write-Result 'DIFFERS' \"$member is a local administrator through $(Get-PlanSidName "
-        "$adminThrough) (NDES needs no such right)\" }");
+        "        if ($null -ne $adminThrough) { Write-Result 'DIFFERS' \"$member is a local administrator "
+        "through $(Get-PlanSidName $adminThrough) (NDES needs no such right)\" }");
+    l << QStringLiteral("        elseif ($null -eq $sids) { Write-Result 'UNCHECKED' \"whether $member is a local "
+                        "administrator through a group (its groups could not be read)\" }");
+    l << QStringLiteral("        else { Write-Result 'ok' \"$member is not a local administrator\" }");
     l << QStringLiteral("    }");
     l << QStringLiteral("} catch {");
     l << QStringLiteral("    Write-Result 'UNCHECKED' \"local groups: $($_.Exception.Message)\"");
@@ -986,7 +1000,9 @@ QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& 
     l << QStringLiteral("    }");
     l << QStringLiteral("    # Also through a group it is in: that one is said, not changed (it is an AD group's "
                         "membership).");
-    l << QStringLiteral("    $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' $sids");
+    l << QStringLiteral("    $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' @($accountSid)");
+    l << QStringLiteral(
+        "    if ($null -eq $adminThrough) { $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' $sids }");
     l << QStringLiteral("    if ($null -ne $adminThrough -and $adminThrough -ne $accountSid) {");
     l << QStringLiteral(
         "        Write-Warning \"$member is a local administrator through $(Get-PlanSidName $adminThrough): "

@@ -614,10 +614,15 @@ private slots:
         }
         // The account is looked up on the PDC emulator, where step 01 creates it.
         QVERIFY(ScriptWriter::templateScript(p, at).contains(QLatin1String("$domain.PdcRoleOwner.Name")));
-        // Set-PlanValue reports a difference under -WhatIf too ("nothing to change" only when nothing differs).
+        // Set-PlanValue says "changed" for a change made, or one -WhatIf would make; not for one declined at -Confirm.
+        QVERIFY(registry.contains(QLatin1String("return ($done -or $WhatIfPreference)")));
+        QVERIFY(registry.contains(QLatin1String("} elseif ($WhatIfPreference) {"))); // misplaced values too
+        // The backup folder is never a junction someone made in its place; rules read by SID, not by name.
+        QVERIFY(registry.contains(QLatin1String("[System.IO.FileAttributes]::ReparsePoint")));
         QVERIFY(registry.contains(
-            QLatin1String("Write-Host \"Changed: $Path\\$Name = $(@($Value) -join ', ')\"\n    }\n    return $true")));
-        // The backup: written into a folder only administrators may touch, trusted only when an administrator owns it.
+            QLatin1String("GetAccessRules($true, $false, [System.Security.Principal.SecurityIdentifier])")));
+        // The backup: written into a folder only administrators may touch, trusted only when an administrator owns
+        // it.
         QVERIFY(registry.contains(QLatin1String("Protect-PlanPath (Split-Path $backup)")));
         QVERIFY(registry.contains(QLatin1String("-not (Test-PlanTrustedFile $backup)")));
         QVERIFY(registry.contains(QLatin1String("if (Import-PlanWebAdministration) {")));

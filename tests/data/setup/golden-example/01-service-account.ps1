@@ -33,7 +33,7 @@ function ConvertTo-LdapFilterValue([string] $Value) {
 }
 function Get-PlanAccount([string] $SamAccountName) {
     # On the PDC emulator, where step 01 creates the account: another DC may not have it yet.
-    $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetCurrentDomain()
+    $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetComputerDomain()
     $root = [ADSI]('LDAP://' + $domain.PdcRoleOwner.Name + '/' + [string]$domain.GetDirectoryEntry().Properties['distinguishedName'].Value)
     $searcher = New-Object System.DirectoryServices.DirectorySearcher($root)
     $searcher.Filter = '(&(objectCategory=person)(objectClass=user)(sAMAccountName=' + (ConvertTo-LdapFilterValue $SamAccountName) + '))'
@@ -167,7 +167,8 @@ try {
         }
     }
     # Also through a group it is in: that one is said, not changed (it is an AD group's membership).
-    $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' $sids
+    $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' @($accountSid)
+    if ($null -eq $adminThrough) { $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' $sids }
     if ($null -ne $adminThrough -and $adminThrough -ne $accountSid) {
         Write-Warning "$member is a local administrator through $(Get-PlanSidName $adminThrough): NDES needs no such right; take it out of that group or the group out of Administrators."
     } elseif ($null -ne $adminThrough) {

@@ -34,12 +34,14 @@ function Set-PlanValue {
         Write-Verbose "$Path\$Name is already $(@($Value) -join ', ')"
         return $false
     }
-    if ($PSCmdlet.ShouldProcess("$Path\$Name", "set to $(@($Value) -join ', ') (was $(if ($null -eq $current) { 'not set' } else { @($current) -join ', ' }))")) {
+    $done = $PSCmdlet.ShouldProcess("$Path\$Name", "set to $(@($Value) -join ', ') (was $(if ($null -eq $current) { 'not set' } else { @($current) -join ', ' }))")
+    if ($done) {
         if (-not (Test-Path -LiteralPath $Path)) { New-Item -Path $Path -Force | Out-Null }
         New-ItemProperty -LiteralPath $Path -Name $Name -Value $Value -PropertyType $Kind -Force | Out-Null
         Write-Host "Changed: $Path\$Name = $(@($Value) -join ', ')"
     }
-    return $true
+    # Changed, or would be under -WhatIf; a change declined at -Confirm is neither.
+    return ($done -or $WhatIfPreference)
 }
 function Restart-PlanScepPool {
     # Neither works while the pool is on its way: wait for it (at most 30 s).

@@ -62,7 +62,7 @@ function ConvertTo-LdapFilterValue([string] $Value) {
 }
 function Get-PlanAccount([string] $SamAccountName) {
     # On the PDC emulator, where step 01 creates the account: another DC may not have it yet.
-    $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetCurrentDomain()
+    $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetComputerDomain()
     $root = [ADSI]('LDAP://' + $domain.PdcRoleOwner.Name + '/' + [string]$domain.GetDirectoryEntry().Properties['distinguishedName'].Value)
     $searcher = New-Object System.DirectoryServices.DirectorySearcher($root)
     $searcher.Filter = '(&(objectCategory=person)(objectClass=user)(sAMAccountName=' + (ConvertTo-LdapFilterValue $SamAccountName) + '))'
@@ -206,9 +206,11 @@ try {
     if ($null -ne $account) {
         $accountSid = (Get-PlanAccountSid $account).Value
         if ($null -ne (Find-PlanLocalMember 'S-1-5-32-568' @($accountSid))) { Write-Result 'ok' "$member is in IIS_IUSRS" } else { Write-Result 'DIFFERS' "$member is not in IIS_IUSRS" }
-        $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' $sids
-        if ($null -eq $adminThrough) { Write-Result 'ok' "$member is not a local administrator" }
-        else { Write-Result 'DIFFERS' "$member is a local administrator through $(Get-PlanSidName $adminThrough) (NDES needs no such right)" }
+        $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' @($accountSid)
+        if ($null -eq $adminThrough -and $null -ne $sids) { $adminThrough = Find-PlanLocalMember 'S-1-5-32-544' $sids }
+        if ($null -ne $adminThrough) { Write-Result 'DIFFERS' "$member is a local administrator through $(Get-PlanSidName $adminThrough) (NDES needs no such right)" }
+        elseif ($null -eq $sids) { Write-Result 'UNCHECKED' "whether $member is a local administrator through a group (its groups could not be read)" }
+        else { Write-Result 'ok' "$member is not a local administrator" }
     }
 } catch {
     Write-Result 'UNCHECKED' "local groups: $($_.Exception.Message)"

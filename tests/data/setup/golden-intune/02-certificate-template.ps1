@@ -46,7 +46,7 @@ function ConvertTo-LdapFilterValue([string] $Value) {
 }
 function Get-PlanAccount([string] $SamAccountName) {
     # On the PDC emulator, where step 01 creates the account: another DC may not have it yet.
-    $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetCurrentDomain()
+    $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetComputerDomain()
     $root = [ADSI]('LDAP://' + $domain.PdcRoleOwner.Name + '/' + [string]$domain.GetDirectoryEntry().Properties['distinguishedName'].Value)
     $searcher = New-Object System.DirectoryServices.DirectorySearcher($root)
     $searcher.Filter = '(&(objectCategory=person)(objectClass=user)(sAMAccountName=' + (ConvertTo-LdapFilterValue $SamAccountName) + '))'

@@ -34,12 +34,14 @@ function Set-PlanValue {
         Write-Verbose "$Path\$Name is already $(@($Value) -join ', ')"
         return $false
     }
-    if ($PSCmdlet.ShouldProcess("$Path\$Name", "set to $(@($Value) -join ', ') (was $(if ($null -eq $current) { 'not set' } else { @($current) -join ', ' }))")) {
+    $done = $PSCmdlet.ShouldProcess("$Path\$Name", "set to $(@($Value) -join ', ') (was $(if ($null -eq $current) { 'not set' } else { @($current) -join ', ' }))")
+    if ($done) {
         if (-not (Test-Path -LiteralPath $Path)) { New-Item -Path $Path -Force | Out-Null }
         New-ItemProperty -LiteralPath $Path -Name $Name -Value $Value -PropertyType $Kind -Force | Out-Null
         Write-Host "Changed: $Path\$Name = $(@($Value) -join ', ')"
     }
-    return $true
+    # Changed, or would be under -WhatIf; a change declined at -Confirm is neither.
+    return ($done -or $WhatIfPreference)
 }
 function Invoke-PlanNative([string] $FilePath, [string[]] $Arguments) {
     $ErrorActionPreference = 'Continue'
@@ -69,16 +71,20 @@ function Test-PlanTrustedFile([string] $Path) {
     return $owner -eq 'S-1-5-32-544' -or $owner -eq 'S-1-5-18'
 }
 function Protect-PlanPath([string] $Path) {
-    # Owned by Administrators; only Administrators and SYSTEM may touch it.
+    # Owned by Administrators; only Administrators and SYSTEM may touch it. Never through a junction or link
+    # someone made in its place.
+    if (((Get-Item -LiteralPath $Path -Force).Attributes -band [System.IO.FileAttributes]::ReparsePoint) -ne 0) {
+        throw "$Path is a junction or link, not a folder or file of its own: remove it and run this step again."
+    }
     $acl = Get-Acl -LiteralPath $Path
     $acl.SetAccessRuleProtection($true, $false)
-    foreach ($rule in @($acl.Access)) { [void]$acl.RemoveAccessRule($rule) }
+    foreach ($rule in @($acl.GetAccessRules($true, $false, [System.Security.Principal.SecurityIdentifier]))) { [void]$acl.RemoveAccessRule($rule) }
     $inherit = if ((Get-Item -LiteralPath $Path).PSIsContainer) { 'ContainerInherit, ObjectInherit' } else { 'None' }
     foreach ($sid in 'S-1-5-32-544', 'S-1-5-18') {
         $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule([System.Security.Principal.SecurityIdentifier]$sid, 'FullControl', $inherit, 'None', 'Allow')))
     }
     $acl.SetOwner([System.Security.Principal.SecurityIdentifier]'S-1-5-32-544')
-    Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false
+    Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false -Confirm:$false
 }
 
 $mscep = 'HKLM:\SOFTWARE\Microsoft\Cryptography\MSCEP'
@@ -94,7 +100,7 @@ try {
         throw 'MSCEP is missing: install the NDES role first (step 03).'
     }
     if (-not $WhatIfPreference -and -not (Test-Path -LiteralPath $backup)) {
-        New-Item -ItemType Directory -Path (Split-Path $backup) -Force | Out-Null
+        New-Item -ItemType Directory -Path (Split-Path $backup) -Force -Confirm:$false | Out-Null
         Protect-PlanPath (Split-Path $backup)
         $export = Invoke-PlanNative 'reg.exe' @('export', 'HKLM\SOFTWARE\Microsoft\Cryptography\MSCEP', $backup, '/y')
         if ($export.ExitCode -ne 0) { throw "reg.exe export failed ($($export.ExitCode)): no backup, nothing changed. $($export.Output -join ' ')" }
@@ -122,6 +128,8 @@ try {
             if ($PSCmdlet.ShouldProcess("$mscep\$misplaced", 'remove (a value NDES never reads)')) {
                 Remove-ItemProperty -LiteralPath $mscep -Name $misplaced
                 Write-Host "Removed $mscep\$misplaced (NDES reads the subkey of that name, not this value)"
+                $changed = $true
+            } elseif ($WhatIfPreference) {
                 $changed = $true
             }
         }

@@ -44,16 +44,20 @@ function Test-PlanTrustedFile([string] $Path) {
     return $owner -eq 'S-1-5-32-544' -or $owner -eq 'S-1-5-18'
 }
 function Protect-PlanPath([string] $Path) {
-    # Owned by Administrators; only Administrators and SYSTEM may touch it.
+    # Owned by Administrators; only Administrators and SYSTEM may touch it. Never through a junction or link
+    # someone made in its place.
+    if (((Get-Item -LiteralPath $Path -Force).Attributes -band [System.IO.FileAttributes]::ReparsePoint) -ne 0) {
+        throw "$Path is a junction or link, not a folder or file of its own: remove it and run this step again."
+    }
     $acl = Get-Acl -LiteralPath $Path
     $acl.SetAccessRuleProtection($true, $false)
-    foreach ($rule in @($acl.Access)) { [void]$acl.RemoveAccessRule($rule) }
+    foreach ($rule in @($acl.GetAccessRules($true, $false, [System.Security.Principal.SecurityIdentifier]))) { [void]$acl.RemoveAccessRule($rule) }
     $inherit = if ((Get-Item -LiteralPath $Path).PSIsContainer) { 'ContainerInherit, ObjectInherit' } else { 'None' }
     foreach ($sid in 'S-1-5-32-544', 'S-1-5-18') {
         $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule([System.Security.Principal.SecurityIdentifier]$sid, 'FullControl', $inherit, 'None', 'Allow')))
     }
     $acl.SetOwner([System.Security.Principal.SecurityIdentifier]'S-1-5-32-544')
-    Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false
+    Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false -Confirm:$false
 }
 
 $cryptography = 'HKLM:\SOFTWARE\Microsoft\Cryptography'
@@ -75,7 +79,8 @@ try {
     if (-not (Test-PlanTrustedFile $backup)) { throw "$backup was not written by an administrator (its owner is neither Administrators nor SYSTEM): not imported." }
     $keys = @(Get-Content -LiteralPath $backup | Where-Object { $_ -match '^\s*\[' })
     $outside = @($keys | Where-Object { $_ -notmatch '^\s*\[-?HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP(\\|\])' })
-    if ($keys.Count -eq 0 -or $outside.Count -gt 0) { throw "$backup does not hold just the MSCEP key ($(@($outside)[0])): not imported." }
+    if ($keys.Count -eq 0) { throw "$backup holds no registry key: not imported." }
+    if ($outside.Count -gt 0) { throw "$backup writes outside the MSCEP key ($($outside[0])): not imported." }
     $export = Invoke-PlanNative 'reg.exe' @('export', 'HKLM\SOFTWARE\Microsoft\Cryptography\MSCEP', $now, '/y')
     $same = $export.ExitCode -eq 0 -and (Get-FileHash -LiteralPath $now).Hash -eq (Get-FileHash -LiteralPath $backup).Hash
     Remove-Item -LiteralPath $now -ErrorAction SilentlyContinue -WhatIf:$false
