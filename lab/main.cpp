@@ -88,7 +88,7 @@ int main(int argc, char* argv[]) {
     QCoreApplication app(argc, argv);
     Clock::setInstance(&LabClock::instance());
     QCoreApplication::setApplicationName(QStringLiteral("ndes-lab"));
-    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(NDES_VERSION));
     QStringList args = QCoreApplication::arguments();
     if (args.size() > 1 && (args[1] == QLatin1String("approve") || args[1] == QLatin1String("deny") ||
                             args[1] == QLatin1String("fault"))) {

@@ -15,6 +15,7 @@ PACKAGES=(
     libcurl4-openssl-dev libqrencode-dev qtkeychain-qt6-dev gnome-keyring libsecret-tools dbus-x11
     xvfb xauth imagemagick fonts-dejavu-core time qt6-qpa-plugins bsdutils
     libevtx-dev libbfio-dev libevtx-utils python3-evtx rsyslog
+    libqt6svg6 desktop-file-utils appstream
 )
 
 missing=()

@@ -213,10 +213,10 @@ void MainWindow::exportInventory() {
 
 void MainWindow::about() {
     QMessageBox::about(this, tr("About NDES Console"),
-                       tr("<h3>NDES Console 0.1</h3><p>For the people who run Microsoft NDES: challenge passwords, "
-                          "servers, certificates and enrollment tests in one place.</p><p>Apache-2.0. Built with Qt "
-                          "%1 and OpenSSL.</p>")
-                           .arg(QString::fromLatin1(qVersion())));
+                       tr("<h3>NDES Console %1</h3><p>For the people who run Microsoft NDES: server health and "
+                          "certificate expiry, challenge passwords, enrollment tests, the event log explained and "
+                          "a setup wizard, in one place.</p><p>Apache-2.0. Built with Qt %2 and OpenSSL.</p>")
+                           .arg(QStringLiteral(NDES_VERSION), QString::fromLatin1(qVersion())));
 }
 
 QString MainWindow::styleSheet() {

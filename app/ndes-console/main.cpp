@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // ndes-console: the desktop console.
+#include "AppIdentity.h"
 #include "ChallengePage.h"
 #include "ConsoleContext.h"
 #include "EnrollmentTestPage.h"
@@ -30,8 +31,10 @@ int main(int argc, char* argv[]) {
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("NDES Console"));
     QApplication::setApplicationName(QStringLiteral("NDES Console"));
-    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setApplicationVersion(QStringLiteral(NDES_VERSION));
     QApplication::setStyle(QStringLiteral("Fusion"));
+    QApplication::setWindowIcon(ndes::ui::applicationIcon());
+    QGuiApplication::setDesktopFileName(QLatin1String(ndes::ui::applicationId)); // Wayland finds the icon by it
 
     QCommandLineParser p;
     p.setApplicationDescription(
