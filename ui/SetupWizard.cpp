@@ -206,6 +206,7 @@ public:
         auto* c = new QComboBox(this);
         c->setEditable(true);
         c->setInsertPolicy(QComboBox::NoInsert);
+        c->setCompleter(nullptr); // a name of one's own is not completed into "Computer" or "WebServer"
         c->addItems(items);
         c->setObjectName(field);
         connect(c, &QComboBox::currentTextChanged, this, [this, member](const QString& v) {

@@ -323,26 +323,29 @@ EventStore::Compiled EventStore::compile(const EventFilter& f) const {
     return cf;
 }
 
-void EventStore::filterChunk(const Chunk& c, quint64 base, const Compiled& cf, std::vector<quint64>& out) const {
+void EventStore::filterChunk(const Chunk& c, quint64 base, const Compiled& cf, std::vector<quint64>& out,
+                             int first) const {
     const int n = c.count();
+    if (first >= n)
+        return;
     std::vector<char> textHit;
     if (!cf.needle.empty()) {
         textHit.assign(size_t(n), 0);
         const FoldedSearch search(cf.needle);
-        size_t pos = 0;
+        size_t pos = c.dataStart[size_t(first)]; // events before `first` are not searched
         while ((pos = search.find(c.arena.data(), c.arena.size(), pos)) != std::string::npos) {
             const auto it = std::upper_bound(c.dataStart.begin(), c.dataStart.end(), quint32(pos));
             const auto idx = size_t(std::distance(c.dataStart.begin(), it)) - 1;
             textHit[idx] = 1;
             pos = idx + 1 < size_t(n) ? std::max<size_t>(c.dataStart[idx + 1], pos + 1) : c.arena.size();
         }
-        for (int i = 0; i < n; ++i)
+        for (int i = first; i < n; ++i)
             if (!textHit[size_t(i)] &&
                 (cf.stringHasText[c.provider[size_t(i)]] || cf.stringHasText[c.computer[size_t(i)]] ||
                  cf.stringHasText[c.channel[size_t(i)]]))
                 textHit[size_t(i)] = 1;
     }
-    for (int i = 0; i < n; ++i) {
+    for (int i = first; i < n; ++i) {
         const auto k = size_t(i);
         if (!cf.anyLevel && !cf.levels.test(c.level[k]))
             continue;
@@ -394,14 +397,8 @@ std::vector<quint64> EventStore::filterFrom(quint64 from, const EventFilter& f) 
     quint64 base = m_firstSeq;
     for (const auto& c : m_chunks) {
         const quint64 next = base + quint64(c->count());
-        if (next > from) {
-            const size_t before = out.size();
-            filterChunk(*c, base, cf, out);
-            if (base < from) // the chunk where `from` falls: drop what came before it
-                out.erase(std::remove_if(out.begin() + qsizetype(before), out.end(),
-                                         [from](quint64 seq) { return seq < from; }),
-                          out.end());
-        }
+        if (next > from) // in the chunk where `from` falls, only from there on
+            filterChunk(*c, base, cf, out, base < from ? int(from - base) : 0);
         base = next;
     }
     return out;

@@ -95,7 +95,8 @@ private:
     [[nodiscard]] const Chunk& chunkOf(quint64 seq, int* index) const;
     [[nodiscard]] quint32 intern(const QString& s);
     [[nodiscard]] Compiled compile(const EventFilter& f) const;
-    void filterChunk(const Chunk& c, quint64 base, const Compiled& cf, std::vector<quint64>& out) const;
+    // The chunk's matching events from its index `first` on.
+    void filterChunk(const Chunk& c, quint64 base, const Compiled& cf, std::vector<quint64>& out, int first = 0) const;
 
     qint64 m_capacity = 0;
     std::deque<std::unique_ptr<Chunk>> m_chunks;

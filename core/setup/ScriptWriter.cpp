@@ -1124,7 +1124,7 @@ QString ScriptWriter::templateScript(const SetupPlan& p, const QDateTime& at) {
     QStringList l;
     l << QStringLiteral("$name = %1").arg(q(p.templateName));
     l << QStringLiteral("$displayName = %1").arg(q(p.templateDisplayName));
-    l << QStringLiteral("$baseName = %1").arg(q(p.baseTemplate));
+    l << QStringLiteral("$baseName = %1").arg(q(p.baseTemplate.trimmed()));
     l << QStringLiteral("$accountName = %1").arg(q(p.accountName));
     l << QStringLiteral("$member = %1 + '\\' + $accountName").arg(q(p.domainNetbios));
     l << QStringLiteral("$caConfig = %1").arg(q(p.caConfig));

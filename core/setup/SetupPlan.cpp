@@ -536,7 +536,7 @@ QList<PlanIssue> validate(const SetupPlan& p) {
         static const QRegularExpression account(
             QStringLiteral("^[^\\\\\\s/:*?\"<>|]{1,15}\\\\[^\"/\\\\\\[\\]:;|=,+*?<>@\\s]{1,20}$"));
         const QString identity = p.appPoolIdentity.trimmed();
-        if (!account.match(identity).hasMatch())
+        if (!account.match(identity).hasMatch() || hasControl(identity))
             error("appPoolIdentity", "pool-identity",
                   tr("The SCEP application pool identity is DOMAIN\\account, e.g. CORP\\svc-ndes; leave it empty for "
                      "the service account."));

@@ -234,7 +234,7 @@ private slots:
         clock.start();
         while (flood.state() != QProcess::NotRunning && clock.elapsed() < (seconds + 60) * 1000) {
             QTest::qWait(200);
-            if (rssAfterWarmup == 0 && store.evicted() > 0)
+            if (rssAfterWarmup <= 0 && store.evicted() > 0)
                 rssAfterWarmup = rssKb(); // the store is full: from here on memory must not grow
             rssMax = std::max(rssMax, rssKb());
         }

@@ -430,7 +430,9 @@ private slots:
         // The checker does find what it looks for (it is not a test that cannot fail).
         QFile broken(dir.filePath(QStringLiteral("broken.ps1")));
         QVERIFY(broken.open(QIODevice::WriteOnly));
-        broken.write("$x = 'a'; Stop-Computer\nWrite-Host \"$nmae\"; Get-PlanNothing\nif ($x { 'unclosed'\n");
+        broken.write(
+            "$x = 'a'; Stop-Computer\nWrite-Host \"$nmae\"; Get-PlanNothing\n$h = @{}; $h[$typoKey] = 1; $n += "
+            "1\nif ($x { 'unclosed'\n");
         broken.close();
         node.start(QStringLiteral("node"),
                    {checker, QStringLiteral("--forbid-command"), QStringLiteral("Stop-Computer"), broken.fileName()});
@@ -442,6 +444,9 @@ private slots:
         // Under Set-StrictMode -Version Latest a variable never set stops the script; a helper must be defined.
         QVERIFY(brokenReport.contains("variable $nmae is never set"));
         QVERIFY(brokenReport.contains("command Get-PlanNothing is not defined"));
+        QVERIFY(brokenReport.contains("variable $typoKey is never set")); // an index is read, not set
+        QVERIFY(brokenReport.contains("variable $n is never set"));       // += reads first
+        QVERIFY(!brokenReport.contains("variable $h is never set"));
     }
 
     // Golden files: every writer's output for two plans (the example; an Intune plan with a quote and an ampersand in

@@ -96,6 +96,12 @@ private slots:
         // A base template of one's own is typed into the combo box.
         auto* base = field<QComboBox>(w, QStringLiteral("baseTemplate"));
         QVERIFY(base->isEditable());
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        base->lineEdit()->setFocus();
+        base->lineEdit()->selectAll();
+        QTest::keyClicks(base->lineEdit(), QStringLiteral("Comp")); // not completed into "Computer"
+        QCOMPARE(w.plan().baseTemplate, QStringLiteral("Comp"));
         base->lineEdit()->selectAll();
         QTest::keyClicks(base->lineEdit(), QStringLiteral("Corp-Device-Base"));
         QCOMPARE(w.plan().baseTemplate, QStringLiteral("Corp-Device-Base"));

@@ -27,22 +27,32 @@ const fs = require('fs');
   parser.setLanguage(lang);
   // Variables PowerShell sets itself.
   const automatic = new Set(['_', 'psitem', 'true', 'false', 'null', 'args', 'pscmdlet', 'psscriptroot',
-    'lastexitcode', 'whatifpreference', 'erroractionpreference', 'verbosepreference', 'matches', 'input', 'this',
-    'host', 'psboundparameters', 'psversiontable', 'home', 'pwd', 'myinvocation', 'error']);
+    'pscommandpath', 'lastexitcode', 'whatifpreference', 'confirmpreference', 'erroractionpreference',
+    'warningpreference', 'verbosepreference', 'debugpreference', 'informationpreference', 'progresspreference',
+    'matches', 'input', 'this', 'host', 'psboundparameters', 'psversiontable', 'home', 'pwd', 'myinvocation',
+    'error', 'executioncontext', 'pid', 'ofs', 'pssenderinfo']);
   const nameOf = (text) => {
     let v = text.replace(/^[$@]/, '').replace(/^\{(.*)\}$/, '$1').toLowerCase();
     const scope = v.match(/^(script|global|local|private|using):(.*)$/);
     if (scope) v = scope[2];
     return v;
   };
-  // A variable is set where it is the target of an assignment, a parameter, or a foreach variable; `path` holds the
-  // types of its ancestors, nearest last.
+  // Nodes that only wrap an expression: a variable under nothing but these is the value itself, not part of an index
+  // ($h[$key] = ...) or a member ($x.Name = ...), which are reads.
+  const wrappers = new Set(['logical_expression', 'bitwise_expression', 'comparison_expression', 'additive_expression',
+    'multiplicative_expression', 'format_expression', 'range_expression', 'array_literal_expression',
+    'unary_expression', 'cast_expression', 'expression_with_unary_operator', 'type_literal', 'parenthesized_expression',
+    'pipeline', 'pipeline_chain', ',']);
+  // A variable is set where it is the whole target of a plain assignment (not +=, which reads it first), a
+  // parameter's own name (not its default value), or a foreach variable. `path` holds its ancestors' types, nearest
+  // last; an assignment carries its operator ("assignment_expression =").
   const isDeclaration = (path) => {
-    for (let i = path.length - 1; i >= 0; i--) {
+    const last = path.length - 1;
+    if (last >= 0 && (path[last] === 'script_parameter' || path[last] === 'foreach_statement')) return true;
+    for (let i = last; i >= 0; i--) {
       const t = path[i];
-      if (t === 'left_assignment_expression' || t === 'script_parameter') return true;
-      if (t === 'foreach_statement') return i === path.length - 1;
-      if (t === 'statement_list' || t === 'script_block' || t === 'pipeline') return false;
+      if (t === 'left_assignment_expression') return i > 0 && path[i - 1] === 'assignment_expression =';
+      if (!wrappers.has(t)) return false;
     }
     return false;
   };
@@ -78,7 +88,12 @@ const fs = require('fs');
         findings.push(`${at(cursor)}: ${cursor.nodeIsMissing ? 'missing ' + type : 'syntax error'}: ${cursor.nodeText.slice(0, 60)}`);
       }
       if (cursor.gotoFirstChild()) {
-        path.push(type);
+        if (type === 'assignment_expression') {
+          const op = cursor.currentNode.parent.children.find((c) => c.type === 'assignement_operator');
+          path.push(`assignment_expression ${op ? op.text : '?'}`);
+        } else {
+          path.push(type);
+        }
         continue;
       }
       let done = false;
