@@ -57,18 +57,41 @@ QString header(const QString& title, const QString& runOn, const SetupPlan& p, c
         l << QStringLiteral("    It checks each setting before changing it: running it again changes nothing.")
           << QStringLiteral("    -WhatIf shows what it would change. A transcript goes to -TranscriptPath.");
     else
-        l << QStringLiteral("    Read-only: it prints what differs from the plan and changes nothing.");
+        l << QStringLiteral("    Read-only: it prints what differs from the plan and changes nothing. Exit code 0: as "
+                            "planned; 1: differences; 2: some parts could not be checked (said which).");
     l << QStringLiteral("#>");
-    l << QStringLiteral("[CmdletBinding(SupportsShouldProcess = $true)]");
-    l << QStringLiteral("param(");
-    l << QStringLiteral("    [string] $TranscriptPath = (Join-Path $env:TEMP ('ndes-setup-' + (Get-Date -Format "
-                        "'yyyyMMdd-HHmmss') + '.log'))");
-    l << QStringLiteral(")");
+    if (changes) {
+        l << QStringLiteral("[CmdletBinding(SupportsShouldProcess = $true)]");
+        l << QStringLiteral("param(");
+        l << QStringLiteral("    [string] $TranscriptPath = (Join-Path $env:TEMP ('ndes-setup-' + (Get-Date -Format "
+                            "'yyyyMMdd-HHmmss') + '.log'))");
+        l << QStringLiteral(")");
+    } else {
+        l << QStringLiteral("[CmdletBinding()]") << QStringLiteral("param()");
+    }
     l << QStringLiteral("Set-StrictMode -Version Latest");
     l << QStringLiteral("$ErrorActionPreference = 'Stop'");
     l << QString();
     return l.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }
+
+// Every changing script runs in try/finally with a transcript: started under -WhatIf too, and only the one
+// started here is stopped (Stop-Transcript throws when none runs).
+QStringList transcriptStart() {
+    return {
+        QStringLiteral("$transcribing = $false"), QStringLiteral("try {"),
+        QStringLiteral("    # A transcript under -WhatIf too; only the one started here is stopped."),
+        QStringLiteral("    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null"),
+        QStringLiteral("    $transcribing = $true")};
+}
+QStringList transcriptEnd() {
+    return {QStringLiteral("} finally {"), QStringLiteral("    if ($transcribing) { Stop-Transcript | Out-Null }"),
+            QStringLiteral("}")};
+}
+
+// Values public guides write directly under MSCEP, where NDES never reads them.
+const char* const misplacedValues =
+    "'EnforcePassword', 'PasswordMax', 'PasswordValidity', 'PasswordLength', 'UseSinglePassword', 'PasswordCacheMax'";
 
 // Idempotent registry helper: creates the key, compares, sets only what differs, says what it did. Returns whether
 // it changed the value or, under -WhatIf, would have (so "nothing to change" is only said when nothing differs).
@@ -367,11 +390,7 @@ QString ScriptWriter::registryScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral(
         "# The key as it was before NDES Console's first change, kept once: rollback.ps1 restores exactly that.");
     l << QStringLiteral("$backup = Join-Path $env:ProgramData 'NDES Console\\mscep-before-ndes-console.reg'");
-    l << QStringLiteral("$transcribing = $false");
-    l << QStringLiteral("try {");
-    l << QStringLiteral("    # A transcript under -WhatIf too; only the one started here is stopped.");
-    l << QStringLiteral("    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null");
-    l << QStringLiteral("    $transcribing = $true");
+    l << transcriptStart();
     l << QStringLiteral("    if (-not (Test-Path -LiteralPath $mscep)) {");
     l << QStringLiteral(
         "        if ($WhatIfPreference) { Write-Warning 'MSCEP does not exist yet (step 03 creates it): "
@@ -406,8 +425,7 @@ QString ScriptWriter::registryScript(const SetupPlan& p, const QDateTime& at) {
              .arg(q(p.caConfig));
     l << QStringLiteral(
         "    # Values public guides write where NDES never reads them: NDES ignores them, so do we, but they mislead.");
-    l << QStringLiteral("    foreach ($misplaced in 'EnforcePassword', 'PasswordMax', 'PasswordValidity', "
-                        "'PasswordLength', 'UseSinglePassword', 'PasswordCacheMax') {");
+    l << QStringLiteral("    foreach ($misplaced in %1) {").arg(QLatin1String(misplacedValues));
     l << QStringLiteral("        if ($null -ne (Get-ItemProperty -LiteralPath $mscep -Name $misplaced -ErrorAction "
                         "SilentlyContinue)) {");
     l << QStringLiteral(
@@ -433,9 +451,7 @@ QString ScriptWriter::registryScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("    } elseif (-not $changed) {");
     l << QStringLiteral("        Write-Host 'Nothing to change: the NDES registry already matches the plan.'");
     l << QStringLiteral("    }");
-    l << QStringLiteral("} finally {");
-    l << QStringLiteral("    if ($transcribing) { Stop-Transcript | Out-Null }");
-    l << QStringLiteral("}");
+    l << transcriptEnd();
     return header(QStringLiteral("step 04, NDES registry settings (challenge passwords, templates, hash)"),
                   p.ndesHost.simplified(), p, at, true) +
            QLatin1String(setValueFunction) + QLatin1String(nativeFunction) + QLatin1String(poolFunction) +
@@ -446,11 +462,7 @@ QString ScriptWriter::iisScript(const SetupPlan& p, const QDateTime& at) {
     QStringList l;
     l << QStringLiteral("$site = 'Default Web Site'");
     l << QStringLiteral("$httpParameters = 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters'");
-    l << QStringLiteral("$transcribing = $false");
-    l << QStringLiteral("try {");
-    l << QStringLiteral("    # A transcript under -WhatIf too; only the one started here is stopped.");
-    l << QStringLiteral("    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null");
-    l << QStringLiteral("    $transcribing = $true");
+    l << transcriptStart();
     l << QStringLiteral("    if (-not (Import-PlanWebAdministration)) {");
     l << QStringLiteral("        if ($WhatIfPreference) { Write-Warning 'IIS or its PowerShell module is not installed "
                         "yet (step 03 installs it "
@@ -540,9 +552,7 @@ QString ScriptWriter::iisScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("    }");
     l << QStringLiteral("    if ($reboot -and -not $WhatIfPreference) { Write-Warning 'HTTP.sys limits changed: reboot "
                         "this server for them to apply.' }");
-    l << QStringLiteral("} finally {");
-    l << QStringLiteral("    if ($transcribing) { Stop-Transcript | Out-Null }");
-    l << QStringLiteral("}");
+    l << transcriptEnd();
     return header(QStringLiteral("step 05, IIS request filtering, HTTP.sys limits, the HTTPS binding and the SCEP pool "
                                  "identity"),
                   p.ndesHost.simplified(), p, at, true) +
@@ -556,11 +566,7 @@ QString ScriptWriter::rollbackScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("$aside = 'MSCEP.before-rollback'");
     l << QStringLiteral("$backup = Join-Path $env:ProgramData 'NDES Console\\mscep-before-ndes-console.reg'");
     l << QStringLiteral("$now = Join-Path $env:TEMP 'mscep-now.reg'");
-    l << QStringLiteral("$transcribing = $false");
-    l << QStringLiteral("try {");
-    l << QStringLiteral("    # A transcript under -WhatIf too; only the one started here is stopped.");
-    l << QStringLiteral("    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null");
-    l << QStringLiteral("    $transcribing = $true");
+    l << transcriptStart();
     l << QStringLiteral(
         "    # The MSCEP key exactly as step 04 found it before its first change: the key is replaced, not merged.");
     l << QStringLiteral("    if (-not (Test-Path -LiteralPath $backup)) {");
@@ -617,9 +623,7 @@ QString ScriptWriter::rollbackScript(const SetupPlan& p, const QDateTime& at) {
                         "them breaks SCEP GET requests.");
     l << QStringLiteral("    Write-Host 'IIS request filtering and HTTP.sys limits were not changed back (larger "
                         "limits are harmless).'");
-    l << QStringLiteral("} finally {");
-    l << QStringLiteral("    if ($transcribing) { Stop-Transcript | Out-Null }");
-    l << QStringLiteral("}");
+    l << transcriptEnd();
     return header(QStringLiteral("rollback of step 04 (the NDES registry)"), p.ndesHost.simplified(), p, at, true) +
            QLatin1String(nativeFunction) + QLatin1String(poolFunction) + QLatin1String(backupFunctions) +
            QLatin1Char('\n') + body(l);
@@ -827,8 +831,7 @@ QString ScriptWriter::verifyScript(const SetupPlan& p, const QDateTime& at) {
                  .arg(s.subkey ? QStringLiteral("\"$mscep\\%1\"").arg(s.name) : QStringLiteral("$mscep"), s.name,
                       s.value);
     l << QStringLiteral("Compare-PlanValue \"$mscep\\CAInfo\" 'Configuration' %1").arg(q(p.caConfig));
-    l << QStringLiteral("foreach ($misplaced in 'EnforcePassword', 'PasswordMax', 'PasswordValidity', "
-                        "'PasswordLength', 'UseSinglePassword', 'PasswordCacheMax') {");
+    l << QStringLiteral("foreach ($misplaced in %1) {").arg(QLatin1String(misplacedValues));
     l << QStringLiteral(
         "    if ($null -ne (Get-ItemProperty -LiteralPath $mscep -Name $misplaced -ErrorAction SilentlyContinue)) {");
     l << QStringLiteral(
@@ -885,17 +888,10 @@ QString ScriptWriter::verifyScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral(
         "else { Write-Host \"$differences difference(s) from the plan, $unchecked part(s) not checked.\" }");
     l << QStringLiteral("exit $(if ($differences -ne 0) { 1 } elseif ($unchecked -ne 0) { 2 } else { 0 })");
-    QString h = header(QStringLiteral("verification (read-only) of every step: account, template, role, registry, "
-                                      "IIS and HTTP.sys"),
-                       p.ndesHost.simplified(), p, at, false);
-    h.replace(QStringLiteral("[CmdletBinding(SupportsShouldProcess = $true)]"), QStringLiteral("[CmdletBinding()]"));
-    h.replace(QStringLiteral("param(\n    [string] $TranscriptPath = (Join-Path $env:TEMP ('ndes-setup-' + (Get-Date "
-                             "-Format 'yyyyMMdd-HHmmss') + '.log'))\n)"),
-              QStringLiteral("param()"));
-    h.replace(QStringLiteral("    Read-only: it prints what differs from the plan and changes nothing."),
-              QStringLiteral("    Read-only: it prints what differs from the plan and changes nothing. Exit code 0: as "
-                             "planned; 1: differences; 2: some parts could not be checked (said which)."));
-    return h + body(l);
+    return header(QStringLiteral("verification (read-only) of every step: account, template, role, registry, IIS "
+                                 "and HTTP.sys"),
+                  p.ndesHost.simplified(), p, at, false) +
+           body(l);
 }
 
 QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& at) {
@@ -921,11 +917,7 @@ QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& 
         l << QStringLiteral("    return (-join $chars)");
         l << QStringLiteral("}");
     }
-    l << QStringLiteral("$transcribing = $false");
-    l << QStringLiteral("try {");
-    l << QStringLiteral("    # A transcript under -WhatIf too; only the one started here is stopped.");
-    l << QStringLiteral("    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null");
-    l << QStringLiteral("    $transcribing = $true");
+    l << transcriptStart();
     l << QStringLiteral("    if ($null -eq (Get-Module -ListAvailable -Name ActiveDirectory)) {");
     l << QStringLiteral("        if (-not $PSCmdlet.ShouldProcess($env:COMPUTERNAME, 'install RSAT-AD-PowerShell (the "
                         "ActiveDirectory module)')) {");
@@ -1048,9 +1040,7 @@ QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& 
         "        Write-Host \"Allowed Request Certificates on $caConfig for $member. The CA reads it when "
         "Certificate Services restarts: run Restart-Service certsvc on the CA.\"");
     l << QStringLiteral("    }");
-    l << QStringLiteral("} finally {");
-    l << QStringLiteral("    if ($transcribing) { Stop-Transcript | Out-Null }");
-    l << QStringLiteral("}");
+    l << transcriptEnd();
     return header(QStringLiteral("step 01, the NDES service account (AD user, SPN, IIS_IUSRS, no local administrator, "
                                  "Request Certificates on the CA)"),
                   p.ndesHost.simplified(), p, at, true) +
@@ -1060,11 +1050,7 @@ QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& 
 QString ScriptWriter::roleScript(const SetupPlan& p, const QDateTime& at) {
     QStringList l;
     l << QStringLiteral("$account = %1 + '\\' + %2").arg(q(p.domainNetbios), q(p.accountName));
-    l << QStringLiteral("$transcribing = $false");
-    l << QStringLiteral("try {");
-    l << QStringLiteral("    # A transcript under -WhatIf too; only the one started here is stopped.");
-    l << QStringLiteral("    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null");
-    l << QStringLiteral("    $transcribing = $true");
+    l << transcriptStart();
     l << QStringLiteral("    $feature = Get-WindowsFeature -Name 'ADCS-Device-Enrollment'");
     l << QStringLiteral("    if (-not $feature.Installed) {");
     l << QStringLiteral(
@@ -1097,9 +1083,7 @@ QString ScriptWriter::roleScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("        Install-AdcsNetworkDeviceEnrollmentService @arguments -Force | Out-Null");
     l << QStringLiteral("        Write-Host 'Configured NDES; its two RA certificates were requested from the CA.'");
     l << QStringLiteral("    }");
-    l << QStringLiteral("} finally {");
-    l << QStringLiteral("    if ($transcribing) { Stop-Transcript | Out-Null }");
-    l << QStringLiteral("}");
+    l << transcriptEnd();
     return header(QStringLiteral("step 03, the NDES role and its RA certificates"), p.ndesHost.simplified(), p, at,
                   true) +
            body(l);
@@ -1138,11 +1122,7 @@ QString ScriptWriter::templateScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("    # The comma keeps it one byte[]: PowerShell would otherwise return eight separate bytes.");
     l << QStringLiteral("    return ,([System.BitConverter]::GetBytes([long](-1 * [long]$Days * 864000000000)))");
     l << QStringLiteral("}");
-    l << QStringLiteral("$transcribing = $false");
-    l << QStringLiteral("try {");
-    l << QStringLiteral("    # A transcript under -WhatIf too; only the one started here is stopped.");
-    l << QStringLiteral("    Start-Transcript -Path $TranscriptPath -Append -WhatIf:$false -Confirm:$false | Out-Null");
-    l << QStringLiteral("    $transcribing = $true");
+    l << transcriptStart();
     l << QStringLiteral("    $configNC = ([ADSI]'LDAP://RootDSE').configurationNamingContext");
     l << QStringLiteral("    $pks = \"CN=Public Key Services,CN=Services,$configNC\"");
     l << QStringLiteral("    $container = [ADSI](\"LDAP://CN=Certificate Templates,$pks\")");
@@ -1282,9 +1262,7 @@ QString ScriptWriter::templateScript(const SetupPlan& p, const QDateTime& at) {
     l << QStringLiteral("        }");
     l << QStringLiteral("        Write-Host \"Published $name on $caConfig\"");
     l << QStringLiteral("    }");
-    l << QStringLiteral("} finally {");
-    l << QStringLiteral("    if ($transcribing) { Stop-Transcript | Out-Null }");
-    l << QStringLiteral("}");
+    l << transcriptEnd();
     return header(QStringLiteral("step 02, the certificate template (created in AD or compared with the plan, Read and "
                                  "Enroll for the service account, published on the CA)"),
                   QStringLiteral("a domain-joined server with AD write rights on the configuration partition"), p, at,
