@@ -630,20 +630,13 @@ bool SetupWizard::saveAll(const QString& directory, QString* error) {
             *error = tr("The plan still has errors; fix them first.");
         return false;
     }
-    QDir dir(directory);
-    auto write = [&](const QString& name, const QByteArray& bytes) {
-        const Status st = AtomicFile::write(dir.filePath(name), bytes, AtomicFile::Access::WorldReadable);
-        if (!st && error)
-            *error = st.error().message;
-        return bool(st);
-    };
-    if (!write(QStringLiteral("plan.json"), m_plan.toJsonBytes()) ||
-        !write(QStringLiteral("mscep.reg"), setup::RegWriter::file(m_plan)))
-        return false;
-    for (const setup::GeneratedScript& s : setup::ScriptWriter::scripts(m_plan, QDateTime::currentDateTimeUtc()))
-        if (!write(s.fileName, setup::ScriptWriter::fileBytes(s)))
-            return false;
-    return true;
+    const Status plan = AtomicFile::write(QDir(directory).filePath(QStringLiteral("plan.json")), m_plan.toJsonBytes(),
+                                          AtomicFile::Access::WorldReadable);
+    const auto files = plan ? setup::writePlanFiles(m_plan, directory, QDateTime::currentDateTimeUtc())
+                            : Result<QStringList>(plan.error());
+    if (!files && error)
+        *error = files.error().message;
+    return bool(files);
 }
 
 } // namespace ndes::ui

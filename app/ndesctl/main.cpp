@@ -20,7 +20,6 @@
 #include "pki/PrivateKey.h"
 #include "scep/ScepClient.h"
 #include "scep/ScepEnrollment.h"
-#include "setup/RegWriter.h"
 #include "setup/ScriptWriter.h"
 #include "setup/SetupPlan.h"
 #include "util/AtomicFile.h"
@@ -1146,22 +1145,10 @@ int runPlan(const QStringList& args, bool json) {
     const bool errors = setup::hasErrors(issues);
     QStringList written;
     if (!errors && !checkOnly) {
-        const QString dir = p.value(outDir);
-        if (!QDir().mkpath(dir))
-            return out.fail(makeError(ErrorKind::Io, QStringLiteral("Cannot create %1.").arg(dir)));
-        const QString reg = QDir(dir).filePath(QStringLiteral("mscep.reg"));
-        if (Status st = AtomicFile::write(reg, setup::RegWriter::file(*plan), AtomicFile::Access::WorldReadable); !st)
-            return out.fail(st.error());
-        written << reg;
-        for (const setup::GeneratedScript& script :
-             setup::ScriptWriter::scripts(*plan, QDateTime::currentDateTimeUtc())) {
-            const QString path = QDir(dir).filePath(script.fileName);
-            if (Status st =
-                    AtomicFile::write(path, setup::ScriptWriter::fileBytes(script), AtomicFile::Access::WorldReadable);
-                !st)
-                return out.fail(st.error());
-            written << path;
-        }
+        auto files = setup::writePlanFiles(*plan, p.value(outDir), QDateTime::currentDateTimeUtc());
+        if (!files)
+            return out.fail(files.error());
+        written = *files;
     }
     if (json) {
         QJsonArray list;

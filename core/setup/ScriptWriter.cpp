@@ -2,6 +2,10 @@
 #include "setup/ScriptWriter.h"
 
 #include "ndes/RaRenewalScript.h"
+#include "setup/RegWriter.h"
+#include "util/AtomicFile.h"
+
+#include <QDir>
 
 #include <QStringList>
 
@@ -1288,6 +1292,23 @@ QByteArray ScriptWriter::fileBytes(const GeneratedScript& script) {
     QString text = script.text;
     text.replace(QLatin1Char('\n'), QLatin1String("\r\n"));
     return QByteArray("\xEF\xBB\xBF") + text.toUtf8();
+}
+
+Result<QStringList> writePlanFiles(const SetupPlan& plan, const QString& directory, const QDateTime& generatedAt) {
+    const QDir dir(directory);
+    if (!QDir().mkpath(directory))
+        return makeError(ErrorKind::Io, QStringLiteral("Cannot create %1.").arg(directory));
+    QList<QPair<QString, QByteArray>> files = {{QStringLiteral("mscep.reg"), RegWriter::file(plan)}};
+    for (const GeneratedScript& script : ScriptWriter::scripts(plan, generatedAt))
+        files.append({script.fileName, ScriptWriter::fileBytes(script)});
+    QStringList written;
+    for (const auto& [name, bytes] : files) {
+        const QString path = dir.filePath(name);
+        if (Status st = AtomicFile::write(path, bytes, AtomicFile::Access::WorldReadable); !st)
+            return st.error();
+        written << path;
+    }
+    return written;
 }
 
 } // namespace ndes::setup

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "setup/SetupPlan.h"
+#include "util/Result.h"
 
 #include <QDateTime>
 #include <QList>
@@ -37,5 +38,10 @@ public:
     [[nodiscard]] static QString verifyScript(const SetupPlan& plan, const QDateTime& generatedAt);
     [[nodiscard]] static QByteArray fileBytes(const GeneratedScript& script); // UTF-8 with BOM, CRLF
 };
+
+// Writes mscep.reg and every script into `directory` (created if missing), each file atomically; the paths written,
+// in order. Used by the wizard's Save all and by `ndesctl plan --out`.
+[[nodiscard]] Result<QStringList> writePlanFiles(const SetupPlan& plan, const QString& directory,
+                                                 const QDateTime& generatedAt);
 
 } // namespace ndes::setup
