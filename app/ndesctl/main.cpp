@@ -1171,7 +1171,8 @@ int runPlan(const QStringList& args, bool json) {
                                                                               : QStringLiteral("warning"),
                               i.field, i.code, i.message));
         if (errors)
-            out.text(QStringLiteral("The plan has errors; nothing was written."));
+            out.text(checkOnly ? QStringLiteral("The plan has errors: change what is listed above.")
+                               : QStringLiteral("The plan has errors; nothing was written."));
         else if (checkOnly)
             out.text(issues.isEmpty() ? QStringLiteral("The plan is valid.")
                                       : QStringLiteral("The plan is valid; read the warnings above."));
