@@ -257,6 +257,7 @@ void ChallengePage::showResult(const QString& profileId, Result<service::Challen
         result ? QStringLiteral("issued") : result.error().code};
     if (Status s = m_context->auditTrail().append(audit); !s)
         emit statusMessage(s.error().message);
+    m_context->noteAdminPageResult(profileId, result ? QString() : result.error().code);
     if (!result) {
         showError(result.error().message);
         addHistory(serverName, result.error().code.isEmpty() ? tr("failed") : result.error().code);

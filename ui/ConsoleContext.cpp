@@ -37,7 +37,7 @@ Status ConsoleContext::removeProfile(const QString& id) {
     if (Status s = next.save(m_inventoryPath); !s)
         return s;
     m_inventory = std::move(next);
-    m_session.remove(id);
+    forgetSessionPassword(id);
     emit inventoryChanged();
     return {};
 }
@@ -45,6 +45,19 @@ Status ConsoleContext::removeProfile(const QString& id) {
 const SecretBytes* ConsoleContext::sessionPassword(const QString& profileId) const {
     auto it = m_session.constFind(profileId);
     return it == m_session.constEnd() ? nullptr : &it.value();
+}
+
+void ConsoleContext::forgetSessionPassword(const QString& profileId) {
+    auto it = m_session.find(profileId);
+    if (it == m_session.end())
+        return;
+    it->wipe();
+    m_session.erase(it);
+}
+
+void ConsoleContext::noteAdminPageResult(const QString& profileId, const QString& errorCode) {
+    if (errorCode == QLatin1String("unauthorized") || errorCode == QLatin1String("auth-loop"))
+        forgetSessionPassword(profileId);
 }
 
 QString ConsoleContext::localUser() {

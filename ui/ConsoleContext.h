@@ -31,6 +31,11 @@ public:
         m_session[profileId] = std::move(password);
     }
     [[nodiscard]] const SecretBytes* sessionPassword(const QString& profileId) const;
+    // Drops (and wipes) this session's copy: after the admin page refused it, or when a new password was stored.
+    void forgetSessionPassword(const QString& profileId);
+    // Call with every admin page answer: an "unauthorized" or "auth-loop" error drops the session copy, so the
+    // same wrong password is not sent again (each try counts towards the AD account's lockout).
+    void noteAdminPageResult(const QString& profileId, const QString& errorCode);
 
     // The local user, for "requested by".
     [[nodiscard]] static QString localUser();

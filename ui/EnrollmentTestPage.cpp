@@ -3,6 +3,7 @@
 
 #include "ConsoleContext.h"
 #include "LoadTestPanel.h"
+#include "RaTrustWarning.h"
 #include "ServerPassword.h"
 #include "ndes/EnrollmentReport.h"
 
@@ -87,6 +88,8 @@ EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
     row->addWidget(m_run);
     form->addRow(QString(), row);
     layout->addLayout(form);
+    m_trustWarning = makeRaTrustWarning(this);
+    layout->addWidget(m_trustWarning);
 
     m_banner = new QLabel(this);
     m_banner->setWordWrap(true);
@@ -149,6 +152,7 @@ EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
 
     reloadServers();
     connect(m_context, &ConsoleContext::inventoryChanged, this, &EnrollmentTestPage::reloadServers);
+    connect(m_server, &QComboBox::currentIndexChanged, this, &EnrollmentTestPage::updateTrustWarning);
 }
 
 void EnrollmentTestPage::reloadServers() {
@@ -201,6 +205,7 @@ void EnrollmentTestPage::start(const QString& profileId, SecretBytes password) {
     o.user = p->user;
     o.password = std::move(password);
     o.allowHttp = p->allowHttp;
+    o.caSha256Pin = p->caPinBytes();
     o.subject = m_subject->text().trimmed();
     for (const QString& san : m_sans->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const QString v = san.trimmed();
@@ -213,6 +218,7 @@ void EnrollmentTestPage::start(const QString& profileId, SecretBytes password) {
     o.renew = m_renew->isChecked();
     o.expectedTemplate = m_template->text().trimmed();
     m_serverName = p->name;
+    m_profileId = p->id;
     m_report.reset();
     m_causes.clear();
     m_steps->setRowCount(0);
@@ -284,6 +290,8 @@ void EnrollmentTestPage::onFinished(const service::EnrollmentTestReport& report)
     m_test->deleteLater();
     m_test = nullptr;
     m_report = report;
+    if (report.observed.failedStep == QLatin1String("challenge"))
+        m_context->noteAdminPageResult(m_profileId, report.observed.errorCode);
     auto diagnosis = service::Diagnosis::builtIn();
     m_causes = diagnosis ? diagnosis->diagnose(report.observed) : QList<service::LikelyCause>();
     m_run->setEnabled(true);
@@ -366,6 +374,10 @@ bool EnrollmentTestPage::saveReport(const QString& path, QString* error) const {
         return false;
     }
     return true;
+}
+
+void EnrollmentTestPage::updateTrustWarning() {
+    showRaTrustWarning(m_trustWarning, m_context->inventory().find(m_server->currentData().toString()));
 }
 
 } // namespace ndes::ui

@@ -61,6 +61,8 @@ private:
     QPushButton* m_save = nullptr;
     QPushButton* m_copy = nullptr;
     QLabel* m_banner = nullptr;
+    QLabel* m_trustWarning = nullptr; // SCEP over HTTP without a pinned CA
+    void updateTrustWarning();
     QTableWidget* m_steps = nullptr;
     QTextBrowser* m_result = nullptr;
     QTabWidget* m_tabs = nullptr;
@@ -69,6 +71,7 @@ private:
     std::optional<service::EnrollmentTestReport> m_report;
     QList<service::LikelyCause> m_causes;
     QString m_serverName;
+    QString m_profileId;
 };
 
 } // namespace ndes::ui

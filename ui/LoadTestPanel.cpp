@@ -2,6 +2,7 @@
 #include "LoadTestPanel.h"
 
 #include "ConsoleContext.h"
+#include "RaTrustWarning.h"
 #include "ServerPassword.h"
 
 #include <QChart>
@@ -65,6 +66,8 @@ LoadTestPanel::LoadTestPanel(ConsoleContext* context, QWidget* parent)
     connect(m_start, &QPushButton::clicked, this, [this] { isRunning() ? stop() : start(); });
     row->addWidget(m_start);
     layout->addLayout(row);
+    m_trustWarning = makeRaTrustWarning(this);
+    layout->addWidget(m_trustWarning);
     m_progress = new QProgressBar(this);
     m_progress->setFormat(tr("%v of %m enrollments"));
     m_progress->hide();
@@ -84,6 +87,10 @@ LoadTestPanel::LoadTestPanel(ConsoleContext* context, QWidget* parent)
     connect(m_tick, &QTimer::timeout, this, &LoadTestPanel::updateChart);
     reloadServers();
     connect(m_context, &ConsoleContext::inventoryChanged, this, &LoadTestPanel::reloadServers);
+    connect(m_server, &QComboBox::currentIndexChanged, this, [this] {
+        showRaTrustWarning(m_trustWarning, m_context->inventory().find(m_server->currentData().toString()));
+    });
+    showRaTrustWarning(m_trustWarning, m_context->inventory().find(m_server->currentData().toString()));
     updateChart();
 }
 
@@ -138,6 +145,7 @@ void LoadTestPanel::begin(const QString& profileId, SecretBytes password) {
     o.user = p->user;
     o.password = std::move(password);
     o.allowHttp = p->allowHttp;
+    o.caSha256Pin = p->caPinBytes();
     o.concurrency = m_concurrency->value();
     o.requests = m_requests->value();
     o.iOwnThisServer = m_own->isChecked();
@@ -161,7 +169,8 @@ void LoadTestPanel::begin(const QString& profileId, SecretBytes password) {
             m_perSecond << 0;
         ++m_perSecond[second];
     });
-    connect(m_test, &service::LoadTest::finished, this, [this](const service::LoadTestResult& r) {
+    connect(m_test, &service::LoadTest::finished, this, [this, profileId](const service::LoadTestResult& r) {
+        m_context->noteAdminPageResult(profileId, r.stoppedBecause);
         m_test->deleteLater();
         m_test = nullptr;
         m_tick->stop();
@@ -200,6 +209,11 @@ QString LoadTestPanel::summaryText() const {
                        .arg(r.maxMs);
     if (r.cancelled)
         text += tr(" Stopped early.");
+    if (!r.stoppedBecause.isEmpty())
+        text += QStringLiteral("<br><span style=\"color:#b3261e\">%1</span>")
+                    .arg(tr("Stopped: the admin page refused the account (%1). No further sign-in was tried, so the "
+                            "account is not locked out by this run. Correct the password on the Servers page.")
+                             .arg(r.stoppedBecause.toHtmlEscaped()));
     QStringList errors;
     for (auto it = r.errorsByKind.begin(); it != r.errorsByKind.end(); ++it)
         errors << QStringLiteral("%1 × %2").arg(it.value()).arg(it.key().toHtmlEscaped());

@@ -50,6 +50,7 @@ private:
     QPushButton* m_start = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_summary = nullptr;
+    QLabel* m_trustWarning = nullptr;
     QChartView* m_chart = nullptr;
     QTimer* m_tick = nullptr;
     service::LoadTest* m_test = nullptr;

@@ -125,6 +125,7 @@ void ServersPage::editProfile(const inventory::ServerProfile& profile) {
     const SecretBytes pw = dialog.password();
     if (pw.isEmpty())
         return;
+    m_context->forgetSessionPassword(*id); // the old copy must not win over the password just typed
     m_context->credentials().write(
         inventory::CredentialStore::keyForServer(*id), pw, [this, idv = *id, pw](const Status& s) {
             if (s) {

@@ -97,6 +97,24 @@ struct Common {
     }
 };
 
+// --ca-sha256 for the commands that send a challenge password (enroll, renew, test, load).
+QCommandLineOption caPinOption() {
+    return {QStringLiteral("ca-sha256"),
+            QStringLiteral("SHA-256 fingerprint (hex) of the CA to trust: the RA certificate the request is encrypted "
+                           "to and the reply's signer must chain to it, or nothing is sent."),
+            QStringLiteral("HEX")};
+}
+
+Result<QByteArray> caPin(const QCommandLineParser& p, const QCommandLineOption& option) {
+    if (!p.isSet(option))
+        return QByteArray();
+    const QString hex = p.value(option).remove(QLatin1Char(':')).remove(QLatin1Char(' '));
+    const QByteArray pin = QByteArray::fromHex(hex.toLatin1());
+    if (hex.size() != 64 || pin.size() != 32)
+        return makeError(ErrorKind::Usage, QStringLiteral("--ca-sha256 must be 64 hex digits (colons allowed)."));
+    return pin;
+}
+
 Result<scep::ScepClientOptions> clientOptions(const QCommandLineParser& p, const Common& c) {
     scep::ScepClientOptions o;
     bool ok = false;
@@ -338,9 +356,7 @@ int runEnrollment(const QStringList& args, bool json, bool renew) {
                              QStringLiteral("VAR"));
     QCommandLineOption chStdin(QStringLiteral("challenge-stdin"),
                                QStringLiteral("Read the challenge password from the first line of standard input."));
-    QCommandLineOption caPin(QStringLiteral("ca-sha256"),
-                             QStringLiteral("Require a CA certificate with this SHA-256 fingerprint (hex)."),
-                             QStringLiteral("HEX"));
+    const QCommandLineOption caPinOpt = caPinOption();
     QCommandLineOption key(QStringLiteral("key"), QStringLiteral("Current private key (PEM)."), QStringLiteral("FILE"));
     QCommandLineOption cert(QStringLiteral("cert"), QStringLiteral("Current certificate (PEM)."),
                             QStringLiteral("FILE"));
@@ -352,7 +368,7 @@ int runEnrollment(const QStringList& args, bool json, bool renew) {
                                     QStringLiteral("SECONDS"), QStringLiteral("5"));
     QCommandLineOption useGet(QStringLiteral("get"),
                               QStringLiteral("Send the request by GET even when the server offers POST."));
-    p.addOptions({keySize, keyOut, certOut, caPin, maxPolls, pollInterval, useGet});
+    p.addOptions({keySize, keyOut, certOut, caPinOpt, maxPolls, pollInterval, useGet});
     if (renew) {
         p.addOptions({key, cert, subject, sanDns, sanIp, chEnv, chStdin});
     } else {
@@ -388,12 +404,10 @@ int runEnrollment(const QStringList& args, bool json, bool renew) {
     req.forceGet = p.isSet(useGet);
     req.dnsNames = p.values(sanDns);
     req.ipAddresses = p.values(sanIp);
-    if (p.isSet(caPin)) {
-        const QString hex = p.value(caPin).remove(QLatin1Char(':')).remove(QLatin1Char(' '));
-        req.caSha256Pin = QByteArray::fromHex(hex.toLatin1());
-        if (req.caSha256Pin.size() != 32)
-            return out.fail(makeError(ErrorKind::Usage, QStringLiteral("--ca-sha256 must be 64 hex digits.")));
-    }
+    auto pin = caPin(p, caPinOpt);
+    if (!pin)
+        return out.fail(pin.error());
+    req.caSha256Pin = *pin;
 
     if (renew) {
         if (!p.isSet(key) || !p.isSet(cert))
@@ -450,6 +464,11 @@ int runEnrollment(const QStringList& args, bool json, bool renew) {
 
     scep::ScepClient client(*url, *opts);
     scep::ScepEnrollment enrollment(&client);
+    QStringList warned; // said at once, not again at the end
+    QObject::connect(&enrollment, &scep::ScepEnrollment::warning, [&out, &warned](const QString& w) {
+        out.warn(w);
+        warned << w;
+    });
     if (p.isSet(c.verbose))
         QObject::connect(&enrollment, &scep::ScepEnrollment::progress, [](const QString& step) {
             std::fputs((QStringLiteral("... ") + step + QLatin1Char('\n')).toUtf8().constData(), stderr);
@@ -463,7 +482,8 @@ int runEnrollment(const QStringList& args, bool json, bool renew) {
                 return out.fail(r.error());
             QStringList warnings = r->warnings;
             for (const QString& w : warnings)
-                out.warn(w);
+                if (!warned.contains(w))
+                    out.warn(w);
             reportLegacy(out, warnings);
             if (Status s = AtomicFile::write(keyPath, r->key.toPem().bytes(), AtomicFile::Access::OwnerOnly); !s)
                 return out.fail(s.error());
@@ -733,7 +753,8 @@ int runTest(const QStringList& args, bool json) {
                                                 "ndes-lab --events-xml): NDES events logged during the test count as "
                                                 "evidence in the diagnosis."),
                                  QStringLiteral("FILE"));
-    p.addOptions({subject, sanDns, sanIp, keySize, renew, templ, eku, chEnv, chStdin, eventsXml});
+    const QCommandLineOption caPinOpt = caPinOption();
+    p.addOptions({subject, sanDns, sanIp, keySize, renew, templ, eku, chEnv, chStdin, eventsXml, caPinOpt});
     if (int rc = parseArgs(p, args, out,
                            QStringLiteral("Enroll end to end as a device does (challenge, key, PKCSReq, polling, "
                                           "checks of the certificate) and rank the likely causes of a failure.\n"
@@ -756,6 +777,10 @@ int runTest(const QStringList& args, bool json) {
             return out.fail(secret.error());
         o.staticChallenge = std::move(*secret);
     }
+    auto pin = caPin(p, caPinOpt);
+    if (!pin)
+        return out.fail(pin.error());
+    o.caSha256Pin = *pin;
     o.subject = p.value(subject);
     o.dnsNames = p.values(sanDns);
     o.ipAddresses = p.values(sanIp);
@@ -857,7 +882,8 @@ int runLoad(const QStringList& args, bool json) {
     QCommandLineOption own(QStringLiteral("i-own-this-server"),
                            QStringLiteral("Allow a target that is not a loopback address. A load test enrolls real "
                                           "certificates and can take a production NDES down."));
-    p.addOptions({concurrency, requests, keySize, fresh, own});
+    const QCommandLineOption caPinOpt = caPinOption();
+    p.addOptions({concurrency, requests, keySize, fresh, own, caPinOpt});
     if (int rc = parseArgs(p, args, out,
                            QStringLiteral("Load-test an NDES server: M enrollments, N at a time, challenge passwords "
                                           "from the admin pages (round-robin) when given.\nExit codes: 0 every "
@@ -869,6 +895,13 @@ int runLoad(const QStringList& args, bool json) {
         return out.fail(s.error());
     for (const QString& u : p.values(admin.adminUrl))
         o.adminUrls << QUrl(u);
+    auto pin = caPin(p, caPinOpt);
+    if (!pin)
+        return out.fail(pin.error());
+    o.caSha256Pin = *pin;
+    if (o.caSha256Pin.isEmpty() && o.scepUrl.scheme() == QLatin1String("http") && !o.adminUrls.isEmpty())
+        out.warn(QStringLiteral("The RA certificate is not authenticated: SCEP over plain HTTP without --ca-sha256, so "
+                                "anyone in the path could read the challenge passwords."));
     bool ok1 = false;
     bool ok2 = false;
     o.concurrency = p.value(concurrency).toInt(&ok1);
@@ -900,6 +933,10 @@ int runLoad(const QStringList& args, bool json) {
     test.start(std::move(o));
     QCoreApplication::exec();
     out.document(result.toJson());
+    if (!result.stoppedBecause.isEmpty())
+        out.warn(QStringLiteral("Stopped after the admin page refused the account (%1): %2 No further sign-in was "
+                                "tried, so the account is not locked out by this run.")
+                     .arg(result.stoppedBecause, result.stopMessage));
     out.text(QStringLiteral("%1 enrollments, %2 succeeded, %3 failed, in %4 s: %5 per second")
                  .arg(result.requests)
                  .arg(result.succeeded)
@@ -1106,9 +1143,18 @@ int runListen(const QStringList& args, bool json) {
         QTimer::singleShot(int(p.value(seconds).toDouble() * 1000), &QCoreApplication::quit);
     if (maxEvents != 0)
         QCoreApplication::exec();
-    if (listener.rejected() > 0)
-        out.warn(
-            QStringLiteral("%1 message(s) were not events (or too long) and were skipped.").arg(listener.rejected()));
+    const quint64 notEvents = listener.rejected() - listener.refusedConnections();
+    if (notEvents > 0)
+        out.warn(QStringLiteral("%1 message(s) were not events (or too long) and were skipped.").arg(notEvents));
+    if (listener.refusedConnections() > 0)
+        out.warn(QStringLiteral("%1 connection(s) were refused: over %2 at once, or over %3 from one address.")
+                     .arg(listener.refusedConnections())
+                     .arg(events::EventListener::maxConnections)
+                     .arg(events::EventListener::maxConnectionsPerAddress));
+    if (listener.idleClosed() > 0)
+        out.warn(QStringLiteral("%1 connection(s) were closed after %2 s without data.")
+                     .arg(listener.idleClosed())
+                     .arg(events::EventListener::defaultIdleTimeoutMs / 1000));
     return ExitOk;
 }
 

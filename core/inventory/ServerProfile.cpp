@@ -70,6 +70,16 @@ QStringList ServerProfile::problems() const {
     return out;
 }
 
+QByteArray ServerProfile::caPinBytes() const {
+    const QString hex = QString(caSha256Pin).remove(QLatin1Char(':')).remove(QLatin1Char(' '));
+    const QByteArray pin = QByteArray::fromHex(hex.toLatin1());
+    return hex.size() == 64 && pin.size() == 32 ? pin : QByteArray();
+}
+
+bool ServerProfile::raUnauthenticated() const {
+    return scepUrl.scheme().compare(QLatin1String("http"), Qt::CaseInsensitive) == 0 && caPinBytes().isEmpty();
+}
+
 service::HealthTarget ServerProfile::healthTarget() const {
     service::HealthTarget t;
     t.name = name;

@@ -28,6 +28,10 @@ struct ServerProfile {
     static ServerProfile fromJson(const QJsonObject& o);
     // What the health probe needs of this server (no secret).
     [[nodiscard]] service::HealthTarget healthTarget() const;
+    // The pin as 32 bytes (empty when none or malformed).
+    [[nodiscard]] QByteArray caPinBytes() const;
+    // SCEP over plain HTTP and no CA pinned: nothing authenticates the RA certificate a challenge is encrypted to.
+    [[nodiscard]] bool raUnauthenticated() const;
     // What is wrong with the profile, one message per problem (empty when it can be saved).
     [[nodiscard]] QStringList problems() const;
 };

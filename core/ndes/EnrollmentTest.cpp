@@ -70,6 +70,8 @@ struct EnrollmentTest::State {
     bool finished = false;
     scep::ScepClient* client = nullptr;
     SecretBytes challenge;
+    QByteArray adminPageCaMd5;    // the CA thumbprint shown with the password
+    pki::Certificate trustAnchor; // the pinned (or admin page's) CA, once GetCACert was checked against it
     pki::PrivateKey key;
 };
 
@@ -161,6 +163,13 @@ void EnrollmentTest::start(EnrollmentTestOptions options) {
             return failWith(r.error());
         m_state->challenge = std::move(r->password);
         m_state->report.observed.challengeFetched = true;
+        const QByteArray thumbprint = QByteArray::fromHex(QString(r->caThumbprint).remove(QLatin1Char(' ')).toLatin1());
+        if (thumbprint.size() == 16)
+            m_state->adminPageCaMd5 = thumbprint;
+        else if (!r->caThumbprint.isEmpty())
+            m_state->report.warnings << tr("The admin page's CA thumbprint \"%1\" is not 32 hex digits; it was not "
+                                           "compared with the CA of GetCACert.")
+                                            .arg(r->caThumbprint.left(80));
         endStep(TestStep::Status::Ok, {},
                 r->neverExpires ? tr("a password (single-password mode: it does not expire)")
                                 : tr("a one-time password, valid %1 minutes; CA thumbprint %2")
@@ -211,6 +220,8 @@ void EnrollmentTest::runEnrollment(bool renewal) {
     req.maxPolls = o.maxPolls;
     req.pollIntervalMs = o.pollIntervalMs;
     req.challengePassword = m_state->challenge;
+    req.caSha256Pin = o.caSha256Pin;
+    req.adminPageCaMd5 = m_state->adminPageCaMd5;
     if (renewal) {
         req.currentCertificate = m_state->report.certificate;
         req.currentKey = m_state->key;
@@ -223,6 +234,7 @@ void EnrollmentTest::runEnrollment(bool renewal) {
         EnrollmentObservation& obs = m_state->report.observed;
         if (!renewal) {
             obs.capabilities = partial.capabilities.keywords();
+            m_state->trustAnchor = partial.trustAnchor;
             m_state->report.caCertificates = partial.caCertificates.caCertificates();
             if (!partial.caCertificates.certificates().isEmpty()) {
                 const QList<pki::Certificate> ras = partial.caCertificates.raCertificates();
@@ -235,6 +247,9 @@ void EnrollmentTest::runEnrollment(bool renewal) {
                                             : QStringLiteral("ok");
             }
         }
+        for (const QString& w : partial.warnings)
+            if (!m_state->report.warnings.contains(w))
+                m_state->report.warnings << w;
         if (!r) {
             if (renewal) {
                 // Renewal is often refused by NDES; it is reported, not counted as the enrollment failing.
@@ -244,7 +259,6 @@ void EnrollmentTest::runEnrollment(bool renewal) {
             }
             return failWith(r.error());
         }
-        m_state->report.warnings << r->warnings;
         if (renewal) {
             endStep(TestStep::Status::Ok, {},
                     tr("renewed: serial %1, valid until %2")
@@ -268,8 +282,10 @@ void EnrollmentTest::verify() {
     QStringList problems;
     QStringList findings;
     const QDateTime now = Clock::instance().now();
-    QList<pki::Certificate> anchors = m_state->report.caCertificates;
-    if (Status chain = pki::ChainVerifier(anchors, anchors).verify(cert, now); !chain)
+    const QList<pki::Certificate> cas = m_state->report.caCertificates;
+    const QList<pki::Certificate> anchors =
+        m_state->trustAnchor.isNull() ? cas : QList<pki::Certificate>{m_state->trustAnchor};
+    if (Status chain = pki::ChainVerifier(anchors, cas).verify(cert, now); !chain)
         problems << tr("it does not chain to the CA: %1").arg(chain.error().message);
     else
         findings << tr("chains to %1").arg(cert.issuer());

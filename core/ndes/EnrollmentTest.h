@@ -26,7 +26,8 @@ struct EnrollmentTestOptions {
     SecretBytes password; // for the admin page; wiped with the options
     bool allowHttp = false;
     QList<QSslCertificate> extraTlsCaCertificates;
-    QString subject; // empty: CN=ndes-console-test-<time>
+    QByteArray caSha256Pin; // the server profile's pin: the only CA the RA and the reply may chain to
+    QString subject;        // empty: CN=ndes-console-test-<time>
     QStringList dnsNames;
     QStringList ipAddresses;
     int keyBits = 2048;

@@ -55,7 +55,8 @@ QJsonObject LoadTestResult::toJson() const {
                                                                  {QStringLiteral("max"), maxMs}}},
                        {QStringLiteral("errorsByKind"), errors},
                        {QStringLiteral("completedPerSecond"), perSecondArray},
-                       {QStringLiteral("cancelled"), cancelled}};
+                       {QStringLiteral("cancelled"), cancelled},
+                       {QStringLiteral("stoppedBecause"), stoppedBecause}};
 }
 
 struct LoadTest::State {
@@ -68,6 +69,8 @@ struct LoadTest::State {
     int done = 0;
     bool cancelled = false;
     bool finished = false;
+    bool signedIn = false; // the account has fetched a challenge once: the others may start
+    QString stoppedBecause, stopMessage;
     QList<LoadSample> samples;
 };
 
@@ -160,8 +163,9 @@ void LoadTest::cancel() {
 }
 
 void LoadTest::launchMore() {
+    const bool gate = !m_state->options.adminUrls.isEmpty() && !m_state->signedIn;
     while (!m_state->cancelled && m_state->running < m_state->options.concurrency &&
-           m_state->next < m_state->options.requests)
+           m_state->next < m_state->options.requests && !(gate && m_state->running > 0))
         runOne(m_state->next++);
     if (m_state->running == 0 && (m_state->cancelled || m_state->done >= m_state->options.requests))
         finish();
@@ -171,7 +175,7 @@ void LoadTest::runOne(int index) {
     ++m_state->running;
     const LoadTestOptions& o = m_state->options;
     const qint64 startMs = m_state->clock.elapsed();
-    auto enroll = [this, index, startMs](SecretBytes challenge) {
+    auto enroll = [this, index, startMs](SecretBytes challenge, const QByteArray& adminPageCaMd5) {
         const LoadTestOptions& opts = m_state->options;
         scep::ScepClientOptions co;
         co.timeoutMs = opts.timeoutMs;
@@ -184,6 +188,8 @@ void LoadTest::runOne(int index) {
         if (!m_state->keys.isEmpty())
             req.key = m_state->keys.at(index % m_state->keys.size());
         req.challengePassword = std::move(challenge);
+        req.caSha256Pin = opts.caSha256Pin;
+        req.adminPageCaMd5 = adminPageCaMd5;
         req.maxPolls = 0;
         enrollment->start(req, [this, client, startMs](Result<scep::EnrollmentResult> r) {
             client->deleteLater();
@@ -197,7 +203,7 @@ void LoadTest::runOne(int index) {
         });
     };
     if (o.adminUrls.isEmpty()) {
-        enroll({});
+        enroll({}, {});
         return;
     }
     ChallengeRequest cr;
@@ -218,9 +224,18 @@ void LoadTest::runOne(int index) {
             s.durationMs = m_state->clock.elapsed() - startMs;
             s.errorKind = QStringLiteral("challenge-") +
                           (r.error().code.isEmpty() ? errorKindName(r.error().kind) : r.error().code);
+            if ((r.error().code == QLatin1String("unauthorized") || r.error().code == QLatin1String("auth-loop")) &&
+                m_state->stoppedBecause.isEmpty()) {
+                m_state->stoppedBecause = r.error().code;
+                m_state->stopMessage = r.error().message;
+                m_state->cancelled = true; // no further logon with this password
+            }
             return complete(s);
         }
-        enroll(std::move(r->password));
+        m_state->signedIn = true;
+        QTimer::singleShot(0, this, &LoadTest::launchMore);
+        QByteArray md5 = QByteArray::fromHex(QString(r->caThumbprint).remove(QLatin1Char(' ')).toLatin1());
+        enroll(std::move(r->password), md5.size() == 16 ? md5 : QByteArray());
     });
     watcher->setFuture(QtConcurrent::run(&m_state->blocking, [cr] { return ChallengePasswordClient::fetch(cr); }));
 }
@@ -241,7 +256,9 @@ void LoadTest::finish() {
     m_state->options.password.wipe();
     LoadTestResult r;
     r.requests = m_state->options.requests;
-    r.cancelled = m_state->cancelled;
+    r.cancelled = m_state->cancelled && m_state->stoppedBecause.isEmpty();
+    r.stoppedBecause = m_state->stoppedBecause;
+    r.stopMessage = m_state->stopMessage;
     r.wallMs = m_state->clock.isValid() ? m_state->clock.elapsed() : 0;
     QList<qint64> okDurations;
     for (const LoadSample& s : m_state->samples) {

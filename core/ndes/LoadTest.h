@@ -23,6 +23,7 @@ struct LoadTestOptions {
     SecretBytes password;
     bool allowHttp = false;
     QList<QSslCertificate> extraTlsCaCertificates;
+    QByteArray caSha256Pin; // the server profile's pin: every request's RA must chain to it
     int concurrency = 10;
     int requests = 100;
     int keyBits = 2048;
@@ -49,6 +50,10 @@ struct LoadTestResult {
     QMap<QString, int> errorsByKind;
     QList<int> completedPerSecond; // index: second of the run
     bool cancelled = false;
+    // Why the run stopped early, when it did: the admin page refused the account ("unauthorized", "auth-loop").
+    // Further logons with a wrong password would only lock the AD account.
+    QString stoppedBecause;
+    QString stopMessage;
 
     [[nodiscard]] QJsonObject toJson() const;
     // Nearest-rank percentile of sorted durations.
@@ -58,6 +63,8 @@ struct LoadTestResult {
 // Enrolls M times with at most N in flight, against one NDES (its admin pages round-robin for passwords), and
 // measures latency percentiles, errors by kind and throughput over time. Targets that are not loopback addresses
 // are refused unless the caller states it owns the server: capacity-testing a production NDES must be a decision.
+// With admin pages, the first challenge is fetched alone: only once the account has signed in do the other requests
+// start, and the run stops at the first "unauthorized" or "auth-loop" (a wrong password must not lock the account).
 class LoadTest : public QObject {
     Q_OBJECT
 public:

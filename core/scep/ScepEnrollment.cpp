@@ -2,6 +2,7 @@
 #include "scep/ScepEnrollment.h"
 
 #include "pki/CertificateBuilder.h"
+#include "pki/ChainVerifier.h"
 #include "scep/PkiRequest.h"
 #include "util/Clock.h"
 
@@ -65,16 +66,44 @@ void ScepEnrollment::onCaCert(Result<CaCertificates> certs) {
     if (!certs)
         return fail(certs.error());
     m_result.caCertificates = *certs;
+    // The trust anchor: the pinned certificate, else the CA the admin page named. Nothing else in this
+    // unauthenticated answer is trusted: an attacker in the path may add an RA certificate of its own.
+    Certificate anchor;
     if (!m_request.caSha256Pin.isEmpty()) {
-        bool pinned = false;
         for (const Certificate& c : certs->all())
-            pinned |= c.sha256() == m_request.caSha256Pin;
-        if (!pinned)
-            return fail(makeError(ErrorKind::Verification,
-                                  tr("None of the server's CA certificates has the pinned SHA-256 fingerprint %1. The "
-                                     "server may not be the one you expect; compare the fingerprint with the CA.")
-                                      .arg(Certificate::hex(m_request.caSha256Pin))));
+            if (c.sha256() == m_request.caSha256Pin)
+                anchor = c;
+        if (anchor.isNull()) {
+            Error e = makeError(ErrorKind::Verification,
+                                tr("None of the server's CA certificates has the pinned SHA-256 fingerprint %1. The "
+                                   "server may not be the one you expect; compare the fingerprint with the CA. "
+                                   "Nothing was sent.")
+                                    .arg(Certificate::hex(m_request.caSha256Pin)));
+            e.code = QStringLiteral("ca-pin-mismatch");
+            return fail(e);
+        }
+        m_result.anchorSource = QStringLiteral("pin");
     }
+    if (!m_request.adminPageCaMd5.isEmpty()) {
+        Certificate named;
+        for (const Certificate& c : certs->all())
+            if (c.md5() == m_request.adminPageCaMd5)
+                named = c;
+        if (named.isNull()) {
+            Error e = makeError(ErrorKind::Verification,
+                                tr("The admin page named the CA certificate %1, but GetCACert returned no certificate "
+                                   "with that thumbprint. The SCEP answer does not come from the NDES server that gave "
+                                   "the password (or NDES was moved to another CA); the request was not sent.")
+                                    .arg(Certificate::hex(m_request.adminPageCaMd5)));
+            e.code = QStringLiteral("ca-thumbprint-mismatch");
+            return fail(e);
+        }
+        if (anchor.isNull()) {
+            anchor = named;
+            m_result.anchorSource = QStringLiteral("admin-page");
+        }
+    }
+    m_result.trustAnchor = anchor;
     auto recipient = certs->encryptionRecipient();
     if (!recipient)
         return fail(recipient.error());
@@ -87,6 +116,27 @@ void ScepEnrollment::onCaCert(Result<CaCertificates> certs) {
                                 .arg(recipient->subject(), recipient->notAfter().toString(Qt::ISODate)));
         e.code = QStringLiteral("ra-expired");
         return fail(e);
+    }
+    if (!anchor.isNull()) {
+        if (Status chain = ChainVerifier({anchor}, certs->all()).verify(*recipient, now); !chain) {
+            Error e =
+                makeError(ErrorKind::Verification,
+                          tr("The certificate the request would be encrypted to, \"%1\", does not chain to the "
+                             "%2 CA \"%3\" (%4). Someone between you and the server may have put their own "
+                             "certificate into the answer to read the challenge password; nothing was sent.")
+                              .arg(recipient->subject(),
+                                   m_result.anchorSource == QLatin1String("pin") ? tr("pinned") : tr("admin page's"),
+                                   anchor.subject(), chain.error().message));
+            e.code = QStringLiteral("ra-untrusted");
+            e.detail = chain.error().detail;
+            return fail(e);
+        }
+    } else if (m_client && m_client->url().scheme().compare(QLatin1String("http"), Qt::CaseInsensitive) == 0) {
+        const QString text = tr("The RA certificate is not authenticated: the server is reached over plain HTTP and "
+                                "no CA is pinned, so anyone in the path could read the challenge password. Pin the "
+                                "CA's SHA-256 fingerprint for this server.");
+        m_result.warnings << text;
+        emit warning(text);
     }
 
     enter("key", tr("Generating a %1-bit RSA key").arg(m_request.keyBits));
@@ -195,9 +245,13 @@ void ScepEnrollment::onReply(Result<QByteArray> reply) {
     CertRep::Expectations expect;
     expect.transactionId = m_result.transactionId;
     expect.senderNonce = m_senderNonce;
-    expect.trustAnchors = m_result.caCertificates.caCertificates();
-    if (expect.trustAnchors.isEmpty())
-        expect.trustAnchors = {m_result.caCertificates.issuingCa()};
+    if (!m_result.trustAnchor.isNull()) {
+        expect.trustAnchors = {m_result.trustAnchor};
+    } else {
+        expect.trustAnchors = m_result.caCertificates.caCertificates();
+        if (expect.trustAnchors.isEmpty())
+            expect.trustAnchors = {m_result.caCertificates.issuingCa()};
+    }
     expect.intermediates = m_result.caCertificates.all();
     expect.decryptionKey = m_signerKey;
     expect.decryptionCertificate = m_signer;

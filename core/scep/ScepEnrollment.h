@@ -25,8 +25,14 @@ struct EnrollmentRequest {
     int keyBits = 2048;
     pki::PrivateKey key; // when set, used instead of generating a new key (load tests, re-enrollment)
     SecretBytes challengePassword;
-    quint32 keyUsage = 0;   // 0: none in the CSR (the server's default template)
-    QByteArray caSha256Pin; // when set, a CA certificate with this SHA-256 must be in GetCACert
+    quint32 keyUsage = 0; // 0: none in the CSR (the server's default template)
+    // When set, a certificate of GetCACert with this SHA-256 becomes the only trust anchor: the certificate the
+    // request is encrypted to and the reply's signer must chain to it, or nothing is sent.
+    QByteArray caSha256Pin;
+    // The CA thumbprint NDES's admin page showed with the challenge password (MD5 of the CA certificate, 16 bytes).
+    // When set, a certificate of GetCACert must have it (else "ca-thumbprint-mismatch"); without a SHA-256 pin, that
+    // certificate becomes the trust anchor as above.
+    QByteArray adminPageCaMd5;
     // Renewal: sign with the current certificate and key (RenewalReq) instead of a self-signed one.
     pki::Certificate currentCertificate;
     pki::PrivateKey currentKey;
@@ -45,6 +51,8 @@ struct EnrollmentResult {
     CaCapabilities capabilities;
     CaCertificates caCertificates;
     pki::Certificate recipient;
+    pki::Certificate trustAnchor; // the pinned CA (or the admin page's), when there was one
+    QString anchorSource;         // "pin", "admin-page" or "" (the RA was not authenticated by a pin)
     QString transactionId;
     QString method; // "POST" or "GET"
     QString cipher; // e.g. "AES-128-CBC"
@@ -69,6 +77,8 @@ signals:
     void progress(const QString& step);
     // A stage begins: "caps", "cacert", "key", "request", "poll" (with the same text as progress()).
     void stage(const QString& id, const QString& description);
+    // Something the user must know before the request goes out (also in EnrollmentResult::warnings).
+    void warning(const QString& text);
 
 private:
     void fail(const Error& error);

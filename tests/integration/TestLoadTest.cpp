@@ -112,6 +112,29 @@ private slots:
         }
     }
 
+    // A wrong password must not be sent again and again until AD locks the account: the first challenge is
+    // fetched alone, and the run stops at the first "unauthorized".
+    void aWrongPasswordStopsTheRunAtTheFirstRefusal() {
+        LoadTest test;
+        QSignalSpy done(&test, &LoadTest::finished);
+        LoadTestOptions o;
+        o.scepUrl = QUrl(m_lab.scepUrl());
+        o.adminUrls = {QUrl(m_lab.adminUrl())};
+        o.user = QStringLiteral("LAB\\alice");
+        o.password = SecretBytes(QByteArray("not-alices-password"));
+        o.allowHttp = true;
+        o.concurrency = 10;
+        o.requests = 50;
+        test.start(std::move(o));
+        QVERIFY(done.wait(60000));
+        const auto r = done.first().first().value<LoadTestResult>();
+        QCOMPARE(r.stoppedBecause, QStringLiteral("unauthorized"));
+        QCOMPARE(r.failed + r.succeeded, 1); // one sign-in tried, 49 never started
+        QCOMPARE(r.errorsByKind.value(QStringLiteral("challenge-unauthorized")), 1);
+        QVERIFY(!r.cancelled);
+        QCOMPARE(r.toJson().value(QStringLiteral("stoppedBecause")).toString(), QStringLiteral("unauthorized"));
+    }
+
     void nonLoopbackTargetsNeedConsent_data() {
         QTest::addColumn<QString>("url");
         QTest::addColumn<bool>("allowed");

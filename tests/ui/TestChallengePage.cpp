@@ -124,6 +124,38 @@ private slots:
         QVERIFY(page.shownPassword().isEmpty());
     }
 
+    // A password kept for the session that the admin page refuses is dropped, not sent again on the next click
+    // (each try counts towards the AD account's lockout).
+    void aRefusedSessionPasswordIsDropped() {
+        QTemporaryDir dir;
+        NdesLabProcess lab;
+        QString error;
+        QVERIFY2(lab.start({QStringLiteral("--users"), writeUsers(dir)}, &error), qPrintable(error));
+        const QString path = dir.filePath(QStringLiteral("inventory.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral("{\"version\":1,\"servers\":[{\"id\":\"lab\",\"name\":\"Lab\",\"scepUrl\":\"%1\","
+                               "\"adminUrl\":\"%2\",\"auth\":\"ntlm\",\"user\":\"LAB\\\\alice\","
+                               "\"allowHttp\":true}]}")
+                    .arg(lab.scepUrl(), lab.adminUrl())
+                    .toUtf8());
+        f.close();
+        ui::ConsoleContext context(path, dir.filePath(QStringLiteral("audit.jsonl")));
+        QVERIFY2(context.loadError().isEmpty(), qPrintable(context.loadError()));
+        context.setSessionPassword(QStringLiteral("lab"), SecretBytes(QByteArray("a-wrong-password")));
+        ui::ChallengePage page(&context, true);
+        page.generate();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.errorText().isEmpty(), 20000);
+        QVERIFY(page.shownPassword().isEmpty());
+        QVERIFY(context.sessionPassword(QStringLiteral("lab")) == nullptr);
+        // The right one is kept.
+        context.setSessionPassword(QStringLiteral("lab"), SecretBytes(QByteArray("Alice-Pa55")));
+        page.generate();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.shownPassword().isEmpty(), 20000);
+        QVERIFY(context.sessionPassword(QStringLiteral("lab")) != nullptr);
+        lab.stop();
+    }
+
     void serversPageTestsTheConnection() {
         ui::ConsoleContext context(inventoryWithLab(), m_dir.filePath(QStringLiteral("audit4.jsonl")));
         ui::ServersPage page(&context);

@@ -7,6 +7,7 @@
 #include "TestPki.h"
 
 #include "pki/CertificateBuilder.h"
+#include "pki/Oids.h"
 #include "pki/Pkcs7CertsOnly.h"
 #include "scep/CertRep.h"
 #include "scep/PkiRequest.h"
@@ -27,6 +28,12 @@ struct FakeNdes {
     NdesLikePki pki;
     QByteArray caps = "POSTPKIOperation\nRenewal\nSHA-256\nAES\n";
     int pendingAnswers = 0;
+    QList<Certificate> caCertOverride; // GetCACert answers these instead (a hostile server's list)
+    Certificate replySigner;           // signs CertReps instead of the RA (with replySignerKey)
+    PrivateKey replySignerKey;
+    PrivateKey decryptKey; // the key PKIOperation is decrypted with (default: the RA's)
+    Certificate decryptCert;
+    QByteArray seenChallenge; // what the server could read of the challenge password
     QStringList methods;
     QList<MessageType> types;
     QString lastError;
@@ -39,27 +46,32 @@ struct FakeNdes {
             r.body = caps;
         } else if (op == QLatin1String("GetCACert") || op == QLatin1String("GetNextCACert")) {
             r.headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/x-x509-ca-ra-cert")));
-            r.body = *Pkcs7CertsOnly::build({pki.raEnc, pki.root, pki.raSign, pki.issuing});
+            r.body = *Pkcs7CertsOnly::build(caCertOverride.isEmpty()
+                                                ? QList<Certificate>{pki.raEnc, pki.root, pki.raSign, pki.issuing}
+                                                : caCertOverride);
         } else if (op == QLatin1String("PKIOperation")) {
             methods << QString::fromLatin1(req.method);
             const QByteArray msg =
                 req.method == "POST" ? req.body
                                      : QByteArray::fromBase64(
                                            q.queryItemValue(QStringLiteral("message"), QUrl::FullyDecoded).toLatin1());
-            auto parsed = PkiRequest::parse(msg, pki.raEncKey, pki.raEnc);
+            auto parsed = PkiRequest::parse(msg, decryptKey.isNull() ? pki.raEncKey : decryptKey,
+                                            decryptCert.isNull() ? pki.raEnc : decryptCert);
             if (!parsed) {
                 lastError = parsed.error().toString();
                 r.status = 500;
                 return r;
             }
+            if (parsed->type != MessageType::CertPoll)
+                seenChallenge = parsed->csr.challengePassword().bytes();
             types << parsed->type;
             CertRep::BuildParams b;
             b.transactionId = parsed->transactionId;
             b.recipientNonce = parsed->senderNonce;
             b.senderNonce = PkiRequest::newNonce();
-            b.signer = pki.raSign;
-            b.signerKey = pki.raSignKey;
-            b.extraCertificates = {pki.raSign};
+            b.signer = replySigner.isNull() ? pki.raSign : replySigner;
+            b.signerKey = replySigner.isNull() ? pki.raSignKey : replySignerKey;
+            b.extraCertificates = {b.signer};
             b.recipient = parsed->signer;
             if (parsed->type != MessageType::CertPoll)
                 m_csr = parsed->csr;
@@ -72,7 +84,8 @@ struct FakeNdes {
             if (b.status == PkiStatus::Success) {
                 auto cert = CertificateBuilder()
                                 .setSubjectName(m_csr.subjectName())
-                                .build(m_csr.publicKey(), pki.issuingKey, pki.issuing);
+                                .build(m_csr.publicKey(), replySigner.isNull() ? pki.issuingKey : replySignerKey,
+                                       replySigner.isNull() ? pki.issuing : replySigner);
                 b.issued = {*cert};
             }
             r.headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/x-pki-message")));
@@ -123,7 +136,9 @@ private slots:
         QCOMPARE(r->method, QStringLiteral("POST"));
         QCOMPARE(r->cipher, QStringLiteral("AES-128-CBC"));
         QCOMPARE(r->digest, QStringLiteral("SHA-256"));
-        QVERIFY(r->warnings.isEmpty());
+        // Plain HTTP, no pin: the only warning says the RA is not authenticated.
+        QCOMPARE(r->warnings.size(), 1);
+        QVERIFY(r->warnings.first().contains(QStringLiteral("not authenticated")));
     }
     void pendingForeverIsBounded() {
         FakeNdes ndes;
@@ -185,6 +200,104 @@ private slots:
         auto req2 = request();
         req2.caSha256Pin = ndes.pki.root.sha256();
         QVERIFY(enroll(client, std::move(req2)).ok());
+    }
+    // The probe from the security review: the pinned CA is in GetCACert, next to an RA certificate the attacker
+    // made. The request must not be encrypted to it: nothing is sent, and the attacker reads no password.
+    void pinDoesNotTrustAForeignRa_data() {
+        QTest::addColumn<QString>("anchor");
+        QTest::newRow("sha256 pin") << QStringLiteral("pin");
+        QTest::newRow("admin page thumbprint") << QStringLiteral("admin-page");
+    }
+    void pinDoesNotTrustAForeignRa() {
+        QFETCH(QString, anchor);
+        FakeNdes ndes;
+        ndes.pki = NdesLikePki::create();
+        const PrivateKey attackerKey = testKey(7);
+        const Certificate attackerRa = *CertificateBuilder()
+                                            .setSubject(QStringLiteral("CN=NDES01-MSCEP-RA,O=NDES Console Tests"))
+                                            .setKeyUsage(static_cast<quint32>(KeyUsage::KeyEncipherment))
+                                            .setExtendedKeyUsages({QString::fromLatin1(oid::certificateRequestAgent)})
+                                            .selfSigned(attackerKey);
+        ndes.caCertOverride = {attackerRa, ndes.pki.root, ndes.pki.raSign, ndes.pki.issuing};
+        ndes.decryptKey = attackerKey;
+        ndes.decryptCert = attackerRa;
+        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
+        ScepClient client(server.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        auto req = request();
+        if (anchor == QLatin1String("pin"))
+            req.caSha256Pin = ndes.pki.root.sha256();
+        else
+            req.adminPageCaMd5 = ndes.pki.issuing.md5();
+        auto r = enroll(client, std::move(req));
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, QStringLiteral("ra-untrusted"));
+        QVERIFY2(r.error().message.contains(QStringLiteral("nothing was sent")), qPrintable(r.error().message));
+        QVERIFY2(ndes.methods.isEmpty(), "a PKIOperation reached the hostile server");
+        QVERIFY(ndes.seenChallenge.isEmpty());
+    }
+    // With the pin, the reply's signer must chain to the pinned CA too: a self-made CA certificate in the same
+    // unauthenticated GetCACert answer is no anchor.
+    void pinDoesNotTrustAForeignReplySigner() {
+        FakeNdes ndes;
+        ndes.pki = NdesLikePki::create();
+        const PrivateKey foreignKey = testKey(8);
+        const Certificate foreignCa = *CertificateBuilder()
+                                           .setSubject(QStringLiteral("CN=Someone Else's CA"))
+                                           .setCa(true)
+                                           .setKeyUsage(static_cast<quint32>(KeyUsage::KeyCertSign) |
+                                                        static_cast<quint32>(KeyUsage::DigitalSignature))
+                                           .selfSigned(foreignKey);
+        ndes.caCertOverride = {ndes.pki.raEnc, ndes.pki.root, ndes.pki.raSign, ndes.pki.issuing, foreignCa};
+        ndes.replySigner = foreignCa;
+        ndes.replySignerKey = foreignKey;
+        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
+        ScepClient client(server.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        auto req = request();
+        req.caSha256Pin = ndes.pki.root.sha256();
+        auto r = enroll(client, std::move(req));
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().kind, ErrorKind::Verification);
+        QVERIFY2(r.error().message.contains(QStringLiteral("signer")), qPrintable(r.error().message));
+    }
+    // The admin page names the CA it works for; a GetCACert answer without that CA stops the run before the
+    // password goes anywhere.
+    void adminPageThumbprintMismatchStops() {
+        FakeNdes ndes;
+        ndes.pki = NdesLikePki::create();
+        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
+        ScepClient client(server.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        auto req = request();
+        req.adminPageCaMd5 = QByteArray(16, '\x42');
+        auto r = enroll(client, std::move(req));
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, QStringLiteral("ca-thumbprint-mismatch"));
+        QVERIFY(ndes.methods.isEmpty());
+        auto ok = request();
+        ok.adminPageCaMd5 = ndes.pki.issuing.md5();
+        auto r2 = enroll(client, std::move(ok));
+        QVERIFY2(r2.ok(), qPrintable(r2.ok() ? QString() : r2.error().toString()));
+        QCOMPARE(r2->anchorSource, QStringLiteral("admin-page"));
+    }
+    // Over plain HTTP without a pin nothing authenticates the RA: said before the request goes out.
+    void unpinnedHttpIsSaidPlainly() {
+        FakeNdes ndes;
+        ndes.pki = NdesLikePki::create();
+        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
+        ScepClient client(server.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        ScepEnrollment e(&client);
+        QStringList warned;
+        connect(&e, &ScepEnrollment::warning, [&](const QString& w) { warned << w; });
+        auto r = awaitResult<EnrollmentResult>([&](auto done) { e.start(request(), std::move(done)); });
+        QVERIFY(r.ok());
+        QCOMPARE(warned.size(), 1);
+        QVERIFY(warned.first().contains(QStringLiteral("not authenticated")));
+        QVERIFY(r->warnings.contains(warned.first()));
+        auto pinned = request();
+        pinned.caSha256Pin = ndes.pki.root.sha256();
+        auto r2 = enroll(client, std::move(pinned));
+        QVERIFY(r2.ok());
+        for (const QString& w : r2->warnings)
+            QVERIFY2(!w.contains(QStringLiteral("not authenticated")), qPrintable(w));
     }
 };
 
