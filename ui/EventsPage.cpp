@@ -982,6 +982,11 @@ QString EventsPage::statusText() const {
                           l.toString(qulonglong(m_live->dropped() + rejected)),
                           l.toString(qulonglong(m_live->evicted())), l.toString(m_live->capacity()),
                           l.toString(qulonglong(m_live->rejected() + rejected)));
+        if (m_listener && m_listener->refusedConnections() > 0)
+            parts << tr("%n connection(s) refused", nullptr,
+                        int(qMin<quint64>(m_listener->refusedConnections(), INT_MAX)));
+        if (m_live->truncated() > 0)
+            parts << tr("%n event(s) cut at 64 KB", nullptr, int(qMin<quint64>(m_live->truncated(), INT_MAX)));
         if (m_paused && m_live->endSeq() > m_liveSynced)
             parts << tr("paused: %1 new").arg(l.toString(qulonglong(m_live->endSeq() - m_liveSynced)));
     }

@@ -12,6 +12,7 @@
 #include <QSslServer>
 #include <QSslSocket>
 #include <QTcpServer>
+#include <QTimer>
 #include <QUdpSocket>
 #include <QUrl>
 
@@ -155,18 +156,34 @@ void EventListener::onNewConnection() {
     while (m_server && m_server->hasPendingConnections()) {
         QTcpSocket* socket = m_server->nextPendingConnection();
         m_sockets.removeAll(nullptr);
-        if (m_sockets.size() >= maxConnections) {
+        int fromSameAddress = 0;
+        for (const auto& s : std::as_const(m_sockets))
+            if (s && s->peerAddress().isEqual(socket->peerAddress(), QHostAddress::TolerantConversion))
+                ++fromSameAddress;
+        if (m_sockets.size() >= maxConnections || fromSameAddress >= maxConnectionsPerAddress) {
             ++m_rejected;
+            ++m_refusedConnections;
             emit rejectedChanged(m_rejected);
             socket->abort();
             socket->deleteLater();
             continue;
         }
         m_sockets << socket;
+        // A connection that sends nothing for the idle timeout is closed (a sender reconnects when it has events).
+        auto* idle = new QTimer(socket);
+        idle->setSingleShot(true);
+        idle->setInterval(m_idleTimeoutMs);
+        connect(idle, &QTimer::timeout, this, [this, socket] {
+            ++m_idleClosed;
+            socket->abort();
+            socket->deleteLater();
+        });
+        idle->start();
         const bool json = m_spec.protocol == ListenerSpec::Protocol::JsonLines;
         auto syslogFramer = std::make_shared<SyslogFramer>();
         auto lineFramer = std::make_shared<LineFramer>(JsonEventParser::maxLineBytes);
-        connect(socket, &QTcpSocket::readyRead, this, [this, socket, json, syslogFramer, lineFramer] {
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket, idle, json, syslogFramer, lineFramer] {
+            idle->start();
             const QByteArray bytes = socket->readAll();
             const int droppedBefore = json ? lineFramer->dropped() : syslogFramer->dropped();
             const QList<QByteArray> frames = json ? lineFramer->feed(bytes) : syslogFramer->feed(bytes);

@@ -29,11 +29,16 @@ struct ListenerSpec {
 };
 
 // Receives events live and hands them over in batches (one per read). Counts what it could not take: messages
-// that are not events, frames over the size bound, connections over the limit.
+// that are not events, frames over the size bound, connections over the limits. Idle connections cannot hold the
+// listener: a connection that sends nothing for idleTimeoutMs is closed, and one address may hold at most
+// maxConnectionsPerAddress of the maxConnections, so a flood of silent connections from one host leaves room for
+// the real senders.
 class EventListener : public QObject {
     Q_OBJECT
 public:
     static constexpr int maxConnections = 256;
+    static constexpr int maxConnectionsPerAddress = 32;
+    static constexpr int defaultIdleTimeoutMs = 5 * 60 * 1000; // syslog senders keep a connection open between events
 
     explicit EventListener(QObject* parent = nullptr);
     ~EventListener() override;
@@ -48,6 +53,10 @@ public:
     [[nodiscard]] quint64 received() const { return m_received; }
     [[nodiscard]] quint64 rejected() const { return m_rejected; } // not an event, too long, refused connection
     [[nodiscard]] int connections() const { return int(m_sockets.size()); }
+    [[nodiscard]] quint64 refusedConnections() const { return m_refusedConnections; } // over a limit (also in rejected)
+    [[nodiscard]] quint64 idleClosed() const { return m_idleClosed; } // closed after idleTimeoutMs without a byte
+    // Applies to connections accepted from then on.
+    void setIdleTimeoutMs(int ms) { m_idleTimeoutMs = ms; }
 
 signals:
     void eventsReceived(const QList<ndes::events::EventRecord>& events);
@@ -64,6 +73,9 @@ private:
     QList<QPointer<QTcpSocket>> m_sockets;
     quint64 m_received = 0;
     quint64 m_rejected = 0;
+    quint64 m_refusedConnections = 0;
+    quint64 m_idleClosed = 0;
+    int m_idleTimeoutMs = defaultIdleTimeoutMs;
 };
 
 } // namespace ndes::events

@@ -7,6 +7,7 @@
 #include <array>
 #include <bitset>
 #include <cstring>
+#include <limits>
 
 namespace ndes::events {
 
@@ -20,9 +21,10 @@ inline unsigned char fold(unsigned char b) {
     return (b >= 'A' && b <= 'Z') ? b | 0x20 : b;
 }
 
-// Field separators inside values would split them; a real value never has them.
-void appendClean(std::string& arena, const QString& s) {
-    const QByteArray u = s.toUtf8();
+// Field separators inside values would split them; a real value never has them. At most `maxBytes` of UTF-8 are
+// needed (the rest would be cut), so no more than that many characters are converted.
+void appendClean(std::string& arena, const QString& s, qint64 maxBytes) {
+    const QByteArray u = s.size() > maxBytes ? QStringView(s).left(qsizetype(maxBytes)).toUtf8() : s.toUtf8();
     const size_t at = arena.size();
     arena.append(u.constData(), size_t(u.size()));
     for (size_t i = at; i < arena.size(); ++i)
@@ -75,7 +77,12 @@ bool providerMatches(const QString& provider, const QStringList& patterns) {
     });
 }
 
+static_assert(EventStore::maxChunkArenaBytes + EventStore::maxEventDataBytes + 64 <
+                  qint64(std::numeric_limits<quint32>::max()),
+              "arena offsets are 32-bit");
+
 struct EventStore::Chunk {
+    quint64 first = 0; // sequence number of its first event
     std::vector<qint64> time;
     std::vector<quint8> level;
     std::vector<qint32> id;
@@ -118,9 +125,13 @@ struct EventStore::Compiled {
     std::vector<bool> stringHasText; // interned strings containing the text
 };
 
-EventStore::EventStore(qint64 capacity) {
+EventStore::EventStore(qint64 capacity, qint64 byteBudget) {
     if (capacity > 0)
         m_capacity = std::max<qint64>(2, (capacity + chunkSize - 1) / chunkSize) * chunkSize;
+    m_byteBudget = byteBudget > 0 ? byteBudget : (capacity > 0 ? defaultLiveByteBudget : 0);
+    // With a budget, chunks close at a quarter of it at most, so eviction frees memory in steps that fit.
+    if (m_byteBudget > 0)
+        m_chunkArenaLimit = std::clamp<qint64>(m_byteBudget / 4, maxEventDataBytes, maxChunkArenaBytes);
     m_strings.emplace_back(); // index 0: empty
     m_stringIndex.insert(QString(), 0);
 }
@@ -133,6 +144,19 @@ void EventStore::clear() {
     m_firstSeq = endSeq();
     m_chunks.clear();
     m_size = 0;
+    m_sealedBytes = 0;
+}
+
+void EventStore::evictOldestChunk() {
+    const int gone = m_chunks.front()->count();
+    if (m_chunks.size() > 1)
+        m_sealedBytes -= m_chunks.front()->bytes();
+    else
+        m_sealedBytes = 0;
+    m_chunks.pop_front();
+    m_firstSeq += quint64(gone);
+    m_size -= gone;
+    m_evicted += quint64(gone);
 }
 
 quint32 EventStore::intern(const QString& s) {
@@ -157,17 +181,16 @@ quint32 EventStore::intern(const QString& s) {
 }
 
 quint64 EventStore::append(const EventRecord& e) {
-    if (m_capacity > 0 && m_size >= m_capacity && !m_chunks.empty()) {
-        const int gone = m_chunks.front()->count();
-        m_chunks.pop_front();
-        m_firstSeq += quint64(gone);
-        m_size -= gone;
-        m_evicted += quint64(gone);
-    }
-    if (m_chunks.empty() || m_chunks.back()->count() >= chunkSize) {
-        if (!m_chunks.empty())
-            m_chunks.back()->arena.shrink_to_fit(); // full: it grows no more
+    if (m_capacity > 0 && m_size >= m_capacity && !m_chunks.empty())
+        evictOldestChunk();
+    if (m_chunks.empty() || m_chunks.back()->count() >= chunkSize ||
+        qint64(m_chunks.back()->arena.size()) >= m_chunkArenaLimit) {
+        if (!m_chunks.empty()) {
+            m_chunks.back()->arena.shrink_to_fit(); // closed: it grows no more
+            m_sealedBytes += m_chunks.back()->bytes();
+        }
         m_chunks.push_back(std::make_unique<Chunk>());
+        m_chunks.back()->first = endSeq();
     }
     Chunk& c = *m_chunks.back();
     c.time.push_back(e.time.isValid() ? e.time.toMSecsSinceEpoch() : std::numeric_limits<qint64>::min());
@@ -177,23 +200,47 @@ quint64 EventStore::append(const EventRecord& e) {
     c.provider.push_back(intern(e.provider));
     c.computer.push_back(intern(e.computer));
     c.channel.push_back(intern(e.channel));
-    c.dataStart.push_back(quint32(c.arena.size()));
+    const size_t start = c.arena.size();
+    c.dataStart.push_back(quint32(start));
+    const qint64 room = maxEventDataBytes + 1; // one byte over the cap tells that it was cut
     for (const auto& [name, value] : e.data) {
-        appendClean(c.arena, name);
+        appendClean(c.arena, name, room - qint64(c.arena.size() - start));
         c.arena.push_back(fieldSep);
-        appendClean(c.arena, value);
+        appendClean(c.arena, value, std::max<qint64>(0, room - qint64(c.arena.size() - start)));
         c.arena.push_back(recordSep);
+        if (qint64(c.arena.size() - start) > maxEventDataBytes)
+            break;
+    }
+    if (qint64(c.arena.size() - start) > maxEventDataBytes) {
+        // Cut at the cap (on a UTF-8 character boundary), mark it, and close the record so it still parses.
+        size_t cut = start + size_t(maxEventDataBytes);
+        while (cut > start && (static_cast<unsigned char>(c.arena[cut]) & 0xC0) == 0x80)
+            --cut;
+        c.arena.resize(cut);
+        const size_t lastRecord = c.arena.rfind(recordSep);
+        const size_t recordBegin = lastRecord == std::string::npos || lastRecord < start ? start : lastRecord + 1;
+        const bool hasName = c.arena.find(fieldSep, recordBegin) != std::string::npos;
+        if (!hasName)
+            c.arena.push_back(fieldSep);
+        c.arena.append(" [cut: event data over 64 KB]");
+        c.arena.push_back(recordSep);
+        ++m_truncated;
     }
     ++m_size;
     ++m_accepted;
+    if (m_byteBudget > 0)
+        while (m_chunks.size() > 1 && m_sealedBytes + m_chunks.back()->bytes() > m_byteBudget)
+            evictOldestChunk();
     return endSeq() - 1;
 }
 
 const EventStore::Chunk& EventStore::chunkOf(quint64 seq, int* index) const {
-    // Chunks are full except the last, and the first starts at m_firstSeq.
-    const quint64 off = seq - m_firstSeq;
-    *index = int(off % chunkSize);
-    return *m_chunks[size_t(off / chunkSize)];
+    // Chunks are in sequence order; the one holding seq is the last that starts at or before it.
+    const auto it = std::upper_bound(m_chunks.begin(), m_chunks.end(), seq,
+                                     [](quint64 s, const std::unique_ptr<Chunk>& c) { return s < c->first; });
+    const Chunk& c = **std::prev(it);
+    *index = int(seq - c.first);
+    return c;
 }
 
 qint64 EventStore::timeMs(quint64 seq) const {

@@ -36,14 +36,20 @@ struct EventFilter {
 // Events kept compactly for big logs and live feeds: columns per chunk of 8192 events (time, level, ID, record ID,
 // interned provider/computer/channel) and the event data of the chunk in one UTF-8 arena, so a million events
 // take tens of MB, not a million QStrings. Each event has a sequence number that never changes; with a capacity
-// (live mode) the oldest whole chunk goes when the store is full, and every event it held is counted as dropped.
+// (live mode) the oldest whole chunk goes when the store is full — by count or by bytes — and every event it held is
+// counted as dropped. One event's data is capped (longer data is cut and marked, and counted), and a chunk is closed
+// once its arena reaches maxChunkArenaBytes, so the 32-bit offsets into an arena never overflow.
 // Not thread-safe: fill it on one thread, then hand it over (it moves).
 class EventStore {
 public:
-    static constexpr int chunkSize = 8192;
+    static constexpr int chunkSize = 8192;                             // events per chunk at most
+    static constexpr qint64 maxEventDataBytes = 64 * 1024;             // one event's data, names and values
+    static constexpr qint64 maxChunkArenaBytes = 64 * 1024 * 1024;     // a chunk is closed at this much data
+    static constexpr qint64 defaultLiveByteBudget = 512 * 1024 * 1024; // a live store's memory, unless told
 
-    // capacity 0: unbounded. Otherwise rounded up to whole chunks (at least two).
-    explicit EventStore(qint64 capacity = 0);
+    // capacity 0: unbounded. Otherwise rounded up to whole chunks (at least two). byteBudget 0: none for a file's
+    // store, defaultLiveByteBudget for a live one (capacity > 0); the oldest chunks go while more is held.
+    explicit EventStore(qint64 capacity = 0, qint64 byteBudget = 0);
     EventStore(EventStore&&) noexcept;
     EventStore& operator=(EventStore&&) noexcept;
     ~EventStore();
@@ -62,6 +68,8 @@ public:
     [[nodiscard]] quint64 rejected() const { return m_rejected; }
     [[nodiscard]] quint64 dropped() const { return m_evicted + m_rejected; }
     [[nodiscard]] qint64 capacity() const { return m_capacity; }
+    [[nodiscard]] qint64 byteBudget() const { return m_byteBudget; }
+    [[nodiscard]] quint64 truncated() const { return m_truncated; } // events whose data was cut at maxEventDataBytes
     void clear();
 
     // Fast column access (seq must be held).
@@ -98,7 +106,13 @@ private:
     // The chunk's matching events from its index `first` on.
     void filterChunk(const Chunk& c, quint64 base, const Compiled& cf, std::vector<quint64>& out, int first = 0) const;
 
+    void evictOldestChunk();
+
     qint64 m_capacity = 0;
+    qint64 m_byteBudget = 0;
+    qint64 m_chunkArenaLimit = maxChunkArenaBytes;
+    qint64 m_sealedBytes = 0; // bytes of every chunk but the last
+    quint64 m_truncated = 0;
     std::deque<std::unique_ptr<Chunk>> m_chunks;
     quint64 m_firstSeq = 0;
     qint64 m_size = 0;

@@ -6,6 +6,7 @@
 #include "events/EventStore.h"
 #include "util/ProcessMemory.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
@@ -200,6 +201,65 @@ private slots:
 
     // 10,000 events per second for 60 seconds (15 under sanitizers) from a second process, into a store that holds
     // 50,000: every sequence number arrives once and in order, the store counts what it pushed out, memory stays put.
+    // The review's lockout: 256 silent connections made a real sender fail. Now one address holds at most
+    // maxConnectionsPerAddress; the rest are refused and counted, and `logger` from another address gets through.
+    void silentConnectionsCannotLockOutARealSender() {
+        EventListener listener;
+        Collector got(listener);
+        ListenerSpec spec;
+        spec.port = 0;
+        QVERIFY(listener.start(spec));
+        std::vector<std::unique_ptr<QTcpSocket>> silent;
+        // In batches that fit the listen backlog, so no SYN waits for a retransmission.
+        for (int i = 0; i < EventListener::maxConnections; ++i) {
+            auto s = std::make_unique<QTcpSocket>();
+            QVERIFY(s->bind(QHostAddress(QStringLiteral("127.0.0.2")), 0));
+            s->connectToHost(QHostAddress::LocalHost, listener.port());
+            silent.push_back(std::move(s));
+            if ((i + 1) % 32 == 0)
+                QTRY_COMPARE_WITH_TIMEOUT(listener.connections() + int(listener.refusedConnections()), i + 1, 10000);
+        }
+        QCOMPARE(listener.connections(), EventListener::maxConnectionsPerAddress);
+        QCOMPARE(listener.refusedConnections(),
+                 quint64(EventListener::maxConnections - EventListener::maxConnectionsPerAddress));
+        QCOMPARE(QProcess::execute(QStringLiteral("logger"),
+                                   {QStringLiteral("-n"), QStringLiteral("127.0.0.1"), QStringLiteral("-P"),
+                                    QString::number(listener.port()), QStringLiteral("-T"),
+                                    QStringLiteral("--octet-count"), QStringLiteral("--rfc5424"), QStringLiteral("-t"),
+                                    QStringLiteral("NetworkDeviceEnrollmentService"),
+                                    QStringLiteral("a real sender among silent ones")}),
+                 0);
+        QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, 10000);
+        QVERIFY(got.events.first().dataValue(QStringLiteral("Message")).contains(QStringLiteral("real sender")));
+    }
+
+    // A connection that sends nothing for the idle timeout is closed and counted; one that keeps talking stays.
+    void idleConnectionsAreClosed() {
+        EventListener listener;
+        listener.setIdleTimeoutMs(400);
+        Collector got(listener);
+        ListenerSpec spec;
+        spec.port = 0;
+        QVERIFY(listener.start(spec));
+        QTcpSocket idle, talking;
+        idle.connectToHost(QHostAddress::LocalHost, listener.port());
+        talking.connectToHost(QHostAddress::LocalHost, listener.port());
+        QVERIFY(idle.waitForConnected(5000) && talking.waitForConnected(5000));
+        QElapsedTimer t;
+        t.start();
+        int sent = 0;
+        while (t.elapsed() < 1500) {
+            const QByteArray msg =
+                "<14>1 2026-12-03T10:00:00Z host app - - - keeps talking " + QByteArray::number(sent++);
+            talking.write(QByteArray::number(msg.size()) + ' ' + msg);
+            QTest::qWait(100);
+        }
+        QCOMPARE(listener.idleClosed(), quint64(1));
+        QCOMPARE(idle.state(), QAbstractSocket::UnconnectedState);
+        QCOMPARE(talking.state(), QAbstractSocket::ConnectedState);
+        QTRY_COMPARE(got.events.size(), sent);
+    }
+
     void tenThousandPerSecond() {
         const int seconds = qEnvironmentVariableIntValue("NDES_FLOOD_SECONDS") > 0
                                 ? qEnvironmentVariableIntValue("NDES_FLOOD_SECONDS")

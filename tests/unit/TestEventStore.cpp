@@ -174,6 +174,58 @@ private slots:
         QCOMPARE(tiny.capacity(), qint64(2 * EventStore::chunkSize));
     }
 
+    // A live feed of maximum-size events (JSON lines may be 1 MB each) is held to the byte budget: each event's
+    // data is cut at maxEventDataBytes (marked, counted), the oldest chunks go, and what is kept reads back whole.
+    void maximumSizeEventsStayWithinTheByteBudget() {
+        const qint64 budget = 32 * 1024 * 1024;
+        EventStore s(200000, budget);
+        QCOMPARE(s.byteBudget(), budget);
+        EventRecord big = make(10, 2, kNdes, 0);
+        big.data = {{QStringLiteral("Data1"), QString(1024 * 1024, QLatin1Char('x'))},
+                    {QStringLiteral("Data2"), QStringLiteral("never stored")}};
+        const int total = 700; // 700 x 64 KB held would be 44 MB
+        qint64 peak = 0;
+        for (int i = 0; i < total; ++i) {
+            big.recordId = i;
+            QCOMPARE(s.append(big), quint64(i));
+            peak = std::max(peak, s.memoryBytes());
+        }
+        QCOMPARE(s.truncated(), quint64(total));
+        QVERIFY2(peak <= budget + 2 * EventStore::maxEventDataBytes,
+                 qPrintable(QStringLiteral("peak %1 bytes over a budget of %2").arg(peak).arg(budget)));
+        QVERIFY(s.evicted() > 0);
+        QCOMPARE(quint64(s.size()) + s.evicted(), quint64(total)); // nothing vanishes uncounted
+        const EventRecord back = s.event(s.endSeq() - 1);
+        QCOMPARE(back.recordId, qint64(total - 1));
+        QCOMPARE(back.data.size(), 1);
+        QVERIFY(back.data.first().second.endsWith(QStringLiteral("[cut: event data over 64 KB]")));
+        QVERIFY(back.data.first().second.size() <= EventStore::maxEventDataBytes + 64);
+        QCOMPARE(s.recordId(s.firstSeq()), qint64(s.firstSeq()));
+        QVERIFY(s.summary(s.firstSeq()).startsWith(QStringLiteral("xxxx")));
+    }
+
+    // Without a budget (a file), big events fill chunks that close by size, not only by count: the offsets into an
+    // arena stay 32-bit, and every event is found again across the chunk boundaries.
+    void bigEventsCloseChunksBySize() {
+        EventStore s;
+        EventRecord e = make(1, 4, kNdes, 0);
+        e.data = {{QStringLiteral("Data1"), QString(int(EventStore::maxEventDataBytes) - 64, QChar(0x00E9))}};
+        for (int i = 0; i < 1200; ++i) { // 1200 x 64 KB: more than one 64 MB arena
+            e.recordId = i;
+            s.append(e);
+        }
+        // é is two bytes in UTF-8: each event is cut, on a character boundary.
+        QCOMPARE(s.truncated(), quint64(1200));
+        for (quint64 seq : {quint64(0), quint64(1022), quint64(1023), quint64(1024), quint64(1025), quint64(1199)}) {
+            const EventRecord back = s.event(seq);
+            QCOMPARE(back.recordId, qint64(seq));
+            const QString v = back.data.value(0).second;
+            QVERIFY(v.startsWith(QChar(0x00E9)));
+            QVERIFY(!v.contains(QChar::ReplacementCharacter));
+        }
+        QCOMPARE(s.filter(EventFilter{}).size(), size_t(1200));
+    }
+
     void hostileFeedCannotGrowTheStringPool() {
         EventStore s(2 * EventStore::chunkSize);
         for (int i = 0; i < 70000; ++i) {
