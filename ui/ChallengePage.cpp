@@ -23,11 +23,16 @@
 namespace ndes::ui {
 
 namespace {
+// "8CE3 1702 1F69 0069", built in one buffer: no pieces of the password left in freed strings.
 QString grouped(const QString& hex) {
-    QStringList groups;
-    for (qsizetype i = 0; i < hex.size(); i += 4)
-        groups << hex.mid(i, 4);
-    return groups.join(QLatin1Char(' '));
+    QString out;
+    out.reserve(hex.size() + hex.size() / 4);
+    for (qsizetype i = 0; i < hex.size(); ++i) {
+        if (i > 0 && i % 4 == 0)
+            out.append(QLatin1Char(' '));
+        out.append(hex.at(i));
+    }
+    return out;
 }
 
 QString mmss(qint64 secs) {
@@ -100,7 +105,10 @@ ChallengePage::ChallengePage(ConsoleContext* context, bool compact, QWidget* par
     m_password = new QLabel(QStringLiteral("—"), result);
     m_password->setObjectName(QStringLiteral("passwordDisplay"));
     m_password->setAccessibleName(tr("Challenge password"));
-    m_password->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Not selectable and no context menu: X11's PRIMARY selection and the label's own "Copy" would take the
+    // password past ClipboardGuard (Copy and Ctrl+Shift+C are the ways to copy it).
+    m_password->setTextInteractionFlags(Qt::NoTextInteraction);
+    m_password->setContextMenuPolicy(Qt::NoContextMenu);
     QFont mono(QStringLiteral("DejaVu Sans Mono"));
     mono.setStyleHint(QFont::Monospace);
     mono.setPointSize(compact ? 22 : 28);
@@ -171,6 +179,8 @@ ChallengePage::~ChallengePage() {
     // The window around this page is already gone: clear the clipboard without telling anyone.
     m_clipboard.blockSignals(true);
     m_clipboard.clearIfOurs();
+    m_password->setText({}); // let go of the shown password, so it is wiped below
+    SecretBytes::cleanse(m_shownText);
 }
 
 void ChallengePage::refreshServers() {
@@ -266,10 +276,14 @@ void ChallengePage::showResult(const QString& profileId, Result<service::Challen
     }
     m_clipboard.clearIfOurs();
     m_current = std::move(result->password);
-    const QString hex = QString::fromLatin1(m_current.bytes());
-    m_password->setText(grouped(hex));
+    QString hex = QString::fromLatin1(m_current.bytes());
+    QString shown = grouped(hex);
+    m_password->setText(shown);
+    SecretBytes::cleanse(m_shownText); // the previous one: the label no longer refers to it
+    m_shownText = std::move(shown);
     m_password->setEnabled(true);
     m_qr->setText(hex);
+    SecretBytes::cleanse(hex);
     m_copy->setEnabled(true);
     m_neverExpires = result->neverExpires;
     const int validity = result->validityMinutes > 0 ? result->validityMinutes : 60;
@@ -305,17 +319,24 @@ void ChallengePage::tick() {
     } else {
         m_countdown->setText(tr("Expired: generate a new password"));
         m_countdown->setProperty("state", QStringLiteral("expired"));
-        m_password->setEnabled(false);
-        m_copy->setEnabled(false);
-        m_qr->setText({});
-        m_clipboard.clearIfOurs();
-        m_current.wipe();
+        clearShownPassword();
         m_tick.stop();
         if (m_history && m_currentHistoryRow >= 0 && m_currentHistoryRow < m_history->rowCount())
             m_history->item(m_currentHistoryRow, 4)->setText(tr("expired"));
     }
     m_countdown->style()->unpolish(m_countdown);
     m_countdown->style()->polish(m_countdown);
+}
+
+void ChallengePage::clearShownPassword() {
+    // The label drops its reference first, so the text we kept is the last copy and is wiped in place.
+    m_password->setText(QStringLiteral("—"));
+    m_password->setEnabled(false);
+    SecretBytes::cleanse(m_shownText);
+    m_copy->setEnabled(false);
+    m_qr->setText({});
+    m_clipboard.clearIfOurs();
+    m_current.wipe();
 }
 
 void ChallengePage::copyPassword() {

@@ -55,6 +55,7 @@ private:
     void setBusy(bool busy);
     void addHistory(const QString& server, const QString& outcome);
     void showError(const QString& message);
+    void clearShownPassword();
 
     ConsoleContext* m_context;
     bool m_compact;
@@ -73,6 +74,7 @@ private:
     ClipboardGuard m_clipboard;
     QTimer m_tick;
     SecretBytes m_current;
+    QString m_shownText; // what the label shows, shared with it; wiped once the label lets go
     QDateTime m_expiresAt;
     bool m_neverExpires = false;
     int m_currentHistoryRow = -1;

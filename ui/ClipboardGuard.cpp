@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ClipboardGuard.h"
 
+#include "util/SecretBytes.h"
+
 #include <QClipboard>
 #include <QCryptographicHash>
 #include <QGuiApplication>
@@ -20,6 +22,10 @@ ClipboardGuard::ClipboardGuard(QObject* parent)
     connect(&m_timer, &QTimer::timeout, this, &ClipboardGuard::clearIfOurs);
 }
 
+ClipboardGuard::~ClipboardGuard() {
+    SecretBytes::cleanse(m_secret);
+}
+
 void ClipboardGuard::copy(const QString& secret, int clearAfterMs) {
     auto* mime = new QMimeData;
     mime->setText(secret);
@@ -30,7 +36,9 @@ void ClipboardGuard::copy(const QString& secret, int clearAfterMs) {
 #ifdef Q_OS_MACOS
     mime->setData(QStringLiteral("application/x-nspasteboard-concealed-type"), secret.toUtf8());
 #endif
-    QGuiApplication::clipboard()->setMimeData(mime, QClipboard::Clipboard);
+    QGuiApplication::clipboard()->setMimeData(mime, QClipboard::Clipboard); // deletes our previous one, if held
+    SecretBytes::cleanse(m_secret);
+    m_secret = secret; // shares the MIME data's text, so it can be wiped once the clipboard lets go of it
     m_fingerprint = fingerprint(secret);
     m_timer.start(clearAfterMs);
 }
@@ -40,6 +48,8 @@ void ClipboardGuard::clearIfOurs() {
     QClipboard* cb = QGuiApplication::clipboard();
     if (!m_fingerprint.isEmpty() && fingerprint(cb->text(QClipboard::Clipboard)) == m_fingerprint)
         cb->clear(QClipboard::Clipboard);
+    // Wiped in place when the clipboard no longer holds our MIME data; otherwise only our reference is dropped.
+    SecretBytes::cleanse(m_secret);
     m_fingerprint.clear();
     emit cleared();
 }

@@ -14,6 +14,7 @@ class ClipboardGuard : public QObject {
     Q_OBJECT
 public:
     explicit ClipboardGuard(QObject* parent = nullptr);
+    ~ClipboardGuard() override;
 
     void copy(const QString& secret, int clearAfterMs);
     // Clears now if the clipboard still holds our secret.
@@ -26,7 +27,8 @@ signals:
 
 private:
     QTimer m_timer;
-    QByteArray m_fingerprint; // SHA-256 of what we copied, not the secret itself
+    QByteArray m_fingerprint; // SHA-256 of what we copied, to recognise it
+    QString m_secret;         // shares the MIME data's text; wiped when the clipboard has let go of it
 };
 
 } // namespace ndes::ui

@@ -9,6 +9,7 @@
 #include "MainWindow.h"
 #include "OverviewPage.h"
 #include "SetupWizard.h"
+#include "util/ProcessMemory.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -25,8 +26,8 @@
 using namespace ndes;
 
 int main(int argc, char* argv[]) {
-    const rlimit noCore{0, 0};
-    setrlimit(RLIMIT_CORE, &noCore); // challenge passwords and account passwords live in this process
+    // No core dumps, no ptrace by other processes of the user: challenge and account passwords live in this process.
+    hardenProcess();
 
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("NDES Console"));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ndesctl: the command-line twin of NDES Console.
 #include "CtlOutput.h"
+#include "util/ProcessMemory.h"
 
 #include "events/EventCatalogue.h"
 #include "events/EventFileReader.h"
@@ -476,6 +477,10 @@ int runEnrollment(const QStringList& args, bool json, bool renew) {
     int rc = ExitOk;
     const QString keyPath = p.value(keyOut);
     const QString certPath = p.value(certOut);
+    // Checked before anything is sent: a refused target after the enrollment would waste the challenge password.
+    for (const QString& target : {keyPath, certPath})
+        if (Status s = AtomicFile::checkTarget(target); !s)
+            return out.fail(makeError(ErrorKind::Usage, s.error().message));
     enrollment.start(std::move(req), [&](Result<scep::EnrollmentResult> r) {
         rc = [&]() -> int {
             if (!r)
@@ -1397,9 +1402,8 @@ int runCheck(const QStringList& args, bool json) {
 } // namespace
 
 int main(int argc, char* argv[]) {
-    // No core dumps: this process holds private keys and challenge passwords.
-    const rlimit noCore{0, 0};
-    setrlimit(RLIMIT_CORE, &noCore);
+    // No core dumps, no ptrace by other processes of the user: this process holds private keys and passwords.
+    hardenProcess();
 
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("ndesctl"));

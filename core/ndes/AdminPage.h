@@ -28,6 +28,9 @@ public:
 
     static QString decode(const QByteArray& body);
     static Result<AdminPageContent> parse(const QByteArray& body);
+
+private:
+    static Result<AdminPageContent> readFlat(const QString& flat);
 };
 
 } // namespace ndes::service

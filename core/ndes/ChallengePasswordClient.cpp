@@ -27,6 +27,12 @@ Error coded(ErrorKind kind, const char* code, QString message, QString detail = 
 }
 
 struct Transfer {
+    // The page holds the password: its buffer is reserved once (no reallocation leaves copies behind in freed
+    // memory) and wiped when the transfer ends, however it ends.
+    Transfer() { body.reserve(AdminPage::maxBytes); }
+    ~Transfer() { SecretBytes::cleanse(body); }
+    Transfer(const Transfer&) = delete;
+    Transfer& operator=(const Transfer&) = delete;
     QByteArray body;
     bool tooLarge = false;
     int requests = 0;
@@ -50,7 +56,10 @@ size_t onHeader(char* data, size_t size, size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
     const size_t n = size * count;
     if (n >= 5 && std::memcmp(data, "HTTP/", 5) == 0) {
-        t->body.clear(); // only the last response's body counts
+        // Only the last response's body counts: wipe the earlier one, keep the reserved buffer.
+        if (!t->body.isEmpty())
+            OPENSSL_cleanse(t->body.data(), size_t(t->body.size()));
+        t->body.resize(0);
         if (++t->requests > t->maxRequests) {
             t->tooManyRequests = true;
             return 0;
@@ -286,7 +295,6 @@ Result<ChallengePassword> ChallengePasswordClient::fetch(const ChallengeRequest&
     }
 
     auto page = AdminPage::parse(t.body);
-    SecretBytes::cleanse(t.body);
     if (!page) {
         Error pe = page.error();
         pe.code = QStringLiteral("not-ndes-page");

@@ -9,4 +9,9 @@ namespace ndes {
 // benchmarks and the memory checks of the load tests.
 [[nodiscard]] qint64 residentKb();
 
+// For processes that hold passwords (ndes-console, ndesctl, ndes-lab): no core dumps, and (Linux) not dumpable, so
+// another process of the same user cannot ptrace it or read its memory through /proc. Returns false if either
+// could not be set.
+bool hardenProcess();
+
 } // namespace ndes

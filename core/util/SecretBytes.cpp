@@ -18,19 +18,22 @@ void SecretBytes::wipe() {
     m_bytes.clear();
 }
 
-void SecretBytes::cleanse(QByteArray& bytes) {
+bool SecretBytes::cleanse(QByteArray& bytes) {
     if (!bytes.isEmpty() && !bytes.isDetached()) {
         bytes.clear(); // shared buffer: dropping our reference is all we may do
-        return;
+        return false;
     }
     if (!bytes.isEmpty())
         OPENSSL_cleanse(bytes.data(), static_cast<size_t>(bytes.size()));
+    return true;
 }
 
-void SecretBytes::cleanse(QString& text) {
-    if (!text.isEmpty() && text.isDetached())
+bool SecretBytes::cleanse(QString& text) {
+    const bool wiped = text.isEmpty() || text.isDetached();
+    if (!text.isEmpty() && wiped)
         OPENSSL_cleanse(text.data(), static_cast<size_t>(text.size()) * sizeof(QChar));
     text.clear();
+    return wiped;
 }
 
 } // namespace ndes

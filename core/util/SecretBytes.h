@@ -37,9 +37,11 @@ public:
     [[nodiscard]] bool isEmpty() const { return m_bytes.isEmpty(); }
     void wipe();
 
-    // Wipes a QByteArray's buffer in place (for temporaries that held a secret).
-    static void cleanse(QByteArray& bytes);
-    static void cleanse(QString& text);
+    // Wipes a QByteArray's buffer in place (for temporaries that held a secret) and empties it. Returns false when
+    // the buffer was shared (another QByteArray/QString, a regex match, a view's owner still refers to it): then it
+    // is only released, not wiped — cleanse after the last other reference is gone.
+    static bool cleanse(QByteArray& bytes);
+    static bool cleanse(QString& text);
 
 private:
     QByteArray m_bytes;

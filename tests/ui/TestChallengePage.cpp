@@ -96,6 +96,14 @@ private slots:
         page->tick();
         QVERIFY(page->countdownText().startsWith(QStringLiteral("Expired")));
         QVERIFY(page->shownPassword().isEmpty());
+        // The label itself no longer carries the password, and never let the mouse select it (X11's PRIMARY
+        // selection and the label's own context menu would copy it past the clipboard guard).
+        auto* label = page->findChild<QLabel*>(QStringLiteral("passwordDisplay"));
+        QVERIFY(label);
+        QVERIFY2(!label->text().remove(QLatin1Char(' ')).contains(QString(shown).remove(QLatin1Char(' '))),
+                 "the expired password is still in the label");
+        QCOMPARE(label->textInteractionFlags(), Qt::NoTextInteraction);
+        QCOMPARE(label->contextMenuPolicy(), Qt::NoContextMenu);
         Clock::setInstance(nullptr);
 
         // The audit trail has the request, never the password.

@@ -80,6 +80,20 @@ private slots:
         QCOMPARE(page.error().kind, ErrorKind::BadReply);
         QVERIFY(!page.error().message.isEmpty());
     }
+    // NDES's own page without a password is told apart from somebody else's page (the title test ran on text
+    // that had already been wiped, so every such page was "not NDES's admin page").
+    void ndesPageWithoutPasswordIsNamedAsSuch() {
+        auto ndes = service::AdminPage::parse(
+            utf16le(QStringLiteral("<HTML><Head><Title>Network Device Enrollment Service</Title></Head><Body>Something "
+                                   "NDES says that we do not know</Body></HTML>")));
+        QVERIFY(!ndes.ok());
+        QVERIFY2(ndes.error().message.contains(QStringLiteral("shows no challenge password")),
+                 qPrintable(ndes.error().message));
+        auto other = service::AdminPage::parse(QByteArray("<html><body>HTTP Error 404.0 - Not Found</body></html>"));
+        QVERIFY(!other.ok());
+        QVERIFY2(other.error().message.contains(QStringLiteral("not NDES's admin page")),
+                 qPrintable(other.error().message));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestAdminPage)

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <QFile>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest>
 
 class TestNdesctlUsage : public QObject {
@@ -74,6 +76,33 @@ private slots:
         const QString err = QString::fromUtf8(ctl.readAllStandardError());
         QVERIFY2(err.contains(stderrHas), qPrintable(err));
         QVERIFY(!err.contains(QStringLiteral("SECRET123")));
+    }
+    // A --key-out that is a symbolic link is refused before anything is sent (a refusal after the enrollment would
+    // waste the challenge password; writing through the link would replace its target with a private key).
+    void keyOutSymlinkIsRefusedBeforeSending() {
+        QTemporaryDir dir;
+        const QString target = dir.filePath(QStringLiteral("target"));
+        QFile t(target);
+        QVERIFY(t.open(QIODevice::WriteOnly));
+        t.write("keep me");
+        t.close();
+        const QString link = dir.filePath(QStringLiteral("key.pem"));
+        QVERIFY(QFile::link(target, link));
+        QProcess ctl;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("NDES_TEST_CHALLENGE"), QStringLiteral("x"));
+        ctl.setProcessEnvironment(env);
+        ctl.start(qEnvironmentVariable("NDESCTL"),
+                  {QStringLiteral("enroll"), QStringLiteral("--url"), QStringLiteral("http://127.0.0.1:1/scep"),
+                   QStringLiteral("--subject"), QStringLiteral("CN=x"), QStringLiteral("--key-out"), link,
+                   QStringLiteral("--cert-out"), dir.filePath(QStringLiteral("cert.pem")),
+                   QStringLiteral("--challenge-env"), QStringLiteral("NDES_TEST_CHALLENGE")});
+        QVERIFY(ctl.waitForFinished(30000));
+        QCOMPARE(ctl.exitCode(), 2); // a usage error, not "could not reach" (exit 3): nothing was tried
+        const QString err = QString::fromUtf8(ctl.readAllStandardError());
+        QVERIFY2(err.contains(QStringLiteral("symbolic link")), qPrintable(err));
+        QVERIFY(t.open(QIODevice::ReadOnly));
+        QCOMPARE(t.readAll(), QByteArray("keep me"));
     }
     void helpIsExitZero() {
         for (const QStringList& args :
