@@ -12,6 +12,7 @@ ConsoleContext::ConsoleContext(QString inventoryPath, QString auditPath, QObject
     : QObject(parent)
     , m_inventoryPath(std::move(inventoryPath))
     , m_audit(std::move(auditPath)) {
+    m_audit.setAnchorStore(&m_settings);
     auto loaded = inventory::Inventory::load(m_inventoryPath);
     if (loaded)
         m_inventory = std::move(*loaded);

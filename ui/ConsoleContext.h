@@ -8,6 +8,7 @@
 
 #include <QMap>
 #include <QObject>
+#include <QSettings>
 
 namespace ndes::ui {
 
@@ -48,6 +49,7 @@ private:
     QString m_loadError;
     inventory::Inventory m_inventory;
     inventory::CredentialStore m_credentials;
+    QSettings m_settings; // holds the audit trail's anchor (its head), outside the trail's file
     service::ChallengeAuditTrail m_audit;
     QMap<QString, SecretBytes> m_session;
 };

@@ -9,9 +9,11 @@
 #include "MainWindow.h"
 #include "OverviewPage.h"
 #include "SetupWizard.h"
+#include "util/AtomicFile.h"
 #include "util/ProcessMemory.h"
 
 #include <QApplication>
+#include <QBuffer>
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -173,7 +175,14 @@ int main(int argc, char* argv[]) {
                 waited.elapsed() < 800)
                 return;
             poll->stop();
-            const bool ok = window.grab().save(file, "PNG");
+            // A screenshot that shows a live challenge password is as secret as the password: owner-only.
+            const bool secret = window.challengePage() && !window.challengePage()->shownPassword().isEmpty();
+            QByteArray png;
+            QBuffer buffer(&png);
+            const bool ok =
+                buffer.open(QIODevice::WriteOnly) && window.grab().save(&buffer, "PNG") &&
+                AtomicFile::write(file, png, secret ? AtomicFile::Access::OwnerOnly : AtomicFile::Access::WorldReadable)
+                    .ok();
             std::fprintf(stderr, "%s %s\n", ok ? "saved" : "could not save", file.toLocal8Bit().constData());
             QApplication::exit(ok ? 0 : 1);
         });

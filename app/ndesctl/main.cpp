@@ -41,10 +41,14 @@
 #include <QTimer>
 #include <QUdpSocket>
 
+#include <array>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string>
 #include <sys/resource.h>
+#include <termios.h>
+#include <unistd.h>
 
 using namespace ndes;
 using namespace ndesctl;
@@ -303,6 +307,54 @@ int runCaCert(const QStringList& args, bool json) {
     return rc;
 }
 
+// The terminal's settings while a secret is typed with echo off, for the signal handler that puts them back.
+termios g_savedTerminal{};
+volatile sig_atomic_t g_echoOff = 0;
+
+void restoreTerminalAndDie(int sig) {
+    if (g_echoOff)
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_savedTerminal);
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+
+// One line of standard input, read into a fixed buffer (no reallocation leaves pieces of it in freed memory).
+// On a terminal it asks for it on stderr and turns echo off while it is typed, as passwd(1) does.
+QByteArray readSecretLine(const QString& what) {
+    const bool tty = ::isatty(STDIN_FILENO) == 1;
+    if (tty && ::tcgetattr(STDIN_FILENO, &g_savedTerminal) == 0) {
+        termios quiet = g_savedTerminal;
+        quiet.c_lflag &= ~tcflag_t(ECHO);
+        quiet.c_lflag |= ECHONL;
+        std::signal(SIGINT, restoreTerminalAndDie);
+        std::signal(SIGTERM, restoreTerminalAndDie);
+        std::signal(SIGHUP, restoreTerminalAndDie);
+        g_echoOff = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0 ? 1 : 0;
+        std::fprintf(stderr, "%s: ", what.toLocal8Bit().constData());
+        std::fflush(stderr);
+    }
+    std::array<char, 4096> buf{};
+    size_t n = 0;
+    char c = 0;
+    while (n + 1 < buf.size() && ::read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
+        buf[n++] = c;
+    if (g_echoOff) {
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_savedTerminal);
+        g_echoOff = 0;
+    }
+    if (tty) {
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+        std::signal(SIGHUP, SIG_DFL);
+    }
+    while (n > 0 && buf[n - 1] == '\r')
+        --n;
+    QByteArray line(buf.data(), qsizetype(n));
+    OPENSSL_cleanse(buf.data(), buf.size());
+    c = 0;
+    return line;
+}
+
 // A secret from an environment variable named by one option or from stdin (the other option): never argv.
 Result<SecretBytes> readSecret(const QCommandLineParser& p, const QCommandLineOption& envOpt,
                                const QCommandLineOption& stdinOpt, const QString& what, const QString& options) {
@@ -317,12 +369,7 @@ Result<SecretBytes> readSecret(const QCommandLineParser& p, const QCommandLineOp
         QByteArray v = qgetenv(name.constData());
         return SecretBytes(std::move(v));
     }
-    std::string line;
-    std::getline(std::cin, line);
-    QByteArray v(line.data(), qsizetype(line.size()));
-    OPENSSL_cleanse(line.data(), line.size());
-    while (v.endsWith('\r') || v.endsWith('\n'))
-        v.chop(1);
+    QByteArray v = readSecretLine(what);
     if (v.isEmpty())
         return makeError(ErrorKind::Usage, QStringLiteral("No %1 was read from standard input.").arg(what));
     return SecretBytes(std::move(v));
@@ -605,6 +652,10 @@ struct AdminOptions {
         req.auth = *method;
         req.user = p.value(user);
         req.allowHttp = p.isSet(allowHttp);
+        if (req.allowHttp && req.adminUrl.scheme().compare(QLatin1String("http"), Qt::CaseInsensitive) == 0)
+            CtlOutput(false).warn(QStringLiteral(
+                "--allow-http: the admin page is read over plain HTTP, so the challenge password (and with Basic, "
+                "the account's password) crosses the network in clear. Use https:// outside a lab."));
         if (req.auth != service::AdminAuth::Ntlm && req.auth != service::AdminAuth::Basic)
             return req;
         if (req.user.isEmpty())

@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QSettings>
 #include <QStandardPaths>
 
 #include <unistd.h>
@@ -50,6 +51,12 @@ QString ChallengeAuditTrail::defaultPath() {
         .filePath(QStringLiteral("challenge-audit.jsonl"));
 }
 
+QString ChallengeAuditTrail::anchorKey() const {
+    const QByteArray where = QFileInfo(m_path).absoluteFilePath().toUtf8();
+    return QStringLiteral("auditTrailAnchors/") +
+           QString::fromLatin1(QCryptographicHash::hash(where, QCryptographicHash::Sha256).toHex().left(32));
+}
+
 Status ChallengeAuditTrail::append(const ChallengeAuditEntry& entry) {
     // The chain's tail is read once and then kept; the file is read again only if its size is not what this
     // object last wrote (another writer), so appending does not re-read a growing file every time.
@@ -91,6 +98,11 @@ Status ChallengeAuditTrail::append(const ChallengeAuditEntry& entry) {
     m_lastHash = hashLine(line);
     ++m_lines;
     m_knownSize = f.size();
+    if (m_anchors) {
+        m_anchors->setValue(anchorKey() + QStringLiteral("/lines"), m_lines);
+        m_anchors->setValue(anchorKey() + QStringLiteral("/head"), QString::fromLatin1(m_lastHash));
+        m_anchors->sync();
+    }
     return {};
 }
 
@@ -104,6 +116,7 @@ ChallengeAuditTrail::Verification ChallengeAuditTrail::verify() const {
         return v;
     }
     QByteArray prev = genesis;
+    QList<QByteArray> lineHashes;
     int expectedSeq = 1;
     const QList<QByteArray> lines = all.split('\n');
     for (qsizetype i = 0; i < lines.size(); ++i) {
@@ -138,6 +151,23 @@ ChallengeAuditTrail::Verification ChallengeAuditTrail::verify() const {
         prev = hashLine(line);
         ++expectedSeq;
         ++v.lines;
+        lineHashes << prev;
+    }
+    if (m_anchors) {
+        const int anchoredLines = m_anchors->value(anchorKey() + QStringLiteral("/lines"), 0).toInt();
+        const QByteArray anchoredHead = m_anchors->value(anchorKey() + QStringLiteral("/head")).toString().toLatin1();
+        if (anchoredLines > v.lines) {
+            v.intact = false;
+            v.firstBadLine = v.lines + 1;
+            v.problem = tr("The trail ends after %1 entries, but %2 were written: the last %3 were removed.")
+                            .arg(v.lines)
+                            .arg(anchoredLines)
+                            .arg(anchoredLines - v.lines);
+        } else if (anchoredLines > 0 && lineHashes.value(anchoredLines - 1) != anchoredHead) {
+            v.intact = false;
+            v.firstBadLine = anchoredLines;
+            v.problem = tr("Entry %1 is not the one that was written: the trail was rewritten.").arg(anchoredLines);
+        }
     }
     return v;
 }

@@ -8,6 +8,8 @@
 #include <QList>
 #include <QString>
 
+class QSettings;
+
 namespace ndes::service {
 
 // Who asked for a challenge password, when, for which server and device: never the password itself.
@@ -21,11 +23,18 @@ struct ChallengeAuditEntry {
 };
 
 // An append-only JSON-lines file; every line carries the SHA-256 of the line before it ("prev"), so editing,
-// inserting or deleting a line breaks the chain, which verify() reports with the first broken line.
+// inserting or deleting a line breaks the chain, which verify() reports with the first broken line. Cutting lines
+// off the end keeps a valid chain, so the head (line count and hash of the last line) is also kept outside the
+// file, in the settings given to setAnchorStore: a trail shorter than its anchor, or whose line at the anchor
+// differs, is reported as tampered with. (Whoever can write both the file and the settings can still rewrite
+// history; the anchor catches the file edited on its own, the common case.)
 class ChallengeAuditTrail {
 public:
     explicit ChallengeAuditTrail(QString path)
         : m_path(std::move(path)) {}
+
+    // Where the head is kept (not owned; outlives this object). Without one, only the chain is checked.
+    void setAnchorStore(QSettings* settings) { m_anchors = settings; }
 
     Status append(const ChallengeAuditEntry& entry);
 
@@ -43,7 +52,10 @@ public:
     static QString defaultPath();
 
 private:
+    [[nodiscard]] QString anchorKey() const;
+
     QString m_path;
+    QSettings* m_anchors = nullptr;
     qint64 m_knownSize = -1; // size of the file after our last read or write; -1: not read yet
     QByteArray m_lastHash;
     int m_lines = 0;

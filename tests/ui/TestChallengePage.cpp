@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
+#include <QProcess>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -162,6 +163,31 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!page.shownPassword().isEmpty(), 20000);
         QVERIFY(context.sessionPassword(QStringLiteral("lab")) != nullptr);
         lab.stop();
+    }
+
+    // A screenshot that shows a live challenge password is written owner-only; one without a password is not.
+    void screenshotOfALivePasswordIsOwnerOnly() {
+        const QString inventory = inventoryWithLab();
+        for (const bool generate : {true, false}) {
+            const QString shot = m_dir.filePath(generate ? QStringLiteral("live.png") : QStringLiteral("idle.png"));
+            QStringList args{QStringLiteral("--inventory"),   inventory,
+                             QStringLiteral("--audit-trail"), m_dir.filePath(QStringLiteral("audit-shot.jsonl")),
+                             QStringLiteral("--page"),        QStringLiteral("challenge"),
+                             QStringLiteral("--screenshot"),  shot};
+            if (generate)
+                args << QStringLiteral("--generate");
+            QProcess console;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+            env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+            console.setProcessEnvironment(env);
+            console.start(qEnvironmentVariable("NDES_CONSOLE"), args);
+            QVERIFY(console.waitForFinished(60000));
+            QVERIFY2(console.exitCode() == 0, console.readAllStandardError().constData());
+            const QFileDevice::Permissions perms = QFile::permissions(shot);
+            QVERIFY(perms & QFileDevice::ReadOwner);
+            QCOMPARE(bool(perms & (QFileDevice::ReadGroup | QFileDevice::ReadOther)), !generate);
+        }
     }
 
     void serversPageTestsTheConnection() {

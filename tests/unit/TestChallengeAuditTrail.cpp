@@ -2,6 +2,7 @@
 #include "ndes/ChallengeAuditTrail.h"
 
 #include <QFile>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -94,6 +95,39 @@ private slots:
         QVERIFY(!v.intact);
         QCOMPARE(v.firstBadLine, badLine);
         QVERIFY(!v.problem.isEmpty());
+    }
+    // Cutting entries off the end leaves a valid chain; the head kept in the settings shows it.
+    void cutAtTheEndShowsWithAnAnchor() {
+        QTemporaryDir dir;
+        QSettings settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
+        const QString path = dir.filePath(QStringLiteral("audit.jsonl"));
+        {
+            ChallengeAuditTrail trail(path);
+            trail.setAnchorStore(&settings);
+            for (int i = 1; i <= 4; ++i)
+                QVERIFY(trail.append(entry(i)).ok());
+            QVERIFY(trail.verify().intact);
+        }
+        QList<QByteArray> l = lines(path);
+        l.removeLast();
+        writeLines(path, l);
+        ChallengeAuditTrail reopened(path);
+        QVERIFY(reopened.verify().intact); // the chain alone cannot tell
+        reopened.setAnchorStore(&settings);
+        auto v = reopened.verify();
+        QVERIFY(!v.intact);
+        QCOMPARE(v.firstBadLine, 4);
+        QVERIFY2(v.problem.contains(QStringLiteral("removed")), qPrintable(v.problem));
+        // A whole new history that chains correctly, of the same length: its head is not the anchored one.
+        QFile::remove(path);
+        writeLines(path, {});
+        ChallengeAuditTrail rebuilt(path);
+        for (int i = 1; i <= 4; ++i)
+            QVERIFY(rebuilt.append(entry(i == 3 ? 9 : i)).ok()); // written without the anchor: a forged history
+        rebuilt.setAnchorStore(&settings);
+        v = rebuilt.verify();
+        QVERIFY(!v.intact);
+        QVERIFY2(v.problem.contains(QStringLiteral("rewritten")), qPrintable(v.problem));
     }
     void csvGuardsAgainstFormulas() {
         QTemporaryDir dir;

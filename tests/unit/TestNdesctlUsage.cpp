@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 class TestNdesctlUsage : public QObject {
     Q_OBJECT
@@ -103,6 +109,48 @@ private slots:
         QVERIFY2(err.contains(QStringLiteral("symbolic link")), qPrintable(err));
         QVERIFY(t.open(QIODevice::ReadOnly));
         QCOMPARE(t.readAll(), QByteArray("keep me"));
+    }
+    // --challenge-stdin on a terminal: a prompt on stderr and echo off, so the password is not shown as typed.
+    void stdinSecretIsNotEchoedOnATerminal() {
+        QTemporaryDir dir;
+        const QByteArray ctl = qgetenv("NDESCTL");
+        const QByteArray key = dir.filePath(QStringLiteral("k.pem")).toLocal8Bit();
+        const QByteArray cert = dir.filePath(QStringLiteral("c.pem")).toLocal8Bit();
+        int master = -1;
+        const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+        QVERIFY(pid >= 0);
+        if (pid == 0) {
+            ::execl(ctl.constData(), "ndesctl", "enroll", "--url", "http://127.0.0.1:1/scep", "--subject", "CN=x",
+                    "--key-out", key.constData(), "--cert-out", cert.constData(), "--challenge-stdin",
+                    static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        QByteArray seen;
+        auto readFor = [&](int ms, const QByteArray& until) {
+            QElapsedTimer t;
+            t.start();
+            while (t.elapsed() < ms && (until.isEmpty() || !seen.contains(until))) {
+                pollfd pfd{master, POLLIN, 0};
+                if (::poll(&pfd, 1, 100) <= 0)
+                    continue;
+                char buf[512];
+                const ssize_t n = ::read(master, buf, sizeof buf);
+                if (n <= 0)
+                    return; // EIO: the child is gone
+                seen.append(buf, n);
+            }
+        };
+        readFor(10000, "challenge password: ");
+        const bool prompted = seen.contains("challenge password: ");
+        QVERIFY(::write(master, "TTYSECRET42\n", 12) == 12);
+        readFor(20000, {});
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        ::close(master);
+        QVERIFY2(prompted, seen.constData());
+        QVERIFY2(!seen.contains("TTYSECRET42"), "the password was echoed on the terminal");
+        QVERIFY(WIFEXITED(status));
+        QCOMPARE(WEXITSTATUS(status), 3); // it went on to the (unreachable) server: the line was read
     }
     void helpIsExitZero() {
         for (const QStringList& args :
