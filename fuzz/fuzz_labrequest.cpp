@@ -32,6 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         auto parsed = ndes::lab::LabHttpServer::parseRequest(buffer, limits, "http://127.0.0.1:8080");
         if (parsed.kind != ndes::lab::LabHttpServer::Parsed::Kind::Request)
             break;
+        parsed.request.localPort = 8080; // as if it came in on the base URL's port (control requests check Host)
         (void)server->handle(parsed.request);
     }
     return 0;

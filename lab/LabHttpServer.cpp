@@ -205,6 +205,7 @@ void LabHttpServer::process(QTcpSocket* socket) {
         }
         LabHttpRequest& req = parsed.request;
         req.connectionId = c->id;
+        req.localPort = socket->localPort();
         const bool keepAlive = parsed.keepAlive;
         LabHttpResponse resp = m_handler(req);
         ++m_served;

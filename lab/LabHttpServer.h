@@ -24,6 +24,7 @@ struct LabHttpRequest {
     QMap<QByteArray, QByteArray> headers; // lower-case names
     QByteArray body;
     quint64 connectionId = 0; // lets authentication be bound to the TCP connection, as IIS does it
+    quint16 localPort = 0;    // the port the request came in on (the Host header must name it for control requests)
 };
 
 struct LabHttpResponse {

@@ -17,9 +17,11 @@
 
 #include <QCoreApplication>
 
+#include <QRegularExpression>
 #include <QUrlQuery>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 namespace ndes::lab {
 
@@ -63,6 +65,70 @@ const QList<QPair<QString, QString>> noData;
 
 QList<QPair<QString, QString>> errorData(const QString& code, const QString& message) {
     return {{QStringLiteral("ErrorCode"), code}, {QStringLiteral("ErrorMessage"), message}};
+}
+
+// A header value as it may be quoted in an error page: printable ASCII, at most 80 characters.
+QString shown(const QByteArray& value) {
+    QString out;
+    for (const char ch : value.left(80))
+        out += ch >= 0x20 && ch < 0x7f ? QLatin1Char(ch) : QLatin1Char('?');
+    return value.size() > 80 ? out + QStringLiteral("...") : out;
+}
+
+// True when `host` (a Host header) names the lab itself: a 127.0.0.0/8 literal, localhost or [::1], with the port
+// the request came in on (or none when that port is the scheme's default, as clients then omit it).
+bool isOwnLoopbackHost(const QByteArray& host, quint16 localPort, bool https) {
+    static const QRegularExpression form(
+        QStringLiteral(
+            "^(?:127\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})|localhost|\\[::1\\])(?::([0-9]{1,5}))?\\z"),
+        QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpressionMatch m = form.match(QString::fromLatin1(host));
+    if (!m.hasMatch() || localPort == 0)
+        return false;
+    for (int octet = 1; octet <= 3; ++octet)
+        if (!m.captured(octet).isEmpty() && m.captured(octet).toInt() > 255)
+            return false;
+    const int port = m.captured(4).isEmpty() ? (https ? 443 : 80) : m.captured(4).toInt();
+    return port == localPort;
+}
+
+// The control interface changes the lab (faults, approvals, its clock), so a web page open in a browser on this
+// machine must not be able to drive it: POST only (a link, an image or a redirect cannot send one); the Host header
+// must name the lab's own loopback address and port (DNS rebinding sends the attacker's host name); and no Origin
+// header or cross-site Sec-Fetch-Site (a cross-site form POST keeps Host 127.0.0.1, but browsers add those).
+// Returns the refusal, or nothing when the request may go on.
+std::optional<LabHttpResponse> refuseControlRequest(const LabHttpRequest& request, bool https) {
+    const QString howTo = QStringLiteral("Use ndes-lab fault|approve|deny --url URL, or curl -X POST.");
+    if (request.method != "POST") {
+        LabHttpResponse r = iisError(
+            405, "Method Not Allowed",
+            QStringLiteral("ndes-lab control requests must use POST, not %1. %2").arg(shown(request.method), howTo));
+        r.headers.append(qMakePair(QByteArray("Allow"), QByteArray("POST")));
+        return r;
+    }
+    const QByteArray host = request.headers.value("host");
+    if (!isOwnLoopbackHost(host, request.localPort, https))
+        return iisError(403, "Forbidden",
+                        QStringLiteral("ndes-lab control requests must be addressed to the lab's own loopback address: "
+                                       "the Host header must be 127.0.0.1:%1 (or another 127.x.x.x address), "
+                                       "localhost:%1 or [::1]:%1, but it was %2.")
+                            .arg(QString::number(request.localPort),
+                                 request.headers.contains("host") ? QLatin1Char('"') + shown(host) + QLatin1Char('"')
+                                                                  : QStringLiteral("missing")));
+    if (request.headers.contains("origin"))
+        return iisError(403, "Forbidden",
+                        QStringLiteral("ndes-lab control requests from web pages are refused: this one carries an "
+                                       "Origin header (\"%1\"), which browsers add to requests that pages send. %2")
+                            .arg(shown(request.headers.value("origin")), howTo));
+    if (request.headers.contains("sec-fetch-site")) {
+        const QByteArray site = request.headers.value("sec-fetch-site").toLower();
+        if (site != "none" && site != "same-origin")
+            return iisError(403, "Forbidden",
+                            QStringLiteral("ndes-lab control requests from web pages are refused: this one carries "
+                                           "Sec-Fetch-Site: %1 (only none and same-origin are accepted). %2")
+                                .arg(shown(request.headers.value("sec-fetch-site")), howTo));
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -519,6 +585,8 @@ LabHttpResponse NdesLabServer::handleAdmin(const LabHttpRequest& request) {
 }
 
 LabHttpResponse NdesLabServer::handleControl(const LabHttpRequest& request) {
+    if (std::optional<LabHttpResponse> refused = refuseControlRequest(request, m_options.https))
+        return *refused;
     const QString path = request.url.path().toLower();
     const QUrlQuery query(request.url);
     if (path == QLatin1String("/ndes-lab/control/approve") || path == QLatin1String("/ndes-lab/control/deny")) {

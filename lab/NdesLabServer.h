@@ -32,7 +32,8 @@ struct LabFaults {
 };
 
 // One virtual NDES server: SCEP at /certsrv/mscep/mscep.dll, the admin page at /certsrv/mscep_admin/, and a
-// local control interface at /ndes-lab/control/ (approve, fault, events).
+// local control interface at /ndes-lab/control/ (approve, deny, pending, fault, clock, events): POST only, with the
+// lab's own loopback address in Host and no Origin, so that no web page in a local browser can drive it.
 class NdesLabServer : public QObject {
     Q_OBJECT
 public:

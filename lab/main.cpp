@@ -62,6 +62,7 @@ int runControl(const QString& command, const QStringList& args) {
     QNetworkAccessManager nam;
     QNetworkRequest request(target);
     request.setTransferTimeout(10000);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("text/plain")); // an empty body
     QNetworkReply* reply = nam.post(request, QByteArray());
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);

@@ -69,6 +69,19 @@ Run enroll(const NdesLabProcess& lab, const QString& cn, const QString& password
                    password.toLatin1());
 }
 
+// One raw HTTP exchange on its own connection, so a test sends exactly the method and headers a browser would.
+QByteArray rawExchange(quint16 port, const QByteArray& request) {
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    if (!s.waitForConnected(5000))
+        return {};
+    s.write(request);
+    QByteArray reply;
+    while (s.waitForReadyRead(10000)) // the lab closes the connection after its answer (Connection: close)
+        reply += s.readAll();
+    return reply + s.readAll();
+}
+
 int opensslVerify(const QString& chain, const QString& cert) {
     QProcess v;
     v.start(QStringLiteral("openssl"), {QStringLiteral("verify"), QStringLiteral("-CAfile"), chain, cert});
@@ -674,6 +687,99 @@ private slots:
         QCOMPARE(fingerprints.size(), 3); // each server its own RA
         issuing.removeDuplicates();
         QCOMPARE(issuing.size(), 1); // one enterprise CA behind them all
+    }
+
+    // The control interface (faults, approvals, the clock) must not be reachable from a web page in a browser on
+    // this machine: POST only, the lab's own loopback Host (DNS rebinding sends another name), no Origin and no
+    // cross-site Sec-Fetch-Site (a cross-site form POST keeps Host 127.0.0.1, but browsers add those headers).
+    void controlRequestsOnlyFromLocalPrograms_data() {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QByteArray>("headers"); // PORT stands for the lab's port
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("bodyHas");
+        const QByteArray host = "Host: 127.0.0.1:PORT\r\n";
+        QTest::newRow("GET (a link, an image)") << QByteArray("GET") << host << 405 << QByteArray("must use POST");
+        QTest::newRow("HEAD") << QByteArray("HEAD") << host << 405 << QByteArray();
+        QTest::newRow("PUT") << QByteArray("PUT") << host << 405 << QByteArray("must use POST, not PUT");
+        QTest::newRow("OPTIONS (a CORS preflight)") << QByteArray("OPTIONS") << host << 405 << QByteArray("POST");
+        QTest::newRow("DNS rebinding") << QByteArray("POST") << QByteArray("Host: attacker.example:PORT\r\n") << 403
+                                       << QByteArray("&quot;attacker.example:PORT&quot;");
+        QTest::newRow("DNS rebinding, default port")
+            << QByteArray("POST") << QByteArray("Host: attacker.example\r\n") << 403 << QByteArray("Host header");
+        QTest::newRow("loopback address as a prefix")
+            << QByteArray("POST") << QByteArray("Host: 127.0.0.1.attacker.example:PORT\r\n") << 403
+            << QByteArray("Host header");
+        QTest::newRow("localhost as a prefix")
+            << QByteArray("POST") << QByteArray("Host: localhost.attacker.example:PORT\r\n") << 403
+            << QByteArray("Host header");
+        QTest::newRow("another port") << QByteArray("POST") << QByteArray("Host: 127.0.0.1:1\r\n") << 403
+                                      << QByteArray("Host header");
+        QTest::newRow("no port") << QByteArray("POST") << QByteArray("Host: 127.0.0.1\r\n") << 403
+                                 << QByteArray("Host header");
+        QTest::newRow("not an address") << QByteArray("POST") << QByteArray("Host: 127.0.0.256:PORT\r\n") << 403
+                                        << QByteArray("Host header");
+        QTest::newRow("no Host") << QByteArray("POST") << QByteArray() << 403 << QByteArray("it was missing");
+        QTest::newRow("cross-site form POST")
+            << QByteArray("POST") << host + "Origin: http://attacker.example\r\nSec-Fetch-Site: cross-site\r\n"
+            << 403 << QByteArray("Origin header");
+        QTest::newRow("opaque origin") << QByteArray("POST") << host + "Origin: null\r\n"
+                                       << 403 << QByteArray("Origin header");
+        QTest::newRow("Origin of the lab itself") << QByteArray("POST") << host + "Origin: http://127.0.0.1:PORT\r\n"
+                                                  << 403 << QByteArray("Origin header");
+        QTest::newRow("Sec-Fetch-Site cross-site") << QByteArray("POST") << host + "Sec-Fetch-Site: cross-site\r\n"
+                                                   << 403 << QByteArray("Sec-Fetch-Site");
+        QTest::newRow("Sec-Fetch-Site same-site") << QByteArray("POST") << host + "Sec-Fetch-Site: same-site\r\n"
+                                                  << 403 << QByteArray("Sec-Fetch-Site");
+        QTest::newRow("127.0.0.1") << QByteArray("POST") << host << 200 << QByteArray("cache-full");
+        QTest::newRow("127.0.0.0/8") << QByteArray("POST") << QByteArray("Host: 127.1.2.3:PORT\r\n") << 200
+                                     << QByteArray("cache-full");
+        QTest::newRow("localhost") << QByteArray("POST") << QByteArray("Host: localhost:PORT\r\n") << 200
+                                   << QByteArray("cache-full");
+        QTest::newRow("LocalHost") << QByteArray("POST") << QByteArray("Host: LocalHost:PORT\r\n") << 200
+                                   << QByteArray("cache-full");
+        QTest::newRow("[::1]") << QByteArray("POST") << QByteArray("Host: [::1]:PORT\r\n") << 200
+                               << QByteArray("cache-full");
+        QTest::newRow("Sec-Fetch-Site none") << QByteArray("POST") << host + "Sec-Fetch-Site: none\r\n"
+                                             << 200 << QByteArray("cache-full");
+        QTest::newRow("Sec-Fetch-Site same-origin") << QByteArray("POST") << host + "Sec-Fetch-Site: same-origin\r\n"
+                                                    << 200 << QByteArray("cache-full");
+    }
+    void controlRequestsOnlyFromLocalPrograms() {
+        QFETCH(QByteArray, method);
+        QFETCH(QByteArray, headers);
+        QFETCH(int, status);
+        QFETCH(QByteArray, bodyHas);
+        const quint16 port = quint16(QUrl(m_lab.baseUrl()).port());
+        headers.replace("PORT", QByteArray::number(port));
+        bodyHas.replace("PORT", QByteArray::number(port));
+        QVERIFY(m_lab.control(QStringLiteral("fault?set=none")) == "\n");
+        const QByteArray reply = rawExchange(port, method + " /ndes-lab/control/fault?set=cache-full HTTP/1.1\r\n" +
+                                                       headers + "Connection: close\r\nContent-Length: 0\r\n\r\n");
+        const qsizetype headEnd = reply.indexOf("\r\n\r\n");
+        QVERIFY2(headEnd > 0, reply.constData());
+        const QByteArray head = reply.left(headEnd);
+        const QByteArray body = reply.mid(headEnd + 4);
+        QVERIFY2(head.startsWith("HTTP/1.1 " + QByteArray::number(status) + ' '), head.constData());
+        QVERIFY2(body.contains(bodyHas), body.constData());
+        if (status == 405)
+            QVERIFY2(head.contains("\r\nAllow: POST\r\n"), head.constData());
+        // Only an accepted request changed the lab.
+        const QByteArray active = m_lab.control(QStringLiteral("fault"));
+        QVERIFY(!active.isNull());
+        QCOMPARE(active.contains("cache-full"), status == 200);
+        QVERIFY(!m_lab.control(QStringLiteral("fault?set=none")).isNull());
+    }
+
+    void controlRulesLeaveScepAndCrlsAlone() {
+        // SCEP, the admin page and the CRLs answer whatever the method, Host or Origin, as before.
+        const quint16 port = quint16(QUrl(m_lab.baseUrl()).port());
+        const QByteArray browser = "Host: attacker.example\r\nOrigin: http://attacker.example\r\n"
+                                   "Sec-Fetch-Site: cross-site\r\nConnection: close\r\n\r\n";
+        QVERIFY(rawExchange(port, "GET /certsrv/mscep/mscep.dll?operation=GetCACaps HTTP/1.1\r\n" + browser)
+                    .startsWith("HTTP/1.1 200 "));
+        QVERIFY(rawExchange(port, "GET /certsrv/mscep_admin/ HTTP/1.1\r\n" + browser).startsWith("HTTP/1.1 401 "));
+        QVERIFY(
+            rawExchange(port, "GET /CertEnroll/nonexistent.crl HTTP/1.1\r\n" + browser).startsWith("HTTP/1.1 404 "));
     }
 };
 

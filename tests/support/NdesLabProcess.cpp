@@ -100,6 +100,7 @@ QByteArray NdesLabProcess::control(const QString& pathAndQuery, int server) cons
     QNetworkAccessManager nam;
     QNetworkRequest request(QUrl(m_urls.value(server) + QStringLiteral("/ndes-lab/control/") + pathAndQuery));
     request.setTransferTimeout(10000);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("text/plain")); // an empty body
     QNetworkReply* reply = nam.post(request, QByteArray());
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
