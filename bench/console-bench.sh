@@ -8,7 +8,8 @@ runs="${1:-30}"
 bash scripts/build.sh release >/dev/null
 BIN="$PWD/build/release"
 work="$(mktemp -d)"; lab_pid=""
-trap '[ -n "$lab_pid" ] && kill "$lab_pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'if [ -n "$lab_pid" ]; then kill -TERM "$lab_pid" 2>/dev/null; wait "$lab_pid" 2>/dev/null || true; fi
+      rm -rf "$work"' EXIT
 umask 077
 pw="Bench-$RANDOM$RANDOM"
 printf 'LAB\\bench:%s:enroll\n' "$pw" >"$work/users.txt"

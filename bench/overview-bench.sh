@@ -9,7 +9,8 @@ servers="${1:-500}"; refreshes="${2:-100}"; concurrency="${3:-32}"
 bash scripts/build.sh release >/dev/null
 BIN="$PWD/build/release"
 work="$(mktemp -d)"; lab_pid=""
-trap '[ -n "$lab_pid" ] && kill "$lab_pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'if [ -n "$lab_pid" ]; then kill -TERM "$lab_pid" 2>/dev/null; wait "$lab_pid" 2>/dev/null || true; fi
+      rm -rf "$work"' EXIT
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 t0=$(date +%s%3N)
 # The lab's keys are kept between runs (1000 RA keys take a while to generate the first time).

@@ -6,6 +6,7 @@
 #include <gssapi/gssapi_krb5.h>
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QtEndian>
 
@@ -95,6 +96,9 @@ QByteArray WindowsAuthenticator::repairNtlmToken(const QByteArray& token) {
     }
     return t;
 }
+
+WindowsAuthenticator::WindowsAuthenticator()
+    : m_dir(QDir::tempPath() + QStringLiteral("/ndes-lab-ntlm-XXXXXX")) {}
 
 Result<std::unique_ptr<WindowsAuthenticator>> WindowsAuthenticator::create(const LabUsers& users,
                                                                            const QString& keytab) {

@@ -24,7 +24,8 @@ public:
         QString error;
     };
 
-    // `keytab` may be empty (no Kerberos). Writes gss-ntlmssp's user file into a private temporary directory.
+    // `keytab` may be empty (no Kerberos). Writes gss-ntlmssp's user file into a private temporary directory,
+    // ndes-lab-ntlm-XXXXXX under QDir::tempPath(), removed when this object is destroyed.
     static Result<std::unique_ptr<WindowsAuthenticator>> create(const LabUsers& users, const QString& keytab);
     ~WindowsAuthenticator();
 
@@ -35,7 +36,7 @@ public:
     static QByteArray repairNtlmToken(const QByteArray& token);
 
 private:
-    WindowsAuthenticator() = default;
+    WindowsAuthenticator();
     struct Context;
     QTemporaryDir m_dir;
     QMap<quint64, Context*> m_contexts;

@@ -12,13 +12,18 @@
 #include <QFileInfo>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QSocketNotifier>
 #include <QStandardPaths>
 #include <QTimer>
 #include <QUrlQuery>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace ndes;
 using namespace ndes::lab;
@@ -77,6 +82,47 @@ int runControl(const QString& command, const QStringList& args) {
 
 bool isLoopback(const QHostAddress& a) {
     return a.isLoopback();
+}
+
+// SIGTERM and SIGINT end the lab cleanly, so that destructors run: the NTLM user file, which holds the accounts'
+// passwords, lives in a temporary directory that only its destructor removes. The handler does the one
+// async-signal-safe thing, writing a byte to a socket pair; the event loop reads it and quits.
+int signalPipe[2] = {-1, -1};
+
+void onTerminationSignal(int) {
+    const int savedErrno = errno;
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t written = ::write(signalPipe[0], &byte, 1); // non-blocking: never waits
+    errno = savedErrno;
+}
+
+bool quitOnTerminationSignals(QString* error) {
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, signalPipe) != 0) {
+        *error = QStringLiteral("cannot create the socket pair for signals: %1")
+                     .arg(QString::fromLocal8Bit(std::strerror(errno)));
+        return false;
+    }
+    auto* notifier = new QSocketNotifier(signalPipe[1], QSocketNotifier::Read, QCoreApplication::instance());
+    QObject::connect(notifier, &QSocketNotifier::activated, notifier, [] {
+        char buffer[16];
+        while (::read(signalPipe[1], buffer, sizeof buffer) > 0) {
+        }
+        QCoreApplication::quit();
+    });
+    struct sigaction action = {};
+    action.sa_handler = onTerminationSignal;
+    sigemptyset(&action.sa_mask);
+    // A second signal takes the default action (the lab ends at once), should the clean exit ever hang.
+    action.sa_flags = SA_RESTART | SA_RESETHAND;
+    for (const int sig : {SIGTERM, SIGINT}) {
+        if (::sigaction(sig, &action, nullptr) != 0) {
+            *error = QStringLiteral("cannot install the handler for signal %1: %2")
+                         .arg(sig)
+                         .arg(QString::fromLocal8Bit(std::strerror(errno)));
+            return false;
+        }
+    }
+    return true;
 }
 
 } // namespace
@@ -311,6 +357,9 @@ int main(int argc, char* argv[]) {
     if (!ok || count < 1 || count > 1000)
         return fail(QStringLiteral("--servers must be between 1 and 1000"));
 
+    QString signalError;
+    if (!quitOnTerminationSignals(&signalError))
+        return fail(signalError, 1);
     std::vector<std::unique_ptr<NdesLabServer>> labs;
     for (int i = 0; i < count; ++i) {
         NdesLabServer::Options oi = o;
@@ -330,5 +379,5 @@ int main(int argc, char* argv[]) {
         labs.push_back(std::move(*lab));
     }
     std::fflush(stdout);
-    return QCoreApplication::exec();
+    return QCoreApplication::exec(); // quit() on SIGTERM or SIGINT; `labs` is destroyed on the way out
 }

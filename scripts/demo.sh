@@ -11,7 +11,9 @@ NDESCTL="$BIN/app/ndesctl/ndesctl"
 
 work="$(mktemp -d)"
 lab_pid=""
-trap '[ -n "$lab_pid" ] && kill "$lab_pid" 2>/dev/null; rm -rf "$work"' EXIT
+# SIGTERM, then wait: the lab removes its temporary NTLM user file (the accounts' passwords) before it exits.
+trap 'if [ -n "$lab_pid" ]; then kill -TERM "$lab_pid" 2>/dev/null; wait "$lab_pid" 2>/dev/null || true; fi
+      rm -rf "$work"' EXIT
 # Demo accounts for the admin page (the file must be private, as the lab insists).
 umask 077
 demo_password="Demo-$RANDOM$RANDOM"

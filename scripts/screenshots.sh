@@ -16,7 +16,16 @@ work="$(mktemp -d)"
 umask 077
 pw="Helpdesk-$RANDOM$RANDOM"
 printf "LAB\\\\helpdesk:%s:enroll\nLAB\\\\guest:%s:noenroll\n" "$pw" "$pw" > "$work/users.txt"
-trap "kill \$(cat \"\$work/pids\" 2>/dev/null) 2>/dev/null; rm -rf \"\$work\"" EXIT
+# The labs get SIGTERM and are waited for (polled: they are not children of this shell), so each removes its
+# temporary NTLM user file, which holds the passwords of the accounts, before $work goes.
+stop_labs() {
+    local pids
+    pids="$(cat "$work/pids" 2>/dev/null)" || return 0
+    [ -n "$pids" ] || return 0
+    kill -TERM $pids 2>/dev/null || return 0
+    for _ in $(seq 1 100); do kill -0 $pids 2>/dev/null || return 0; sleep 0.1; done
+}
+trap "stop_labs; rm -rf \"\$work\"" EXIT
 # Several labs in different states, all on loopback, so the Overview shows what an admin meets.
 start_lab() { # name, then ndes-lab options
     local name="$1"; shift

@@ -11,6 +11,7 @@
 #include "scep/CertRep.h"
 #include "scep/PkiRequest.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -22,6 +23,8 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <csignal>
 
 using namespace ndes;
 using namespace ndes::test;
@@ -780,6 +783,40 @@ private slots:
         QVERIFY(rawExchange(port, "GET /certsrv/mscep_admin/ HTTP/1.1\r\n" + browser).startsWith("HTTP/1.1 401 "));
         QVERIFY(
             rawExchange(port, "GET /CertEnroll/nonexistent.crl HTTP/1.1\r\n" + browser).startsWith("HTTP/1.1 404 "));
+    }
+
+    // SIGTERM (a service manager, the test harness) and SIGINT (Ctrl+C) end the lab cleanly: destructors run, so
+    // the temporary folder holding the NTLM user file, with the accounts' passwords, is removed.
+    void signalsEndTheLabCleanly_data() {
+        QTest::addColumn<int>("signal");
+        QTest::newRow("SIGTERM") << int(SIGTERM);
+        QTest::newRow("SIGINT") << int(SIGINT);
+    }
+    void signalsEndTheLabCleanly() {
+        QFETCH(int, signal);
+        QTemporaryDir tmp; // the lab's TMPDIR: only its own folders are there
+        QVERIFY(tmp.isValid());
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("TMPDIR"), tmp.path());
+        NdesLabProcess lab;
+        lab.setEnvironment(env);
+        QString error;
+        QVERIFY2(lab.start({QStringLiteral("--users"), m_users}, &error), qPrintable(error));
+        const QStringList folders =
+            QDir(tmp.path()).entryList({QStringLiteral("ndes-lab-ntlm-*")}, QDir::Dirs | QDir::Hidden);
+        QCOMPARE(folders.size(), 1);
+        const QString folder = tmp.filePath(folders.first());
+        QVERIFY(QFileInfo::exists(folder + QStringLiteral("/ntlm-users")));
+        int status = 0; // the lab authenticates NTLM with that file
+        curl({QStringLiteral("--ntlm"), QStringLiteral("-u"), QStringLiteral("LAB\\alice:Alice-Pa55"), lab.adminUrl()},
+             &status);
+        QCOMPARE(status, 200);
+
+        lab.stop(signal);
+        QVERIFY2(lab.exitStatus() == QProcess::NormalExit, "ndes-lab was killed by the signal instead of exiting");
+        QCOMPARE(lab.exitCode(), 0);
+        QVERIFY2(!QFileInfo::exists(folder), "the NTLM user folder, with the accounts' passwords, is still there");
+        QCOMPARE(QDir(tmp.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), QStringList());
     }
 };
 

@@ -8,6 +8,8 @@
 #include <QNetworkReply>
 #include <QtTest>
 
+#include <sys/types.h>
+
 namespace ndes::test {
 
 NdesLabProcess::~NdesLabProcess() {
@@ -66,10 +68,10 @@ bool NdesLabProcess::start(const QStringList& extra, QString* error, int* startu
     return true;
 }
 
-void NdesLabProcess::stop() {
+void NdesLabProcess::stop(int signal) {
     if (m_process.state() != QProcess::NotRunning) {
-        m_process.terminate();
-        if (!m_process.waitForFinished(5000)) {
+        ::kill(pid_t(m_process.processId()), signal);
+        if (!m_process.waitForFinished(10000)) {
             m_process.kill();
             m_process.waitForFinished(5000);
         }

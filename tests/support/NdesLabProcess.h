@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QUrl>
 
+#include <csignal>
+
 namespace ndes::test {
 
 // ndes-lab started as its own process on a random loopback port, stopped on destruction.
@@ -20,7 +22,9 @@ public:
     // Starts `ndes-lab --listen 127.0.0.1:0 --state <temp> <extra>`; false with `error` set on failure.
     bool start(const QStringList& extra, QString* error, int* startupMs = nullptr);
     void setEnvironment(const QProcessEnvironment& env) { m_process.setProcessEnvironment(env); }
-    void stop();
+    // Stops the lab as a service manager would: `signal` (SIGTERM, or SIGINT as Ctrl+C sends), then waits for it to
+    // exit, so its destructors run (SIGKILL only if it is still there after 10 s).
+    void stop(int signal = SIGTERM);
 
     [[nodiscard]] QStringList baseUrls() const { return m_urls; }
     [[nodiscard]] QString baseUrl() const { return m_urls.value(0); }
@@ -36,6 +40,7 @@ public:
     [[nodiscard]] QString chainPemPath(int server = 0) const;
     [[nodiscard]] QString stderrText();
     [[nodiscard]] int exitCode() const { return m_process.exitCode(); }
+    [[nodiscard]] QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
 
     // A control request (POST /ndes-lab/control/...); returns the body, or a null array on failure.
     QByteArray control(const QString& pathAndQuery, int server = 0) const;
