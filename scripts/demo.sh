@@ -30,6 +30,12 @@ scep="$base/certsrv/mscep/mscep.dll"
 admin="$base/certsrv/mscep_admin/"
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
+# A password goes to curl on stdin as a config line (-K -), never on its command line, where ps shows it.
+curl_user_config() { # USER:PASSWORD -> curl's `user = "..."`, with \ and " escaped
+    local s="${1//\\/\\\\}"
+    s="${s//\"/\\\"}"
+    printf 'user = "%s"\n' "$s"
+}
 
 echo "ndes-lab, an NDES emulator, is listening at $base"
 step "What the NDES server offers" "ndesctl caps --url $scep"
@@ -53,7 +59,7 @@ curl -s -X POST "$base/ndes-lab/control/fault?set=none" >/dev/null
 
 step "A one-time challenge password from the admin page (NTLM, as helpdesk staff get it)" \
      "curl --ntlm -u 'LAB\\helpdesk:***' $admin"
-page="$(curl -sS --ntlm -u "LAB\\helpdesk:$demo_password" "$admin" | iconv -f UTF-16LE -t UTF-8)"
+page="$(curl_user_config "LAB\\helpdesk:$demo_password" | curl -sS --ntlm -K - "$admin" | iconv -f UTF-16LE -t UTF-8)"
 challenge="$(printf '%s' "$page" | grep -o 'challenge password is: <B> [0-9A-F]* </B>' | awk '{print $5}')"
 printf '%s\n' "$page" | grep -o 'The thumbprint[^<]*<B>[^<]*</B>\|This password can be used only once[^<]*' || true
 echo "(password received: ${#challenge} hex characters; not shown)"
