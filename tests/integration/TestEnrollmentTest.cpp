@@ -3,6 +3,7 @@
 // must come first), and micromdm scepserver (a full run passes).
 #include "NdesLabProcess.h"
 #include "ScepServerProcess.h"
+#include "SecretScan.h"
 #include "ndes/Diagnosis.h"
 #include "ndes/EnrollmentTest.h"
 
@@ -16,6 +17,7 @@
 using namespace ndes;
 using namespace ndes::service;
 using ndes::test::NdesLabProcess;
+using ndes::test::redacted;
 
 namespace {
 
@@ -134,9 +136,10 @@ private slots:
         const QJsonObject doc = QJsonDocument::fromJson(run.out).object();
         QCOMPARE(doc.value(QStringLiteral("ok")).toBool(), ok);
         const QJsonArray diagnosis = doc.value(QStringLiteral("diagnosis")).toArray();
-        QVERIFY2(!diagnosis.isEmpty(), qPrintable(QString::fromUtf8(run.out) + run.err));
+        // The output goes into failure messages before the check below: the password as ***.
+        QVERIFY2(!diagnosis.isEmpty(), redacted(run.out + run.err.toUtf8(), {password}).constData());
         const QJsonObject first = diagnosis.first().toObject();
-        QVERIFY2(first.value(QStringLiteral("id")).toString() == cause, run.out.constData());
+        QVERIFY2(first.value(QStringLiteral("id")).toString() == cause, redacted(run.out, {password}).constData());
         for (const char* key : {"id", "title", "confidence", "confirm", "fix"})
             QVERIFY2(first.contains(QLatin1String(key)), key);
         QVERIFY(first.value(QStringLiteral("confidence")).toDouble() > 0.5);

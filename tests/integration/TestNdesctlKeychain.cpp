@@ -2,6 +2,7 @@
 // ndesctl with the OS keychain (GNOME Keyring in a private D-Bus session): the account password is stored
 // once and used for challenge passwords, and appears in no file, argument or output.
 #include "NdesLabProcess.h"
+#include "SecretScan.h"
 
 #include <QDirIterator>
 #include <QFile>
@@ -35,7 +36,7 @@ private slots:
         store.write(accountPassword + '\n');
         store.closeWriteChannel();
         QVERIFY(store.waitForFinished(30000));
-        QVERIFY2(store.exitCode() == 0, store.readAllStandardError().constData());
+        QVERIFY2(store.exitCode() == 0, redacted(store.readAllStandardError(), {accountPassword}).constData());
 
         QProcess challenge;
         challenge.start(qEnvironmentVariable("NDESCTL"),
@@ -45,7 +46,7 @@ private slots:
         QVERIFY(challenge.waitForFinished(30000));
         const QByteArray out = challenge.readAllStandardOutput();
         const QByteArray err = challenge.readAllStandardError();
-        QVERIFY2(challenge.exitCode() == 0, err.constData());
+        QVERIFY2(challenge.exitCode() == 0, redacted(err, {accountPassword}).constData());
         QCOMPARE(QJsonDocument::fromJson(out).object().value(QStringLiteral("password")).toString().size(), 16);
         QVERIFY(!out.contains(accountPassword) && !err.contains(accountPassword));
 
