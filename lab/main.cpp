@@ -4,6 +4,7 @@
 #include "NdesLabServer.h"
 #include "ndes/MscepSettings.h"
 #include "ndes/RegistryExport.h"
+#include "util/ProcessMemory.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -128,8 +129,8 @@ bool quitOnTerminationSignals(QString* error) {
 } // namespace
 
 int main(int argc, char* argv[]) {
-    const rlimit noCore{0, 0};
-    setrlimit(RLIMIT_CORE, &noCore);
+    // No core dumps, no ptrace by other processes of the user: the lab holds its accounts' passwords.
+    hardenProcess();
     std::signal(SIGPIPE, SIG_IGN);
 
     QCoreApplication app(argc, argv);
