@@ -85,8 +85,8 @@ bool isLoopback(const QHostAddress& a) {
     return a.isLoopback();
 }
 
-// SIGTERM and SIGINT end the lab cleanly, so that destructors run: the NTLM user file, which holds the accounts'
-// passwords, lives in a temporary directory that only its destructor removes. The handler does the one
+// SIGTERM, SIGINT, SIGHUP and SIGQUIT end the lab cleanly, so that destructors run: the NTLM user file, which holds the
+// accounts' passwords, lives in a temporary directory that only its destructor removes. The handler does the one
 // async-signal-safe thing, writing a byte to a socket pair; the event loop reads it and quits.
 int signalPipe[2] = {-1, -1};
 
@@ -115,7 +115,7 @@ bool quitOnTerminationSignals(QString* error) {
     sigemptyset(&action.sa_mask);
     // A second signal takes the default action (the lab ends at once), should the clean exit ever hang.
     action.sa_flags = SA_RESTART | SA_RESETHAND;
-    for (const int sig : {SIGTERM, SIGINT}) {
+    for (const int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT}) {
         if (::sigaction(sig, &action, nullptr) != 0) {
             *error = QStringLiteral("cannot install the handler for signal %1: %2")
                          .arg(sig)
@@ -380,5 +380,5 @@ int main(int argc, char* argv[]) {
         labs.push_back(std::move(*lab));
     }
     std::fflush(stdout);
-    return QCoreApplication::exec(); // quit() on SIGTERM or SIGINT; `labs` is destroyed on the way out
+    return QCoreApplication::exec(); // quit() on SIGTERM, SIGINT, SIGHUP or SIGQUIT; `labs` is destroyed on the way out
 }

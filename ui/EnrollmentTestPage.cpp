@@ -164,6 +164,7 @@ void EnrollmentTestPage::reloadServers() {
     if (index >= 0)
         m_server->setCurrentIndex(index);
     m_run->setEnabled(m_server->count() > 0);
+    updateTrustWarning(); // the pin or the URL may have changed while the selection stayed
 }
 
 void EnrollmentTestPage::selectServer(const QString& name) {

@@ -102,6 +102,8 @@ void LoadTestPanel::reloadServers() {
     const int index = m_server->findData(current);
     if (index >= 0)
         m_server->setCurrentIndex(index);
+    if (m_trustWarning) // the pin or the URL may have changed while the selection stayed
+        showRaTrustWarning(m_trustWarning, m_context->inventory().find(m_server->currentData().toString()));
 }
 
 void LoadTestPanel::setNumbers(int concurrency, int requests) {

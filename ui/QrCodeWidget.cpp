@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "QrCodeWidget.h"
 
+#include "util/SecretBytes.h"
+
+#include <openssl/crypto.h>
 #include <qrencode.h>
 
 #include <QPainter>
@@ -14,8 +17,9 @@ QrCodeWidget::QrCodeWidget(QWidget* parent)
 }
 
 QImage QrCodeWidget::encode(const QString& text, int* modules) {
-    const QByteArray utf8 = text.toUtf8();
+    QByteArray utf8 = text.toUtf8();
     QRcode* code = QRcode_encodeString(utf8.constData(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    SecretBytes::cleanse(utf8); // the text is a challenge password
     if (!code)
         return {};
     const int w = code->width;
@@ -26,6 +30,7 @@ QImage QrCodeWidget::encode(const QString& text, int* modules) {
     for (int y = 0; y < w; ++y)
         for (int x = 0; x < w; ++x)
             img.setPixel(x, y, (code->data[y * w + x] & 1) ? 1 : 0);
+    OPENSSL_cleanse(code->data, size_t(w) * size_t(w)); // the modules encode the password too
     QRcode_free(code);
     if (modules)
         *modules = w;
@@ -33,6 +38,8 @@ QImage QrCodeWidget::encode(const QString& text, int* modules) {
 }
 
 void QrCodeWidget::setText(const QString& text) {
+    if (!m_code.isNull() && m_code.isDetached())
+        m_code.fill(0); // the old code is as readable as the password: blank it before it is freed
     m_code = text.isEmpty() ? QImage() : encode(text, &m_modules);
     if (text.isEmpty())
         m_modules = 0;

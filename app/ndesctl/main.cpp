@@ -307,8 +307,9 @@ int runCaCert(const QStringList& args, bool json) {
     return rc;
 }
 
-// The terminal's settings while a secret is typed with echo off, for the signal handler that puts them back.
+// The terminal's settings while a secret is typed with echo off, for the signal handlers that put them back.
 termios g_savedTerminal{};
+termios g_quietTerminal{};
 volatile sig_atomic_t g_echoOff = 0;
 
 void restoreTerminalAndDie(int sig) {
@@ -318,40 +319,71 @@ void restoreTerminalAndDie(int sig) {
     std::raise(sig);
 }
 
+// Ctrl+Z: echo back on while stopped, off again when continued.
+void stopWithEcho(int) {
+    if (g_echoOff)
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_savedTerminal);
+    std::signal(SIGTSTP, SIG_DFL);
+    std::raise(SIGTSTP);
+}
+void continueQuiet(int) {
+    std::signal(SIGTSTP, stopWithEcho);
+    if (g_echoOff)
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_quietTerminal);
+}
+
+constexpr size_t maxSecretLine = 4096;
+
 // One line of standard input, read into a fixed buffer (no reallocation leaves pieces of it in freed memory).
-// On a terminal it asks for it on stderr and turns echo off while it is typed, as passwd(1) does.
-QByteArray readSecretLine(const QString& what) {
+// On a terminal it asks for it on stderr and turns echo off while it is typed, as passwd(1) does. A line that does
+// not fit is an error, never silently cut (a cut password would still be tried, and count towards a lockout).
+Result<QByteArray> readSecretLine(const QString& what) {
     const bool tty = ::isatty(STDIN_FILENO) == 1;
+    const std::array<int, 4> deadly{SIGINT, SIGTERM, SIGHUP, SIGQUIT};
     if (tty && ::tcgetattr(STDIN_FILENO, &g_savedTerminal) == 0) {
-        termios quiet = g_savedTerminal;
-        quiet.c_lflag &= ~tcflag_t(ECHO);
-        quiet.c_lflag |= ECHONL;
-        std::signal(SIGINT, restoreTerminalAndDie);
-        std::signal(SIGTERM, restoreTerminalAndDie);
-        std::signal(SIGHUP, restoreTerminalAndDie);
-        g_echoOff = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0 ? 1 : 0;
+        g_quietTerminal = g_savedTerminal;
+        g_quietTerminal.c_lflag &= ~tcflag_t(ECHO);
+        g_quietTerminal.c_lflag |= ECHONL;
+        for (int sig : deadly)
+            std::signal(sig, restoreTerminalAndDie);
+        std::signal(SIGTSTP, stopWithEcho);
+        std::signal(SIGCONT, continueQuiet);
+        g_echoOff = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_quietTerminal) == 0 ? 1 : 0;
         std::fprintf(stderr, "%s: ", what.toLocal8Bit().constData());
         std::fflush(stderr);
     }
-    std::array<char, 4096> buf{};
+    std::array<char, maxSecretLine + 1> buf{};
     size_t n = 0;
     char c = 0;
-    while (n + 1 < buf.size() && ::read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
+    bool ended = false;
+    while (n < buf.size() && ::read(STDIN_FILENO, &c, 1) == 1) {
+        if (c == '\n') {
+            ended = true;
+            break;
+        }
         buf[n++] = c;
+    }
     if (g_echoOff) {
         ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_savedTerminal);
         g_echoOff = 0;
     }
     if (tty) {
-        std::signal(SIGINT, SIG_DFL);
-        std::signal(SIGTERM, SIG_DFL);
-        std::signal(SIGHUP, SIG_DFL);
+        for (int sig : deadly)
+            std::signal(sig, SIG_DFL);
+        std::signal(SIGTSTP, SIG_DFL);
+        std::signal(SIGCONT, SIG_DFL);
     }
+    const bool tooLong = n > maxSecretLine || (!ended && n == buf.size());
     while (n > 0 && buf[n - 1] == '\r')
         --n;
-    QByteArray line(buf.data(), qsizetype(n));
+    QByteArray line = tooLong ? QByteArray() : QByteArray(buf.data(), qsizetype(n));
     OPENSSL_cleanse(buf.data(), buf.size());
     c = 0;
+    if (tooLong)
+        return makeError(ErrorKind::Usage, QStringLiteral("The line given for %1 on standard input is longer than %2 "
+                                                          "bytes; nothing was sent.")
+                                               .arg(what)
+                                               .arg(maxSecretLine));
     return line;
 }
 
@@ -369,7 +401,10 @@ Result<SecretBytes> readSecret(const QCommandLineParser& p, const QCommandLineOp
         QByteArray v = qgetenv(name.constData());
         return SecretBytes(std::move(v));
     }
-    QByteArray v = readSecretLine(what);
+    auto read = readSecretLine(what);
+    if (!read)
+        return read.error();
+    QByteArray v = std::move(*read);
     if (v.isEmpty())
         return makeError(ErrorKind::Usage, QStringLiteral("No %1 was read from standard input.").arg(what));
     return SecretBytes(std::move(v));

@@ -140,6 +140,7 @@ void EventListener::stop() {
         if (s)
             s->deleteLater();
     m_sockets.clear();
+    m_conns.clear();
     if (m_server) {
         m_server->close();
         m_server->deleteLater();
@@ -152,15 +153,57 @@ void EventListener::stop() {
     }
 }
 
+QString EventListener::addressGroup(const QHostAddress& address) {
+    // One group for the machine itself (any 127/8 source and ::1), a /24 for IPv4, a /64 for IPv6: a local
+    // process or a remote host with many addresses still counts once.
+    if (address.isLoopback())
+        return QStringLiteral("loopback");
+    bool v4 = false;
+    const quint32 ip4 = address.toIPv4Address(&v4);
+    if (v4)
+        return QStringLiteral("v4/%1").arg(ip4 >> 8);
+    const Q_IPV6ADDR ip6 = address.toIPv6Address();
+    return QStringLiteral("v6/") + QString::fromLatin1(QByteArray(reinterpret_cast<const char*>(ip6.c), 8).toHex());
+}
+
+bool EventListener::evictOneSilent(const QString& group) {
+    // The oldest connection (of the group, when given) that has not delivered one whole message since it connected,
+    // and is older than the eviction age: a real sender connects when it has something to send.
+    QTcpSocket* oldest = nullptr;
+    qint64 oldestAge = -1;
+    for (auto it = m_conns.cbegin(); it != m_conns.cend(); ++it) {
+        if (it->framed || (!group.isEmpty() && it->group != group))
+            continue;
+        const qint64 age = it->since.elapsed();
+        if (age >= m_evictAfterMs && age > oldestAge) {
+            oldest = it.key();
+            oldestAge = age;
+        }
+    }
+    if (!oldest)
+        return false;
+    ++m_evictedConnections;
+    m_conns.remove(oldest);
+    m_sockets.removeAll(oldest);
+    oldest->abort();
+    oldest->deleteLater();
+    return true;
+}
+
 void EventListener::onNewConnection() {
     while (m_server && m_server->hasPendingConnections()) {
         QTcpSocket* socket = m_server->nextPendingConnection();
         m_sockets.removeAll(nullptr);
-        int fromSameAddress = 0;
-        for (const auto& s : std::as_const(m_sockets))
-            if (s && s->peerAddress().isEqual(socket->peerAddress(), QHostAddress::TolerantConversion))
-                ++fromSameAddress;
-        if (m_sockets.size() >= maxConnections || fromSameAddress >= maxConnectionsPerAddress) {
+        const QString group = addressGroup(socket->peerAddress());
+        int inGroup = 0;
+        for (const ConnInfo& c : std::as_const(m_conns))
+            inGroup += c.group == group;
+        bool room = m_sockets.size() < maxConnections && inGroup < maxConnectionsPerAddress;
+        if (!room && inGroup >= maxConnectionsPerAddress)
+            room = evictOneSilent(group);
+        else if (!room)
+            room = evictOneSilent({});
+        if (!room) {
             ++m_rejected;
             ++m_refusedConnections;
             emit rejectedChanged(m_rejected);
@@ -169,12 +212,17 @@ void EventListener::onNewConnection() {
             continue;
         }
         m_sockets << socket;
-        // A connection that sends nothing for the idle timeout is closed (a sender reconnects when it has events).
+        ConnInfo& info = m_conns[socket];
+        info.group = group;
+        info.since.start();
+        // A connection that delivers no whole message for the idle timeout is closed (a sender reconnects when it
+        // has events). Only whole messages count: a byte now and then does not keep a connection.
         auto* idle = new QTimer(socket);
         idle->setSingleShot(true);
         idle->setInterval(m_idleTimeoutMs);
         connect(idle, &QTimer::timeout, this, [this, socket] {
             ++m_idleClosed;
+            m_conns.remove(socket);
             socket->abort();
             socket->deleteLater();
         });
@@ -183,7 +231,6 @@ void EventListener::onNewConnection() {
         auto syslogFramer = std::make_shared<SyslogFramer>();
         auto lineFramer = std::make_shared<LineFramer>(JsonEventParser::maxLineBytes);
         connect(socket, &QTcpSocket::readyRead, this, [this, socket, idle, json, syslogFramer, lineFramer] {
-            idle->start();
             const QByteArray bytes = socket->readAll();
             const int droppedBefore = json ? lineFramer->dropped() : syslogFramer->dropped();
             const QList<QByteArray> frames = json ? lineFramer->feed(bytes) : syslogFramer->feed(bytes);
@@ -192,9 +239,18 @@ void EventListener::onNewConnection() {
                 m_rejected += quint64(newlyDropped);
                 emit rejectedChanged(m_rejected);
             }
+            if (!frames.isEmpty()) {
+                idle->start();
+                const auto it = m_conns.find(socket);
+                if (it != m_conns.end())
+                    it->framed = true;
+            }
             deliver(frames, json);
         });
-        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+            m_conns.remove(socket);
+            socket->deleteLater();
+        });
     }
 }
 

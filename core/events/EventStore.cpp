@@ -159,9 +159,12 @@ void EventStore::evictOldestChunk() {
     m_evicted += quint64(gone);
 }
 
-quint32 EventStore::intern(const QString& s) {
-    if (s.isEmpty())
+quint32 EventStore::intern(const QString& name) {
+    if (name.isEmpty())
         return 0;
+    // Provider, computer and channel names are short (RFC 5424: HOSTNAME 255, APP-NAME 48); a longer one is cut,
+    // so the pool (65,536 names at most, never evicted) stays a few MB whatever a feed sends.
+    const QString s = name.size() > maxNameLength ? name.left(maxNameLength) : name;
     const auto it = m_stringIndex.constFind(s);
     if (it != m_stringIndex.constEnd())
         return *it;

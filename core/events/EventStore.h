@@ -46,6 +46,7 @@ public:
     static constexpr qint64 maxEventDataBytes = 64 * 1024;             // one event's data, names and values
     static constexpr qint64 maxChunkArenaBytes = 64 * 1024 * 1024;     // a chunk is closed at this much data
     static constexpr qint64 defaultLiveByteBudget = 512 * 1024 * 1024; // a live store's memory, unless told
+    static constexpr int maxNameLength = 255; // provider, computer and channel names are cut here
 
     // capacity 0: unbounded. Otherwise rounded up to whole chunks (at least two). byteBudget 0: none for a file's
     // store, defaultLiveByteBudget for a live one (capacity > 0); the oldest chunks go while more is held.
@@ -101,7 +102,7 @@ private:
     struct Chunk;
     struct Compiled;
     [[nodiscard]] const Chunk& chunkOf(quint64 seq, int* index) const;
-    [[nodiscard]] quint32 intern(const QString& s);
+    [[nodiscard]] quint32 intern(const QString& name);
     [[nodiscard]] Compiled compile(const EventFilter& f) const;
     // The chunk's matching events from its index `first` on.
     void filterChunk(const Chunk& c, quint64 base, const Compiled& cf, std::vector<quint64>& out, int first = 0) const;

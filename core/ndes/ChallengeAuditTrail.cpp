@@ -68,17 +68,48 @@ Status ChallengeAuditTrail::append(const ChallengeAuditEntry& entry) {
             return makeError(ErrorKind::Io, tr("Cannot read the audit trail %1.").arg(m_path));
         m_lastHash = genesis;
         m_lines = 0;
+        QList<QByteArray> hashes;
         for (const QByteArray& line : existing.split('\n')) {
             if (line.isEmpty())
                 continue;
             m_lastHash = hashLine(line);
+            hashes << m_lastHash;
             ++m_lines;
         }
         m_knownSize = existing.size();
+        // Appending to a trail that was cut or rewritten would move the anchor onto the new history and hide it:
+        // the finding is kept in the settings for good, and written into the trail itself first.
+        if (m_anchors) {
+            const int anchoredLines = m_anchors->value(anchorKey() + QStringLiteral("/lines"), 0).toInt();
+            const QByteArray head = m_anchors->value(anchorKey() + QStringLiteral("/head")).toString().toLatin1();
+            QString problem;
+            if (anchoredLines > m_lines)
+                problem = tr("%1 of %2 entries were missing").arg(anchoredLines - m_lines).arg(anchoredLines);
+            else if (anchoredLines > 0 && hashes.value(anchoredLines - 1) != head)
+                problem = tr("entry %1 was not the one written").arg(anchoredLines);
+            if (!problem.isEmpty() &&
+                m_anchors->value(anchorKey() + QStringLiteral("/tampered")).toString().isEmpty()) {
+                m_anchors->setValue(anchorKey() + QStringLiteral("/tampered"),
+                                    tr("On %1 the trail was found cut or rewritten: %2.")
+                                        .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate), problem));
+                m_anchors->sync();
+            }
+            if (!problem.isEmpty()) {
+                ChallengeAuditEntry note;
+                note.time = QDateTime::currentDateTimeUtc();
+                note.requestedBy = entry.requestedBy;
+                note.outcome = QStringLiteral("audit-trail-tampered: ") + problem;
+                const QByteArray noteLine = lineFor(note, m_lastHash, m_lines);
+                if (Status st = writeLine(noteLine); !st)
+                    return st;
+            }
+        }
     }
-    const QByteArray prev = m_lastHash;
-    const int seq = m_lines;
-    const QJsonObject o{{QStringLiteral("seq"), seq + 1},
+    return writeLine(lineFor(entry, m_lastHash, m_lines));
+}
+
+QByteArray ChallengeAuditTrail::lineFor(const ChallengeAuditEntry& entry, const QByteArray& prev, int lines) {
+    const QJsonObject o{{QStringLiteral("seq"), lines + 1},
                         {QStringLiteral("time"), entry.time.toUTC().toString(Qt::ISODateWithMs)},
                         {QStringLiteral("requestedBy"), entry.requestedBy},
                         {QStringLiteral("server"), entry.server},
@@ -86,7 +117,10 @@ Status ChallengeAuditTrail::append(const ChallengeAuditEntry& entry) {
                         {QStringLiteral("ticket"), entry.ticket},
                         {QStringLiteral("outcome"), entry.outcome},
                         {QStringLiteral("prev"), QString::fromLatin1(prev)}};
-    const QByteArray line = QJsonDocument(o).toJson(QJsonDocument::Compact);
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+Status ChallengeAuditTrail::writeLine(const QByteArray& line) {
     QDir().mkpath(QFileInfo(m_path).absolutePath());
     QFile f(m_path);
     if (!f.open(QIODevice::Append | QIODevice::WriteOnly))
@@ -154,6 +188,13 @@ ChallengeAuditTrail::Verification ChallengeAuditTrail::verify() const {
         lineHashes << prev;
     }
     if (m_anchors) {
+        const QString tampered = m_anchors->value(anchorKey() + QStringLiteral("/tampered")).toString();
+        if (!tampered.isEmpty()) {
+            v.intact = false;
+            v.firstBadLine = 1;
+            v.problem = tampered;
+            return v;
+        }
         const int anchoredLines = m_anchors->value(anchorKey() + QStringLiteral("/lines"), 0).toInt();
         const QByteArray anchoredHead = m_anchors->value(anchorKey() + QStringLiteral("/head")).toString().toLatin1();
         if (anchoredLines > v.lines) {

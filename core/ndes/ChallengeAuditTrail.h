@@ -53,6 +53,8 @@ public:
 
 private:
     [[nodiscard]] QString anchorKey() const;
+    [[nodiscard]] static QByteArray lineFor(const ChallengeAuditEntry& entry, const QByteArray& prev, int lines);
+    Status writeLine(const QByteArray& line);
 
     QString m_path;
     QSettings* m_anchors = nullptr;

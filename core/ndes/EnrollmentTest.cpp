@@ -206,7 +206,13 @@ void EnrollmentTest::runEnrollment(bool renewal) {
                         endStep(TestStep::Status::Ok, {},
                                 tr("%n certificate(s); the request is encrypted to %1", nullptr,
                                    int(partial.caCertificates.certificates().size()))
-                                    .arg(partial.recipient.subject()));
+                                        .arg(partial.recipient.subject()) +
+                                    (partial.trustAnchor.isNull()
+                                         ? QString()
+                                         : (partial.anchorSource == QLatin1String("pin")
+                                                ? tr(", which chains to the pinned CA %1")
+                                                : tr(", which chains to the CA the admin page named, %1"))
+                                               .arg(partial.trustAnchor.subject())));
                     else
                         endStep(TestStep::Status::Ok);
                 }
@@ -222,6 +228,7 @@ void EnrollmentTest::runEnrollment(bool renewal) {
     req.challengePassword = m_state->challenge;
     req.caSha256Pin = o.caSha256Pin;
     req.adminPageCaMd5 = m_state->adminPageCaMd5;
+    req.adminPageOverTls = o.adminUrl.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0;
     if (renewal) {
         req.currentCertificate = m_state->report.certificate;
         req.currentKey = m_state->key;

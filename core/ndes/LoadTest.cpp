@@ -175,7 +175,7 @@ void LoadTest::runOne(int index) {
     ++m_state->running;
     const LoadTestOptions& o = m_state->options;
     const qint64 startMs = m_state->clock.elapsed();
-    auto enroll = [this, index, startMs](SecretBytes challenge, const QByteArray& adminPageCaMd5) {
+    auto enroll = [this, index, startMs](SecretBytes challenge, const QByteArray& adminPageCaMd5, bool adminOverTls) {
         const LoadTestOptions& opts = m_state->options;
         scep::ScepClientOptions co;
         co.timeoutMs = opts.timeoutMs;
@@ -190,6 +190,7 @@ void LoadTest::runOne(int index) {
         req.challengePassword = std::move(challenge);
         req.caSha256Pin = opts.caSha256Pin;
         req.adminPageCaMd5 = adminPageCaMd5;
+        req.adminPageOverTls = adminOverTls;
         req.maxPolls = 0;
         enrollment->start(req, [this, client, startMs](Result<scep::EnrollmentResult> r) {
             client->deleteLater();
@@ -203,7 +204,7 @@ void LoadTest::runOne(int index) {
         });
     };
     if (o.adminUrls.isEmpty()) {
-        enroll({}, {});
+        enroll({}, {}, false);
         return;
     }
     ChallengeRequest cr;
@@ -215,28 +216,32 @@ void LoadTest::runOne(int index) {
     cr.extraCaPem = pemBundle(o.extraTlsCaCertificates);
     cr.timeoutMs = o.timeoutMs;
     auto* watcher = new QFutureWatcher<Result<ChallengePassword>>(this);
-    connect(watcher, &QFutureWatcher<Result<ChallengePassword>>::finished, this, [this, watcher, enroll, startMs] {
-        watcher->deleteLater();
-        Result<ChallengePassword> r = watcher->result();
-        if (!r) {
-            LoadSample s;
-            s.startMs = startMs;
-            s.durationMs = m_state->clock.elapsed() - startMs;
-            s.errorKind = QStringLiteral("challenge-") +
-                          (r.error().code.isEmpty() ? errorKindName(r.error().kind) : r.error().code);
-            if ((r.error().code == QLatin1String("unauthorized") || r.error().code == QLatin1String("auth-loop")) &&
-                m_state->stoppedBecause.isEmpty()) {
-                m_state->stoppedBecause = r.error().code;
-                m_state->stopMessage = r.error().message;
-                m_state->cancelled = true; // no further logon with this password
+    connect(
+        watcher, &QFutureWatcher<Result<ChallengePassword>>::finished, this, [this, watcher, enroll, startMs, index] {
+            watcher->deleteLater();
+            Result<ChallengePassword> r = watcher->result();
+            if (!r) {
+                LoadSample s;
+                s.startMs = startMs;
+                s.durationMs = m_state->clock.elapsed() - startMs;
+                s.errorKind = QStringLiteral("challenge-") +
+                              (r.error().code.isEmpty() ? errorKindName(r.error().kind) : r.error().code);
+                if ((r.error().code == QLatin1String("unauthorized") || r.error().code == QLatin1String("auth-loop")) &&
+                    m_state->stoppedBecause.isEmpty()) {
+                    m_state->stoppedBecause = r.error().code;
+                    m_state->stopMessage = r.error().message;
+                    m_state->cancelled = true; // no further logon with this password
+                }
+                return complete(s);
             }
-            return complete(s);
-        }
-        m_state->signedIn = true;
-        QTimer::singleShot(0, this, &LoadTest::launchMore);
-        QByteArray md5 = QByteArray::fromHex(QString(r->caThumbprint).remove(QLatin1Char(' ')).toLatin1());
-        enroll(std::move(r->password), md5.size() == 16 ? md5 : QByteArray());
-    });
+            m_state->signedIn = true;
+            QTimer::singleShot(0, this, &LoadTest::launchMore);
+            QByteArray md5 = QByteArray::fromHex(QString(r->caThumbprint).remove(QLatin1Char(' ')).toLatin1());
+            const bool overTls = m_state->options.adminUrls.at(index % m_state->options.adminUrls.size())
+                                     .scheme()
+                                     .compare(QLatin1String("https"), Qt::CaseInsensitive) == 0;
+            enroll(std::move(r->password), md5.size() == 16 ? md5 : QByteArray(), overTls);
+        });
     watcher->setFuture(QtConcurrent::run(&m_state->blocking, [cr] { return ChallengePasswordClient::fetch(cr); }));
 }
 

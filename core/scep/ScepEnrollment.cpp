@@ -3,6 +3,7 @@
 
 #include "pki/CertificateBuilder.h"
 #include "pki/ChainVerifier.h"
+#include "pki/Oids.h"
 #include "scep/PkiRequest.h"
 #include "util/Clock.h"
 
@@ -14,6 +15,15 @@
 namespace ndes::scep {
 
 using namespace ndes::pki;
+
+namespace {
+// Under a trust anchor, only a CA certificate or an RA certificate (EKU Certificate Request Agent, which NDES requires
+// of both of its RA certificates) may receive the request or sign the reply: any device certificate the CA issued
+// also chains to the anchor, and its holder must not read challenge passwords or answer for the CA.
+bool mayActForTheCa(const Certificate& c) {
+    return c.isCa() || c.extendedKeyUsages().contains(QLatin1String(oid::certificateRequestAgent));
+}
+} // namespace
 
 ScepEnrollment::ScepEnrollment(ScepClient* client, QObject* parent)
     : QObject(parent)
@@ -131,7 +141,23 @@ void ScepEnrollment::onCaCert(Result<CaCertificates> certs) {
             e.detail = chain.error().detail;
             return fail(e);
         }
-    } else if (m_client && m_client->url().scheme().compare(QLatin1String("http"), Qt::CaseInsensitive) == 0) {
+        if (!mayActForTheCa(*recipient)) {
+            Error e = makeError(ErrorKind::Verification,
+                                tr("The certificate the request would be encrypted to, \"%1\", comes from the right CA "
+                                   "but is not an RA certificate (no Certificate Request Agent EKU) nor a CA: it may "
+                                   "be any device's certificate, whose holder would read the challenge password. "
+                                   "Nothing was sent.")
+                                    .arg(recipient->subject()));
+            e.code = QStringLiteral("ra-untrusted");
+            return fail(e);
+        }
+    }
+    // Over plain HTTP only a pin, or a thumbprint that came over verified HTTPS, authenticates the RA; an admin page
+    // read over HTTP can be forged by the same party as the GetCACert answer.
+    const bool authenticated = m_result.anchorSource == QLatin1String("pin") ||
+                               (m_result.anchorSource == QLatin1String("admin-page") && m_request.adminPageOverTls);
+    if (!authenticated && m_client &&
+        m_client->url().scheme().compare(QLatin1String("http"), Qt::CaseInsensitive) == 0) {
         const QString text = tr("The RA certificate is not authenticated: the server is reached over plain HTTP and "
                                 "no CA is pinned, so anyone in the path could read the challenge password. Pin the "
                                 "CA's SHA-256 fingerprint for this server.");
@@ -260,6 +286,32 @@ void ScepEnrollment::onReply(Result<QByteArray> reply) {
     auto rep = CertRep::parseAndVerify(*reply, expect);
     if (!rep)
         return fail(rep.error());
+    if (!m_result.trustAnchor.isNull()) {
+        // The signer chains to the anchor (checked above); it must also be the CA or an RA, not a device.
+        if (!mayActForTheCa(rep->signer)) {
+            Error e = makeError(ErrorKind::Verification,
+                                tr("The reply is signed by \"%1\", which comes from the right CA but is neither an RA "
+                                   "certificate nor a CA: it is not the server's answer. It was refused.")
+                                    .arg(rep->signer.subject()));
+            e.code = QStringLiteral("ra-untrusted");
+            return fail(e);
+        }
+        if (rep->status == PkiStatus::Success) {
+            const Status issued =
+                ChainVerifier({m_result.trustAnchor}, m_result.caCertificates.caCertificates() + rep->certificates)
+                    .verify(rep->issued, expect.now);
+            if (!issued) {
+                Error e = makeError(
+                    ErrorKind::Verification,
+                    tr("The certificate in the reply does not chain to the %1 CA \"%2\" (%3). It was "
+                       "refused.")
+                        .arg(m_result.anchorSource == QLatin1String("pin") ? tr("pinned") : tr("admin page's"),
+                             m_result.trustAnchor.subject(), issued.error().message));
+                e.code = QStringLiteral("certificate-untrusted");
+                return fail(e);
+            }
+        }
+    }
 
     switch (rep->status) {
     case PkiStatus::Success: {

@@ -33,6 +33,7 @@ struct EnrollmentRequest {
     // When set, a certificate of GetCACert must have it (else "ca-thumbprint-mismatch"); without a SHA-256 pin, that
     // certificate becomes the trust anchor as above.
     QByteArray adminPageCaMd5;
+    bool adminPageOverTls = false; // the thumbprint came over verified HTTPS: then it authenticates the RA
     // Renewal: sign with the current certificate and key (RenewalReq) instead of a self-signed one.
     pki::Certificate currentCertificate;
     pki::PrivateKey currentKey;

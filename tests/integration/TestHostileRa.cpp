@@ -192,6 +192,32 @@ private slots:
         QCOMPARE(proxy.pkiOperations, 1);
         QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("honest.pem"))));
     }
+
+    // The review's second probe: the attacker's "RA" is an ordinary device certificate the real CA issued (the one
+    // the honest run above got, with its key). It chains to the pinned root, yet must receive nothing.
+    void pinnedEnrollRefusesADeviceCertificateOfTheSameCa() {
+        QFile keyFile(m_dir.filePath(QStringLiteral("honest.key")));
+        QFile certFile(m_dir.filePath(QStringLiteral("honest.pem")));
+        QVERIFY(keyFile.open(QIODevice::ReadOnly) && certFile.open(QIODevice::ReadOnly));
+        QByteArray keyPem = keyFile.readAll();
+        auto key = PrivateKey::fromPem(keyPem);
+        auto cert = Certificate::fromPem(certFile.readAll());
+        QVERIFY(key.ok() && cert.ok());
+        m_attackerKey = *key;
+        m_attackerRa = *cert;
+        QVERIFY(!m_attackerRa.isCa());
+        Proxy proxy;
+        proxy.hostile = true;
+        TestHttpServer server([&](const TestHttpRequest& r) { return serve(proxy, r); });
+        const Run r =
+            ndesctl(enrollArgs(server.url(QStringLiteral("/certsrv/mscep/mscep.dll")), QStringLiteral("device-as-ra")) +
+                        QStringList{QStringLiteral("--ca-sha256"), rootPin()},
+                    "hostile-probe-secret");
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("not an RA certificate")), qPrintable(r.err));
+        QCOMPARE(proxy.pkiOperations, 0);
+        QVERIFY(proxy.decryptedChallenge.isEmpty());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestHostileRa)

@@ -201,8 +201,9 @@ private slots:
 
     // 10,000 events per second for 60 seconds (15 under sanitizers) from a second process, into a store that holds
     // 50,000: every sequence number arrives once and in order, the store counts what it pushed out, memory stays put.
-    // The review's lockout: 256 silent connections made a real sender fail. Now one address holds at most
-    // maxConnectionsPerAddress; the rest are refused and counted, and `logger` from another address gets through.
+    // The review's lockout: 256 silent connections made a real sender fail. Now this machine (any 127/8 source)
+    // holds at most maxConnectionsPerAddress; the rest are refused and counted; and a newcomer evicts the oldest
+    // connection that never delivered a message, so `logger` gets through.
     void silentConnectionsCannotLockOutARealSender() {
         EventListener listener;
         Collector got(listener);
@@ -210,10 +211,11 @@ private slots:
         spec.port = 0;
         QVERIFY(listener.start(spec));
         std::vector<std::unique_ptr<QTcpSocket>> silent;
-        // In batches that fit the listen backlog, so no SYN waits for a retransmission.
+        // In batches that fit the listen backlog, so no SYN waits for a retransmission. Many source addresses:
+        // they all count as this machine.
         for (int i = 0; i < EventListener::maxConnections; ++i) {
             auto s = std::make_unique<QTcpSocket>();
-            QVERIFY(s->bind(QHostAddress(QStringLiteral("127.0.0.2")), 0));
+            QVERIFY(s->bind(QHostAddress(QStringLiteral("127.0.0.%1").arg(2 + i % 8)), 0));
             s->connectToHost(QHostAddress::LocalHost, listener.port());
             silent.push_back(std::move(s));
             if ((i + 1) % 32 == 0)
@@ -222,6 +224,8 @@ private slots:
         QCOMPARE(listener.connections(), EventListener::maxConnectionsPerAddress);
         QCOMPARE(listener.refusedConnections(),
                  quint64(EventListener::maxConnections - EventListener::maxConnectionsPerAddress));
+        listener.setEvictAfterMs(100); // instead of 10 s
+        QTest::qWait(150);
         QCOMPARE(QProcess::execute(QStringLiteral("logger"),
                                    {QStringLiteral("-n"), QStringLiteral("127.0.0.1"), QStringLiteral("-P"),
                                     QString::number(listener.port()), QStringLiteral("-T"),
@@ -231,9 +235,24 @@ private slots:
                  0);
         QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, 10000);
         QVERIFY(got.events.first().dataValue(QStringLiteral("Message")).contains(QStringLiteral("real sender")));
+        QCOMPARE(listener.evictedConnections(), quint64(1));
     }
 
-    // A connection that sends nothing for the idle timeout is closed and counted; one that keeps talking stays.
+    void addressGroups() {
+        const auto g = [](const char* a) {
+            return EventListener::addressGroup(QHostAddress(QLatin1String(a)));
+        };
+        QCOMPARE(g("127.0.0.1"), g("127.9.8.7"));
+        QCOMPARE(g("127.0.0.1"), g("::1"));
+        QCOMPARE(g("192.0.2.10"), g("192.0.2.200"));
+        QVERIFY(g("192.0.2.10") != g("192.0.3.10"));
+        QCOMPARE(g("192.0.2.10"), g("::ffff:192.0.2.10"));
+        QCOMPARE(g("2001:db8:1:2::1"), g("2001:db8:1:2:ffff::9"));
+        QVERIFY(g("2001:db8:1:2::1") != g("2001:db8:1:3::1"));
+    }
+
+    // A connection that delivers no whole message for the idle timeout is closed and counted, even when it sends a
+    // byte now and then (a frame that never ends); one that keeps delivering messages stays.
     void idleConnectionsAreClosed() {
         EventListener listener;
         listener.setIdleTimeoutMs(400);
@@ -241,10 +260,12 @@ private slots:
         ListenerSpec spec;
         spec.port = 0;
         QVERIFY(listener.start(spec));
-        QTcpSocket idle, talking;
+        QTcpSocket idle, dribbling, talking;
         idle.connectToHost(QHostAddress::LocalHost, listener.port());
+        dribbling.connectToHost(QHostAddress::LocalHost, listener.port());
         talking.connectToHost(QHostAddress::LocalHost, listener.port());
-        QVERIFY(idle.waitForConnected(5000) && talking.waitForConnected(5000));
+        QVERIFY(idle.waitForConnected(5000) && dribbling.waitForConnected(5000) && talking.waitForConnected(5000));
+        dribbling.write("60000 <14>1 ");
         QElapsedTimer t;
         t.start();
         int sent = 0;
@@ -252,10 +273,13 @@ private slots:
             const QByteArray msg =
                 "<14>1 2026-12-03T10:00:00Z host app - - - keeps talking " + QByteArray::number(sent++);
             talking.write(QByteArray::number(msg.size()) + ' ' + msg);
+            if (dribbling.state() == QAbstractSocket::ConnectedState)
+                dribbling.write("x");
             QTest::qWait(100);
         }
-        QCOMPARE(listener.idleClosed(), quint64(1));
+        QCOMPARE(listener.idleClosed(), quint64(2));
         QCOMPARE(idle.state(), QAbstractSocket::UnconnectedState);
+        QCOMPARE(dribbling.state(), QAbstractSocket::UnconnectedState);
         QCOMPARE(talking.state(), QAbstractSocket::ConnectedState);
         QTRY_COMPARE(got.events.size(), sent);
     }

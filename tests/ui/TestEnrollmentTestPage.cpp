@@ -8,6 +8,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QFile>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -42,6 +43,31 @@ private slots:
         m_labId = *id;
         m_inventory = m_dir.filePath(QStringLiteral("inventory.json"));
         QVERIFY(inv.save(m_inventory));
+    }
+
+    // SCEP over plain HTTP without a pinned CA: both tabs say the RA is not authenticated, from the start; a pin
+    // saved for the server takes the banner away.
+    void unauthenticatedRaBanner() {
+        QTemporaryDir dir;
+        QVERIFY(QFile::copy(m_inventory, dir.filePath(QStringLiteral("inventory.json"))));
+        ui::ConsoleContext context(dir.filePath(QStringLiteral("inventory.json")),
+                                   dir.filePath(QStringLiteral("audit.jsonl")));
+        ui::EnrollmentTestPage page(&context);
+        page.resize(1200, 760);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QList<QLabel*> banners;
+        for (QLabel* l : page.findChildren<QLabel*>(QStringLiteral("warningBanner")))
+            if (l->text().contains(QStringLiteral("not authenticated")))
+                banners << l;
+        QCOMPARE(banners.size(), 2); // the single test and the load test
+        for (QLabel* l : banners)
+            QVERIFY(!l->isHidden()); // shown (the load test's only once its tab is)
+        inventory::ServerProfile pinned = *context.inventory().find(m_labId);
+        pinned.caSha256Pin = QString(64, QLatin1Char('a'));
+        QVERIFY(context.saveProfile(pinned));
+        for (QLabel* l : banners)
+            QVERIFY(l->isHidden());
     }
 
     void passAndFail() {

@@ -118,7 +118,23 @@ private slots:
         QVERIFY(!v.intact);
         QCOMPARE(v.firstBadLine, 4);
         QVERIFY2(v.problem.contains(QStringLiteral("removed")), qPrintable(v.problem));
+        // The console's next append must not move the anchor onto the cut history and hide it (the review's
+        // probe): the finding stays, and the trail itself says so.
+        QVERIFY(reopened.append(entry(5)).ok());
+        v = reopened.verify();
+        QVERIFY(!v.intact);
+        QVERIFY2(v.problem.contains(QStringLiteral("cut or rewritten")), qPrintable(v.problem));
+        QVERIFY(lines(path).at(3).contains("audit-trail-tampered"));
+        QVERIFY(ChallengeAuditTrail(path).verify().intact); // the chain itself goes on
+        settings.remove(QStringLiteral("auditTrailAnchors"));
         // A whole new history that chains correctly, of the same length: its head is not the anchored one.
+        {
+            ChallengeAuditTrail fresh(path);
+            QFile::remove(path);
+            fresh.setAnchorStore(&settings);
+            for (int i = 1; i <= 4; ++i)
+                QVERIFY(fresh.append(entry(i)).ok());
+        }
         QFile::remove(path);
         writeLines(path, {});
         ChallengeAuditTrail rebuilt(path);

@@ -226,6 +226,19 @@ private slots:
         QCOMPARE(s.filter(EventFilter{}).size(), size_t(1200));
     }
 
+    // The review's probe: unique 100,000-character host and provider names grew the never-evicted pool to 1 GB.
+    void longNamesAreCutBeforeTheyAreInterned() {
+        EventStore s(200000, 16 * 1024 * 1024);
+        for (int i = 0; i < 2000; ++i) {
+            EventRecord e = make(1, 4, QString(100000, QLatin1Char('p')) + QString::number(i), i);
+            e.computer = QString(100000, QLatin1Char('h')) + QString::number(i);
+            s.append(e);
+        }
+        QCOMPARE(s.provider(s.endSeq() - 1).size(), EventStore::maxNameLength);
+        QCOMPARE(s.computer(s.endSeq() - 1).size(), EventStore::maxNameLength);
+        QVERIFY2(s.memoryBytes() < 8 * 1024 * 1024, qPrintable(QString::number(s.memoryBytes())));
+    }
+
     void hostileFeedCannotGrowTheStringPool() {
         EventStore s(2 * EventStore::chunkSize);
         for (int i = 0; i < 70000; ++i) {

@@ -31,6 +31,8 @@ struct FakeNdes {
     QList<Certificate> caCertOverride; // GetCACert answers these instead (a hostile server's list)
     Certificate replySigner;           // signs CertReps instead of the RA (with replySignerKey)
     PrivateKey replySignerKey;
+    Certificate issuer; // issues the certificate instead of the issuing CA (with issuerKey)
+    PrivateKey issuerKey;
     PrivateKey decryptKey; // the key PKIOperation is decrypted with (default: the RA's)
     Certificate decryptCert;
     QByteArray seenChallenge; // what the server could read of the challenge password
@@ -84,8 +86,13 @@ struct FakeNdes {
             if (b.status == PkiStatus::Success) {
                 auto cert = CertificateBuilder()
                                 .setSubjectName(m_csr.subjectName())
-                                .build(m_csr.publicKey(), replySigner.isNull() ? pki.issuingKey : replySignerKey,
-                                       replySigner.isNull() ? pki.issuing : replySigner);
+                                .build(m_csr.publicKey(),
+                                       !issuer.isNull()       ? issuerKey
+                                       : replySigner.isNull() ? pki.issuingKey
+                                                              : replySignerKey,
+                                       !issuer.isNull()       ? issuer
+                                       : replySigner.isNull() ? pki.issuing
+                                                              : replySigner);
                 b.issued = {*cert};
             }
             r.headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/x-pki-message")));
@@ -258,6 +265,60 @@ private slots:
         QVERIFY(!r.ok());
         QCOMPARE(r.error().kind, ErrorKind::Verification);
         QVERIFY2(r.error().message.contains(QStringLiteral("signer")), qPrintable(r.error().message));
+    }
+    // The reviewer's bypass: any certificate the pinned CA issued chains to it. A device's certificate (key
+    // encipherment, no Certificate Request Agent EKU) must not receive the request, nor sign the reply.
+    void pinDoesNotTrustADeviceCertificateOfTheCa() {
+        FakeNdes ndes;
+        ndes.pki = NdesLikePki::create();
+        const PrivateKey deviceKey = testKey(10);
+        const Certificate device =
+            issue(deviceKey, QStringLiteral("CN=attacker-device"), ndes.pki.issuing, ndes.pki.issuingKey,
+                  static_cast<quint32>(KeyUsage::DigitalSignature) | static_cast<quint32>(KeyUsage::KeyEncipherment),
+                  {QStringLiteral("1.3.6.1.5.5.7.3.1")});
+        ndes.caCertOverride = {device, ndes.pki.root, ndes.pki.raSign, ndes.pki.issuing};
+        ndes.decryptKey = deviceKey;
+        ndes.decryptCert = device;
+        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
+        ScepClient client(server.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        auto req = request();
+        req.caSha256Pin = ndes.pki.root.sha256();
+        auto r = enroll(client, std::move(req));
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, QStringLiteral("ra-untrusted"));
+        QVERIFY(ndes.methods.isEmpty());
+        QVERIFY(ndes.seenChallenge.isEmpty());
+
+        // The same device certificate signing the reply (and "issuing" the certificate).
+        FakeNdes forger;
+        forger.pki = ndes.pki;
+        forger.replySigner = device;
+        forger.replySignerKey = deviceKey;
+        TestHttpServer server2([&](const TestHttpRequest& r2) { return forger.handle(r2); });
+        ScepClient client2(server2.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        auto req2 = request();
+        req2.caSha256Pin = forger.pki.root.sha256();
+        auto r2 = enroll(client2, std::move(req2));
+        QVERIFY(!r2.ok());
+        QCOMPARE(r2.error().code, QStringLiteral("ra-untrusted"));
+    }
+    // Signed by the real RA, but the certificate inside does not come from the pinned CA: refused.
+    void pinnedEnrollmentRefusesAForeignIssuedCertificate() {
+        FakeNdes ndes;
+        ndes.pki = NdesLikePki::create();
+        ndes.issuerKey = testKey(11);
+        ndes.issuer = *CertificateBuilder()
+                           .setSubject(QStringLiteral("CN=Elsewhere CA"))
+                           .setCa(true)
+                           .setKeyUsage(static_cast<quint32>(KeyUsage::KeyCertSign))
+                           .selfSigned(ndes.issuerKey);
+        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
+        ScepClient client(server.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        auto req = request();
+        req.caSha256Pin = ndes.pki.root.sha256();
+        auto r = enroll(client, std::move(req));
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, QStringLiteral("certificate-untrusted"));
     }
     // The admin page names the CA it works for; a GetCACert answer without that CA stops the run before the
     // password goes anywhere.
