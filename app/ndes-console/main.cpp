@@ -154,7 +154,7 @@ int main(int argc, char* argv[]) {
         auto* poll = new QTimer(&app);
         QElapsedTimer waited;
         waited.start();
-        QObject::connect(poll, &QTimer::timeout, [&, poll] {
+        QObject::connect(poll, &QTimer::timeout, [&, poll, file] {
             const ui::OverviewPage* overview = window.overviewPage();
             const bool overviewBusy =
                 overview && (overview->isRefreshing() ||
