@@ -5,5 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-dev}"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Paths relative to the clone, so a fresh clone elsewhere (CI) reuses what a developer's build compiled.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"

@@ -23,6 +23,22 @@ namespace {
 bool mayActForTheCa(const Certificate& c) {
     return c.isCa() || c.extendedKeyUsages().contains(QLatin1String(oid::certificateRequestAgent));
 }
+
+// The certificate whose digest (SHA-256 pin, MD5 thumbprint) is `want`; none when `want` is empty or absent.
+Certificate withDigest(const QList<Certificate>& certs, QByteArray (Certificate::*digest)() const,
+                       const QByteArray& want) {
+    if (!want.isEmpty())
+        for (const Certificate& c : certs)
+            if ((c.*digest)() == want)
+                return c;
+    return {};
+}
+
+Error coded(const char* code, const QString& message) {
+    Error e = makeError(ErrorKind::Verification, message);
+    e.code = QString::fromLatin1(code);
+    return e;
+}
 } // namespace
 
 ScepEnrollment::ScepEnrollment(ScepClient* client, QObject* parent)
@@ -78,41 +94,24 @@ void ScepEnrollment::onCaCert(Result<CaCertificates> certs) {
     m_result.caCertificates = *certs;
     // The trust anchor: the pinned certificate, else the CA the admin page named. Nothing else in this
     // unauthenticated answer is trusted: an attacker in the path may add an RA certificate of its own.
-    Certificate anchor;
-    if (!m_request.caSha256Pin.isEmpty()) {
-        for (const Certificate& c : certs->all())
-            if (c.sha256() == m_request.caSha256Pin)
-                anchor = c;
-        if (anchor.isNull()) {
-            Error e = makeError(ErrorKind::Verification,
-                                tr("None of the server's CA certificates has the pinned SHA-256 fingerprint %1. The "
-                                   "server may not be the one you expect; compare the fingerprint with the CA. "
-                                   "Nothing was sent.")
-                                    .arg(Certificate::hex(m_request.caSha256Pin)));
-            e.code = QStringLiteral("ca-pin-mismatch");
-            return fail(e);
-        }
-        m_result.anchorSource = QStringLiteral("pin");
-    }
-    if (!m_request.adminPageCaMd5.isEmpty()) {
-        Certificate named;
-        for (const Certificate& c : certs->all())
-            if (c.md5() == m_request.adminPageCaMd5)
-                named = c;
-        if (named.isNull()) {
-            Error e = makeError(ErrorKind::Verification,
-                                tr("The admin page named the CA certificate %1, but GetCACert returned no certificate "
-                                   "with that thumbprint. The SCEP answer does not come from the NDES server that gave "
-                                   "the password (or NDES was moved to another CA); the request was not sent.")
-                                    .arg(Certificate::hex(m_request.adminPageCaMd5)));
-            e.code = QStringLiteral("ca-thumbprint-mismatch");
-            return fail(e);
-        }
-        if (anchor.isNull()) {
-            anchor = named;
-            m_result.anchorSource = QStringLiteral("admin-page");
-        }
-    }
+    const QList<Certificate> all = certs->all();
+    const Certificate pinned = withDigest(all, &Certificate::sha256, m_request.caSha256Pin);
+    if (!m_request.caSha256Pin.isEmpty() && pinned.isNull())
+        return fail(coded("ca-pin-mismatch",
+                          tr("None of the server's CA certificates has the pinned SHA-256 fingerprint %1. The server "
+                             "may not be the one you expect; compare the fingerprint with the CA. Nothing was sent.")
+                              .arg(Certificate::hex(m_request.caSha256Pin))));
+    const Certificate named = withDigest(all, &Certificate::md5, m_request.adminPageCaMd5);
+    if (!m_request.adminPageCaMd5.isEmpty() && named.isNull())
+        return fail(coded("ca-thumbprint-mismatch",
+                          tr("The admin page named the CA certificate %1, but GetCACert returned no certificate with "
+                             "that thumbprint. The SCEP answer does not come from the NDES server that gave the "
+                             "password (or NDES was moved to another CA); the request was not sent.")
+                              .arg(Certificate::hex(m_request.adminPageCaMd5))));
+    const Certificate anchor = !pinned.isNull() ? pinned : named;
+    m_result.anchorSource = !pinned.isNull()  ? QStringLiteral("pin")
+                            : !named.isNull() ? QStringLiteral("admin-page")
+                                              : QString();
     m_result.trustAnchor = anchor;
     auto recipient = certs->encryptionRecipient();
     if (!recipient)

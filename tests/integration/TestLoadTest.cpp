@@ -48,6 +48,24 @@ class TestLoadTest : public QObject {
     QTemporaryDir m_dir;
     NdesLabProcess m_lab;
 
+    // A load test as LAB\alice against the lab, awaited.
+    LoadTestResult run(const char* password, int concurrency, int requests) {
+        LoadTest test;
+        QSignalSpy done(&test, &LoadTest::finished);
+        LoadTestOptions o;
+        o.scepUrl = QUrl(m_lab.scepUrl());
+        o.adminUrls = {QUrl(m_lab.adminUrl())};
+        o.user = QStringLiteral("LAB\\alice");
+        o.password = SecretBytes(QByteArray(password));
+        o.allowHttp = true;
+        o.concurrency = concurrency;
+        o.requests = requests;
+        test.start(std::move(o));
+        if (!done.wait(60000))
+            return {};
+        return done.first().first().value<LoadTestResult>();
+    }
+
 private slots:
     void initTestCase() {
         QString error;
@@ -92,20 +110,8 @@ private slots:
         for (const auto& [fault, kind] :
              {std::pair{"cache-full", "challenge-cache-full"}, std::pair{"template-missing", "scep-failure"}}) {
             QVERIFY(!m_lab.control(QStringLiteral("fault?set=") + QLatin1String(fault)).isNull());
-            LoadTest test;
-            QSignalSpy done(&test, &LoadTest::finished);
-            LoadTestOptions o;
-            o.scepUrl = QUrl(m_lab.scepUrl());
-            o.adminUrls = {QUrl(m_lab.adminUrl())};
-            o.user = QStringLiteral("LAB\\alice");
-            o.password = SecretBytes(QByteArray("Alice-Pa55"));
-            o.allowHttp = true;
-            o.concurrency = 3;
-            o.requests = 5;
-            test.start(std::move(o));
-            QVERIFY(done.wait(60000));
+            const LoadTestResult r = run("Alice-Pa55", 3, 5);
             QVERIFY(!m_lab.control(QStringLiteral("fault?set=none")).isNull());
-            const auto r = done.first().first().value<LoadTestResult>();
             QCOMPARE(r.succeeded, 0);
             QCOMPARE(r.failed, 5);
             QCOMPARE(r.errorsByKind.value(QLatin1String(kind)), 5);
@@ -115,19 +121,7 @@ private slots:
     // A wrong password must not be sent again and again until AD locks the account: the first challenge is
     // fetched alone, and the run stops at the first "unauthorized".
     void aWrongPasswordStopsTheRunAtTheFirstRefusal() {
-        LoadTest test;
-        QSignalSpy done(&test, &LoadTest::finished);
-        LoadTestOptions o;
-        o.scepUrl = QUrl(m_lab.scepUrl());
-        o.adminUrls = {QUrl(m_lab.adminUrl())};
-        o.user = QStringLiteral("LAB\\alice");
-        o.password = SecretBytes(QByteArray("not-alices-password"));
-        o.allowHttp = true;
-        o.concurrency = 10;
-        o.requests = 50;
-        test.start(std::move(o));
-        QVERIFY(done.wait(60000));
-        const auto r = done.first().first().value<LoadTestResult>();
+        const LoadTestResult r = run("not-alices-password", 10, 50);
         QCOMPARE(r.stoppedBecause, QStringLiteral("unauthorized"));
         QCOMPARE(r.failed + r.succeeded, 1); // one sign-in tried, 49 never started
         QCOMPARE(r.errorsByKind.value(QStringLiteral("challenge-unauthorized")), 1);

@@ -107,6 +107,16 @@ private:
     CertificateRequest m_csr;
 };
 
+// A FakeNdes behind a loopback HTTP server, and a client for it.
+struct Scripted {
+    FakeNdes ndes;
+    TestHttpServer server{[this](const TestHttpRequest& r) {
+        return ndes.handle(r);
+    }};
+    ScepClient client{server.url(QStringLiteral("/certsrv/mscep/mscep.dll"))};
+    explicit Scripted(int raDays = 730) { ndes.pki = NdesLikePki::create(raDays); }
+};
+
 Result<EnrollmentResult> enroll(ScepClient& client, EnrollmentRequest req) {
     ScepEnrollment e(&client);
     return awaitResult<EnrollmentResult>([&](auto done) { e.start(std::move(req), std::move(done)); });
@@ -128,11 +138,10 @@ class TestScepEnrollment : public QObject {
     Q_OBJECT
 private slots:
     void pendingThenIssued() {
-        FakeNdes ndes;
-        ndes.pki = NdesLikePki::create();
+        Scripted ndesServer;
+        FakeNdes& ndes = ndesServer.ndes;
         ndes.pendingAnswers = 2;
-        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
-        ScepClient client(server.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        ScepClient& client = ndesServer.client;
         auto r = enroll(client, request());
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().toString() + ndes.lastError));
         QCOMPARE(r->polls, 2);
@@ -148,11 +157,10 @@ private slots:
         QVERIFY(r->warnings.first().contains(QStringLiteral("not authenticated")));
     }
     void pendingForeverIsBounded() {
-        FakeNdes ndes;
-        ndes.pki = NdesLikePki::create();
+        Scripted ndesServer;
+        FakeNdes& ndes = ndesServer.ndes;
         ndes.pendingAnswers = 1000;
-        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
-        ScepClient client(server.url(QStringLiteral("/scep")));
+        ScepClient& client = ndesServer.client;
         auto req = request();
         req.maxPolls = 3;
         auto r = enroll(client, std::move(req));
@@ -162,11 +170,10 @@ private slots:
         QCOMPARE(ndes.types.size(), 4);
     }
     void getWhenPostIsNotOfferedAndWeakWarning() {
-        FakeNdes ndes;
-        ndes.pki = NdesLikePki::create();
+        Scripted ndesServer;
+        FakeNdes& ndes = ndesServer.ndes;
         ndes.caps = "Renewal\nSHA-1\nDES3\n";
-        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
-        ScepClient client(server.url(QStringLiteral("/scep")));
+        ScepClient& client = ndesServer.client;
         auto r = enroll(client, request());
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().toString() + ndes.lastError));
         QCOMPARE(ndes.methods, QStringList{QStringLiteral("GET")});
@@ -175,30 +182,27 @@ private slots:
         QVERIFY(r->warnings.join(QLatin1Char(' ')).contains(QStringLiteral("AES")));
     }
     void expiredRaStopsBeforeSending() {
-        FakeNdes ndes;
-        ndes.pki = NdesLikePki::create(-3);
-        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
-        ScepClient client(server.url(QStringLiteral("/scep")));
+        Scripted ndesServer(-3);
+        FakeNdes& ndes = ndesServer.ndes;
+        ScepClient& client = ndesServer.client;
         auto r = enroll(client, request());
         QVERIFY(!r.ok());
         QVERIFY(r.error().message.contains(QStringLiteral("expired")));
         QVERIFY(ndes.types.isEmpty());
     }
     void getNextCaCert() {
-        FakeNdes ndes;
-        ndes.pki = NdesLikePki::create();
-        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
-        ScepClient client(server.url(QStringLiteral("/scep")));
+        Scripted ndesServer;
+        FakeNdes& ndes = ndesServer.ndes;
+        ScepClient& client = ndesServer.client;
         auto next = awaitResult<CaCertificates>([&](auto done) { client.getNextCaCert(std::move(done)); });
         QVERIFY(next.ok());
         QCOMPARE(next->certificates().size(), 4);
         QVERIFY(next->issuingCa() == ndes.pki.issuing);
     }
     void caPin() {
-        FakeNdes ndes;
-        ndes.pki = NdesLikePki::create();
-        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
-        ScepClient client(server.url(QStringLiteral("/scep")));
+        Scripted ndesServer;
+        FakeNdes& ndes = ndesServer.ndes;
+        ScepClient& client = ndesServer.client;
         auto req = request();
         req.caSha256Pin = QByteArray(32, '\x11');
         auto r = enroll(client, std::move(req));
@@ -217,8 +221,8 @@ private slots:
     }
     void pinDoesNotTrustAForeignRa() {
         QFETCH(QString, anchor);
-        FakeNdes ndes;
-        ndes.pki = NdesLikePki::create();
+        Scripted ndesServer;
+        FakeNdes& ndes = ndesServer.ndes;
         const PrivateKey attackerKey = testKey(7);
         const Certificate attackerRa = *CertificateBuilder()
                                             .setSubject(QStringLiteral("CN=NDES01-MSCEP-RA,O=NDES Console Tests"))
@@ -228,8 +232,7 @@ private slots:
         ndes.caCertOverride = {attackerRa, ndes.pki.root, ndes.pki.raSign, ndes.pki.issuing};
         ndes.decryptKey = attackerKey;
         ndes.decryptCert = attackerRa;
-        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
-        ScepClient client(server.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        ScepClient& client = ndesServer.client;
         auto req = request();
         if (anchor == QLatin1String("pin"))
             req.caSha256Pin = ndes.pki.root.sha256();
@@ -245,8 +248,8 @@ private slots:
     // With the pin, the reply's signer must chain to the pinned CA too: a self-made CA certificate in the same
     // unauthenticated GetCACert answer is no anchor.
     void pinDoesNotTrustAForeignReplySigner() {
-        FakeNdes ndes;
-        ndes.pki = NdesLikePki::create();
+        Scripted ndesServer;
+        FakeNdes& ndes = ndesServer.ndes;
         const PrivateKey foreignKey = testKey(8);
         const Certificate foreignCa = *CertificateBuilder()
                                            .setSubject(QStringLiteral("CN=Someone Else's CA"))
@@ -257,8 +260,7 @@ private slots:
         ndes.caCertOverride = {ndes.pki.raEnc, ndes.pki.root, ndes.pki.raSign, ndes.pki.issuing, foreignCa};
         ndes.replySigner = foreignCa;
         ndes.replySignerKey = foreignKey;
-        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
-        ScepClient client(server.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        ScepClient& client = ndesServer.client;
         auto req = request();
         req.caSha256Pin = ndes.pki.root.sha256();
         auto r = enroll(client, std::move(req));
@@ -269,8 +271,8 @@ private slots:
     // The reviewer's bypass: any certificate the pinned CA issued chains to it. A device's certificate (key
     // encipherment, no Certificate Request Agent EKU) must not receive the request, nor sign the reply.
     void pinDoesNotTrustADeviceCertificateOfTheCa() {
-        FakeNdes ndes;
-        ndes.pki = NdesLikePki::create();
+        Scripted ndesServer;
+        FakeNdes& ndes = ndesServer.ndes;
         const PrivateKey deviceKey = testKey(10);
         const Certificate device =
             issue(deviceKey, QStringLiteral("CN=attacker-device"), ndes.pki.issuing, ndes.pki.issuingKey,
@@ -279,8 +281,7 @@ private slots:
         ndes.caCertOverride = {device, ndes.pki.root, ndes.pki.raSign, ndes.pki.issuing};
         ndes.decryptKey = deviceKey;
         ndes.decryptCert = device;
-        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
-        ScepClient client(server.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        ScepClient& client = ndesServer.client;
         auto req = request();
         req.caSha256Pin = ndes.pki.root.sha256();
         auto r = enroll(client, std::move(req));
@@ -290,12 +291,12 @@ private slots:
         QVERIFY(ndes.seenChallenge.isEmpty());
 
         // The same device certificate signing the reply (and "issuing" the certificate).
-        FakeNdes forger;
+        Scripted forgerServer;
+        FakeNdes& forger = forgerServer.ndes;
         forger.pki = ndes.pki;
         forger.replySigner = device;
         forger.replySignerKey = deviceKey;
-        TestHttpServer server2([&](const TestHttpRequest& r2) { return forger.handle(r2); });
-        ScepClient client2(server2.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        ScepClient& client2 = forgerServer.client;
         auto req2 = request();
         req2.caSha256Pin = forger.pki.root.sha256();
         auto r2 = enroll(client2, std::move(req2));
@@ -304,16 +305,15 @@ private slots:
     }
     // Signed by the real RA, but the certificate inside does not come from the pinned CA: refused.
     void pinnedEnrollmentRefusesAForeignIssuedCertificate() {
-        FakeNdes ndes;
-        ndes.pki = NdesLikePki::create();
+        Scripted ndesServer;
+        FakeNdes& ndes = ndesServer.ndes;
         ndes.issuerKey = testKey(11);
         ndes.issuer = *CertificateBuilder()
                            .setSubject(QStringLiteral("CN=Elsewhere CA"))
                            .setCa(true)
                            .setKeyUsage(static_cast<quint32>(KeyUsage::KeyCertSign))
                            .selfSigned(ndes.issuerKey);
-        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
-        ScepClient client(server.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        ScepClient& client = ndesServer.client;
         auto req = request();
         req.caSha256Pin = ndes.pki.root.sha256();
         auto r = enroll(client, std::move(req));
@@ -323,10 +323,9 @@ private slots:
     // The admin page names the CA it works for; a GetCACert answer without that CA stops the run before the
     // password goes anywhere.
     void adminPageThumbprintMismatchStops() {
-        FakeNdes ndes;
-        ndes.pki = NdesLikePki::create();
-        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
-        ScepClient client(server.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        Scripted ndesServer;
+        FakeNdes& ndes = ndesServer.ndes;
+        ScepClient& client = ndesServer.client;
         auto req = request();
         req.adminPageCaMd5 = QByteArray(16, '\x42');
         auto r = enroll(client, std::move(req));
@@ -341,10 +340,9 @@ private slots:
     }
     // Over plain HTTP without a pin nothing authenticates the RA: said before the request goes out.
     void unpinnedHttpIsSaidPlainly() {
-        FakeNdes ndes;
-        ndes.pki = NdesLikePki::create();
-        TestHttpServer server([&](const TestHttpRequest& r) { return ndes.handle(r); });
-        ScepClient client(server.url(QStringLiteral("/certsrv/mscep/mscep.dll")));
+        Scripted ndesServer;
+        FakeNdes& ndes = ndesServer.ndes;
+        ScepClient& client = ndesServer.client;
         ScepEnrollment e(&client);
         QStringList warned;
         connect(&e, &ScepEnrollment::warning, [&](const QString& w) { warned << w; });
