@@ -115,6 +115,7 @@ ChallengePage::ChallengePage(ConsoleContext* context, bool compact, QWidget* par
     mono.setBold(true);
     m_password->setFont(mono);
     m_countdown = new QLabel(tr("No password yet: press Generate."), result);
+    m_countdown->setProperty("state", QStringLiteral("idle")); // grey until there is a password to count down
     m_countdown->setObjectName(QStringLiteral("countdown"));
     m_details = new QLabel(result);
     m_details->setObjectName(QStringLiteral("details"));
@@ -167,6 +168,14 @@ ChallengePage::ChallengePage(ConsoleContext* context, bool compact, QWidget* par
         m_httpWarning->setVisible(clear);
         if (p)
             QSettings().setValue(QStringLiteral("challenge/lastServer"), p->id);
+        // A password stays on screen only next to the server it came from: read out for another, it would fail
+        // on the device (or worse, work on the wrong server).
+        if (!m_current.isEmpty() && m_shownFor != m_server->currentData().toString()) {
+            clearShownPassword();
+            m_tick.stop();
+            m_details->clear();
+            setIdle(tr("No password for this server yet: press Generate."));
+        }
     });
     connect(&m_clipboard, &ClipboardGuard::cleared, this, [this] { emit statusMessage(tr("Clipboard cleared.")); });
     connect(m_context, &ConsoleContext::inventoryChanged, this, &ChallengePage::refreshServers);
@@ -269,6 +278,11 @@ void ChallengePage::showResult(const QString& profileId, Result<service::Challen
         emit statusMessage(s.error().message);
     m_context->noteAdminPageResult(profileId, result ? QString() : result.error().code);
     if (!result) {
+        // The error is what this server said; an earlier password (maybe another server's) must not stand beside it.
+        clearShownPassword();
+        m_tick.stop();
+        m_details->clear();
+        setIdle(tr("No password: see the message above."));
         showError(result.error().message);
         addHistory(serverName, result.error().code.isEmpty() ? tr("failed") : result.error().code);
         emit statusMessage(tr("No password: %1").arg(result.error().code));
@@ -276,6 +290,7 @@ void ChallengePage::showResult(const QString& profileId, Result<service::Challen
     }
     m_clipboard.clearIfOurs();
     m_current = std::move(result->password);
+    m_shownFor = profileId;
     QString hex = QString::fromLatin1(m_current.bytes());
     QString shown = grouped(hex);
     m_password->setText(shown);
@@ -328,6 +343,13 @@ void ChallengePage::tick() {
     m_countdown->style()->polish(m_countdown);
 }
 
+void ChallengePage::setIdle(const QString& text) {
+    m_countdown->setText(text);
+    m_countdown->setProperty("state", QStringLiteral("idle"));
+    m_countdown->style()->unpolish(m_countdown);
+    m_countdown->style()->polish(m_countdown);
+}
+
 void ChallengePage::clearShownPassword() {
     // The label drops its reference first, so the text we kept is the last copy and is wiped in place.
     m_password->setText(QStringLiteral("—"));
@@ -337,6 +359,7 @@ void ChallengePage::clearShownPassword() {
     m_qr->setText({});
     m_clipboard.clearIfOurs();
     m_current.wipe();
+    m_shownFor.clear();
 }
 
 void ChallengePage::copyPassword() {

@@ -56,6 +56,7 @@ private:
     void addHistory(const QString& server, const QString& outcome);
     void showError(const QString& message);
     void clearShownPassword();
+    void setIdle(const QString& text); // the countdown line when no password is shown
 
     ConsoleContext* m_context;
     bool m_compact;
@@ -75,6 +76,7 @@ private:
     QTimer m_tick;
     SecretBytes m_current;
     QString m_shownText; // what the label shows, shared with it; wiped once the label lets go
+    QString m_shownFor;  // the profile the shown password came from
     QDateTime m_expiresAt;
     bool m_neverExpires = false;
     int m_currentHistoryRow = -1;

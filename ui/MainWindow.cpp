@@ -240,6 +240,7 @@ QTableView#serverHealth, QTableView#certificates { gridline-color: #e1e6eb; sele
 #countdown { font-size: 12pt; font-weight: 600; color: #2b7a3d; }
 #countdown[state="soon"] { color: #b26a00; }
 #countdown[state="expired"] { color: #b3261e; }
+#countdown[state="idle"] { color: #5f6b7a; font-weight: normal; }
 #details { color: #4a5866; }
 #successBanner { background: #e3f4e6; color: #1d5c2c; border: 1px solid #a9d8b4; border-radius: 6px; padding: 10px; }
 #errorBanner { background: #fdecea; color: #7a1c16; border: 1px solid #f3b8b3; border-radius: 6px; padding: 10px; }

@@ -12,6 +12,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -46,7 +47,10 @@ private:
 private slots:
     void initTestCase() {
         QString error;
-        QVERIFY2(m_lab.start({QStringLiteral("--password-validity"), QStringLiteral("60")}, &error), qPrintable(error));
+        QVERIFY2(m_lab.start({QStringLiteral("--password-validity"), QStringLiteral("60"),
+                              QStringLiteral("--password-max"), QStringLiteral("100")},
+                             &error),
+                 qPrintable(error));
         QStandardPaths::setTestModeEnabled(true);
     }
 
@@ -189,6 +193,69 @@ private slots:
             QVERIFY(perms & QFileDevice::ReadOwner);
             QCOMPARE(bool(perms & (QFileDevice::ReadGroup | QFileDevice::ReadOther)), !generate);
         }
+    }
+
+    // Issue 15: after a password from server A, choosing server B (or a failed request) must not leave A's password
+    // on screen to be read out for B — in the main window's page and in the helpdesk window.
+    void aPasswordLeavesWithItsServer_data() {
+        QTest::addColumn<bool>("helpdesk");
+        QTest::newRow("console") << false;
+        QTest::newRow("helpdesk") << true;
+    }
+    void aPasswordLeavesWithItsServer() {
+        QFETCH(bool, helpdesk);
+        const QString path = m_dir.filePath(QStringLiteral("two-servers.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(
+            QStringLiteral("{\"version\":1,\"servers\":["
+                           "{\"id\":\"a\",\"name\":\"A\",\"scepUrl\":\"%1\",\"adminUrl\":\"%2\",\"auth\":\"none\","
+                           "\"allowHttp\":true},"
+                           "{\"id\":\"b\",\"name\":\"B\",\"scepUrl\":\"http://127.0.0.1:1/certsrv/mscep/mscep.dll\","
+                           "\"adminUrl\":\"http://127.0.0.1:1/certsrv/mscep_admin/\",\"auth\":\"none\","
+                           "\"allowHttp\":true}]}")
+                .arg(m_lab.scepUrl(), m_lab.adminUrl())
+                .toUtf8());
+        f.close();
+        ui::ConsoleContext context(path, m_dir.filePath(QStringLiteral("audit-two.jsonl")));
+        ui::ChallengePage page(&context, helpdesk);
+        auto* server = page.findChild<QComboBox*>();
+        auto* label = page.findChild<QLabel*>(QStringLiteral("passwordDisplay"));
+        QVERIFY(server && label);
+        const auto copyButton = [&] {
+            for (QPushButton* b : page.findChildren<QPushButton*>())
+                if (b->text() == QStringLiteral("&Copy"))
+                    return b;
+            return static_cast<QPushButton*>(nullptr);
+        };
+        QVERIFY(copyButton());
+        const auto generateOn = [&](const QString& id) {
+            server->setCurrentIndex(server->findData(id));
+            page.generate();
+        };
+        generateOn(QStringLiteral("a"));
+        QTRY_VERIFY_WITH_TIMEOUT(!page.shownPassword().isEmpty(), 20000);
+        const QString fromA = page.shownPassword();
+        QVERIFY(copyButton()->isEnabled());
+        // Choosing B takes A's password off the screen.
+        server->setCurrentIndex(server->findData(QStringLiteral("b")));
+        QVERIFY(page.shownPassword().isEmpty());
+        QVERIFY(!label->text().contains(fromA));
+        QVERIFY(!copyButton()->isEnabled());
+        QVERIFY(page.countdownText().contains(QStringLiteral("No password for this server")));
+        // A's password again, then a failure on B: the error stands alone.
+        generateOn(QStringLiteral("a"));
+        QTRY_VERIFY_WITH_TIMEOUT(!page.shownPassword().isEmpty(), 20000);
+        const QString second = page.shownPassword();
+        server->blockSignals(true); // as if B were chosen without the page noticing: the failure alone must clear
+        server->setCurrentIndex(server->findData(QStringLiteral("b")));
+        server->blockSignals(false);
+        page.generate();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.errorText().isEmpty(), 20000);
+        QVERIFY(page.shownPassword().isEmpty());
+        QVERIFY(!label->text().contains(second));
+        QVERIFY(!copyButton()->isEnabled());
+        QVERIFY(page.countdownText().startsWith(QStringLiteral("No password")));
     }
 
     void serversPageTestsTheConnection() {
