@@ -149,6 +149,7 @@ ChallengePage::ChallengePage(ConsoleContext* context, bool compact, QWidget* par
         m_history->setEditTriggers(QAbstractItemView::NoEditTriggers);
         m_history->setSelectionBehavior(QAbstractItemView::SelectRows);
         m_history->setAccessibleName(tr("Passwords requested in this session"));
+        m_history->setTabKeyNavigation(false); // Tab leaves the table (arrow keys move inside it)
         outer->addWidget(m_history, 1);
     } else {
         outer->addStretch();
@@ -284,7 +285,7 @@ void ChallengePage::showResult(const QString& profileId, Result<service::Challen
         m_details->clear();
         setIdle(tr("No password: see the message above."));
         showError(result.error().message);
-        addHistory(serverName, result.error().code.isEmpty() ? tr("failed") : result.error().code);
+        addHistory(serverName, audit.requestedBy, result.error().code.isEmpty() ? tr("failed") : result.error().code);
         emit statusMessage(tr("No password: %1").arg(result.error().code));
         return;
     }
@@ -311,7 +312,7 @@ void ChallengePage::showResult(const QString& profileId, Result<service::Challen
                       .arg(serverName, result->fetchedAt.toLocalTime().toString(QStringLiteral("HH:mm")))
                       .arg(validity) +
                   (result->caThumbprint.isEmpty() ? QString() : tr("\nCA thumbprint: %1").arg(result->caThumbprint)));
-    addHistory(serverName, tr("valid"));
+    addHistory(serverName, audit.requestedBy, tr("valid"));
     m_currentHistoryRow = m_history ? m_history->rowCount() - 1 : -1;
     m_tick.start();
     tick();
@@ -369,13 +370,13 @@ void ChallengePage::copyPassword() {
     emit statusMessage(tr("Copied. The clipboard will be cleared in %1 seconds.").arg(m_clipboardClearMs / 1000));
 }
 
-void ChallengePage::addHistory(const QString& server, const QString& outcome) {
+void ChallengePage::addHistory(const QString& server, const QString& requestedBy, const QString& outcome) {
     if (!m_history)
         return;
     const int row = m_history->rowCount();
     m_history->insertRow(row);
     const QStringList cells{Clock::instance().now().toLocalTime().toString(QStringLiteral("HH:mm:ss")), server,
-                            m_device->text().trimmed(), ConsoleContext::localUser(), outcome};
+                            m_device->text().trimmed(), requestedBy, outcome};
     for (int c = 0; c < cells.size(); ++c)
         m_history->setItem(row, c, new QTableWidgetItem(cells[c]));
     m_history->scrollToBottom();

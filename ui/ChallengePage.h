@@ -53,7 +53,7 @@ private:
     void fetchWith(const QString& profileId, SecretBytes password);
     void showResult(const QString& profileId, Result<service::ChallengePassword> result);
     void setBusy(bool busy);
-    void addHistory(const QString& server, const QString& outcome);
+    void addHistory(const QString& server, const QString& requestedBy, const QString& outcome); // as audited
     void showError(const QString& message);
     void clearShownPassword();
     void setIdle(const QString& text); // the countdown line when no password is shown

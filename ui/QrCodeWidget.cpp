@@ -48,9 +48,17 @@ void QrCodeWidget::setText(const QString& text) {
 
 void QrCodeWidget::paintEvent(QPaintEvent*) {
     QPainter p(this);
-    p.fillRect(rect(), Qt::white);
-    if (m_code.isNull())
+    if (m_code.isNull()) {
+        // No password: say where its code will be, rather than a blank white box.
+        p.fillRect(rect(), palette().color(QPalette::Window));
+        p.setPen(QPen(palette().color(QPalette::Mid), 1, Qt::DashLine));
+        p.drawRect(rect().adjusted(0, 0, -1, -1));
+        p.setPen(palette().color(QPalette::PlaceholderText));
+        p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap,
+                   tr("The QR code of the password appears here"));
         return;
+    }
+    p.fillRect(rect(), Qt::white);
     const int quiet = 4; // modules of white border, as the standard asks
     const int side = qMin(width(), height());
     const int scale = qMax(1, side / (m_code.width() + 2 * quiet));

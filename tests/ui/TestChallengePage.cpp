@@ -19,6 +19,7 @@
 #include <QMimeData>
 #include <QProcess>
 #include <QPushButton>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -256,6 +257,28 @@ private slots:
         QVERIFY(!label->text().contains(second));
         QVERIFY(!copyButton()->isEnabled());
         QVERIFY(page.countdownText().startsWith(QStringLiteral("No password")));
+    }
+
+    // Issue 15, items 13 and 14: Tab leaves the session table (it was a keyboard trap), and the table names the
+    // requester as the audit trail does.
+    void sessionTableLetsTabThroughAndMatchesTheTrail() {
+        ui::ConsoleContext context(inventoryWithLab(), m_dir.filePath(QStringLiteral("audit-tab.jsonl")));
+        ui::ChallengePage page(&context, false);
+        page.show();
+        page.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&page));
+        page.generate();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.shownPassword().isEmpty(), 20000);
+        auto* table = page.findChild<QTableWidget*>();
+        QVERIFY(table);
+        QCOMPARE(table->rowCount(), 1);
+        const auto trail = context.auditTrail().entries();
+        QVERIFY(trail.ok() && !trail->isEmpty());
+        QCOMPARE(table->item(0, 3)->text(), trail->constLast().requestedBy);
+        table->setFocus();
+        QVERIFY(table->hasFocus());
+        QTest::keyClick(table, Qt::Key_Tab);
+        QVERIFY2(!table->hasFocus(), "Tab stayed inside the session table");
     }
 
     void serversPageTestsTheConnection() {
