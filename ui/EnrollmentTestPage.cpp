@@ -21,6 +21,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStyle>
 #include <QTabWidget>
@@ -59,6 +60,8 @@ EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
     auto* form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
     m_server = new QComboBox(this);
+    m_server->setObjectName(QStringLiteral("testServer"));
+    m_server->setAccessibleName(tr("Server to test"));
     form->addRow(tr("&Server:"), m_server);
     m_subject = new QLineEdit(this);
     m_subject->setPlaceholderText(tr("CN=ndes-console-test-<time> (default)"));
@@ -82,7 +85,9 @@ EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
     row->addWidget(m_renew);
     m_run = new QPushButton(tr("R&un test"), this);
     m_run->setObjectName(QStringLiteral("primaryButton"));
-    m_run->setShortcut(QKeySequence(QStringLiteral("Ctrl+Return")));
+    // Ctrl+Enter as its own shortcut: setShortcut() would replace the button's Alt+U mnemonic.
+    connect(new QShortcut(QKeySequence(QStringLiteral("Ctrl+Return")), this), &QShortcut::activated, this,
+            &EnrollmentTestPage::run);
     m_run->setToolTip(tr("Run the enrollment test (Ctrl+Enter)"));
     connect(m_run, &QPushButton::clicked, this, &EnrollmentTestPage::run);
     row->addWidget(m_run);
@@ -153,6 +158,7 @@ EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
     reloadServers();
     connect(m_context, &ConsoleContext::inventoryChanged, this, &EnrollmentTestPage::reloadServers);
     connect(m_server, &QComboBox::currentIndexChanged, this, &EnrollmentTestPage::updateTrustWarning);
+    connect(m_server, &QComboBox::currentIndexChanged, this, &EnrollmentTestPage::clearResultOfAnotherServer);
 }
 
 void EnrollmentTestPage::reloadServers() {
@@ -326,7 +332,7 @@ void EnrollmentTestPage::showResult() {
             {tr("Valid until"), c.notAfter().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"))},
             {tr("Template"), c.templateName().isEmpty() ? tr("(not named)") : c.templateName()},
             {tr("Key usage"), c.keyUsageNames().join(QStringLiteral(", "))},
-            {tr("EKUs"), c.extendedKeyUsages().join(QStringLiteral(", "))}};
+            {tr("EKUs"), c.extendedKeyUsageNames().join(QStringLiteral(", "))}};
         for (const auto& [k, v] : rows)
             html += QStringLiteral("<tr><td style=\"color:#4a5866\">%1</td><td>%2</td></tr>")
                         .arg(k.toHtmlEscaped(), v.toHtmlEscaped());
@@ -338,7 +344,7 @@ void EnrollmentTestPage::showResult() {
         for (const service::LikelyCause& c : m_causes) {
             html += QStringLiteral("<p><b>%1. %2</b> <span style=\"color:#4a5866\">(%3)</span></p>")
                         .arg(++n)
-                        .arg(c.title.toHtmlEscaped(), tr("confidence %1").arg(c.confidence, 0, 'f', 2));
+                        .arg(c.title.toHtmlEscaped(), service::confidenceLabel(c.confidence));
             html += QStringLiteral("<p style=\"margin-left:12px\"><i>%1</i> %2</p>")
                         .arg(tr("Confirm:"), c.confirm.toHtmlEscaped());
             html += QStringLiteral("<pre style=\"margin-left:12px; background:#f6f8fa\">%1</pre>")
@@ -375,6 +381,22 @@ bool EnrollmentTestPage::saveReport(const QString& path, QString* error) const {
         return false;
     }
     return true;
+}
+
+void EnrollmentTestPage::clearResultOfAnotherServer() {
+    // A result stays on screen only beside the server it is about.
+    if (m_test || m_profileId.isEmpty() || m_server->currentData().toString() == m_profileId)
+        return;
+    m_profileId.clear();
+    m_report.reset();
+    m_causes.clear();
+    m_steps->setRowCount(0);
+    m_banner->hide();
+    m_save->setEnabled(false);
+    m_copy->setEnabled(false);
+    m_result->setHtml(tr("<p style=\"color:#4a5866\">Press <b>Run test</b> to test %1. The test enrolls one real "
+                         "certificate.</p>")
+                          .arg(m_server->currentText().toHtmlEscaped()));
 }
 
 void EnrollmentTestPage::updateTrustWarning() {

@@ -13,6 +13,14 @@ static void initNdescoreResources() {
 
 namespace ndes::service {
 
+QString confidenceLabel(double confidence) {
+    if (confidence >= 0.85)
+        return QCoreApplication::translate("Diagnosis", "very likely");
+    if (confidence >= 0.6)
+        return QCoreApplication::translate("Diagnosis", "likely");
+    return QCoreApplication::translate("Diagnosis", "possible");
+}
+
 namespace {
 
 QString tr(const char* text) {

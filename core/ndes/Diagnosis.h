@@ -9,6 +9,10 @@
 
 namespace ndes::service {
 
+// How sure a ranked cause is, in words ("very likely", "likely", "possible"): the score is for ranking, not a
+// probability, so a number would promise too much.
+[[nodiscard]] QString confidenceLabel(double confidence);
+
 struct LikelyCause {
     QString id;
     QString title;

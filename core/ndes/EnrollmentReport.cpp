@@ -62,7 +62,7 @@ QByteArray EnrollmentReport::html(const QString& server, const EnrollmentTestRep
             {tr("Valid"), tr("%1 to %2").arg(c.notBefore().toString(Qt::ISODate), c.notAfter().toString(Qt::ISODate))},
             {tr("Template"), c.templateName()},
             {tr("Key usage"), c.keyUsageNames().join(QStringLiteral(", "))},
-            {tr("EKUs"), c.extendedKeyUsages().join(QStringLiteral(", "))},
+            {tr("EKUs"), c.extendedKeyUsageNames().join(QStringLiteral(", "))},
             {tr("DNS names"), c.dnsNames().join(QStringLiteral(", "))},
             {tr("SHA-256"), pki::Certificate::hex(c.sha256())}};
         for (const auto& [k, v] : rows)
@@ -73,7 +73,7 @@ QByteArray EnrollmentReport::html(const QString& server, const EnrollmentTestRep
         h += QStringLiteral("<h2>%1</h2>\n<ol>\n").arg(esc(r.ok ? tr("Worth a look") : tr("Likely causes")));
         for (const LikelyCause& c : causes)
             h += QStringLiteral("<li><b>%1</b> (%2)<p>%3 %4</p><pre>%5</pre><p><small>%6 %7</small></p></li>\n")
-                     .arg(esc(c.title), esc(tr("confidence %1").arg(c.confidence, 0, 'f', 2)), esc(tr("Confirm:")),
+                     .arg(esc(c.title), esc(service::confidenceLabel(c.confidence)), esc(tr("Confirm:")),
                           esc(c.confirm), esc(c.fix), esc(tr("Sources:")), esc(c.sources.join(QStringLiteral("; "))));
         h += QStringLiteral("</ol>\n");
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pki/Certificate.h"
 
+#include <QHash>
+
 #include "pki/Asn1Time.h"
 #include "pki/DistinguishedName.h"
 #include "pki/Oids.h"
@@ -174,6 +176,35 @@ QStringList Certificate::extendedKeyUsages() const {
         return out;
     for (int i = 0; i < sk_ASN1_OBJECT_num(eku.get()); ++i)
         out << oidText(sk_ASN1_OBJECT_value(eku.get(), i));
+    return out;
+}
+
+QString Certificate::extendedKeyUsageName(const QString& oid) {
+    // The names Windows shows (certificate template "Application Policies").
+    static const QHash<QString, QString> names{
+        {QStringLiteral("1.3.6.1.5.5.7.3.1"), QStringLiteral("Server Authentication")},
+        {QStringLiteral("1.3.6.1.5.5.7.3.2"), QStringLiteral("Client Authentication")},
+        {QStringLiteral("1.3.6.1.5.5.7.3.3"), QStringLiteral("Code Signing")},
+        {QStringLiteral("1.3.6.1.5.5.7.3.4"), QStringLiteral("Secure Email")},
+        {QStringLiteral("1.3.6.1.5.5.7.3.8"), QStringLiteral("Time Stamping")},
+        {QStringLiteral("1.3.6.1.5.5.7.3.9"), QStringLiteral("OCSP Signing")},
+        {QStringLiteral("1.3.6.1.5.5.7.3.17"), QStringLiteral("IP security IKE")},
+        {QStringLiteral("1.3.6.1.5.5.8.2.2"), QStringLiteral("IP security IKE intermediate")},
+        {QStringLiteral("1.3.6.1.4.1.311.20.2.1"), QStringLiteral("Certificate Request Agent")},
+        {QStringLiteral("1.3.6.1.4.1.311.20.2.2"), QStringLiteral("Smart Card Logon")},
+        {QStringLiteral("1.3.6.1.4.1.311.10.3.4"), QStringLiteral("Encrypting File System")},
+        {QStringLiteral("1.3.6.1.4.1.311.10.3.12"), QStringLiteral("Document Signing")},
+        {QStringLiteral("1.3.6.1.5.2.3.5"), QStringLiteral("KDC Authentication")},
+        {QStringLiteral("2.5.29.37.0"), QStringLiteral("Any Purpose")},
+    };
+    const auto it = names.constFind(oid);
+    return it == names.constEnd() ? oid : QStringLiteral("%1 (%2)").arg(*it, oid);
+}
+
+QStringList Certificate::extendedKeyUsageNames() const {
+    QStringList out;
+    for (const QString& oid : extendedKeyUsages())
+        out << extendedKeyUsageName(oid);
     return out;
 }
 

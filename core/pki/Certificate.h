@@ -61,6 +61,9 @@ public:
     [[nodiscard]] bool hasKeyUsageExtension() const;
     [[nodiscard]] bool hasKeyUsage(KeyUsage usage) const;
     [[nodiscard]] QStringList keyUsageNames() const;
+    // The EKUs as people know them, "Client Authentication (1.3.6.1.5.5.7.3.2)"; unknown ones as their OID.
+    [[nodiscard]] QStringList extendedKeyUsageNames() const;
+    [[nodiscard]] static QString extendedKeyUsageName(const QString& oid);
     [[nodiscard]] QStringList extendedKeyUsages() const; // dotted OIDs
     [[nodiscard]] bool hasExtendedKeyUsage(const char* oid) const;
     [[nodiscard]] bool isCa() const;

@@ -8,6 +8,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
 #include <QFile>
 #include <QLabel>
 #include <QPushButton>
@@ -88,6 +89,9 @@ private slots:
         auto* result = page.findChild<QTextBrowser*>(QStringLiteral("diagnosis"));
         QVERIFY(result->toPlainText().contains(QStringLiteral("Issued certificate")));
         QVERIFY(result->toPlainText().contains(QStringLiteral("NDES Lab Issuing CA")));
+        // EKUs by name, not only as OIDs (issue 15, item 7).
+        QVERIFY2(result->toPlainText().contains(QStringLiteral("IP security IKE intermediate (1.3.6.1.5.5.8.2.2)")),
+                 qPrintable(result->toPlainText()));
         if (!qEnvironmentVariableIsEmpty("NDES_SCREENSHOT_DIR"))
             page.grab().save(
                 QDir(qEnvironmentVariable("NDES_SCREENSHOT_DIR")).filePath(QStringLiteral("test-pass.png")));
@@ -100,6 +104,9 @@ private slots:
         QVERIFY(!page.causes().isEmpty());
         QCOMPARE(page.causes().first().id, QStringLiteral("template-not-available"));
         QVERIFY(result->toPlainText().contains(QStringLiteral("Likely causes, most likely first")));
+        QVERIFY(
+            result->toPlainText().contains(QRegularExpression(QStringLiteral("\\((very likely|likely|possible)\\)"))));
+        QVERIFY(!result->toPlainText().contains(QStringLiteral("confidence 0.")));
         QVERIFY(result->toPlainText().contains(QStringLiteral("certutil -SetCATemplates")));
         auto* banner = page.findChild<QLabel*>(QStringLiteral("errorBanner"));
         QVERIFY(banner && banner->isVisible());
@@ -120,6 +127,41 @@ private slots:
         QVERIFY(html.contains("The enrollment failed."));
         QVERIFY(html.contains("certutil -SetCATemplates"));
         QVERIFY(!html.contains("Alice-Pa55"));
+    }
+
+    // Issue 15, item 7: Alt+U runs the test (Ctrl+Enter had replaced the mnemonic), and choosing another server
+    // takes the previous server's result off the screen.
+    void altURunsAndAnotherServerClearsTheResult() {
+        QTemporaryDir dir;
+        inventory::Inventory inv = *inventory::Inventory::load(m_inventory);
+        inventory::ServerProfile other;
+        other.name = QStringLiteral("Other");
+        other.scepUrl = QUrl(QStringLiteral("http://127.0.0.1:1/certsrv/mscep/mscep.dll"));
+        other.allowHttp = true;
+        QVERIFY(inv.upsert(other));
+        const QString path = dir.filePath(QStringLiteral("inventory.json"));
+        QVERIFY(inv.save(path));
+        ui::ConsoleContext context(path, dir.filePath(QStringLiteral("audit.jsonl")));
+        context.setSessionPassword(m_labId, SecretBytes(QByteArray("Alice-Pa55")));
+        ui::EnrollmentTestPage page(&context);
+        page.resize(1200, 760);
+        page.show();
+        page.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&page));
+        auto* server = page.findChild<QComboBox*>(QStringLiteral("testServer"));
+        QVERIFY(server);
+        server->setCurrentIndex(server->findText(QStringLiteral("Lab")));
+        QSignalSpy finished(&page, &ui::EnrollmentTestPage::finished);
+        QTest::keyClick(&page, Qt::Key_U, Qt::AltModifier);
+        QVERIFY(finished.wait(60000));
+        auto* steps = page.findChild<QTableWidget*>(QStringLiteral("steps"));
+        QVERIFY(steps->rowCount() > 0);
+        server->setCurrentIndex(server->findText(QStringLiteral("Other")));
+        QCOMPARE(steps->rowCount(), 0);
+        auto* result = page.findChild<QTextBrowser*>(QStringLiteral("diagnosis"));
+        QVERIFY(!result->toPlainText().contains(QStringLiteral("Issued certificate")));
+        QVERIFY(result->toPlainText().contains(QStringLiteral("Other")));
+        QVERIFY(!page.lastReport().has_value());
     }
 
     void loadTestTab() {
