@@ -46,6 +46,8 @@ namespace ndes::ui {
 namespace {
 
 const char* const ndesViewName = QT_TRANSLATE_NOOP("EventsPage", "NDES and related");
+// What the Source box shows for that set of providers: not the view's name, so the two boxes do not say the same.
+const char* const ndesSourcesName = QT_TRANSLATE_NOOP("EventsPage", "NDES sources");
 
 QString html(const QString& s) {
     return s.toHtmlEscaped();
@@ -255,7 +257,10 @@ void EventsPage::buildUi() {
     auto* showAll = new QPushButton(tr("Show all events"), m_hiddenHint);
     hintRow->addWidget(m_hiddenHintLabel, 1);
     hintRow->addWidget(showAll);
-    m_hiddenHint->setStyleSheet(QStringLiteral("background:#fff4d6; border-radius:4px;"));
+    // Only the strip is tinted: a style sheet for all its children flattened the button into plain text.
+    m_hiddenHint->setObjectName(QStringLiteral("hiddenHint"));
+    m_hiddenHint->setAttribute(Qt::WA_StyledBackground);
+    m_hiddenHint->setStyleSheet(QStringLiteral("#hiddenHint { background:#fff4d6; border-radius:4px; }"));
     m_hiddenHint->setVisible(false);
     connect(showAll, &QPushButton::clicked, this, [this] { applyView(tr("All events")); });
     layout->addWidget(m_hiddenHint);
@@ -384,7 +389,7 @@ events::EventFilter EventsPage::currentFilter() const {
         break;
     }
     const QString providers = m_providerCombo->currentText().trimmed();
-    if (providers == tr(ndesViewName))
+    if (providers == tr(ndesSourcesName) || providers == tr(ndesViewName)) // the latter in views saved before
         f.providers = ndesRelatedProviders();
     else if (!providers.isEmpty() && providers != tr("All sources"))
         for (const QString& p : providers.split(QLatin1Char(','), Qt::SkipEmptyParts))
@@ -439,14 +444,14 @@ void EventsPage::loadViews() {
     m_views.clear();
     EventView ndesView;
     ndesView.name = tr(ndesViewName);
-    ndesView.providers = tr(ndesViewName);
+    ndesView.providers = tr(ndesSourcesName);
     ndesView.builtIn = true;
     EventView all;
     all.name = tr("All events");
     all.builtIn = true;
     EventView problems;
     problems.name = tr("NDES errors and warnings");
-    problems.providers = tr(ndesViewName);
+    problems.providers = tr(ndesSourcesName);
     problems.levels = 2;
     problems.builtIn = true;
     m_views << ndesView << problems << all;
@@ -976,12 +981,15 @@ QString EventsPage::statusText() const {
             parts << tr("%n problem(s) while reading", nullptr, int(m_fileProblems.size()));
     } else {
         parts << (m_listener ? tr("listening on %1").arg(m_listener->url()) : tr("not listening"));
-        const quint64 rejected = m_listener ? m_listener->rejected() : 0;
-        parts << tr("%1 received, %2 dropped (%3 pushed out by the limit of %4, %5 not events)")
-                     .arg(l.toString(qulonglong(m_live->accepted())),
-                          l.toString(qulonglong(m_live->dropped() + rejected)),
-                          l.toString(qulonglong(m_live->evicted())), l.toString(m_live->capacity()),
-                          l.toString(qulonglong(m_live->rejected() + rejected)));
+        // In plain words, and only what happened: what arrived, what made room, what was not an event.
+        const quint64 notEvents =
+            m_live->rejected() + (m_listener ? m_listener->rejected() - m_listener->refusedConnections() : 0);
+        parts << tr("%1 received").arg(l.toString(qulonglong(m_live->accepted())));
+        if (m_live->evicted() > 0)
+            parts << tr("%1 older ones removed to keep the newest %2")
+                         .arg(l.toString(qulonglong(m_live->evicted())), l.toString(m_live->capacity()));
+        if (notEvents > 0)
+            parts << tr("%1 messages were not events").arg(l.toString(qulonglong(notEvents)));
         if (m_listener && m_listener->refusedConnections() > 0)
             parts << tr("%n connection(s) refused", nullptr,
                         int(qMin<quint64>(m_listener->refusedConnections(), INT_MAX)));

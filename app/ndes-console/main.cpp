@@ -124,6 +124,8 @@ int main(int argc, char* argv[]) {
                         : name == QLatin1String("test")    ? ui::MainWindow::Page::EnrollmentTest
                         : name == QLatin1String("events")  ? ui::MainWindow::Page::Events
                                                            : ui::MainWindow::Page::ChallengePasswords);
+    } else if (p.isSet(openEvents) || p.isSet(listen)) {
+        window.showPage(ui::MainWindow::Page::Events); // where the files or the live events show
     }
     window.show();
     if (window.eventsPage() && p.isSet(listen)) {

@@ -445,25 +445,34 @@ QList<PlanIssue> validate(const SetupPlan& p) {
                 tr("Devices enrolling over SCEP bring their own keys; the provider matters only for Windows clients. "
                    "Use a CryptoAPI provider unless you know the clients support KSP."));
 
-    // Registry: the template name, identical wherever it is used (case matters).
-    const QString slotName = p.purpose == SetupPlan::Purpose::Signature    ? QStringLiteral("signatureTemplate")
-                             : p.purpose == SetupPlan::Purpose::Encryption ? QStringLiteral("encryptionTemplate")
-                                                                           : QStringLiteral("generalPurposeTemplate");
-    const QString slot = p.purpose == SetupPlan::Purpose::Signature    ? p.signatureTemplate
-                         : p.purpose == SetupPlan::Purpose::Encryption ? p.encryptionTemplate
-                                                                       : p.generalPurposeTemplate;
-    if (slot != p.templateName) {
-        if (slot.compare(p.templateName, Qt::CaseInsensitive) == 0)
-            out.append({PlanIssue::Severity::Error, slotName, QStringLiteral("template-case"),
-                        tr("registry.%1 is \"%2\" but the template is \"%3\": they differ in case, and NDES compares "
-                           "exactly — every request would fail with \"template not available\" (event 31).")
-                            .arg(slotName, slot, p.templateName)});
-        else
-            out.append(
-                {PlanIssue::Severity::Error, slotName, QStringLiteral("template-mismatch"),
-                 tr("registry.%1 is \"%2\" but the template you create is \"%3\": requests of this kind would use "
-                    "a template the CA does not issue.")
-                     .arg(slotName, slot, p.templateName)});
+    // Registry: the template name, identical wherever it is used (case matters). Each value is named as the admin
+    // knows it (the registry value), not by the plan's JSON key.
+    struct Slot {
+        const char* key;
+        const char* value; // the MSCEP registry value
+        const QString* name;
+        SetupPlan::Purpose purpose;
+    };
+    const Slot registryValues[] = {
+        {"signatureTemplate", "SignatureTemplate", &p.signatureTemplate, SetupPlan::Purpose::Signature},
+        {"encryptionTemplate", "EncryptionTemplate", &p.encryptionTemplate, SetupPlan::Purpose::Encryption},
+        {"generalPurposeTemplate", "GeneralPurposeTemplate", &p.generalPurposeTemplate,
+         SetupPlan::Purpose::SignatureAndEncryption},
+    };
+    for (const Slot& slot : registryValues) {
+        const QString& value = *slot.name;
+        if (value == p.templateName)
+            continue;
+        if (value.compare(p.templateName, Qt::CaseInsensitive) == 0)
+            out.append({PlanIssue::Severity::Error, QString::fromLatin1(slot.key), QStringLiteral("template-case"),
+                        tr("%1 is \"%2\" but the template is \"%3\": they differ in case, and NDES compares exactly "
+                           "— every request that uses it would fail with \"template not available\" (event 31).")
+                            .arg(QLatin1String(slot.value), value, p.templateName)});
+        else if (slot.purpose == p.purpose)
+            out.append({PlanIssue::Severity::Error, QString::fromLatin1(slot.key), QStringLiteral("template-mismatch"),
+                        tr("%1 is \"%2\" but the template you create is \"%3\": requests of this kind would use a "
+                           "template the CA does not issue.")
+                            .arg(QLatin1String(slot.value), value, p.templateName)});
     }
     for (const QString* t : {&p.signatureTemplate, &p.encryptionTemplate, &p.generalPurposeTemplate})
         if (t->isEmpty() || hasControl(*t))

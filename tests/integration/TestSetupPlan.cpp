@@ -161,6 +161,13 @@ private slots:
         row(
             "template name differs in case", [](SetupPlan& p) { p.generalPurposeTemplate = p.templateName.toLower(); },
             "template-case", true);
+        // Issue 15, item 3: the same case-only mismatch in the other two values was not caught.
+        row(
+            "signature template differs in case", [](SetupPlan& p) { p.signatureTemplate = p.templateName.toLower(); },
+            "template-case", true);
+        row(
+            "encryption template differs in case",
+            [](SetupPlan& p) { p.encryptionTemplate = p.templateName.toUpper(); }, "template-case", true);
         row(
             "template name differs", [](SetupPlan& p) { p.generalPurposeTemplate = QStringLiteral("NDES-Router"); },
             "template-mismatch", true);

@@ -117,7 +117,18 @@ private slots:
         type(w, QStringLiteral("generalPurposeTemplate"), QStringLiteral("ndes-router")); // case differs
         QVERIFY(!nextEnabled(w));
         QVERIFY(issueText(w, QStringLiteral("generalPurposeTemplate")).contains(QLatin1String("differ in case")));
+        // Named as the admin knows the value, not by the plan's key (issue 15, item 3).
+        QVERIFY(
+            issueText(w, QStringLiteral("generalPurposeTemplate")).contains(QLatin1String("GeneralPurposeTemplate")));
+        QVERIFY(!issueText(w, QStringLiteral("generalPurposeTemplate")).contains(QLatin1String("registry.")));
         type(w, QStringLiteral("generalPurposeTemplate"), QStringLiteral("NDES-Router"));
+        QVERIFY(nextEnabled(w));
+        // The same case-only mismatch in SignatureTemplate (another purpose than the plan's) is caught too.
+        type(w, QStringLiteral("signatureTemplate"), QStringLiteral("ndes-router"));
+        QVERIFY(!nextEnabled(w));
+        QVERIFY(issueText(w, QStringLiteral("signatureTemplate")).contains(QLatin1String("SignatureTemplate")));
+        QVERIFY(issueText(w, QStringLiteral("signatureTemplate")).contains(QLatin1String("differ in case")));
+        type(w, QStringLiteral("signatureTemplate"), QStringLiteral("NDES-Router"));
         QVERIFY(nextEnabled(w));
         field<QSpinBox>(w, QStringLiteral("passwordValidity"))->setValue(60); // a warning: Next stays enabled
         QVERIFY(issueText(w, QStringLiteral("passwordValidity")).contains(QLatin1String("60 minutes")));

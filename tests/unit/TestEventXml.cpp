@@ -109,6 +109,8 @@ private slots:
             QVERIFY2(e, qPrintable(QString::number(id)));
             QVERIFY(!e->meaning.isEmpty());
             QVERIFY(!e->source.isEmpty());
+            // A source the admin can look up, not one of the project's own files (issue 15, item 12).
+            QVERIFY2(!e->source.contains(QLatin1String(".md")), qPrintable(e->source));
             if (e->level == QLatin1String("Error"))
                 QVERIFY2(!e->fix.isEmpty() && !e->causes.isEmpty(), qPrintable(QString::number(id)));
         }
