@@ -307,8 +307,14 @@ void EnrollmentTestPage::onFinished(const service::EnrollmentTestReport& report)
     m_banner->setObjectName(report.ok ? QStringLiteral("successBanner") : QStringLiteral("errorBanner"));
     m_banner->style()->unpolish(m_banner);
     m_banner->style()->polish(m_banner);
-    m_banner->setText(report.ok ? tr("✔ %1 issued a certificate in %2 ms.").arg(m_serverName).arg(report.totalMs)
-                                : tr("✖ Enrollment through %1 failed: %2").arg(m_serverName, report.observed.message));
+    m_banner->setText(report.ok
+                          ? tr("✔ %1 issued a certificate in %2 ms.").arg(m_serverName).arg(report.totalMs)
+                          : (m_causes.isEmpty()
+                                 ? tr("✖ Enrollment through %1 failed: %2").arg(m_serverName, report.observed.message)
+                                 // The banner follows the diagnosis: the most likely cause first, then what
+                                 // the server said (whose own advice may point elsewhere).
+                                 : tr("✖ Enrollment through %1 failed. Most likely: %2. (%3)")
+                                       .arg(m_serverName, m_causes.first().title, report.observed.message)));
     m_banner->show();
     showResult();
     emit statusMessage(report.ok ? tr("Enrollment test of %1 passed.").arg(m_serverName)
@@ -347,7 +353,8 @@ void EnrollmentTestPage::showResult() {
                         .arg(c.title.toHtmlEscaped(), service::confidenceLabel(c.confidence));
             html += QStringLiteral("<p style=\"margin-left:12px\"><i>%1</i> %2</p>")
                         .arg(tr("Confirm:"), c.confirm.toHtmlEscaped());
-            html += QStringLiteral("<pre style=\"margin-left:12px; background:#f6f8fa\">%1</pre>")
+            // pre-wrap: a long command wraps instead of running off the pane
+            html += QStringLiteral("<pre style=\"margin-left:12px; background:#f6f8fa; white-space:pre-wrap\">%1</pre>")
                         .arg(c.fix.toHtmlEscaped());
         }
     } else if (!r.ok) {

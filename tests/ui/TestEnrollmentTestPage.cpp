@@ -110,6 +110,9 @@ private slots:
         QVERIFY(result->toPlainText().contains(QStringLiteral("certutil -SetCATemplates")));
         auto* banner = page.findChild<QLabel*>(QStringLiteral("errorBanner"));
         QVERIFY(banner && banner->isVisible());
+        // The banner follows the diagnosis (issue 15, item 7): the ranked first cause, not only the server's advice.
+        QVERIFY2(banner->text().contains(QStringLiteral("Most likely: ") + page.causes().first().title),
+                 qPrintable(banner->text()));
         QPushButton* copy = nullptr;
         for (QPushButton* b : page.findChildren<QPushButton*>())
             if (b->text() == QLatin1String("&Copy fixes"))
