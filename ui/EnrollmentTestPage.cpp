@@ -226,12 +226,7 @@ void EnrollmentTestPage::start(const QString& profileId, SecretBytes password) {
     o.expectedTemplate = m_template->text().trimmed();
     m_serverName = p->name;
     m_profileId = p->id;
-    m_report.reset();
-    m_causes.clear();
-    m_steps->setRowCount(0);
-    m_banner->hide();
-    m_save->setEnabled(false);
-    m_copy->setEnabled(false);
+    clearResult();
     m_result->setHtml(tr("<p>Testing <b>%1</b>…</p>").arg(p->name.toHtmlEscaped()));
     emit statusMessage(tr("Enrollment test of %1 running…").arg(p->name));
     m_test = new service::EnrollmentTest(this);
@@ -390,17 +385,21 @@ bool EnrollmentTestPage::saveReport(const QString& path, QString* error) const {
     return true;
 }
 
-void EnrollmentTestPage::clearResultOfAnotherServer() {
-    // A result stays on screen only beside the server it is about.
-    if (m_test || m_profileId.isEmpty() || m_server->currentData().toString() == m_profileId)
-        return;
-    m_profileId.clear();
+void EnrollmentTestPage::clearResult() {
     m_report.reset();
     m_causes.clear();
     m_steps->setRowCount(0);
     m_banner->hide();
     m_save->setEnabled(false);
     m_copy->setEnabled(false);
+}
+
+void EnrollmentTestPage::clearResultOfAnotherServer() {
+    // A result stays on screen only beside the server it is about.
+    if (m_test || m_profileId.isEmpty() || m_server->currentData().toString() == m_profileId)
+        return;
+    m_profileId.clear();
+    clearResult();
     m_result->setHtml(tr("<p style=\"color:#4a5866\">Press <b>Run test</b> to test %1. The test enrolls one real "
                          "certificate.</p>")
                           .arg(m_server->currentText().toHtmlEscaped()));

@@ -63,6 +63,7 @@ private:
     QLabel* m_banner = nullptr;
     QLabel* m_trustWarning = nullptr; // SCEP over HTTP without a pinned CA
     void updateTrustWarning();
+    void clearResult(); // steps, banner, report and the buttons that act on it
     void clearResultOfAnotherServer();
     QTableWidget* m_steps = nullptr;
     QTextBrowser* m_result = nullptr;
