@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Fuzzes the Windows Event XML reader (wevtutil streams, Event Viewer exports, UTF-8/UTF-16) and the fields read.
+// Fuzzes the Windows Event XML reader (wevtutil streams, Event Viewer exports, UTF-8/UTF-16, UserData) and the
+// fields read; the XML rebuilt from them must read back.
+#include "events/EventStore.h"
 #include "events/EventXmlReader.h"
 
 #include <QByteArray>
@@ -10,6 +12,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const ndes::events::EventRecord& e : r.events) {
         (void)e.dataValue(QStringLiteral("ErrorCode"));
         (void)ndes::events::isNdesProvider(e.provider);
+        // UserData paths and the XML rebuilt from them: it must read back to the same fields.
+        for (const auto& field : e.data)
+            (void)ndes::events::fieldLabel(field.first);
+        const ndes::events::EventXmlResult back =
+            ndes::events::EventXmlReader::parseEvent(ndes::events::toEventXml(e).toUtf8(), false);
+        if (!back.error.isEmpty() || back.events.size() != 1)
+            __builtin_trap();
+        if (!ndes::events::userDataRoot(e).isEmpty() && back.events.first().data != e.data)
+            __builtin_trap();
     }
     return 0;
 }

@@ -122,13 +122,13 @@ QVariant EventsModel::data(const QModelIndex& index, int role) const {
         case Computer:
             return m_store->computer(seq);
         case Description: {
+            // The catalogue's words only: an unknown event says so instead of passing its raw data off as meaning.
             const events::CatalogueEntry* known =
                 m_catalogue ? m_catalogue->find(m_store->provider(seq), m_store->eventId(seq)) : nullptr;
-            const QString summary = m_store->summary(seq);
-            if (!known)
-                return summary;
-            return summary.isEmpty() ? known->meaning : known->meaning + QStringLiteral(" — ") + summary;
+            return known ? known->meaning : tr("not in the catalogue");
         }
+        case Data:
+            return m_store->summary(seq);
         default:
             return {};
         }
@@ -137,8 +137,15 @@ QVariant EventsModel::data(const QModelIndex& index, int role) const {
             return QStringLiteral("%1\n%2 UTC")
                 .arg(QDateTime::fromMSecsSinceEpoch(m_store->timeMs(seq)).toString(Qt::ISODateWithMs),
                      QDateTime::fromMSecsSinceEpoch(m_store->timeMs(seq), Qt::UTC).toString(Qt::ISODateWithMs));
-        if (index.column() == Provider || index.column() == Description)
-            return index.column() == Provider ? m_store->provider(seq) : data(index, Qt::DisplayRole);
+        if (index.column() == Provider)
+            return m_store->provider(seq);
+        if (index.column() == Description || index.column() == Data)
+            return data(index, Qt::DisplayRole);
+        return {};
+    case Qt::ForegroundRole:
+        if (index.column() == Description &&
+            !(m_catalogue && m_catalogue->find(m_store->provider(seq), m_store->eventId(seq))))
+            return QBrush(QColor(0x70, 0x70, 0x70));
         return {};
     case Qt::DecorationRole:
         if (index.column() != Level)
@@ -171,6 +178,8 @@ QVariant EventsModel::headerData(int section, Qt::Orientation orientation, int r
         return tr("Computer");
     case Description:
         return tr("What it means");
+    case Data:
+        return tr("Event data");
     default:
         return {};
     }

@@ -17,7 +17,7 @@ namespace ndes::ui {
 class EventsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Time, Level, Id, Provider, Computer, Description, ColumnCount };
+    enum Column { Time, Level, Id, Provider, Computer, Description, Data, ColumnCount };
     static constexpr int SeqRole = Qt::UserRole + 1;
 
     EventsModel(const events::EventCatalogue* catalogue, QObject* parent = nullptr);

@@ -17,11 +17,20 @@ struct EventRecord {
     QString computer;
     QString channel;
     qint64 recordId = -1;
-    QList<QPair<QString, QString>> data; // EventData: Name -> value (unnamed ones as Data1, Data2, ...)
+    // EventData: Name -> value (unnamed ones as Data1, Data2, ...). UserData (CAPI2 and many operational logs):
+    // one field per value, named by its path from the template element, attributes as @name —
+    // `CertGetCertificateChain/Flags/@value`, a repeated element as `Certificate[2]` (see EventXmlReader).
+    QList<QPair<QString, QString>> data;
     QString rawXml;
 
     [[nodiscard]] QString dataValue(const QString& name) const;
 };
+
+// Whether the fields came from <UserData> (paths, all under one template element); its name, else empty.
+[[nodiscard]] QString userDataRoot(const EventRecord& e);
+// A field's name for people: a UserData path without its template element, `@value` dropped (it is the element's
+// value), other attributes after a dot: `Certificate · subjectName`. EventData names unchanged.
+[[nodiscard]] QString fieldLabel(const QString& name);
 
 // The NDES provider under the names tools give it.
 [[nodiscard]] bool isNdesProvider(const QString& provider);

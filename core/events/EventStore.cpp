@@ -292,7 +292,10 @@ QString EventStore::summary(quint64 seq) const {
         if (sep != std::string::npos && sep < stop) {
             const QString name = QString::fromUtf8(c.arena.data() + pos, qsizetype(sep - pos));
             const QString value = QString::fromUtf8(c.arena.data() + sep + 1, qsizetype(stop - sep - 1));
-            out += name.startsWith(QLatin1String("Data")) ? value : name + QStringLiteral(": ") + value;
+            if (name.contains(QLatin1Char('/')))
+                out += fieldLabel(name) + QStringLiteral(": ") + value; // a UserData path
+            else
+                out += name.startsWith(QLatin1String("Data")) ? value : name + QStringLiteral(": ") + value;
         } else {
             out += QString::fromUtf8(c.arena.data() + pos, qsizetype(stop - pos));
         }
@@ -539,6 +542,48 @@ QString toEventXml(const EventRecord& e) {
     w.writeTextElement(QStringLiteral("Channel"), clean(e.channel));
     w.writeTextElement(QStringLiteral("Computer"), clean(e.computer));
     w.writeEndElement();
+    if (!userDataRoot(e).isEmpty()) {
+        // Rebuild the tree from the paths (readUserData's naming), in the order the fields came.
+        w.writeStartElement(QStringLiteral("UserData"));
+        QStringList open;
+        std::vector<bool> hasContent; // per open element: an attribute can no longer be written
+        for (const auto& [name, value] : e.data) {
+            QStringList steps = name.split(QLatin1Char('/'));
+            QString attribute;
+            if (steps.constLast().startsWith(QLatin1Char('@')))
+                attribute = steps.takeLast().mid(1);
+            qsizetype common = 0;
+            while (common < open.size() && common < steps.size() && open[common] == steps[common])
+                ++common;
+            if (!attribute.isEmpty() && common == steps.size() && hasContent[size_t(common - 1)])
+                --common; // an attribute after content: a new element of the same name
+            while (open.size() > common) {
+                w.writeEndElement();
+                open.removeLast();
+                hasContent.pop_back();
+            }
+            if (!hasContent.empty() && steps.size() > common)
+                hasContent.back() = true;
+            for (qsizetype i = common; i < steps.size(); ++i) {
+                w.writeStartElement(steps[i].section(QLatin1Char('['), 0, 0));
+                open << steps[i];
+                hasContent.push_back(false);
+            }
+            if (!attribute.isEmpty()) {
+                w.writeAttribute(attribute, clean(value));
+            } else {
+                w.writeCharacters(clean(value));
+                hasContent.back() = true;
+            }
+        }
+        while (!open.isEmpty()) {
+            w.writeEndElement();
+            open.removeLast();
+        }
+        w.writeEndElement();
+        w.writeEndElement();
+        return xml;
+    }
     w.writeStartElement(QStringLiteral("EventData"));
     for (const auto& [name, value] : e.data) {
         w.writeStartElement(QStringLiteral("Data"));

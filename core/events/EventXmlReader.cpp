@@ -3,8 +3,11 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QHash>
 #include <QStringDecoder>
 #include <QXmlStreamReader>
+
+#include <vector>
 
 namespace ndes::events {
 
@@ -22,6 +25,70 @@ QString decode(const QByteArray& data) {
         return decoder.decode(data);
     }
     return QString::fromUtf8(data.startsWith("\xEF\xBB\xBF") ? data.mid(3) : data);
+}
+
+// <UserData> (CAPI2 and many operational logs put their fields there instead of <EventData>): each value becomes a
+// field named by its path from the template element, XPath-like, so the XML can be rebuilt from the fields alone —
+// `CertGetCertificateChain/ValidationTime`, `CertGetCertificateChain/Flags/@value`, the second `Certificate` under
+// one parent as `Certificate[2]`. Empty elements stay (as empty values). Reads up to and including </UserData>.
+void readUserData(QXmlStreamReader& xml, QList<QPair<QString, QString>>& data) {
+    struct Open {
+        QString path;
+        QHash<QString, int> children;
+        QString text;
+        bool hasFields = false;
+    };
+    std::vector<Open> stack(1); // [0] is <UserData> itself
+    int fields = 0;
+    bool cut = false;
+    auto add = [&](const QString& name, const QString& value) {
+        if (fields >= EventXmlReader::maxUserDataFields) {
+            cut = true;
+            return;
+        }
+        ++fields;
+        data.append({name, value});
+    };
+    while (!xml.atEnd()) {
+        xml.readNext();
+        if (xml.isStartElement()) {
+            Open& parent = stack.back();
+            parent.hasFields = true;
+            if (stack.size() > size_t(EventXmlReader::maxUserDataDepth)) {
+                cut = true;
+                xml.skipCurrentElement();
+                continue;
+            }
+            const QString name = xml.name().toString();
+            const int n = ++parent.children[name];
+            Open open;
+            open.path = parent.path.isEmpty() ? name : parent.path + QLatin1Char('/') + name;
+            if (n > 1)
+                open.path += QStringLiteral("[%1]").arg(n);
+            QStringList seen; // local names: x:a and y:a would be one attribute twice
+            for (const QXmlStreamAttribute& a : xml.attributes()) {
+                const QString local = a.name().toString();
+                if (seen.contains(local))
+                    continue;
+                seen << local;
+                add(open.path + QStringLiteral("/@") + local, a.value().toString());
+                open.hasFields = true;
+            }
+            stack.push_back(std::move(open));
+        } else if (xml.isCharacters() && !xml.isWhitespace()) {
+            if (stack.back().text.size() < EventXmlReader::maxEventBytes)
+                stack.back().text += xml.text();
+        } else if (xml.isEndElement()) {
+            Open done = std::move(stack.back());
+            stack.pop_back();
+            if (stack.empty())
+                break; // </UserData>
+            if (!done.text.isEmpty() || !done.hasFields)
+                add(done.path, done.text);
+        }
+    }
+    if (cut && !data.isEmpty())
+        data.last().second += QStringLiteral(" [cut: more fields or deeper levels than shown]");
 }
 
 // Reads every <Event> from `xml` into `result`; rawXml is cut from `source` when given.
@@ -64,6 +131,8 @@ void readEvents(QXmlStreamReader& xml, EventXmlResult& result, const QString* so
                 current.computer = xml.readElementText().trimmed();
             } else if (name == QLatin1String("Channel")) {
                 current.channel = xml.readElementText().trimmed();
+            } else if (name == QLatin1String("UserData")) {
+                readUserData(xml, current.data);
             } else if (name == QLatin1String("Data")) {
                 dataName = xml.attributes().value(QLatin1String("Name")).toString();
                 if (dataName.isEmpty())
@@ -89,6 +158,68 @@ QString EventRecord::dataValue(const QString& name) const {
         if (k == name)
             return v;
     return {};
+}
+
+namespace {
+
+bool isXmlName(QStringView s) {
+    if (s.isEmpty() || s.size() > 255)
+        return false;
+    for (qsizetype i = 0; i < s.size(); ++i) {
+        const QChar c = s.at(i);
+        const bool letter = c.isLetter() || c == QLatin1Char('_');
+        if (!(letter || (i > 0 && (c.isDigit() || c == QLatin1Char('-') || c == QLatin1Char('.')))))
+            return false;
+    }
+    return true;
+}
+
+// `Name` or `Name[n]` (n > 1), as readUserData writes a path's element steps.
+bool isElementStep(QStringView s) {
+    const qsizetype open = s.indexOf(QLatin1Char('['));
+    if (open < 0)
+        return isXmlName(s);
+    if (!s.endsWith(QLatin1Char(']')))
+        return false;
+    bool ok = false;
+    const int n = s.sliced(open + 1, s.size() - open - 2).toInt(&ok);
+    return ok && n > 1 && isXmlName(s.first(open));
+}
+
+} // namespace
+
+QString userDataRoot(const EventRecord& e) {
+    if (e.data.isEmpty())
+        return {};
+    const QString root = e.data.constFirst().first.section(QLatin1Char('/'), 0, 0);
+    if (!isXmlName(root) || !e.data.constFirst().first.contains(QLatin1Char('/')))
+        return {};
+    for (const auto& field : e.data) {
+        const QList<QStringView> steps = QStringView(field.first).split(QLatin1Char('/'));
+        if (steps.size() < 2 || steps.constFirst() != root)
+            return {};
+        for (qsizetype i = 1; i < steps.size(); ++i) {
+            const bool attribute = steps[i].startsWith(QLatin1Char('@'));
+            if (attribute ? (i != steps.size() - 1 || !isXmlName(steps[i].sliced(1))) : !isElementStep(steps[i]))
+                return {};
+        }
+    }
+    return root;
+}
+
+QString fieldLabel(const QString& name) {
+    const qsizetype slash = name.indexOf(QLatin1Char('/'));
+    if (slash < 0)
+        return name;
+    QString label = name.mid(slash + 1);
+    if (label.endsWith(QLatin1String("/@value")))
+        label.chop(7);
+    const qsizetype at = label.lastIndexOf(QLatin1String("/@"));
+    if (at >= 0)
+        label = label.left(at) + QStringLiteral(" · ") + label.mid(at + 2);
+    else if (label.startsWith(QLatin1Char('@')))
+        label = label.mid(1);
+    return label;
 }
 
 bool isNdesProvider(const QString& provider) {

@@ -23,6 +23,9 @@ class EventXmlReader {
 public:
     static constexpr qint64 maxBytes = qint64(512) * 1024 * 1024;
     static constexpr qint64 maxEventBytes = qint64(4) * 1024 * 1024; // one event (an EVTX record is at most 64 KB)
+    // <UserData> is flattened into fields (see EventRecord::data); deeper or more than this is left out, marked.
+    static constexpr int maxUserDataDepth = 32;
+    static constexpr int maxUserDataFields = 4096;
     [[nodiscard]] static EventXmlResult parse(const QByteArray& data);
     // One <Event> element, UTF-8, as libevtx writes a record: the fast path (no wrapping, no copy unless the raw
     // XML is kept); markup declarations send it to parse().

@@ -97,6 +97,41 @@ private slots:
         QTRY_VERIFY(page.detailText().contains(QLatin1String("Event data")));
         QVERIFY(page.detailText().contains(QLatin1String("Not in the catalogue")));
         QVERIFY(page.detailText().contains(QLatin1String("<EventID>")));
+        // "What it means" carries the catalogue's words only; an unknown event's data has its own column.
+        QCOMPARE(page.model()->data(page.model()->index(0, EventsModel::Description), Qt::DisplayRole).toString(),
+                 QStringLiteral("not in the catalogue"));
+        QVERIFY(!page.model()->data(page.model()->index(0, EventsModel::Data), Qt::DisplayRole).toString().isEmpty());
+        QCOMPARE(page.model()->headerData(EventsModel::Data, Qt::Horizontal, Qt::DisplayRole).toString(),
+                 QStringLiteral("Event data"));
+    }
+
+    // CAPI2 (the log PKI admins open for chain problems) keeps its data in <UserData>: shown as fields and XML.
+    void capi2UserDataShown() {
+        EventsPage page;
+        page.resize(1200, 700);
+        page.show();
+        page.openFiles({evtx(
+            QStringLiteral("E_ShadowCopy6_windows_system32_winevt_logs_Microsoft-Windows-CAPI2-Operational.evtx"))});
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isLoading(), 30000);
+        page.applyView(QStringLiteral("All events"));
+        QVERIFY(page.model()->rowCount() > 0);
+        int row = -1;
+        for (int i = 0; i < page.model()->rowCount() && row < 0; ++i)
+            if (page.model()
+                    ->data(page.model()->index(i, EventsModel::Data), Qt::DisplayRole)
+                    .toString()
+                    .contains(QLatin1String("ValidationTime: 2016-03-03T03:57:47Z")))
+                row = i;
+        QVERIFY2(row >= 0, "no CertGetCertificateChain event shows its validation time in the table");
+        page.selectRow(row);
+        QTRY_VERIFY(page.detailText().contains(QLatin1String("User data: CertGetCertificateChain")));
+        const QString detail = page.detailText();
+        QVERIFY(!detail.contains(QLatin1String("(none)")));
+        QVERIFY(detail.contains(QStringLiteral("Certificate · subjectName")));
+        QVERIFY(detail.contains(QLatin1String("Microsoft Corporation")));
+        QVERIFY(detail.contains(QLatin1String("<UserData>")));
+        QVERIFY(detail.contains(QLatin1String("<CertGetCertificateChain>")));
+        QVERIFY(!detail.contains(QLatin1String("<EventData")));
     }
 
     void unreadableFileIsExplained() {

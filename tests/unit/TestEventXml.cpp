@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Windows Event XML as wevtutil and Event Viewer write it, hostile XML refused, and the event catalogue.
 #include "events/EventCatalogue.h"
+#include "events/EventStore.h"
 #include "events/EventXmlReader.h"
 
 #include <QStringEncoder>
@@ -98,6 +99,57 @@ private slots:
         }
         if (xml.contains("<!DOCTYPE"))
             QVERIFY(r.error.contains(QStringLiteral("Refused")));
+    }
+
+    // UserData from a hostile source: nesting far past the limit, a flood of attributes, names that are not XML
+    // names once rebuilt. Bounded, marked as cut, and the rebuilt XML is always well formed.
+    void hostileUserData() {
+        QByteArray deep = "<Event><System><EventID>1</EventID></System><UserData><Root>";
+        for (int i = 0; i < 5000; ++i)
+            deep += "<a x='1'>";
+        deep += "v";
+        for (int i = 0; i < 5000; ++i)
+            deep += "</a>";
+        deep += "</Root></UserData></Event>";
+        EventXmlResult r = EventXmlReader::parse(deep);
+        QCOMPARE(r.events.size(), 1);
+        QVERIFY(r.events.first().data.size() <= EventXmlReader::maxUserDataDepth + 1);
+        QVERIFY(r.events.first().data.last().second.contains(QLatin1String("[cut:")));
+        QVERIFY(!userDataRoot(r.events.first()).isEmpty());
+
+        QByteArray wide = "<Event><System><EventID>2</EventID></System><UserData><Root>";
+        for (int i = 0; i < 10000; ++i)
+            wide += "<f n='" + QByteArray::number(i) + "'/>";
+        wide += "</Root></UserData></Event>";
+        r = EventXmlReader::parse(wide);
+        QCOMPARE(r.events.size(), 1);
+        QCOMPARE(r.events.first().data.size(), EventXmlReader::maxUserDataFields);
+        QVERIFY(r.events.first().data.last().second.contains(QLatin1String("[cut:")));
+        QCOMPARE(r.events.first().dataValue(QStringLiteral("Root/f[2]/@n")), QStringLiteral("1"));
+
+        for (const auto& fields : QList<QList<QPair<QString, QString>>>{
+                 {{QStringLiteral("a/b c"), QStringLiteral("1")}},
+                 {{QStringLiteral("a/@x/y"), QStringLiteral("1")}},
+                 {{QStringLiteral("a/b[1]"), QStringLiteral("1")}},
+                 {{QStringLiteral("a/b"), QStringLiteral("1")}, {QStringLiteral("z/b"), QStringLiteral("2")}},
+                 {{QStringLiteral("a/<b>"), QStringLiteral("1")}},
+                 {{QStringLiteral("/"), QStringLiteral("1")}},
+                 {{QStringLiteral("a//b"), QStringLiteral("1")}}}) {
+            EventRecord e;
+            e.eventId = 3;
+            e.data = fields;
+            QVERIFY(userDataRoot(e).isEmpty()); // not readUserData's paths: written back as EventData
+            const EventXmlResult back = EventXmlReader::parseEvent(toEventXml(e).toUtf8(), false);
+            QVERIFY2(back.error.isEmpty(), qPrintable(back.error));
+            QCOMPARE(back.events.first().data, fields);
+        }
+        // An attribute after content (not what readUserData writes, but a store may hold it): still well formed.
+        EventRecord e;
+        e.eventId = 4;
+        e.data = {{QStringLiteral("R/a"), QStringLiteral("text")}, {QStringLiteral("R/a/@x"), QStringLiteral("1")}};
+        QCOMPARE(userDataRoot(e), QStringLiteral("R"));
+        const EventXmlResult back = EventXmlReader::parseEvent(toEventXml(e).toUtf8(), false);
+        QVERIFY2(back.error.isEmpty(), qPrintable(back.error));
     }
 
     void catalogueKnowsEveryNdesEvent() {

@@ -3,6 +3,8 @@
 // against libevtx's own evtxexport and against python-evtx, an independent implementation; damaged copies read as
 // far as possible without a crash.
 #include "events/EventFileReader.h"
+#include "events/EventStore.h"
+#include "events/EventXmlReader.h"
 
 #include <QDir>
 #include <QFile>
@@ -110,8 +112,13 @@ class TestEvtx : public QObject {
 private slots:
     void againstEvtxexport_data() {
         QTest::addColumn<QString>("file");
-        for (const QString& f : QDir(dataDir()).entryList({QStringLiteral("*.evtx")}, QDir::Files, QDir::Name))
+        for (const QString& f : QDir(dataDir()).entryList({QStringLiteral("*.evtx")}, QDir::Files, QDir::Name)) {
+            // evtxexport -m all stops after 89 of this CAPI2 log's 459 records and python-evtx gives up on it:
+            // no reference to compare with here. Its records are checked in capi2UserData.
+            if (f.contains(QLatin1String("CAPI2")))
+                continue;
             QTest::newRow(qPrintable(f)) << f;
+        }
     }
     void againstEvtxexport() {
         QFETCH(QString, file);
@@ -184,6 +191,67 @@ private slots:
         QVERIFY(r.summary.damaged);
         QCOMPARE(r.summary.unreadable, qint64(79));
         QVERIFY(r.summary.problems.join(QLatin1Char(' ')).contains(QLatin1String("79 record(s) could not be read")));
+    }
+
+    // A real CAPI2 operational log: its data is in <UserData>, not <EventData> (walk-through, issue 15 item 6).
+    void capi2UserData() {
+        const Read r =
+            readAll(dataDir() + QStringLiteral("/E_ShadowCopy6_windows_system32_winevt_logs_Microsoft-Windows-CAPI2-"
+                                               "Operational.evtx"));
+        QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+        QVERIFY(r.events.size() >= 89);
+        int withoutData = 0;
+        for (const EventRecord& e : r.events)
+            if (e.data.isEmpty() || userDataRoot(e).isEmpty())
+                ++withoutData;
+        QCOMPARE(withoutData, 0);
+
+        // Record 466 as evtxexport -f xml prints it: CertGetCertificateChain with a three-element chain.
+        const auto it =
+            std::find_if(r.events.begin(), r.events.end(), [](const EventRecord& e) { return e.recordId == 466; });
+        QVERIFY(it != r.events.end());
+        const EventRecord& e = *it;
+        QCOMPARE(e.eventId, 11);
+        QCOMPARE(userDataRoot(e), QStringLiteral("CertGetCertificateChain"));
+        QCOMPARE(e.dataValue(QStringLiteral("CertGetCertificateChain/ValidationTime")),
+                 QStringLiteral("2016-03-03T03:57:47Z"));
+        QCOMPARE(e.dataValue(QStringLiteral("CertGetCertificateChain/Certificate/@subjectName")),
+                 QStringLiteral("Microsoft Corporation"));
+        QCOMPARE(e.dataValue(QStringLiteral("CertGetCertificateChain/AdditionalStore/Certificate[2]/@subjectName")),
+                 QStringLiteral("Microsoft Code Signing PCA"));
+        QCOMPARE(e.dataValue(QStringLiteral("CertGetCertificateChain/Flags/@value")), QStringLiteral("48000001"));
+        QCOMPARE(e.dataValue(QStringLiteral("CertGetCertificateChain/CertificateChain/ChainElement[3]/TrustStatus/"
+                                            "InfoStatus/@CERT_TRUST_IS_SELF_SIGNED")),
+                 QStringLiteral("true"));
+        QCOMPARE(e.dataValue(QStringLiteral("CertGetCertificateChain/EventAuxInfo/@ProcessName")),
+                 QStringLiteral("Setup.exe"));
+        int stores = 0;
+        for (const auto& [name, value] : e.data)
+            if (name.startsWith(QLatin1String("CertGetCertificateChain/AdditionalStore/Certificate")) &&
+                name.endsWith(QLatin1String("/@subjectName")))
+                ++stores;
+        QCOMPARE(stores, 4);
+        QCOMPARE(fieldLabel(QStringLiteral("CertGetCertificateChain/Flags/@value")), QStringLiteral("Flags"));
+        QCOMPARE(fieldLabel(QStringLiteral("CertGetCertificateChain/Certificate/@subjectName")),
+                 QStringLiteral("Certificate · subjectName"));
+        QCOMPARE(fieldLabel(QStringLiteral("CertGetCertificateChain/ValidationTime")),
+                 QStringLiteral("ValidationTime"));
+
+        // The XML rebuilt from the fields (what the page shows and exports) reads back to the same fields, for every
+        // record, and keeps the tree: the chain's elements, their order, empty elements.
+        for (const EventRecord& ev : r.events) {
+            const QString xml = toEventXml(ev);
+            const EventXmlResult back = EventXmlReader::parseEvent(xml.toUtf8(), false);
+            QVERIFY2(back.error.isEmpty(), qPrintable(back.error));
+            QCOMPARE(back.events.size(), 1);
+            QCOMPARE(back.events.first().data, ev.data);
+        }
+        const QString xml = toEventXml(e);
+        QVERIFY(xml.contains(QLatin1String("<UserData>")));
+        QVERIFY(xml.contains(QLatin1String("<IssuanceUsage></IssuanceUsage>")) ||
+                xml.contains(QLatin1String("<IssuanceUsage/>")));
+        QCOMPARE(xml.count(QLatin1String("<ChainElement>")), 3);
+        QVERIFY(!xml.contains(QLatin1String("<EventData")));
     }
 
     void recoveredRecordsOfADirtyLog() {
