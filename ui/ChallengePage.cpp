@@ -63,6 +63,9 @@ ChallengePage::ChallengePage(ConsoleContext* context, bool compact, QWidget* par
     auto* form = new QFormLayout;
     form->setLabelAlignment(Qt::AlignRight | Qt::AlignVCenter);
     m_server = new QComboBox(this);
+    // A long server name must not widen the window: the box shows ~24 characters, the list the whole name.
+    m_server->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_server->setMinimumContentsLength(24);
     m_server->setAccessibleName(tr("NDES server"));
     m_server->setMinimumWidth(260);
     m_device = new QLineEdit(this);

@@ -2,6 +2,7 @@
 #include "EnrollmentTestPage.h"
 
 #include "ConsoleContext.h"
+#include "FlowLayout.h"
 #include "LoadTestPanel.h"
 #include "RaTrustWarning.h"
 #include "ServerPassword.h"
@@ -60,6 +61,9 @@ EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
     auto* form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
     m_server = new QComboBox(this);
+    // A long server name must not widen the window: the box shows ~24 characters, the list the whole name.
+    m_server->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_server->setMinimumContentsLength(24);
     m_server->setObjectName(QStringLiteral("testServer"));
     m_server->setAccessibleName(tr("Server to test"));
     form->addRow(tr("&Server:"), m_server);
@@ -70,16 +74,24 @@ EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
     m_sans = new QLineEdit(this);
     m_sans->setPlaceholderText(tr("router1.example.com, 192.0.2.10 (optional, comma-separated)"));
     form->addRow(tr("Subject &alternative names:"), m_sans);
-    auto* row = new QHBoxLayout;
+    auto* rowBox = new QWidget(this);
+    auto* row = new FlowLayout(rowBox); // wraps on a narrow window
     m_keySize = new QComboBox(this);
     m_keySize->addItems({QStringLiteral("2048"), QStringLiteral("3072"), QStringLiteral("4096")});
     m_keySize->setAccessibleName(tr("Key size"));
-    row->addWidget(new QLabel(tr("Key size:"), this));
-    row->addWidget(m_keySize);
+    auto* keyBox = new QWidget(this);
+    auto* keyRow = new QHBoxLayout(keyBox);
+    keyRow->setContentsMargins(0, 0, 0, 0);
+    keyRow->addWidget(new QLabel(tr("Key size:"), keyBox));
+    m_keySize->setParent(keyBox);
+    keyRow->addWidget(m_keySize);
+    row->addWidget(keyBox);
     m_template = new QLineEdit(this);
     m_template->setPlaceholderText(tr("expected template (optional, case matters)"));
     m_template->setAccessibleName(tr("Expected template"));
-    row->addWidget(m_template, 1);
+    m_template->setMinimumWidth(m_template->fontMetrics().horizontalAdvance(m_template->placeholderText()) + 24);
+    m_template->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    row->addWidget(m_template);
     m_renew = new QCheckBox(tr("Also &renew"), this);
     m_renew->setToolTip(tr("Renew the new certificate with RenewalReq; NDES often refuses renewal"));
     row->addWidget(m_renew);
@@ -91,7 +103,7 @@ EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
     m_run->setToolTip(tr("Run the enrollment test (Ctrl+Enter)"));
     connect(m_run, &QPushButton::clicked, this, &EnrollmentTestPage::run);
     row->addWidget(m_run);
-    form->addRow(QString(), row);
+    form->addRow(QString(), rowBox);
     layout->addLayout(form);
     m_trustWarning = makeRaTrustWarning(this);
     layout->addWidget(m_trustWarning);

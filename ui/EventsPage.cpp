@@ -2,6 +2,7 @@
 #include "EventsPage.h"
 
 #include "EventsModel.h"
+#include "FlowLayout.h"
 #include "events/EventFileReader.h"
 #include "events/EventJson.h"
 #include "ndes/HealthExport.h"
@@ -78,6 +79,19 @@ QString idsText(const QSet<int>& ids) {
     return parts.join(QStringLiteral(", "));
 }
 
+// Widgets kept together on one line of a FlowLayout (a label and its field).
+QWidget* group(QWidget* parent, std::initializer_list<QWidget*> widgets) {
+    auto* box = new QWidget(parent);
+    auto* row = new QHBoxLayout(box);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->setSpacing(6);
+    for (QWidget* w : widgets) {
+        w->setParent(box);
+        row->addWidget(w);
+    }
+    return box;
+}
+
 } // namespace
 
 struct EventsPage::LoadResult {
@@ -94,6 +108,7 @@ QStringList EventsPage::ndesRelatedProviders() {
             QStringLiteral("Microsoft-Windows-CertificationAuthority"),
             QStringLiteral("Microsoft-Windows-CertificateServices*"),
             QStringLiteral("Microsoft-Windows-CertificateServicesClient*"),
+            QStringLiteral("Microsoft-Windows-CAPI2"), // chain building and revocation: RA, CA and CRL problems
             QStringLiteral("Microsoft-Intune*"),
             QStringLiteral("Microsoft Intune Connector*"),
             QStringLiteral("NDESConnector*"),
@@ -140,8 +155,9 @@ void EventsPage::buildUi() {
     layout->addWidget(title);
     layout->addWidget(intro);
 
-    // Source and live controls.
-    auto* sourceRow = new QHBoxLayout;
+    // Source and live controls; both rows wrap on a narrow window (FlowLayout) instead of widening it.
+    auto* sourceBar = new QWidget(this);
+    auto* sourceRow = new FlowLayout(sourceBar);
     m_sourceCombo = new QComboBox(this);
     m_sourceCombo->setAccessibleName(tr("Events from"));
     m_sourceCombo->addItem(tr("Live events"));
@@ -158,15 +174,11 @@ void EventsPage::buildUi() {
     m_pauseButton->setToolTip(tr("Freeze the table; events keep arriving and are kept"));
     auto* exportButton = new QPushButton(tr("E&xport…"), this);
     exportButton->setToolTip(tr("Save the events shown (CSV, JSON or Event XML)"));
-    sourceRow->addWidget(new QLabel(tr("Events from:"), this));
-    sourceRow->addWidget(m_sourceCombo);
+    sourceRow->addWidget(group(this, {new QLabel(tr("Events from:"), this), m_sourceCombo}));
     sourceRow->addWidget(openButton);
     sourceRow->addWidget(m_listenButton);
-    sourceRow->addSpacing(12);
     sourceRow->addWidget(m_followBox);
     sourceRow->addWidget(m_pauseButton);
-    sourceRow->addStretch(1);
-    sourceRow->addWidget(new QLabel(tr("Highlight IDs:"), this));
     m_highlightEdit = new QLineEdit(this);
     m_highlightEdit->setAccessibleName(tr("Highlight event IDs"));
     m_highlightEdit->setToolTip(tr("NDES event IDs shown highlighted (and notified, when Notify is on)"));
@@ -177,13 +189,13 @@ void EventsPage::buildUi() {
     m_notifyBox->setToolTip(tr("A desktop notification when a highlighted event arrives live"));
     m_notifyBox->setChecked(QSettings().value(QStringLiteral("events/notify"), false).toBool());
     m_notify = m_notifyBox->isChecked();
-    sourceRow->addWidget(m_highlightEdit);
-    sourceRow->addWidget(m_notifyBox);
+    sourceRow->addWidget(group(this, {new QLabel(tr("Highlight IDs:"), this), m_highlightEdit, m_notifyBox}));
     sourceRow->addWidget(exportButton);
-    layout->addLayout(sourceRow);
+    layout->addWidget(sourceBar);
 
     // Filters.
-    auto* filterRow = new QHBoxLayout;
+    auto* filterBar = new QWidget(this);
+    auto* filterRow = new FlowLayout(filterBar);
     m_viewCombo = new QComboBox(this);
     m_viewCombo->setAccessibleName(tr("Saved view"));
     m_viewCombo->setMinimumWidth(150);
@@ -205,7 +217,9 @@ void EventsPage::buildUi() {
     m_idsEdit = new QLineEdit(this);
     m_idsEdit->setPlaceholderText(tr("Event IDs, e.g. 10, 31"));
     m_idsEdit->setAccessibleName(tr("Event IDs"));
-    m_idsEdit->setMaximumWidth(120);
+    m_idsEdit->setToolTip(tr("Event IDs to show, separated by commas"));
+    // Wide enough for its placeholder: squeezed, it read "E…".
+    m_idsEdit->setFixedWidth(m_idsEdit->fontMetrics().horizontalAdvance(m_idsEdit->placeholderText()) + 24);
     m_timeCombo = new QComboBox(this);
     m_timeCombo->setAccessibleName(tr("Time"));
     m_timeCombo->addItems({tr("Any time"), tr("Last hour"), tr("Last 24 hours"), tr("Last 7 days"), tr("Between…")});
@@ -223,19 +237,17 @@ void EventsPage::buildUi() {
     m_textEdit->setAccessibleName(tr("Search text"));
     m_textEdit->setClearButtonEnabled(true);
     m_textEdit->setMinimumWidth(170);
-    filterRow->addWidget(new QLabel(tr("View:"), this));
+    m_textEdit->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     m_levelCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    filterRow->addWidget(m_viewCombo);
-    filterRow->addWidget(viewMenuButton);
-    filterRow->addSpacing(10);
+    filterRow->addWidget(group(this, {new QLabel(tr("View:"), this), m_viewCombo, viewMenuButton}));
     filterRow->addWidget(m_levelCombo);
     filterRow->addWidget(m_providerCombo);
     filterRow->addWidget(m_idsEdit);
     filterRow->addWidget(m_timeCombo);
     filterRow->addWidget(m_fromEdit);
     filterRow->addWidget(m_toEdit);
-    filterRow->addWidget(m_textEdit, 1);
-    layout->addLayout(filterRow);
+    filterRow->addWidget(m_textEdit);
+    layout->addWidget(filterBar);
 
     // Loading progress.
     auto* progressRow = new QHBoxLayout;
@@ -255,6 +267,7 @@ void EventsPage::buildUi() {
     hintRow->setContentsMargins(8, 4, 8, 4);
     m_hiddenHintLabel = new QLabel(m_hiddenHint);
     auto* showAll = new QPushButton(tr("Show all events"), m_hiddenHint);
+    m_hiddenHintLabel->setWordWrap(true);
     hintRow->addWidget(m_hiddenHintLabel, 1);
     hintRow->addWidget(showAll);
     // Only the strip is tinted: a style sheet for all its children flattened the button into plain text.
@@ -288,6 +301,7 @@ void EventsPage::buildUi() {
     m_table->setColumnWidth(EventsModel::Provider,
                             fm.horizontalAdvance(QStringLiteral("Service Control Manager")) + 16);
     m_table->setColumnWidth(EventsModel::Computer, fm.horizontalAdvance(QStringLiteral("NDES01.corp.example")) + 16);
+    m_table->setColumnWidth(EventsModel::Description, fm.averageCharWidth() * 48);
     m_table->setAlternatingRowColors(true);
     auto* detailSplit = new QSplitter(Qt::Horizontal, split);
     m_detail = new QTextBrowser(detailSplit);
@@ -309,6 +323,7 @@ void EventsPage::buildUi() {
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("hint"));
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->setWordWrap(true); // long file names wrap instead of widening the window
     layout->addWidget(m_status);
 
     m_filterTimer = new QTimer(this);
@@ -955,12 +970,15 @@ void EventsPage::showDetail() {
         left += QStringLiteral("<p style='color:#777'>%1</p>")
                     .arg(tr("Not in the catalogue: this event is shown with its raw data only."));
     }
-    QString right = QStringLiteral("<h4>%1</h4><table cellspacing=0 cellpadding=2>").arg(tr("Event data"));
+    // EventData, or UserData (CAPI2 and other operational logs) by its template's name, fields by their path.
+    const QString userData = events::userDataRoot(e);
+    QString right = QStringLiteral("<h4>%1</h4><table cellspacing=0 cellpadding=2>")
+                        .arg(userData.isEmpty() ? tr("Event data") : html(tr("User data: %1").arg(userData)));
     if (e.data.isEmpty())
         right += QStringLiteral("<tr><td>%1</td></tr>").arg(tr("(none)"));
     for (const auto& [k, v] : e.data)
-        right +=
-            QStringLiteral("<tr><td valign=top style='color:#555'>%1&nbsp;</td><td>%2</td></tr>").arg(html(k), html(v));
+        right += QStringLiteral("<tr><td valign=top style='color:#555'>%1&nbsp;</td><td>%2</td></tr>")
+                     .arg(html(userData.isEmpty() ? k : events::fieldLabel(k)), html(v));
     right += QStringLiteral("</table><h4>%1</h4><pre style='font-size:8pt'>%2</pre>")
                  .arg(tr("XML"), html(events::toEventXml(e)));
     h += left;

@@ -2,6 +2,7 @@
 #include "LoadTestPanel.h"
 
 #include "ConsoleContext.h"
+#include "FlowLayout.h"
 #include "RaTrustWarning.h"
 #include "ServerPassword.h"
 
@@ -34,38 +35,48 @@ LoadTestPanel::LoadTestPanel(ConsoleContext* context, QWidget* parent)
     intro->setWordWrap(true);
     intro->setObjectName(QStringLiteral("pageIntro"));
     layout->addWidget(intro);
-    auto* row = new QHBoxLayout;
+    auto* rowBox = new QWidget(this);
+    auto* row = new FlowLayout(rowBox); // wraps on a narrow window
     m_server = new QComboBox(this);
+    // A long server name must not widen the window: the box shows ~24 characters, the list the whole name.
+    m_server->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_server->setMinimumContentsLength(24);
     m_server->setAccessibleName(tr("Server to load"));
     auto* serverLabel = new QLabel(tr("Ser&ver:"), this);
     serverLabel->setBuddy(m_server);
-    row->addWidget(serverLabel);
-    row->addWidget(m_server);
+    auto pair = [this](QWidget* a, QWidget* b) {
+        auto* box = new QWidget(this);
+        auto* l = new QHBoxLayout(box);
+        l->setContentsMargins(0, 0, 0, 0);
+        a->setParent(box);
+        b->setParent(box);
+        l->addWidget(a);
+        l->addWidget(b);
+        return box;
+    };
     m_concurrency = new QSpinBox(this);
     m_concurrency->setRange(1, 1000);
     m_concurrency->setValue(10);
     auto* cLabel = new QLabel(tr("&In flight:"), this);
     cLabel->setBuddy(m_concurrency);
-    row->addWidget(cLabel);
-    row->addWidget(m_concurrency);
+    row->addWidget(pair(serverLabel, m_server));
+    row->addWidget(pair(cLabel, m_concurrency));
     m_requests = new QSpinBox(this);
     m_requests->setRange(1, 1000000);
     m_requests->setValue(100);
     auto* rLabel = new QLabel(tr("Enrollments in &all:"), this);
     rLabel->setBuddy(m_requests);
-    row->addWidget(rLabel);
-    row->addWidget(m_requests);
+    row->addWidget(pair(rLabel, m_requests));
     m_own = new QCheckBox(tr("I &own this server"), this);
     m_own->setToolTip(tr("Needed for any server that is not on this machine (loopback): a load test can take a "
                          "production NDES down"));
     row->addWidget(m_own);
-    row->addStretch(1);
     m_start = new QPushButton(tr("&Start load test"), this);
     m_start->setObjectName(QStringLiteral("primaryButton"));
     m_start->setMinimumWidth(m_start->sizeHint().width() + 24); // room for both texts it shows
     connect(m_start, &QPushButton::clicked, this, [this] { isRunning() ? stop() : start(); });
     row->addWidget(m_start);
-    layout->addLayout(row);
+    layout->addWidget(rowBox);
     m_trustWarning = makeRaTrustWarning(this);
     layout->addWidget(m_trustWarning);
     m_progress = new QProgressBar(this);

@@ -13,12 +13,14 @@
 #include <QApplication>
 #include <QFile>
 #include <QFileDialog>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSaveFile>
+#include <QScreen>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -48,7 +50,7 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     m_nav = new QListWidget(central);
-    m_nav->setObjectName(QStringLiteral("sidebar"));
+    m_nav->setObjectName(QStringLiteral("pageNavigation")); // not "sidebar": QFileDialog names its own so
     m_nav->setFixedWidth(232);
     m_nav->setAccessibleName(tr("Pages"));
     m_nav->setIconSize(QSize(20, 20));
@@ -95,7 +97,11 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
         });
     }
     buildMenus();
-    resize(1180, 760);
+    // 1180×760 where there is room; on a 1280×720 or 1366×768 laptop, the screen's free area.
+    QSize size(1180, 760);
+    if (const QScreen* screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableSize() - QSize(24, 48)); // the frame and title bar
+    resize(size.expandedTo(minimumSizeHint()));
     showPage(m_context->inventory().servers().isEmpty() ? Page::Servers : Page::Overview);
     if (!m_context->inventory().servers().isEmpty())
         QTimer::singleShot(0, m_overview, &OverviewPage::refresh); // the dashboard fills as servers answer
@@ -222,9 +228,9 @@ void MainWindow::about() {
 QString MainWindow::styleSheet() {
     return QStringLiteral(R"(
 QWidget { font-size: 10pt; }
-#sidebar { background: #1f2a36; color: #dfe6ee; border: none; padding-top: 12px; font-size: 11pt; }
-#sidebar::item { padding: 10px 14px; }
-#sidebar::item:selected { background: #2f6fad; color: white; }
+#pageNavigation { background: #1f2a36; color: #dfe6ee; border: none; padding-top: 12px; font-size: 11pt; }
+#pageNavigation::item { padding: 10px 14px; }
+#pageNavigation::item:selected { background: #2f6fad; color: white; }
 #pageTitle { font-size: 18pt; font-weight: 600; color: #1f2a36; }
 #pageIntro { color: #4a5866; }
 #sectionTitle { font-size: 12pt; font-weight: 600; color: #1f2a36; margin-top: 8px; }
@@ -233,6 +239,8 @@ QTableView#serverHealth, QTableView#certificates { gridline-color: #e1e6eb; sele
 #primaryButton { background: #2f6fad; color: white; border: none; border-radius: 6px; font-size: 12pt; font-weight: 600; padding: 8px 18px; }
 #primaryButton:hover { background: #3b7fc2; }
 #primaryButton:disabled { background: #9fb7cf; }
+QSplitter::handle { background: #e3e8ed; }
+QSplitter::handle:hover { background: #9fb7cf; }
 #resultCard { background: #f6f8fa; border: 1px solid #d5dde5; border-radius: 8px; }
 #passwordDisplay { color: #13385c; font-family: "DejaVu Sans Mono", monospace; font-size: 30pt; font-weight: bold; letter-spacing: 3px; }
 #helpdesk #passwordDisplay { font-size: 24pt; }

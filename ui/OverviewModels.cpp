@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "OverviewModels.h"
 
+#include "util/Clock.h"
+
 #include <QLocale>
 
 namespace ndes::ui {
@@ -298,9 +300,11 @@ QVariant CertificateExpiryModel::data(const QModelIndex& index, int role) const 
         case SubjectColumn:
             return e.subject;
         case ExpiresColumn:
-            return e.notAfter.toString(QStringLiteral("yyyy-MM-dd HH:mm"));
-        case DaysColumn:
-            return e.daysLeft;
+            return displayDateTime(e.notAfter);
+        case DaysColumn: // "-2" read as a typo: an expired one says how long ago, in words
+            return e.daysLeft < 0 || e.status == ExpiryStatus::Expired
+                       ? QVariant(expiredAgo(e.notAfter, Clock::instance().now()))
+                       : QVariant(e.daysLeft);
         case StatusColumn:
             return statusLabel(e.status);
         default:
@@ -322,7 +326,7 @@ QVariant CertificateExpiryModel::headerData(int section, Qt::Orientation orienta
     case SubjectColumn:
         return tr("Subject");
     case ExpiresColumn:
-        return tr("Expires (UTC)");
+        return tr("Expires");
     case DaysColumn:
         return tr("Days left");
     case StatusColumn:

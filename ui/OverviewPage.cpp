@@ -27,6 +27,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScatterSeries>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -111,11 +112,13 @@ void OverviewPage::build() {
     title->setObjectName(QStringLiteral("pageTitle"));
     layout->addWidget(title);
 
-    auto* bar = new QHBoxLayout;
+    // The summary has a line of its own (it grows with the servers); the controls sit below it, on the right.
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("summaryLine"));
     m_summary->setTextFormat(Qt::RichText);
-    bar->addWidget(m_summary, 1);
+    m_summary->setWordWrap(true); // a long summary wraps instead of widening the window
+    layout->addWidget(m_summary);
+    auto* bar = new QHBoxLayout;
     m_progress = new QProgressBar(this);
     m_progress->setFixedWidth(140);
     m_progress->setTextVisible(true);
@@ -125,6 +128,7 @@ void OverviewPage::build() {
     m_lastChecked = new QLabel(this);
     m_lastChecked->setObjectName(QStringLiteral("details"));
     bar->addWidget(m_lastChecked);
+    bar->addStretch(1);
     auto* intervalLabel = new QLabel(tr("Auto-re&fresh:"), this);
     m_interval = new QComboBox(this);
     intervalLabel->setBuddy(m_interval);
@@ -150,37 +154,66 @@ void OverviewPage::build() {
     layout->addLayout(bar);
 
     auto* split = new QSplitter(Qt::Vertical, this);
-    auto* top = new QWidget(split);
-    auto* topLayout = new QHBoxLayout(top);
-    topLayout->setContentsMargins(0, 0, 0, 0);
+    auto* top = new QSplitter(Qt::Horizontal, split); // the table and the selected server's checks
+    top->setObjectName(QStringLiteral("overviewTopSplit"));
+    top->setHandleWidth(7);
+    top->setChildrenCollapsible(false);
     m_serverView = makeTable(top, tr("Servers and their health"));
     m_serverView->setObjectName(QStringLiteral("serverHealth"));
     m_serverView->setModel(m_serverSort);
     m_serverView->sortByColumn(ServerHealthModel::StatusColumn, Qt::DescendingOrder);
     QHeaderView* sh = m_serverView->horizontalHeader();
     sh->setSectionResizeMode(ServerHealthModel::ReasonColumn, QHeaderView::Stretch);
-    sh->resizeSection(ServerHealthModel::StatusColumn, 110);
-    sh->resizeSection(ServerHealthModel::ServerColumn, 150);
-    sh->resizeSection(ServerHealthModel::RaColumn, 110);
-    sh->resizeSection(ServerHealthModel::LatencyColumn, 80);
-    sh->resizeSection(ServerHealthModel::CheckedColumn, 80);
-    topLayout->addWidget(m_serverView, 3);
+    const QFontMetrics fm = fontMetrics();
+    sh->resizeSection(ServerHealthModel::StatusColumn, fm.horizontalAdvance(tr("Unreachable")) + 28);
+    sh->resizeSection(ServerHealthModel::ServerColumn, fm.averageCharWidth() * 18);
+    sh->resizeSection(ServerHealthModel::RaColumn, fm.horizontalAdvance(tr("RA expires in")) + 20);
+    sh->resizeSection(ServerHealthModel::LatencyColumn, fm.horizontalAdvance(tr("Latency")) + 20);
+    sh->resizeSection(ServerHealthModel::CheckedColumn, fm.horizontalAdvance(QStringLiteral("00:00:00")) + 20);
+    // Every server is checked in the same round: the time is in the bar above; its column is off by default (the
+    // header's context menu brings it back).
+    sh->setSectionHidden(ServerHealthModel::CheckedColumn, true);
+    sh->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (int c = 0; c < ServerHealthModel::ColumnCount; ++c) {
+        auto* show = new QAction(m_servers->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString(), sh);
+        show->setCheckable(true);
+        show->setChecked(!sh->isSectionHidden(c));
+        show->setEnabled(c != ServerHealthModel::ServerColumn);
+        connect(show, &QAction::toggled, sh, [sh, c](bool on) { sh->setSectionHidden(c, !on); });
+        sh->addAction(show);
+    }
     auto* side = new QWidget(top);
     side->setObjectName(QStringLiteral("resultCard"));
     auto* sideLayout = new QVBoxLayout(side);
-    m_detail = new QLabel(side);
+    // The checks can be longer than the pane: they scroll (scroll bar and wheel) instead of being cut off.
+    auto* detailScroll = new QScrollArea(side);
+    detailScroll->setObjectName(QStringLiteral("serverDetailScroll"));
+    detailScroll->setWidgetResizable(true);
+    detailScroll->setFrameShape(QFrame::NoFrame);
+    detailScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_detail = new QLabel(detailScroll);
+    m_detail->setObjectName(QStringLiteral("serverDetail"));
     m_detail->setWordWrap(true);
     m_detail->setTextFormat(Qt::RichText);
     m_detail->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    sideLayout->addWidget(m_detail, 1);
+    m_detail->setAutoFillBackground(false);
+    detailScroll->setWidget(m_detail);
+    detailScroll->viewport()->setAutoFillBackground(false);
+    sideLayout->addWidget(detailScroll, 1);
     m_raButton = new QPushButton(tr("RA &renewal…"), side);
     m_raButton->setToolTip(tr("What happens when the RA certificates expire, and a script that renews them"));
     m_raButton->setEnabled(false);
     connect(m_raButton, &QPushButton::clicked, this, [this] { openRaRenewal(selectedServerRow()); });
     sideLayout->addWidget(m_raButton, 0, Qt::AlignRight);
-    side->setMinimumWidth(340);
-    topLayout->addWidget(side, 2);
+    side->setMinimumWidth(300);
+    top->addWidget(m_serverView);
+    top->addWidget(side);
+    top->setStretchFactor(0, 3);
+    top->setStretchFactor(1, 2);
+    top->restoreState(QSettings().value(QStringLiteral("overview/topSplitter")).toByteArray());
+    connect(top, &QSplitter::splitterMoved, this,
+            [top] { QSettings().setValue(QStringLiteral("overview/topSplitter"), top->saveState()); });
     connect(m_serverView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &OverviewPage::updateServerDetail);
     connect(m_servers, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& from, const QModelIndex& to) {
@@ -221,7 +254,8 @@ void OverviewPage::build() {
     ch->setSectionResizeMode(CertificateExpiryModel::SubjectColumn, QHeaderView::Stretch);
     ch->resizeSection(CertificateExpiryModel::ServerColumn, 150);
     ch->resizeSection(CertificateExpiryModel::RoleColumn, 140);
-    ch->resizeSection(CertificateExpiryModel::ExpiresColumn, 140);
+    ch->resizeSection(CertificateExpiryModel::ExpiresColumn,
+                      fm.horizontalAdvance(displayDateTime(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 59)))) + 24);
     ch->resizeSection(CertificateExpiryModel::DaysColumn, 80);
     ch->resizeSection(CertificateExpiryModel::StatusColumn, 100);
     certLayout->addWidget(m_certView);
@@ -239,6 +273,13 @@ void OverviewPage::build() {
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
+    // A handle one can see and grab, and where the admin left it, next time.
+    split->setObjectName(QStringLiteral("overviewSplit"));
+    split->setHandleWidth(7);
+    split->setChildrenCollapsible(false);
+    split->restoreState(QSettings().value(QStringLiteral("overview/splitter")).toByteArray());
+    connect(split, &QSplitter::splitterMoved, this,
+            [split] { QSettings().setValue(QStringLiteral("overview/splitter"), split->saveState()); });
     layout->addWidget(split, 1);
     updateTimeline();
     updateServerDetail();
@@ -320,8 +361,7 @@ void OverviewPage::onReport(const HealthReport& report) {
             else if (crossed > 0)
                 notify(tr("%1: certificate expires in %n day(s)", nullptr, int(e.daysLeft)).arg(report.server),
                        tr("The %1 certificate %2 expires on %3.")
-                           .arg(CertificateExpiryModel::roleLabel(e.role), e.subject,
-                                e.notAfter.toString(QStringLiteral("yyyy-MM-dd"))));
+                           .arg(CertificateExpiryModel::roleLabel(e.role), e.subject, displayDateTime(e.notAfter)));
         }
         m_lastDaysLeft.insert(key, e.daysLeft);
     }

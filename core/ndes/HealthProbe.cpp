@@ -551,16 +551,15 @@ void HealthProbe::stepCrl() {
                       : secsLeft < qint64(m_options.crlWarnHours) * 3600 ? ExpiryStatus::Warning
                                                                          : ExpiryStatus::Ok;
         m_state->report.expiries.append(item);
-        addStep(QStringLiteral("crl"), ms, !stale,
-                tr("%1: next update %2").arg(url, item.notAfter.toString(Qt::ISODate)));
+        addStep(QStringLiteral("crl"), ms, !stale, tr("%1: next update %2").arg(url, displayDateTime(item.notAfter)));
         if (stale)
             addReason(HealthStatus::Critical, QStringLiteral("crl-stale"),
                       tr("The CRL of %1 at %2 is stale: its nextUpdate (%3) has passed. %4")
-                          .arg(crl->issuer(), url, item.notAfter.toString(Qt::ISODate), consequence(ExpiryRole::Crl)));
+                          .arg(crl->issuer(), url, displayDateTime(item.notAfter), consequence(ExpiryRole::Crl)));
         else if (item.status == ExpiryStatus::Warning)
             addReason(HealthStatus::Warning, QStringLiteral("crl-expiring"),
                       tr("The CRL of %1 at %2 runs out at %3 and no newer one is published yet.")
-                          .arg(crl->issuer(), url, item.notAfter.toString(Qt::ISODate)));
+                          .arg(crl->issuer(), url, displayDateTime(item.notAfter)));
         stepCrl();
     });
 }
@@ -621,12 +620,12 @@ void HealthProbe::finish() {
         if (item.status == ExpiryStatus::Expired)
             addReason(HealthStatus::Critical, roleCode(item.role) + QStringLiteral("-expired"),
                       tr("The %1 %2 expired on %3. %4")
-                          .arg(what, item.subject, item.notAfter.toString(Qt::ISODate), consequence(item.role)));
+                          .arg(what, item.subject, displayDateTime(item.notAfter), consequence(item.role)));
         else
             addReason(item.status == ExpiryStatus::Critical ? HealthStatus::Critical : HealthStatus::Warning,
                       roleCode(item.role) + QStringLiteral("-expiring"),
                       tr("The %1 %2 expires in %n day(s) (%3). %4", nullptr, int(item.daysLeft))
-                          .arg(what, item.subject, item.notAfter.toString(Qt::ISODate), consequence(item.role)));
+                          .arg(what, item.subject, displayDateTime(item.notAfter), consequence(item.role)));
     }
     r.totalMs = m_state->total.elapsed();
     std::stable_sort(r.reasons.begin(), r.reasons.end(),

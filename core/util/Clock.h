@@ -31,4 +31,11 @@ private:
 // Whole days from `from` until `to`, rounded towards negative infinity (an expired certificate has < 0).
 [[nodiscard]] qint64 daysBetween(const QDateTime& from, const QDateTime& to);
 
+// A date and time for people: local time, in the locale's short date (with a four-digit year) and time formats —
+// "12/2/2026 7:48 AM", "02.12.2026 07:48". Machine output (JSON, CSV) keeps ISO 8601.
+[[nodiscard]] QString displayDateTime(const QDateTime& t);
+
+// How long ago something expired, in words: "expired today", "expired 1 day ago", "expired 12 days ago".
+[[nodiscard]] QString expiredAgo(const QDateTime& notAfter, const QDateTime& now);
+
 } // namespace ndes

@@ -16,7 +16,12 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTcpServer>
@@ -213,6 +218,74 @@ private slots:
         QCOMPARE(titles.count(QStringLiteral("NDES Paris: certificate expires in 7 day(s)")), 2); // signing, encryption
         QVERIFY2(titles.contains(QStringLiteral("NDES Paris is now critical")),
                  qPrintable(titles.join(QLatin1Char('|'))));
+    }
+
+    // Walk-through, issue 15 item 8: the server pane scrolls, the splitter is kept, dates in the locale's format,
+    // an expired certificate says how long ago in words.
+    void detailScrollsSplitterKeptExpiryInWords() {
+        ui::ConsoleContext context(m_inventory, m_dir.filePath(QStringLiteral("audit.jsonl")));
+        // A day and a half after Paris's RA certificates (20 days) ran out.
+        FixedClock later(QDateTime::currentDateTimeUtc().addDays(21).addSecs(12 * 3600));
+        Clock::setInstance(&later);
+        QList<int> kept;
+        {
+            ui::OverviewPage page(&context);
+            page.resize(1000, 560);
+            page.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&page));
+            QVERIFY(refreshAndWait(page));
+            auto* certs = page.findChild<QTableView*>(QStringLiteral("certificates"));
+            QAbstractItemModel* cm = certs->model();
+            int expiredRows = 0;
+            for (int r = 0; r < cm->rowCount(); ++r) {
+                if (cm->data(cm->index(r, 0)).toString() != QLatin1String("NDES Paris") ||
+                    !cm->data(cm->index(r, ui::CertificateExpiryModel::RoleColumn)).toString().startsWith(u"RA"))
+                    continue;
+                ++expiredRows;
+                QCOMPARE(cm->data(cm->index(r, ui::CertificateExpiryModel::DaysColumn)).toString(),
+                         QStringLiteral("expired 1 day(s) ago"));
+                const QString expires = cm->data(cm->index(r, ui::CertificateExpiryModel::ExpiresColumn)).toString();
+                QVERIFY2(!expires.contains(QLatin1Char('T')) && !expires.endsWith(QLatin1Char('Z')),
+                         qPrintable(expires));
+            }
+            QCOMPARE(expiredRows, 2);
+
+            // Paris selected: its reasons are longer than a short pane; the pane scrolls instead of cutting them.
+            auto* servers = page.findChild<QTableView*>(QStringLiteral("serverHealth"));
+            for (int r = 0; r < servers->model()->rowCount(); ++r)
+                if (servers->model()->data(servers->model()->index(r, ui::ServerHealthModel::ServerColumn)) ==
+                    QStringLiteral("NDES Paris"))
+                    servers->setCurrentIndex(servers->model()->index(r, 0));
+            auto* scroll = page.findChild<QScrollArea*>(QStringLiteral("serverDetailScroll"));
+            QVERIFY(scroll);
+            QCOMPARE(scroll->widget()->objectName(), QStringLiteral("serverDetail"));
+            auto* detail = qobject_cast<QLabel*>(scroll->widget());
+            QVERIFY(detail->text().contains(QStringLiteral("expired on")));
+            QVERIFY2(!detail->text().contains(QRegularExpression(QStringLiteral("\\dT\\d\\d:\\d\\d"))),
+                     "an ISO 8601 time in the server pane");
+            auto* split = page.findChild<QSplitter*>(QStringLiteral("overviewSplit"));
+            QVERIFY(split);
+            QVERIFY(split->handleWidth() >= 5);
+            split->setSizes({80, 400}); // a short top pane
+            QTest::qWait(50);
+            QTRY_VERIFY(scroll->verticalScrollBar()->maximum() > 0);
+            // Drag the handle as a user does: the position is saved.
+            QSplitterHandle* handle = split->handle(1);
+            const QPoint mid(handle->width() / 2, handle->height() / 2);
+            QTest::mousePress(handle, Qt::LeftButton, {}, mid);
+            QTest::mouseMove(handle, mid + QPoint(0, 60));
+            QTest::mouseRelease(handle, Qt::LeftButton, {}, mid + QPoint(0, 60));
+            kept = split->sizes();
+            QVERIFY(kept.first() > 80);
+        }
+        ui::OverviewPage again(&context);
+        again.resize(1000, 560);
+        again.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&again));
+        const QList<int> restored = again.findChild<QSplitter*>(QStringLiteral("overviewSplit"))->sizes();
+        QVERIFY2(qAbs(restored.first() - kept.first()) <= 4, // the layout may round by a pixel or two
+                 qPrintable(QStringLiteral("%1 restored, %2 kept").arg(restored.first()).arg(kept.first())));
+        QSettings().remove(QStringLiteral("overview/splitter"));
     }
 
     void refreshIntervalIsKept() {
