@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "LoadTestPanel.h"
 
+#include "ChartAxes.h"
 #include "ConsoleContext.h"
 #include "FlowLayout.h"
 #include "RaTrustWarning.h"
@@ -258,8 +259,8 @@ void LoadTestPanel::updateChart() {
     x->setTickInterval(qMax(1, seconds / 10));
     x->setLabelFormat(QStringLiteral("%d s"));
     auto* y = new QValueAxis;
-    y->setRange(0, maxN * 1.2);
-    y->setLabelFormat(QStringLiteral("%d"));
+    y->setObjectName(QStringLiteral("perSecondAxis"));
+    setCountRange(y, maxN);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     line->attachAxis(x);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "OverviewPage.h"
 
+#include "ChartAxes.h"
 #include "ConsoleContext.h"
 #include "OverviewModels.h"
 #include "RaRenewalDialog.h"
@@ -38,6 +39,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 #include <QValueAxis>
+
+#include <numeric>
 
 namespace ndes::ui {
 
@@ -448,13 +451,14 @@ void OverviewPage::updateSummary() {
 
 void OverviewPage::updateTimeline() {
     auto* chart = new QChart;
-    chart->setTitle(tr("Certificates expiring in the next 12 months"));
     chart->setAnimationOptions(QChart::NoAnimation);
     const QDateTime now = Clock::instance().now();
     const QDate firstMonth(now.date().year(), now.date().month(), 1);
-    QStringList months;
+    // What has already run out comes first (it is the most urgent), then the next 12 months, named with the year
+    // ("Dec 2026": "Dec 26" read as a date).
+    QStringList months{tr("Expired")};
     for (int i = 0; i < 12; ++i)
-        months << QLocale().toString(firstMonth.addMonths(i), QStringLiteral("MMM yy"));
+        months << QLocale().toString(firstMonth.addMonths(i), QStringLiteral("MMM yyyy"));
     struct Group {
         QString label;
         QColor colour;
@@ -464,24 +468,29 @@ void OverviewPage::updateTimeline() {
         {tr("RA"), QColor(0xb3, 0x26, 0x1e), {ExpiryRole::RaSigning, ExpiryRole::RaEncryption}},
         {tr("CA"), QColor(0x2f, 0x6f, 0xad), {ExpiryRole::Ca}},
         {tr("TLS"), QColor(0xb2, 0x6a, 0x00), {ExpiryRole::Tls}},
+        {tr("CRL"), QColor(0x6b, 0x5b, 0x95), {ExpiryRole::Crl}},
     };
     auto* series = new QStackedBarSeries;
     qreal maxCount = 0;
-    QList<int> totals(12, 0);
+    QList<int> totals(13, 0);
     for (const Group& g : groups) {
         auto* set = new QBarSet(g.label);
         set->setColor(g.colour);
         set->setBorderColor(g.colour);
-        QList<int> counts(12, 0);
+        QList<int> counts(13, 0);
         for (const ExpiryItem& e : m_certs->items()) {
-            if (!g.roles.contains(e.role) || e.notAfter < now)
+            if (!g.roles.contains(e.role))
                 continue;
+            if (!e.notAfter.isValid() || e.notAfter < now) {
+                ++counts[0];
+                continue;
+            }
             const QDate d = e.notAfter.date();
             const int month = (d.year() - firstMonth.year()) * 12 + d.month() - firstMonth.month();
             if (month >= 0 && month < 12)
-                ++counts[month];
+                ++counts[month + 1];
         }
-        for (int i = 0; i < 12; ++i) {
+        for (int i = 0; i < 13; ++i) {
             *set << counts[i];
             totals[i] += counts[i];
         }
@@ -489,15 +498,19 @@ void OverviewPage::updateTimeline() {
     }
     for (int t : totals)
         maxCount = qMax<qreal>(maxCount, t);
+    const int shown = std::accumulate(totals.begin(), totals.end(), 0);
+    chart->setTitle(m_certs->items().isEmpty() ? tr("No certificates yet: refresh to read them from the servers")
+                    : shown == 0               ? tr("Nothing expires in the next 12 months")
+                    : totals[0] > 0 ? tr("%n certificate(s) or CRL(s) expired; expirations in the next 12 months",
+                                         nullptr, totals[0])
+                                    : tr("Certificates and CRLs expiring in the next 12 months"));
     chart->addSeries(series);
     auto* x = new QBarCategoryAxis;
     x->append(months);
     chart->addAxis(x, Qt::AlignBottom);
     series->attachAxis(x);
     auto* y = new QValueAxis;
-    y->setRange(0, qMax<qreal>(4, maxCount + 1));
-    y->setLabelFormat(QStringLiteral("%d"));
-    y->setTickCount(5);
+    setCountRange(y, maxCount);
     y->setTitleText(tr("certificates"));
     chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(y);
@@ -563,10 +576,9 @@ void OverviewPage::updateServerDetail() {
     chart->addSeries(line);
     chart->addSeries(bad);
     auto* x = new QDateTimeAxis;
-    x->setFormat(QStringLiteral("HH:mm"));
     const QDateTime now = Clock::instance().now();
-    x->setRange(history.isEmpty() ? now.addSecs(-3600) : history.first().at.addSecs(-30),
-                history.isEmpty() ? now : history.last().at.addSecs(30));
+    setTimeRange(x, history.isEmpty() ? now.addSecs(-3600) : history.first().at.addSecs(-30),
+                 history.isEmpty() ? now : history.last().at.addSecs(30));
     chart->addAxis(x, Qt::AlignBottom);
     auto* y = new QValueAxis;
     y->setRange(0, qreal(maxMs) * 1.2);

@@ -7,6 +7,7 @@
 #include "NdesLabProcess.h"
 
 #include <QApplication>
+#include <QChartView>
 #include <QClipboard>
 #include <QComboBox>
 #include <QFile>
@@ -15,7 +16,10 @@
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTextBrowser>
+#include <QValueAxis>
 #include <QtTest>
+
+#include <cmath>
 
 using namespace ndes;
 using ndes::test::NdesLabProcess;
@@ -177,6 +181,16 @@ private slots:
         ui::LoadTestPanel* panel = page.loadPanel();
         QVERIFY(panel->isVisible());
         panel->setNumbers(3, 12);
+        // The per-second axis counts in whole steps, empty or not (it read "1, 0, 0, 0, 0" before any run).
+        auto wholeSteps = [panel] {
+            auto* view = panel->findChild<QChartView*>();
+            const auto axes = view ? view->chart()->axes(Qt::Vertical) : QList<QAbstractAxis*>();
+            auto* y = axes.isEmpty() ? nullptr : qobject_cast<QValueAxis*>(axes.first());
+            return y && y->tickType() == QValueAxis::TicksDynamic && y->tickInterval() >= 1 &&
+                   y->tickInterval() == std::floor(y->tickInterval()) && y->max() == std::floor(y->max()) &&
+                   y->max() >= 5;
+        };
+        QVERIFY(wholeSteps());
         QSignalSpy finished(panel, &ui::LoadTestPanel::finished);
         panel->start();
         QVERIFY(finished.wait(60000));
@@ -185,6 +199,7 @@ private slots:
         QVERIFY(panel->summaryText().contains(QStringLiteral("12 of 12 succeeded")));
         auto* summary = panel->findChild<QLabel*>(QStringLiteral("loadSummary"));
         QVERIFY(summary->text().contains(QStringLiteral("p50")));
+        QVERIFY(wholeSteps());
         if (!qEnvironmentVariableIsEmpty("NDES_SCREENSHOT_DIR"))
             page.grab().save(
                 QDir(qEnvironmentVariable("NDES_SCREENSHOT_DIR")).filePath(QStringLiteral("load-test.png")));

@@ -9,9 +9,12 @@
 #include "RaRenewalDialog.h"
 #include "util/Clock.h"
 
+#include <QBarCategoryAxis>
+#include <QBarSet>
 #include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTimeAxis>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -22,6 +25,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSplitter>
+#include <QStackedBarSeries>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTcpServer>
@@ -159,6 +163,29 @@ private slots:
         auto charts = page.findChildren<QChartView*>();
         QCOMPARE(charts.size(), 2);
         QVERIFY(!charts[0]->chart()->series().isEmpty());
+        // The timeline: expired ones first, months with their year, CRLs counted; the probe axis in seconds for a
+        // span of minutes (it printed "07:48" four times).
+        QChartView* timelineView = nullptr;
+        QChartView* probeView = nullptr;
+        for (QChartView* v : charts)
+            (v->accessibleName().startsWith(u"Certificate expirations") ? timelineView : probeView) = v;
+        QVERIFY(timelineView && probeView);
+        auto* months = qobject_cast<QBarCategoryAxis*>(timelineView->chart()->axes(Qt::Horizontal).value(0));
+        QVERIFY(months);
+        QCOMPARE(months->categories().size(), 13);
+        QCOMPARE(months->categories().first(), QStringLiteral("Expired"));
+        QVERIFY2(months->categories().at(1).contains(QString::number(Clock::instance().now().date().year())),
+                 qPrintable(months->categories().at(1)));
+        auto* bars = qobject_cast<QStackedBarSeries*>(timelineView->chart()->series().first());
+        QStringList sets;
+        for (QBarSet* set : bars->barSets())
+            sets << set->label();
+        QVERIFY2(sets.contains(QStringLiteral("CRL")), qPrintable(sets.join(QLatin1Char(','))));
+        QCOMPARE(timelineView->chart()->title(),
+                 QStringLiteral("Certificates and CRLs expiring in the next 12 months"));
+        auto* probeAxis = qobject_cast<QDateTimeAxis*>(probeView->chart()->axes(Qt::Horizontal).value(0));
+        QVERIFY(probeAxis);
+        QCOMPARE(probeAxis->format(), QStringLiteral("HH:mm:ss"));
         if (!qEnvironmentVariableIsEmpty("NDES_SCREENSHOT_DIR")) {
             auto* tabs = page.findChild<QTabWidget*>();
             for (int i = 0; i < tabs->count(); ++i) {
@@ -249,6 +276,18 @@ private slots:
                          qPrintable(expires));
             }
             QCOMPARE(expiredRows, 2);
+            // The timeline counts them under "Expired" and its title says so.
+            QChart* timeline = nullptr;
+            for (QChartView* v : page.findChildren<QChartView*>())
+                if (v->accessibleName().startsWith(u"Certificate expirations"))
+                    timeline = v->chart();
+            QVERIFY(timeline);
+            auto* bars = qobject_cast<QStackedBarSeries*>(timeline->series().first());
+            int expiredBar = 0;
+            for (QBarSet* set : bars->barSets())
+                expiredBar += int(set->at(0));
+            QVERIFY(expiredBar >= 2);
+            QVERIFY2(timeline->title().contains(QStringLiteral("expired")), qPrintable(timeline->title()));
 
             // Paris selected: its reasons are longer than a short pane; the pane scrolls instead of cutting them.
             auto* servers = page.findChild<QTableView*>(QStringLiteral("serverHealth"));
