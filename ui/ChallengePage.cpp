@@ -77,7 +77,7 @@ ChallengePage::ChallengePage(ConsoleContext* context, bool compact, QWidget* par
         m_ticket = new QLineEdit(this);
         m_ticket->setPlaceholderText(tr("optional, e.g. INC0012345"));
         m_ticket->setAccessibleName(tr("Ticket number"));
-        form->addRow(tr("&Ticket:"), m_ticket);
+        form->addRow(tr("Tic&ket:"), m_ticket);
     }
     outer->addLayout(form);
 

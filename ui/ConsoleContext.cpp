@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ConsoleContext.h"
 
+#include "util/Clock.h"
+
 #ifdef Q_OS_UNIX
 #include <pwd.h>
 #include <unistd.h>
@@ -59,6 +61,13 @@ void ConsoleContext::forgetSessionPassword(const QString& profileId) {
 void ConsoleContext::noteAdminPageResult(const QString& profileId, const QString& errorCode) {
     if (errorCode == QLatin1String("unauthorized") || errorCode == QLatin1String("auth-loop"))
         forgetSessionPassword(profileId);
+    m_signIns[profileId] = {Clock::instance().now(), errorCode};
+    emit signInNoted(profileId);
+}
+
+std::optional<ConsoleContext::SignIn> ConsoleContext::lastSignIn(const QString& profileId) const {
+    const auto it = m_signIns.constFind(profileId);
+    return it == m_signIns.constEnd() ? std::nullopt : std::optional<SignIn>(*it);
 }
 
 QString ConsoleContext::localUser() {

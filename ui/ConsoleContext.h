@@ -6,9 +6,12 @@
 #include "ndes/ChallengeAuditTrail.h"
 #include "util/SecretBytes.h"
 
+#include <QDateTime>
 #include <QMap>
 #include <QObject>
 #include <QSettings>
+
+#include <optional>
 
 namespace ndes::ui {
 
@@ -37,12 +40,20 @@ public:
     // Call with every admin page answer: an "unauthorized" or "auth-loop" error drops the session copy, so the
     // same wrong password is not sent again (each try counts towards the AD account's lockout).
     void noteAdminPageResult(const QString& profileId, const QString& errorCode);
+    // The last time this session signed in to a server's admin page (a challenge password, an enrollment test, a
+    // sign-in check) and how it went: errorCode empty when the account was accepted. Probes never sign in.
+    struct SignIn {
+        QDateTime at;
+        QString errorCode;
+    };
+    [[nodiscard]] std::optional<SignIn> lastSignIn(const QString& profileId) const;
 
     // The local user, for "requested by".
     [[nodiscard]] static QString localUser();
 
 signals:
     void inventoryChanged();
+    void signInNoted(const QString& profileId);
 
 private:
     QString m_inventoryPath;
@@ -52,6 +63,7 @@ private:
     QSettings m_settings; // holds the audit trail's anchor (its head), outside the trail's file
     service::ChallengeAuditTrail m_audit;
     QMap<QString, SecretBytes> m_session;
+    QMap<QString, SignIn> m_signIns;
 };
 
 } // namespace ndes::ui

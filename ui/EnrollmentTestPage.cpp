@@ -52,7 +52,7 @@ EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
     m_tabs = new QTabWidget(this);
     pageLayout->addWidget(m_tabs, 1);
     auto* single = new QWidget(m_tabs);
-    m_tabs->addTab(single, tr("Single &test"));
+    m_tabs->addTab(single, tr("Sin&gle test"));
     m_load = new LoadTestPanel(context, m_tabs);
     m_tabs->addTab(m_load, tr("&Load test"));
     connect(m_load, &LoadTestPanel::statusMessage, this, &EnrollmentTestPage::statusMessage);
@@ -149,7 +149,7 @@ EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
         QApplication::clipboard()->setText(fixesText());
         emit statusMessage(tr("The fixes are on the clipboard."));
     });
-    m_save = new QPushButton(tr("Sa&ve report…"), this);
+    m_save = new QPushButton(tr("Save re&port…"), this);
     m_save->setEnabled(false);
     connect(m_save, &QPushButton::clicked, this, [this] {
         const QString path =

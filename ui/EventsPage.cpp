@@ -166,7 +166,7 @@ void EventsPage::buildUi() {
     openButton->setToolTip(tr("Open .evtx logs (from C:\\Windows\\System32\\winevt\\Logs) or Event XML (Ctrl+O)"));
     m_listenButton = new QPushButton(tr("&Listen…"), this);
     m_listenButton->setToolTip(tr("Receive events live from NXLog, rsyslog, Winlogbeat or ndes-lab"));
-    m_followBox = new QCheckBox(tr("&Follow"), this);
+    m_followBox = new QCheckBox(tr("Follo&w"), this);
     m_followBox->setChecked(true);
     m_followBox->setToolTip(tr("Scroll to each new event"));
     m_pauseButton = new QPushButton(tr("&Pause"), this);

@@ -43,7 +43,7 @@ LoadTestPanel::LoadTestPanel(ConsoleContext* context, QWidget* parent)
     m_server->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_server->setMinimumContentsLength(24);
     m_server->setAccessibleName(tr("Server to load"));
-    auto* serverLabel = new QLabel(tr("Ser&ver:"), this);
+    auto* serverLabel = new QLabel(tr("Se&rver:"), this);
     serverLabel->setBuddy(m_server);
     auto pair = [this](QWidget* a, QWidget* b) {
         auto* box = new QWidget(this);

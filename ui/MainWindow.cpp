@@ -139,7 +139,7 @@ void MainWindow::buildMenus() {
     });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
-    QMenu* go = menuBar()->addMenu(tr("&Go"));
+    QMenu* go = menuBar()->addMenu(tr("&View"));
     go->addAction(tr("&Overview"), QKeySequence(QStringLiteral("Ctrl+1")), this, [this] { showPage(Page::Overview); });
     go->addAction(tr("&Servers"), QKeySequence(QStringLiteral("Ctrl+2")), this, [this] { showPage(Page::Servers); });
     go->addAction(tr("&Challenge passwords"), QKeySequence(QStringLiteral("Ctrl+3")), this,

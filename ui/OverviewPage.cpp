@@ -5,6 +5,7 @@
 #include "ConsoleContext.h"
 #include "OverviewModels.h"
 #include "RaRenewalDialog.h"
+#include "ServerPassword.h"
 #include "ndes/HealthExport.h"
 #include "util/Clock.h"
 
@@ -102,6 +103,7 @@ OverviewPage::OverviewPage(ConsoleContext* context, QWidget* parent)
     build();
     reloadServers();
     connect(m_context, &ConsoleContext::inventoryChanged, this, &OverviewPage::reloadServers);
+    connect(m_context, &ConsoleContext::signInNoted, this, &OverviewPage::updateServerDetail);
     setRefreshMinutes(QSettings().value(QStringLiteral("overview/refreshMinutes"), 5).toInt());
 }
 
@@ -132,7 +134,7 @@ void OverviewPage::build() {
     m_lastChecked->setObjectName(QStringLiteral("details"));
     bar->addWidget(m_lastChecked);
     bar->addStretch(1);
-    auto* intervalLabel = new QLabel(tr("Auto-re&fresh:"), this);
+    auto* intervalLabel = new QLabel(tr("A&uto-refresh:"), this);
     m_interval = new QComboBox(this);
     intervalLabel->setBuddy(m_interval);
     m_interval->addItem(tr("Off"));
@@ -267,11 +269,11 @@ void OverviewPage::build() {
     m_timeline = new QChartView(m_tabs);
     m_timeline->setRenderHint(QPainter::Antialiasing);
     m_timeline->setAccessibleName(tr("Certificate expirations in the next 12 months"));
-    m_tabs->addTab(m_timeline, tr("Expiry &timeline"));
+    m_tabs->addTab(m_timeline, tr("E&xpiry timeline"));
     m_latency = new QChartView(m_tabs);
     m_latency->setRenderHint(QPainter::Antialiasing);
     m_latency->setAccessibleName(tr("Probe history and latency of the selected server"));
-    m_tabs->addTab(m_latency, tr("Probe &history"));
+    m_tabs->addTab(m_latency, tr("&Probe history"));
     split->addWidget(top);
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 2);
@@ -548,6 +550,7 @@ void OverviewPage::updateServerDetail() {
                          .arg(s.ok ? QStringLiteral("✔") : QStringLiteral("✖"), s.name.toHtmlEscaped())
                          .arg(s.ms);
         html += steps.join(QStringLiteral(" · ")) + QStringLiteral("</p>");
+        html += signInLine(row);
         m_detail->setText(html);
         for (const ExpiryItem& e : r->expiries)
             hasRa = hasRa || e.role == ExpiryRole::RaSigning || e.role == ExpiryRole::RaEncryption;
@@ -592,6 +595,31 @@ void OverviewPage::updateServerDetail() {
     QChart* old = m_latency->chart();
     m_latency->setChart(chart);
     delete old;
+}
+
+QString OverviewPage::signInLine(int row) const {
+    // The probe never signs in (that spends a challenge password): say what is known about the account instead of
+    // letting "OK" imply it works.
+    const auto& servers = m_context->inventory().servers();
+    if (row < 0 || row >= servers.size() || servers.at(row).auth == service::AdminAuth::None)
+        return {};
+    const auto signIn = m_context->lastSignIn(servers.at(row).id);
+    if (!signIn)
+        return QStringLiteral("<p style=\"color:#4a5866\">%1</p>")
+            .arg(tr("Sign-in: not checked in this session (these checks do not sign in). Servers → Check sign-in "
+                    "tries the saved account.")
+                     .toHtmlEscaped());
+    const QString at = QLocale().toString(signIn->at.toLocalTime().time(), QLocale::ShortFormat);
+    if (signIn->errorCode.isEmpty())
+        return QStringLiteral("<p style=\"color:#1d5c2c\">%1</p>")
+            .arg(tr("Sign-in: the account was accepted at %1.").arg(at).toHtmlEscaped());
+    if (isSignInRefusal(signIn->errorCode))
+        return QStringLiteral("<p style=\"color:#b3261e\"><b>%1</b></p>")
+            .arg(tr("Sign-in: the admin page refused the account at %1 (%2). The helpdesk cannot get challenge "
+                    "passwords with it; correct the password on the Servers page.")
+                     .arg(at, signIn->errorCode)
+                     .toHtmlEscaped());
+    return {};
 }
 
 int OverviewPage::selectedServerRow() const {

@@ -62,6 +62,7 @@ private:
     void flushCertificates();
     void updateSummary();
     void updateTimeline();
+    [[nodiscard]] QString signInLine(int row) const;
     void updateServerDetail();
     void notify(const QString& title, const QString& message);
     void exportInteractive();

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ServerDialog.h"
 
+#include "ServerPassword.h"
+#include "ndes/HealthProbe.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -11,11 +14,14 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace ndes::ui {
 
-ServerDialog::ServerDialog(const inventory::ServerProfile& profile, QWidget* parent)
+ServerDialog::ServerDialog(const inventory::ServerProfile& profile, QWidget* parent, ConsoleContext* context)
     : QDialog(parent)
-    , m_id(profile.id) {
+    , m_id(profile.id)
+    , m_context(context) {
     setWindowTitle(profile.id.isEmpty() ? tr("New NDES server") : tr("Edit %1").arg(profile.name));
     auto* layout = new QVBoxLayout(this);
     auto* form = new QFormLayout;
@@ -45,11 +51,16 @@ ServerDialog::ServerDialog(const inventory::ServerProfile& profile, QWidget* par
     m_notes->setMaximumHeight(70);
     form->addRow(tr("&Name:"), m_name);
     form->addRow(tr("&SCEP URL:"), m_scepUrl);
+    m_urlWarning = new QLabel(this);
+    m_urlWarning->setObjectName(QStringLiteral("warningBanner"));
+    m_urlWarning->setWordWrap(true);
+    m_urlWarning->hide();
+    form->addRow(QString(), m_urlWarning);
     form->addRow(tr("&Admin page URL:"), m_adminUrl);
     form->addRow(tr("Au&thentication:"), m_auth);
     form->addRow(tr("&User:"), m_user);
     form->addRow(tr("&Password:"), m_password);
-    form->addRow(tr("CA &pin:"), m_pin);
+    form->addRow(tr("&CA pin:"), m_pin);
     form->addRow(QString(), m_allowHttp);
     form->addRow(tr("S&ite / group:"), m_site);
     form->addRow(tr("N&otes:"), m_notes);
@@ -59,23 +70,150 @@ ServerDialog::ServerDialog(const inventory::ServerProfile& profile, QWidget* par
     m_problems->setWordWrap(true);
     m_problems->hide();
     layout->addWidget(m_problems);
+    m_testResult = new QLabel(this);
+    m_testResult->setObjectName(QStringLiteral("resultCard"));
+    m_testResult->setWordWrap(true);
+    m_testResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_testResult->setContentsMargins(8, 6, 8, 6);
+    m_testResult->hide();
+    layout->addWidget(m_testResult);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    if (m_context) {
+        // What is typed can be tried before it is saved.
+        m_testButton = buttons->addButton(tr("Test conn&ection"), QDialogButtonBox::ActionRole);
+        m_testButton->setToolTip(tr("TLS, GetCACaps, GetCACert, CRLs and whether the admin page answers, with the "
+                                    "values typed here. It does not sign in."));
+        m_signInButton = buttons->addButton(tr("Check si&gn-in"), QDialogButtonBox::ActionRole);
+        m_signInButton->setToolTip(tr("Signs in to the admin page with the account and password typed here; uses "
+                                      "one challenge password (not shown, recorded in the audit trail)."));
+        m_testButton->setAutoDefault(false);
+        m_signInButton->setAutoDefault(false);
+        connect(m_testButton, &QPushButton::clicked, this, &ServerDialog::testConnection);
+        connect(m_signInButton, &QPushButton::clicked, this, &ServerDialog::checkSignIn);
+    }
     connect(buttons, &QDialogButtonBox::accepted, this, &ServerDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &ServerDialog::reject);
     layout->addWidget(buttons);
     connect(m_auth, &QComboBox::currentIndexChanged, this, &ServerDialog::updateState);
-    connect(m_scepUrl, &QLineEdit::editingFinished, this, [this] {
-        // Fill the admin page URL from the SCEP URL, as NDES puts both on one host.
-        if (m_adminUrl->text().isEmpty() &&
-            m_scepUrl->text().contains(QLatin1String("/certsrv/mscep/"), Qt::CaseInsensitive)) {
-            QUrl u(m_scepUrl->text());
-            u.setPath(QStringLiteral("/certsrv/mscep_admin/"));
-            u.setQuery(QString());
-            m_adminUrl->setText(u.toString());
-        }
-    });
+    connect(m_scepUrl, &QLineEdit::textChanged, this, &ServerDialog::scepUrlEdited);
+    if (profile.adminUrl.isEmpty()) {
+        scepUrlEdited();
+    } else {
+        m_urlWarning->setText(scepUrlWarning());
+        m_urlWarning->setVisible(!m_urlWarning->text().isEmpty());
+    }
     updateState();
     resize(560, sizeHint().height());
+}
+
+void ServerDialog::scepUrlEdited() {
+    // NDES serves both on one host: the admin page URL follows the SCEP URL as it is typed, until it is edited by
+    // hand (then it is the admin's).
+    const QUrl scep = QUrl::fromUserInput(m_scepUrl->text().trimmed());
+    const bool following = m_adminUrl->text().trimmed().isEmpty() || m_adminUrl->text() == m_derivedAdminUrl;
+    if (following && scep.isValid() && !scep.host().isEmpty() && !m_scepUrl->text().trimmed().isEmpty()) {
+        QUrl admin;
+        admin.setScheme(scep.scheme());
+        admin.setHost(scep.host());
+        admin.setPort(scep.port());
+        admin.setPath(QStringLiteral("/certsrv/mscep_admin/"));
+        m_derivedAdminUrl = admin.toString();
+        m_adminUrl->setText(m_derivedAdminUrl);
+    }
+    const QString warning = scepUrlWarning();
+    m_urlWarning->setText(warning);
+    m_urlWarning->setVisible(!warning.isEmpty());
+}
+
+QString ServerDialog::scepUrlWarning() const {
+    const QString text = m_scepUrl->text().trimmed();
+    if (text.isEmpty())
+        return {};
+    const QUrl url(text);
+    if (!url.isValid() || url.host().isEmpty())
+        return tr("Give the whole URL, e.g. https://ndes.example.com/certsrv/mscep/mscep.dll");
+    const QString path = url.path();
+    if (path.compare(QLatin1String("/certsrv/mscep/mscep.dll"), Qt::CaseInsensitive) == 0)
+        return {};
+    if (path.startsWith(QLatin1String("/certsrv/mscep_admin"), Qt::CaseInsensitive))
+        return tr("This is the admin page's path. The SCEP URL ends in /certsrv/mscep/mscep.dll.");
+    return tr("NDES answers SCEP at /certsrv/mscep/mscep.dll; \"%1\" is not that path. Devices and this console "
+              "will get errors unless a proxy maps it. Saved as typed if you keep it.")
+        .arg(path.isEmpty() ? QStringLiteral("/") : path);
+}
+
+QString ServerDialog::testResultText() const {
+    return m_testResult->isVisible() ? m_testResult->text() : QString();
+}
+
+void ServerDialog::showTestResult(const QString& text) {
+    m_testResult->setText(text);
+    m_testResult->setVisible(!text.isEmpty());
+}
+
+void ServerDialog::testConnection() {
+    const inventory::ServerProfile p = profile();
+    if (const QStringList problems = p.problems(); !problems.isEmpty()) {
+        showTestResult(problems.join(QLatin1Char('\n')));
+        return;
+    }
+    m_testButton->setEnabled(false);
+    showTestResult(tr("Testing…"));
+    auto* probe = new service::HealthProbe(p.healthTarget(), {}, this);
+    const bool signsIn = p.auth != service::AdminAuth::None;
+    connect(probe, &service::HealthProbe::finished, this, [this, probe, signsIn](const service::HealthReport& r) {
+        probe->deleteLater();
+        m_testButton->setEnabled(true);
+        QStringList lines{tr("%1: %2").arg(r.url.host(), service::healthStatusLabel(r.status))};
+        QStringList failedDetails;
+        for (const service::ProbeStep& step : r.steps) {
+            lines << QStringLiteral("%1 %2 (%3 ms)%4")
+                         .arg(step.ok ? QStringLiteral("✔") : QStringLiteral("✖"), step.name)
+                         .arg(step.ms)
+                         .arg(step.detail.isEmpty() ? QString() : QStringLiteral(": ") + step.detail);
+            if (!step.ok && !step.detail.isEmpty())
+                failedDetails << step.detail;
+        }
+        for (const service::HealthReason& reason : r.reasons)
+            if (std::none_of(failedDetails.begin(), failedDetails.end(),
+                             [&](const QString& d) { return reason.message.contains(d); }))
+                lines << QStringLiteral("• ") + reason.message;
+        if (signsIn)
+            lines << tr("Sign-in not checked (it would spend a challenge password): use Check sign-in.");
+        showTestResult(lines.join(QLatin1Char('\n')));
+    });
+    probe->start();
+}
+
+void ServerDialog::checkSignIn() {
+    const inventory::ServerProfile p = profile();
+    if (const QStringList problems = p.problems(); !problems.isEmpty()) {
+        showTestResult(problems.join(QLatin1Char('\n')));
+        return;
+    }
+    auto run = [this, p](SecretBytes password) {
+        m_signInButton->setEnabled(false);
+        showTestResult(tr("Signing in…"));
+        ui::checkSignIn(m_context, p, std::move(password), this, [this](const Result<QString>& outcome) {
+            m_signInButton->setEnabled(true);
+            showTestResult(outcome ? QStringLiteral("✔ ") + *outcome
+                                   : tr("✖ Sign-in failed: %1").arg(outcome.error().message));
+        });
+    };
+    const bool needsPassword = p.auth == service::AdminAuth::Ntlm || p.auth == service::AdminAuth::Basic;
+    if (!needsPassword || !m_password->text().isEmpty())
+        return run(password()); // what is typed here
+    if (m_id.isEmpty()) {
+        showTestResult(tr("Type the account's password first."));
+        return;
+    }
+    // Unchanged: the saved one (this session's, the keychain's, or asked for).
+    obtainServerPassword(m_context, m_id, this, [this, run](bool ok, SecretBytes saved) {
+        if (ok)
+            run(std::move(saved));
+        else
+            showTestResult(tr("Sign-in not checked: no password was given."));
+    });
 }
 
 void ServerDialog::updateState() {

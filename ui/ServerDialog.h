@@ -11,14 +11,19 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QPushButton;
 
 namespace ndes::ui {
+
+class ConsoleContext;
 
 // Add or edit a server profile. The account password goes to the keychain, never into the profile.
 class ServerDialog : public QDialog {
     Q_OBJECT
 public:
-    explicit ServerDialog(const inventory::ServerProfile& profile, QWidget* parent = nullptr);
+    // With a context, the dialog can test what is typed before it is saved (Test connection, Check sign-in).
+    explicit ServerDialog(const inventory::ServerProfile& profile, QWidget* parent = nullptr,
+                          ConsoleContext* context = nullptr);
 
     [[nodiscard]] inventory::ServerProfile profile() const;
     // The password typed (empty: keep what the keychain has).
@@ -26,8 +31,16 @@ public:
 
     void accept() override;
 
+    // The warning under the SCEP URL (empty when the path is NDES's own).
+    [[nodiscard]] QString scepUrlWarning() const;
+    [[nodiscard]] QString testResultText() const;
+
 private:
     void updateState();
+    void scepUrlEdited();
+    void testConnection();
+    void checkSignIn();
+    void showTestResult(const QString& text);
 
     QString m_id;
     QLineEdit* m_name;
@@ -41,6 +54,12 @@ private:
     QLineEdit* m_site;
     QPlainTextEdit* m_notes;
     QLabel* m_problems;
+    QLabel* m_urlWarning;
+    QLabel* m_testResult;
+    QPushButton* m_testButton = nullptr;
+    QPushButton* m_signInButton = nullptr;
+    ConsoleContext* m_context;
+    QString m_derivedAdminUrl; // the admin URL as last derived: it follows the SCEP URL until edited by hand
 };
 
 } // namespace ndes::ui

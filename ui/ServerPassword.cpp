@@ -3,7 +3,11 @@
 
 #include "ConsoleContext.h"
 
+#include "ndes/ChallengePasswordClient.h"
+#include "util/Clock.h"
+
 #include <QCoreApplication>
+#include <QFutureWatcher>
 #include <QInputDialog>
 #include <QPointer>
 
@@ -14,6 +18,9 @@ namespace {
 QString tr(const char* text) {
     return QCoreApplication::translate("ServerPassword", text);
 }
+
+// The watcher's argument outlives the call as a shared pointer: Qt's future holds the result with the password.
+using Fetch = QFutureWatcher<Result<service::ChallengePassword>>;
 
 } // namespace
 
@@ -51,6 +58,47 @@ void obtainServerPassword(ConsoleContext* context, const QString& profileId, QWi
                                     context->setSessionPassword(profileId, pw);
                                     done(true, std::move(pw));
                                 });
+}
+
+bool isSignInRefusal(const QString& errorCode) {
+    return errorCode == QLatin1String("unauthorized") || errorCode == QLatin1String("auth-loop") ||
+           errorCode == QLatin1String("forbidden") || errorCode == QLatin1String("insufficient-permission");
+}
+
+void checkSignIn(ConsoleContext* context, const inventory::ServerProfile& profile, SecretBytes password,
+                 QObject* receiver, std::function<void(const Result<QString>& outcome)> done) {
+    service::ChallengeRequest req;
+    req.adminUrl = profile.adminUrl;
+    req.auth = profile.auth;
+    req.user = profile.user;
+    req.password = std::move(password);
+    req.allowHttp = profile.allowHttp;
+    req.extraCaPem = service::pemBundle(profile.healthTarget().extraTlsCaCertificates);
+    auto* watcher = new Fetch(receiver);
+    QObject::connect(watcher, &Fetch::finished, receiver, [context, watcher, profile, done = std::move(done)] {
+        watcher->deleteLater();
+        Result<service::ChallengePassword> result = watcher->result();
+        const QString account = profile.user.isEmpty() ? tr("(current user)") : profile.user;
+        service::ChallengeAuditEntry audit{Clock::instance().now(),
+                                           QStringLiteral("%1 as %2").arg(ConsoleContext::localUser(), account),
+                                           profile.name.isEmpty() ? profile.adminUrl.host() : profile.name,
+                                           tr("(sign-in check)"),
+                                           QString(),
+                                           result ? QStringLiteral("issued") : result.error().code};
+        const Status logged = context->auditTrail().append(audit);
+        if (!profile.id.isEmpty())
+            context->noteAdminPageResult(profile.id, result ? QString() : result.error().code);
+        if (!result)
+            return done(result.error());
+        result->password.wipe(); // spent on the check; nobody sees it
+        QString text = tr("Signed in as %1: the admin page accepted the account and issued a challenge password "
+                          "(not shown; recorded in the audit trail).")
+                           .arg(account);
+        if (!logged)
+            text += QLatin1Char(' ') + logged.error().message;
+        done(text);
+    });
+    watcher->setFuture(service::ChallengePasswordClient::fetchAsync(std::move(req)));
 }
 
 } // namespace ndes::ui

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "inventory/ServerProfile.h"
+#include "util/Result.h"
 #include "util/SecretBytes.h"
 
 #include <QString>
 #include <functional>
 
+class QObject;
 class QWidget;
 
 namespace ndes::ui {
@@ -17,5 +20,15 @@ class ConsoleContext;
 // one at once.
 void obtainServerPassword(ConsoleContext* context, const QString& profileId, QWidget* parent,
                           std::function<void(bool ok, SecretBytes password)> done);
+
+// Signs in to the admin page once, with `profile` (a dialog's unsaved values or a saved server) and `password`:
+// the only way to know the account works, and it costs one challenge password, which is wiped unseen and recorded
+// in the audit trail (device "(sign-in check)"). `done` gets a sentence for the user, or the admin page's error.
+// The watcher lives as long as `receiver`.
+void checkSignIn(ConsoleContext* context, const inventory::ServerProfile& profile, SecretBytes password,
+                 QObject* receiver, std::function<void(const Result<QString>& outcome)> done);
+
+// Whether an admin page error code means the account itself was refused (as opposed to the page being down).
+[[nodiscard]] bool isSignInRefusal(const QString& errorCode);
 
 } // namespace ndes::ui

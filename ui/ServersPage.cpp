@@ -3,7 +3,9 @@
 
 #include "ConsoleContext.h"
 #include "ServerDialog.h"
+#include "ServerPassword.h"
 #include "ndes/HealthProbe.h"
+#include "util/Clock.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -12,6 +14,8 @@
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace ndes::ui {
 
@@ -35,8 +39,13 @@ ServersPage::ServersPage(ConsoleContext* context, QWidget* parent)
     auto* add = new QPushButton(tr("&Add…"), this);
     m_edit = new QPushButton(tr("&Edit…"), this);
     m_remove = new QPushButton(tr("&Remove"), this);
-    m_test = new QPushButton(tr("&Test connection"), this);
-    for (QPushButton* b : {add, m_edit, m_remove, m_test})
+    m_test = new QPushButton(tr("Test co&nnection"), this); // Alt+T is the Tools menu
+    m_test->setToolTip(tr("TLS, GetCACaps, GetCACert, CRLs and whether the admin page answers. It does not sign in."));
+    m_signIn = new QPushButton(tr("Check &sign-in (uses one challenge password)"), this);
+    m_signIn->setToolTip(tr("Signs in to the admin page with the saved account, the only way to know the password "
+                            "works. NDES issues one challenge password for it; it is not shown and is recorded in "
+                            "the audit trail."));
+    for (QPushButton* b : {add, m_edit, m_remove, m_test, m_signIn})
         buttons->addWidget(b);
     buttons->addStretch();
     layout->addLayout(buttons);
@@ -65,12 +74,15 @@ ServersPage::ServersPage(ConsoleContext* context, QWidget* parent)
     connect(m_edit, &QPushButton::clicked, this, &ServersPage::editServer);
     connect(m_remove, &QPushButton::clicked, this, &ServersPage::removeServer);
     connect(m_test, &QPushButton::clicked, this, &ServersPage::testConnection);
+    connect(m_signIn, &QPushButton::clicked, this, &ServersPage::checkSignIn);
     connect(m_table, &QTableWidget::itemDoubleClicked, this, &ServersPage::editServer);
     connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
         const bool any = !selectedId().isEmpty();
         m_edit->setEnabled(any);
         m_remove->setEnabled(any);
         m_test->setEnabled(any);
+        m_signIn->setEnabled(any);
+        showResultFor(selectedId()); // another server: its own result, or none — not the previous one's
     });
     connect(m_context, &ConsoleContext::inventoryChanged, this, &ServersPage::refresh);
     refresh();
@@ -97,6 +109,20 @@ void ServersPage::refresh() {
     m_edit->setEnabled(any);
     m_remove->setEnabled(any);
     m_test->setEnabled(any);
+    m_signIn->setEnabled(any);
+    showResultFor(selectedId());
+}
+
+void ServersPage::showResultFor(const QString& id) {
+    const QString text = m_results.value(id);
+    m_result->setText(text);
+    m_result->setVisible(!text.isEmpty());
+}
+
+void ServersPage::setResult(const QString& id, const QString& text) {
+    m_results[id] = text;
+    if (selectedId() == id)
+        showResultFor(id);
 }
 
 QString ServersPage::selectedId() const {
@@ -114,7 +140,7 @@ void ServersPage::editServer() {
 }
 
 void ServersPage::editProfile(const inventory::ServerProfile& profile) {
-    ServerDialog dialog(profile, this);
+    ServerDialog dialog(profile, this, m_context);
     if (dialog.exec() != QDialog::Accepted)
         return;
     auto id = m_context->saveProfile(dialog.profile());
@@ -160,11 +186,12 @@ void ServersPage::testConnection() {
     if (!p)
         return;
     m_test->setEnabled(false);
-    m_result->setText(tr("Testing %1…").arg(p->name));
-    m_result->show();
+    const QString id = p->id;
+    const bool signsIn = p->auth != service::AdminAuth::None;
+    setResult(id, tr("Testing %1…").arg(p->name));
     // The same probe as the Overview: TLS, GetCACaps, GetCACert, CRLs, admin page; nothing secret is sent.
     auto* probe = new service::HealthProbe(p->healthTarget(), {}, this);
-    connect(probe, &service::HealthProbe::finished, this, [this, probe](const service::HealthReport& r) {
+    connect(probe, &service::HealthProbe::finished, this, [this, probe, id, signsIn](const service::HealthReport& r) {
         probe->deleteLater();
         static const QMap<QString, QString> stepLabels{{QStringLiteral("tls"), tr("TLS")},
                                                        {QStringLiteral("caps"), tr("GetCACaps")},
@@ -181,17 +208,52 @@ void ServersPage::testConnection() {
         for (const service::ExpiryItem& e : r.expiries)
             if (e.role != service::ExpiryRole::Crl)
                 lines << QStringLiteral("  %1: %2, expires %3")
-                             .arg(service::expiryRoleName(e.role), e.subject,
-                                  e.notAfter.toString(QStringLiteral("yyyy-MM-dd")));
-        for (const service::HealthReason& reason : r.reasons)
-            lines << (reason.severity == service::HealthStatus::Warning ? QStringLiteral("⚠ ") : QStringLiteral("✖ ")) +
-                         reason.message;
-        m_result->setText(lines.join(QLatin1Char('\n')));
+                             .arg(service::expiryRoleName(e.role), e.subject, displayDateTime(e.notAfter));
+        // A reason that only repeats a failed step's words is said once (the step line already has them).
+        QStringList failedDetails;
+        for (const service::ProbeStep& s : r.steps)
+            if (!s.ok && !s.detail.isEmpty())
+                failedDetails << s.detail;
+        for (const service::HealthReason& reason : r.reasons) {
+            const bool repeats = std::any_of(failedDetails.begin(), failedDetails.end(),
+                                             [&](const QString& d) { return reason.message.contains(d); });
+            if (!repeats)
+                lines << (reason.severity == service::HealthStatus::Warning ? QStringLiteral("⚠ ")
+                                                                            : QStringLiteral("✖ ")) +
+                             reason.message;
+        }
+        if (signsIn)
+            lines << tr("Sign-in not checked: this test does not sign in, because signing in spends a challenge "
+                        "password. A wrong account password shows only with \"Check sign-in\".");
+        setResult(id, lines.join(QLatin1Char('\n')));
         m_test->setEnabled(true);
         emit statusMessage(
             tr("Connection test of %1 finished: %2.").arg(r.server, service::healthStatusLabel(r.status)));
     });
     probe->start();
+}
+
+void ServersPage::checkSignIn() {
+    const auto* p = m_context->inventory().find(selectedId());
+    if (!p)
+        return;
+    const QString id = p->id;
+    m_signIn->setEnabled(false);
+    setResult(id, tr("Signing in to %1…").arg(p->name));
+    obtainServerPassword(m_context, id, this, [this, id](bool ok, SecretBytes password) {
+        const auto* profile = m_context->inventory().find(id);
+        if (!ok || !profile) {
+            m_signIn->setEnabled(true);
+            setResult(id, tr("Sign-in not checked: no password was given."));
+            return;
+        }
+        ui::checkSignIn(m_context, *profile, std::move(password), this, [this, id](const Result<QString>& outcome) {
+            m_signIn->setEnabled(!selectedId().isEmpty());
+            setResult(id, outcome ? QStringLiteral("✔ ") + *outcome
+                                  : tr("✖ Sign-in failed: %1").arg(outcome.error().message));
+            emit statusMessage(outcome ? tr("Sign-in check passed.") : tr("Sign-in check failed."));
+        });
+    });
 }
 
 } // namespace ndes::ui

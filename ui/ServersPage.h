@@ -3,6 +3,7 @@
 
 #include "inventory/ServerProfile.h"
 
+#include <QMap>
 #include <QWidget>
 
 class QLabel;
@@ -13,7 +14,8 @@ namespace ndes::ui {
 
 class ConsoleContext;
 
-// The NDES servers: add, edit, remove, and test a connection (GetCACaps, GetCACert, the admin page).
+// The NDES servers: add, edit, remove, test a connection (GetCACaps, GetCACert, the admin page; no sign-in) and
+// check the sign-in (one challenge password).
 class ServersPage : public QWidget {
     Q_OBJECT
 public:
@@ -24,6 +26,8 @@ public slots:
     void editServer();
     void removeServer();
     void testConnection();
+    // Signs in once with the saved account (costs one challenge password): the check "Test connection" cannot make.
+    void checkSignIn();
     void refresh();
 
 signals:
@@ -32,13 +36,17 @@ signals:
 private:
     [[nodiscard]] QString selectedId() const;
     void editProfile(const inventory::ServerProfile& profile);
+    void showResultFor(const QString& id);
+    void setResult(const QString& id, const QString& text);
 
     ConsoleContext* m_context;
     QTableWidget* m_table;
     QPushButton* m_edit;
     QPushButton* m_remove;
     QPushButton* m_test;
+    QPushButton* m_signIn;
     QLabel* m_result;
+    QMap<QString, QString> m_results; // per server: a result stays with its server, not with the screen
 };
 
 } // namespace ndes::ui

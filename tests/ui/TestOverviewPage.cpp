@@ -300,6 +300,16 @@ private slots:
             QCOMPARE(scroll->widget()->objectName(), QStringLiteral("serverDetail"));
             auto* detail = qobject_cast<QLabel*>(scroll->widget());
             QVERIFY(detail->text().contains(QStringLiteral("expired on")));
+            // The probe does not sign in; the pane says so, then what a sign-in elsewhere found (item 2).
+            QVERIFY(detail->text().contains(QStringLiteral("Sign-in: not checked")));
+            QString parisId;
+            for (const auto& p : context.inventory().servers())
+                if (p.name == QLatin1String("NDES Paris"))
+                    parisId = p.id;
+            context.noteAdminPageResult(parisId, QStringLiteral("unauthorized"));
+            QVERIFY(detail->text().contains(QStringLiteral("refused the account")));
+            context.noteAdminPageResult(parisId, QString());
+            QVERIFY(detail->text().contains(QStringLiteral("account was accepted")));
             QVERIFY2(!detail->text().contains(QRegularExpression(QStringLiteral("\\dT\\d\\d:\\d\\d"))),
                      "an ISO 8601 time in the server pane");
             auto* split = page.findChild<QSplitter*>(QStringLiteral("overviewSplit"));
