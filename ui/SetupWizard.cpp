@@ -10,20 +10,25 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDir>
+#include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QSyntaxHighlighter>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace ndes::ui {
@@ -587,7 +592,98 @@ SetupWizard::SetupWizard(QWidget* parent)
                 QMessageBox::warning(this, tr("Cannot save the plan"), error);
         }
     });
+    setButtonText(QWizard::CustomButton3, tr("Start o&ver"));
+    setOption(QWizard::HaveCustomButton3);
+    connect(this, &QWizard::customButtonClicked, this, [this](int which) {
+        if (which == QWizard::CustomButton3)
+            startOver();
+    });
+    setButtonLayout({QWizard::CustomButton1, QWizard::CustomButton2, QWizard::CustomButton3, QWizard::Stretch,
+                     QWizard::BackButton, QWizard::NextButton, QWizard::FinishButton, QWizard::CancelButton});
+    m_firstSubtitle = m_pages.value(Environment) ? m_pages[Environment]->subTitle() : QString();
     setPlan(m_plan);
+    m_defaults = m_plan.toJsonBytes();
+
+    // The draft of the last session, if there is one: the work is not lost to a stray Escape.
+    if (QFileInfo(draftPath()).isFile()) {
+        if (auto draft = SetupPlan::load(draftPath())) {
+            const QDateTime when = QFileInfo(draftPath()).lastModified();
+            setPlan(*draft);
+            m_cleanPlan = m_defaults; // a draft is not in a file of the admin's
+            m_draftRestored = true;
+            if (m_pages.value(Environment))
+                m_pages[Environment]->setSubTitle(
+                    tr("%1\nYour unsaved plan from %2 was restored. Start over for a fresh one.")
+                        .arg(m_firstSubtitle, QLocale().toString(when, QLocale::ShortFormat)));
+        }
+    }
+    m_draftTimer = new QTimer(this);
+    m_draftTimer->setSingleShot(true);
+    m_draftTimer->setInterval(800);
+    connect(m_draftTimer, &QTimer::timeout, this, &SetupWizard::writeDraft);
+    connect(this, &SetupWizard::planChanged, this, [this] {
+        if (hasUnsavedChanges())
+            m_draftTimer->start();
+    });
+}
+
+QString SetupWizard::draftPath() {
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/setup-draft.json");
+}
+
+void SetupWizard::writeDraft() {
+    QDir().mkpath(QFileInfo(draftPath()).absolutePath());
+    (void)m_plan.save(draftPath()); // a draft that cannot be written costs nothing now; the close asks anyway
+}
+
+void SetupWizard::removeDraft() {
+    if (m_draftTimer)
+        m_draftTimer->stop();
+    QFile::remove(draftPath());
+}
+
+void SetupWizard::markClean() {
+    m_cleanPlan = m_plan.toJsonBytes();
+    m_draftRestored = false;
+    removeDraft();
+    if (m_pages.value(Environment))
+        m_pages[Environment]->setSubTitle(m_firstSubtitle);
+}
+
+void SetupWizard::startOver() {
+    if (hasUnsavedChanges() &&
+        QMessageBox::question(this, tr("Start over"),
+                              tr("Discard this plan and start again from the defaults? It is in no file."),
+                              QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Discard)
+        return;
+    auto fresh = SetupPlan::fromJson(m_defaults);
+    if (fresh)
+        setPlan(*fresh);
+    markClean();
+    restart();
+}
+
+void SetupWizard::done(int result) {
+    // Escape, Cancel, the window's close button and Finish all come here. Nothing typed goes without a question.
+    if (hasUnsavedChanges()) {
+        QMessageBox box(QMessageBox::Question, tr("Close the setup wizard?"),
+                        tr("This plan is in no file yet. Keep it as a draft? It comes back the next time you open "
+                           "the wizard."),
+                        QMessageBox::NoButton, this);
+        QPushButton* keep = box.addButton(tr("&Keep as draft and close"), QMessageBox::AcceptRole);
+        QPushButton* discard = box.addButton(tr("&Discard the plan"), QMessageBox::DestructiveRole);
+        QPushButton* stay = box.addButton(tr("Go on &editing"), QMessageBox::RejectRole);
+        box.setDefaultButton(keep);
+        box.setEscapeButton(stay);
+        box.exec();
+        if (box.clickedButton() == stay || !box.clickedButton())
+            return;
+        if (box.clickedButton() == discard)
+            removeDraft();
+        else if (box.clickedButton() == keep)
+            writeDraft();
+    }
+    QWizard::done(result);
 }
 
 void SetupWizard::setPlan(const SetupPlan& plan) {
@@ -595,6 +691,11 @@ void SetupWizard::setPlan(const SetupPlan& plan) {
     for (SetupWizardPage* p : m_pages)
         p->load();
     revalidate();
+    // What is set from outside (a plan file, the defaults) is what "unchanged" means from here on.
+    m_cleanPlan = m_plan.toJsonBytes();
+    m_draftRestored = false;
+    if (m_pages.value(Environment) && !m_firstSubtitle.isEmpty())
+        m_pages[Environment]->setSubTitle(m_firstSubtitle);
 }
 
 void SetupWizard::revalidate() {
@@ -610,6 +711,8 @@ bool SetupWizard::savePlan(const QString& path, QString* error) {
     const Status st = m_plan.save(path);
     if (!st && error)
         *error = st.error().message;
+    if (st)
+        markClean();
     return bool(st);
 }
 
@@ -621,6 +724,7 @@ bool SetupWizard::openPlan(const QString& path, QString* error) {
         return false;
     }
     setPlan(*p);
+    markClean();
     return true;
 }
 
@@ -636,6 +740,8 @@ bool SetupWizard::saveAll(const QString& directory, QString* error) {
                             : Result<QStringList>(plan.error());
     if (!files && error)
         *error = files.error().message;
+    if (files)
+        markClean();
     return bool(files);
 }
 

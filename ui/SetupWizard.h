@@ -9,6 +9,7 @@
 
 class QLabel;
 class QTabWidget;
+class QTimer;
 
 namespace ndes::ui {
 
@@ -36,6 +37,15 @@ public:
 
     void revalidate();
 
+    // The plan as it is being edited is kept as a draft (AppData/setup-draft.json, written atomically a moment after
+    // each change; plans hold no password) and comes back the next time the wizard opens. Closing with changes that
+    // are in no file asks first: keep the draft, discard, or go on editing.
+    [[nodiscard]] static QString draftPath();
+    [[nodiscard]] bool hasUnsavedChanges() const { return m_plan.toJsonBytes() != m_cleanPlan; }
+    [[nodiscard]] bool draftRestored() const { return m_draftRestored; }
+    void startOver();
+    void done(int result) override;
+
 signals:
     void planChanged();
 
@@ -44,6 +54,14 @@ private:
     setup::SetupPlan m_plan;
     QList<setup::PlanIssue> m_issues;
     QList<SetupWizardPage*> m_pages;
+    QByteArray m_cleanPlan; // the plan as last opened or saved to a file (or the defaults)
+    QByteArray m_defaults;
+    bool m_draftRestored = false;
+    QTimer* m_draftTimer = nullptr;
+    QString m_firstSubtitle;
+    void writeDraft();
+    void removeDraft();
+    void markClean();
 };
 
 } // namespace ndes::ui

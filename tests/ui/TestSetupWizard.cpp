@@ -5,17 +5,20 @@
 #include "SetupWizard.h"
 
 #include <QAbstractButton>
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace ndes;
 using namespace ndes::ui;
@@ -50,6 +53,65 @@ class TestSetupWizard : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void init() { QFile::remove(SetupWizard::draftPath()); } // each test starts from the defaults
+
+    // One Escape closed the seven-page wizard without asking, and everything typed was gone (issue 15, item 4).
+    void escapeAsksAndTheDraftComesBack() {
+        auto answer = [](const QString& buttonText) {
+            QTimer::singleShot(0, [buttonText] {
+                QWidget* modal = QApplication::activeModalWidget();
+                auto* box = qobject_cast<QMessageBox*>(modal);
+                QVERIFY2(box, "no question was asked");
+                for (QAbstractButton* b : box->buttons())
+                    if (b->text().remove(QLatin1Char('&')) == buttonText)
+                        return b->click();
+                QFAIL(qPrintable(QStringLiteral("no button %1").arg(buttonText)));
+            });
+        };
+        {
+            SetupWizard w;
+            w.show();
+            QVERIFY(!w.draftRestored());
+            type(w, QStringLiteral("domainDns"), QStringLiteral("corp.example"));
+            type(w, QStringLiteral("caConfig"), QStringLiteral("ca01.corp.example\\Corp Issuing CA"));
+            QVERIFY(w.hasUnsavedChanges());
+            answer(QStringLiteral("Go on editing"));
+            QTest::keyClick(&w, Qt::Key_Escape);
+            QVERIFY(w.isVisible()); // still there, nothing lost
+            QCOMPARE(field<QLineEdit>(w, QStringLiteral("domainDns"))->text(), QStringLiteral("corp.example"));
+            answer(QStringLiteral("Keep as draft and close"));
+            QTest::keyClick(&w, Qt::Key_Escape);
+            QVERIFY(!w.isVisible());
+            QVERIFY(QFile::exists(SetupWizard::draftPath()));
+            QFile draft(SetupWizard::draftPath());
+            QVERIFY(draft.open(QIODevice::ReadOnly));
+            QVERIFY(!draft.readAll().toLower().contains("password\":\"")); // a plan never holds one
+        }
+        {
+            SetupWizard w; // reopened: the draft is back, and it says so
+            w.show();
+            QVERIFY(w.draftRestored());
+            QCOMPARE(field<QLineEdit>(w, QStringLiteral("domainDns"))->text(), QStringLiteral("corp.example"));
+            QVERIFY(w.currentPage()->subTitle().contains(QStringLiteral("restored")));
+            answer(QStringLiteral("Discard"));
+            w.startOver();
+            QVERIFY(field<QLineEdit>(w, QStringLiteral("domainDns"))->text().isEmpty());
+            QVERIFY(!QFile::exists(SetupWizard::draftPath()));
+            // Nothing changed since: Escape closes at once.
+            QTest::keyClick(&w, Qt::Key_Escape);
+            QVERIFY(!w.isVisible());
+        }
+        {
+            // Typing alone keeps a draft (a crash or a killed session does not lose the plan either).
+            SetupWizard w;
+            w.show();
+            type(w, QStringLiteral("domainNetbios"), QStringLiteral("CORP"));
+            QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(SetupWizard::draftPath()), 5000);
+            answer(QStringLiteral("Discard the plan"));
+            w.reject();
+            QVERIFY(!QFile::exists(SetupWizard::draftPath()));
+        }
+    }
 
     void walkThePages() {
         SetupWizard w;
