@@ -12,6 +12,8 @@
 #include <QFutureWatcher>
 #include <QHash>
 #include <QJsonArray>
+#include <QLocale>
+#include <QMutex>
 #include <QPointer>
 #include <QSslConfiguration>
 #include <QSslSocket>
@@ -564,9 +566,38 @@ void HealthProbe::stepCrl() {
     });
 }
 
+namespace {
+
+// Admin pages seen open (200 without authentication), by URL, with when. IIS runs NDES's page for a HEAD as for a
+// GET, so on an open page every probe issues a challenge password: an Overview refreshing every 5 minutes would
+// fill the cache (5 by default) within the hour and lock the helpdesk out. Seen open, a page is asked again at most
+// once an hour in this process.
+QMutex openAdminMutex;
+QHash<QString, QDateTime>& openAdminPages() {
+    static QHash<QString, QDateTime> pages;
+    return pages;
+}
+
+} // namespace
+
 void HealthProbe::stepAdmin() {
     if (!m_options.checkAdmin || m_target.adminUrl.isEmpty())
         return finish();
+    const QString key = m_target.adminUrl.toString(QUrl::NormalizePathSegments);
+    {
+        QMutexLocker lock(&openAdminMutex);
+        const auto seen = openAdminPages().constFind(key);
+        if (seen != openAdminPages().constEnd() && seen->secsTo(Clock::instance().now()) < openAdminRecheckSeconds) {
+            addStep(QStringLiteral("admin"), 0, true,
+                    tr("open without authentication at %1 (not asked again for an hour: each visit of an open "
+                       "admin page issues a challenge password)")
+                        .arg(QLocale().toString(seen->toLocalTime().time(), QLocale::ShortFormat)));
+            addReason(HealthStatus::Warning, QStringLiteral("admin-open"),
+                      tr("The admin page answers without authentication: anyone who reaches it gets challenge "
+                         "passwords. Enable Windows Authentication only on mscep_admin in IIS."));
+            return finish();
+        }
+    }
     auto timer = std::make_shared<QElapsedTimer>();
     timer->start();
     auto* watcher = new QFutureWatcher<Result<AdminPageProbe>>(this);
@@ -581,9 +612,18 @@ void HealthProbe::stepAdmin() {
                          "passwords.")
                           .arg(probe.error().message));
         } else if (probe->httpStatus == 401) {
+            {
+                QMutexLocker lock(&openAdminMutex);
+                openAdminPages().remove(m_target.adminUrl.toString(QUrl::NormalizePathSegments));
+            }
             addStep(QStringLiteral("admin"), ms, true,
                     tr("asks for %1").arg(probe->offeredSchemes.join(QStringLiteral(", "))));
         } else if (probe->httpStatus == 200) {
+            {
+                QMutexLocker lock(&openAdminMutex);
+                openAdminPages().insert(m_target.adminUrl.toString(QUrl::NormalizePathSegments),
+                                        Clock::instance().now());
+            }
             addStep(QStringLiteral("admin"), ms, true, tr("open without authentication"));
             addReason(HealthStatus::Warning, QStringLiteral("admin-open"),
                       tr("The admin page answers without authentication: anyone who reaches it gets challenge "

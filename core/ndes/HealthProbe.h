@@ -85,6 +85,8 @@ struct HealthReport {
 class HealthProbe : public QObject {
     Q_OBJECT
 public:
+    // An admin page seen open is asked again only after this long (each visit issues a challenge password).
+    static constexpr qint64 openAdminRecheckSeconds = 3600;
     HealthProbe(HealthTarget target, HealthOptions options = {}, QObject* parent = nullptr);
     ~HealthProbe() override;
 

@@ -4,6 +4,7 @@
 #include "NdesLabProcess.h"
 #include "TestHttpServer.h"
 #include "inventory/Inventory.h"
+#include "ndes/ChallengePasswordClient.h"
 #include "ndes/HealthProbe.h"
 #include "util/Clock.h"
 
@@ -97,6 +98,22 @@ private slots:
         NdesLabProcess open;
         QVERIFY2(open.start({}, &error), qPrintable(error));
         QCOMPARE(codes(probe(labTarget(open))), QStringList{QStringLiteral("admin-open")});
+        // Each visit of an open admin page issues a password: probes in the same hour must not fill NDES's cache (5
+        // by default) and lock the helpdesk out. Six more probes, then a helpdesk request still gets a password.
+        for (int i = 0; i < 6; ++i) {
+            const HealthReport again = probe(labTarget(open));
+            QCOMPARE(codes(again), QStringList{QStringLiteral("admin-open")});
+            bool notAsked = false;
+            for (const ProbeStep& s : again.steps)
+                notAsked = notAsked || (s.name == QLatin1String("admin") && s.detail.contains(u"not asked again"));
+            QVERIFY(notAsked);
+        }
+        ChallengeRequest helpdesk;
+        helpdesk.adminUrl = QUrl(open.adminUrl());
+        helpdesk.auth = AdminAuth::None;
+        helpdesk.allowHttp = true;
+        const auto fetched = ChallengePasswordClient::fetch(helpdesk);
+        QVERIFY2(fetched, fetched ? "" : qPrintable(fetched.error().message));
 
         const CtlRun run = ndesctl({QStringLiteral("check"), QStringLiteral("--url"), lab.scepUrl()});
         QCOMPARE(run.exitCode, 0);

@@ -14,6 +14,7 @@
 #include "SetupWizard.h"
 
 #include <QAbstractButton>
+#include <QComboBox>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -63,16 +64,16 @@ class TestWindowSizes : public QObject {
         const QString path = m_dir.filePath(QStringLiteral("inventory.json"));
         QFile f(path);
         f.open(QIODevice::WriteOnly);
-        // A lab whose RA expires soon (a warning, and the summary names the next RA expiry), and a server where
-        // nothing listens (port 9: refused at once).
+        // A lab over plain HTTP whose RA expires soon (a warning, the summary names the next RA expiry, the RA
+        // trust banner shows), and a server over HTTPS where nothing listens (port 9: refused at once).
         f.write(QStringLiteral("{\"version\":1,\"servers\":["
                                "{\"id\":\"a\",\"name\":\"NDES01 Paris (production, Intune)\",\"scepUrl\":"
                                "\"%1\",\"adminUrl\":\"%2\",\"auth\":\"none\",\"allowHttp\":true},")
                     .arg(m_lab.scepUrl(), m_lab.adminUrl())
                     .toUtf8());
         f.write("{\"id\":\"b\",\"name\":\"NDES02 Frankfurt (network devices)\",\"scepUrl\":"
-                "\"http://127.0.0.1:9/certsrv/mscep/mscep.dll\",\"adminUrl\":"
-                "\"http://127.0.0.1:9/certsrv/mscep_admin/\",\"auth\":\"none\",\"allowHttp\":true}]}");
+                "\"https://127.0.0.1:9/certsrv/mscep/mscep.dll\",\"adminUrl\":"
+                "\"https://127.0.0.1:9/certsrv/mscep_admin/\",\"auth\":\"none\"}]}");
         return path;
     }
 
@@ -200,6 +201,35 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         checkFits(&window, QSize(1024, 768), QStringLiteral("helpdesk window"));
         checkMnemonics(&window, QStringLiteral("helpdesk window"));
+
+        // The window keeps the size it has while the helpdesk switches servers and a request fails (it resized
+        // itself on every server change).
+        window.resize(560, 430);
+        QTest::qWait(50);
+        const QSize before = window.size();
+        auto* server = window.challengePage()->findChild<QComboBox*>();
+        QVERIFY(server && server->count() == 2);
+        server->setCurrentIndex(0); // the lab: a password, its QR code and details on screen
+        window.challengePage()->generate();
+        auto* error = window.challengePage()->findChild<QLabel*>(QStringLiteral("errorBanner"));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.challengePage()->shownPassword().isEmpty() || error->isVisible(), 20000);
+        QVERIFY2(error->isHidden(), qPrintable(error->text()));
+        QTest::qWait(50);
+        QCOMPARE(window.size(), before);
+        for (int round = 0; round < 2; ++round)
+            for (int i : {1, 0}) {
+                server->setCurrentIndex(i);
+                QTest::qWait(50);
+                QCOMPARE(window.size(), before);
+            }
+        server->setCurrentIndex(1); // nothing listens there
+        window.challengePage()->generate();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.challengePage()->findChild<QLabel*>(QStringLiteral("errorBanner")) &&
+                window.challengePage()->findChild<QLabel*>(QStringLiteral("errorBanner"))->isVisible(),
+            20000);
+        QTest::qWait(50);
+        QCOMPARE(window.size(), before);
     }
 
     void dialogs() {
