@@ -8,6 +8,7 @@
 #include "EventsPage.h"
 #include "MainWindow.h"
 #include "OverviewPage.h"
+#include "PluralTranslator.h"
 #include "SetupWizard.h"
 #include "util/AtomicFile.h"
 #include "util/ProcessMemory.h"
@@ -36,6 +37,8 @@ int main(int argc, char* argv[]) {
     QApplication::setApplicationName(QStringLiteral("NDES Console"));
     QApplication::setApplicationVersion(QStringLiteral(NDES_VERSION));
     QApplication::setStyle(QStringLiteral("Fusion"));
+    ndes::ui::PluralTranslator plurals; // "1 server", "3 servers" instead of "server(s)"
+    QApplication::installTranslator(&plurals);
     QApplication::setWindowIcon(ndes::ui::applicationIcon());
     QGuiApplication::setDesktopFileName(QLatin1String(ndes::ui::applicationId)); // Wayland finds the icon by it
 
