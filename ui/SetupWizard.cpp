@@ -15,6 +15,7 @@
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QGridLayout>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -23,13 +24,17 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScreen>
 #include <QScrollArea>
+#include <QSet>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QSyntaxHighlighter>
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace ndes::ui {
 
@@ -141,10 +146,11 @@ public:
         m_grid->addWidget(whyLabel, row + 1, 1);
         auto* issue = new QLabel(this);
         issue->setWordWrap(true);
-        issue->setVisible(false);
         issue->setObjectName(QStringLiteral("issue-") + field);
+        // The line is kept even when empty: an error that appears must not move the fields under the mouse.
+        issue->setMinimumHeight(issue->fontMetrics().height() + 8);
         m_grid->addWidget(issue, row + 2, 1);
-        m_grid->setRowMinimumHeight(row + 3, 8);
+        m_grid->setRowMinimumHeight(row + 3, 4);
         m_issueLabels.insert(field, issue);
         m_loaders << std::move(load);
         editor->setAccessibleName(QString(label).remove(QLatin1Char('&')).remove(QLatin1Char(':')));
@@ -156,20 +162,41 @@ public:
         auto* e = new QLineEdit(this);
         e->setPlaceholderText(placeholder);
         e->setObjectName(field);
-        connect(e, &QLineEdit::textEdited, this, [this, member](const QString& v) {
+        connect(e, &QLineEdit::textEdited, this, [this, e, field, member](const QString& typed) {
+            QString v = typed;
+            if (field == QLatin1String("raCountry") && v != v.toUpper()) { // "fr" means FR
+                const int at = e->cursorPosition();
+                v = v.toUpper();
+                e->setText(v);
+                e->setCursorPosition(at);
+            }
+            m_touched.insert(field);
             m_wizard->m_plan.*member = v;
+            m_wizard->applyDerivedValues();
             m_wizard->revalidate();
         });
-        addRow(label, e, field, why, [this, e, member] { e->setText(m_wizard->m_plan.*member); });
+        connect(e, &QLineEdit::editingFinished, this, [this, field] {
+            if (!m_touched.contains(field)) { // left without typing: now its error may show
+                m_touched.insert(field);
+                showIssues(m_wizard->m_issues);
+            }
+        });
+        addRow(label, e, field, why, [this, e, member] {
+            if (e->text() != m_wizard->m_plan.*member)
+                e->setText(m_wizard->m_plan.*member);
+        });
         return e;
     }
     QLineEdit* list(const QString& label, const QString& field, const QString& why, QStringList SetupPlan::*member) {
         auto* e = new QLineEdit(this);
         e->setObjectName(field);
-        connect(e, &QLineEdit::textEdited, this, [this, member](const QString& v) {
+        connect(e, &QLineEdit::textEdited, this, [this, field, member](const QString& v) {
             QStringList items;
             for (const QString& x : v.split(QLatin1Char(','), Qt::SkipEmptyParts))
                 items << x.trimmed();
+            if (field == QLatin1String("ekus")) // "Client Authentication" is taken for its OID
+                items = setup::normalizedEkus(items);
+            m_touched.insert(field);
             m_wizard->m_plan.*member = items;
             m_wizard->revalidate();
         });
@@ -184,9 +211,10 @@ public:
         s->setSuffix(suffix);
         s->setObjectName(field);
         s->setMaximumWidth(180);
-        connect(s, &QSpinBox::valueChanged, this, [this, member](int v) {
+        connect(s, &QSpinBox::valueChanged, this, [this, field, member](int v) {
             if (m_wizard->m_plan.*member == v)
                 return;
+            m_touched.insert(field);
             m_wizard->m_plan.*member = v;
             m_wizard->revalidate();
         });
@@ -196,9 +224,10 @@ public:
     QCheckBox* flag(const QString& label, const QString& field, const QString& why, bool SetupPlan::*member) {
         auto* c = new QCheckBox(label, this);
         c->setObjectName(field);
-        connect(c, &QCheckBox::toggled, this, [this, member](bool v) {
+        connect(c, &QCheckBox::toggled, this, [this, field, member](bool v) {
             if (m_wizard->m_plan.*member == v)
                 return;
+            m_touched.insert(field);
             m_wizard->m_plan.*member = v;
             m_wizard->revalidate();
         });
@@ -214,9 +243,10 @@ public:
         c->setCompleter(nullptr); // a name of one's own is not completed into "Computer" or "WebServer"
         c->addItems(items);
         c->setObjectName(field);
-        connect(c, &QComboBox::currentTextChanged, this, [this, member](const QString& v) {
+        connect(c, &QComboBox::currentTextChanged, this, [this, field, member](const QString& v) {
             if (m_wizard->m_plan.*member == v)
                 return;
+            m_touched.insert(field);
             m_wizard->m_plan.*member = v;
             m_wizard->revalidate();
         });
@@ -231,7 +261,8 @@ public:
         auto* c = new QComboBox(this);
         c->addItems(items);
         c->setObjectName(field);
-        connect(c, &QComboBox::currentIndexChanged, this, [this, set](int i) {
+        connect(c, &QComboBox::currentIndexChanged, this, [this, field, set](int i) {
+            m_touched.insert(field);
             set(i);
             m_wizard->revalidate();
         });
@@ -254,8 +285,13 @@ public:
                 if (i.field == it.key())
                     (i.severity == PlanIssue::Severity::Error ? errors : warnings) << i.message;
             QLabel* l = it.value();
+            // An error waits until the field was touched or Next was pressed (a new plan is not all red at once);
+            // a warning shows at once.
+            if (!m_showAll && !m_touched.contains(it.key()))
+                errors.clear();
             if (errors.isEmpty() && warnings.isEmpty()) {
-                l->setVisible(false);
+                l->clear();
+                l->setStyleSheet(QString());
                 continue;
             }
             l->setText((errors + warnings).join(QStringLiteral("\n")));
@@ -268,12 +304,34 @@ public:
         emit completeChanged();
     }
 
-    bool isComplete() const override {
+    [[nodiscard]] bool hasErrors() const {
         const QStringList mine = SetupWizard::fieldsOf(m_id);
         for (const PlanIssue& i : m_wizard->m_issues)
             if (i.severity == PlanIssue::Severity::Error && mine.contains(i.field))
-                return false;
-        return true;
+                return true;
+        return false;
+    }
+
+    // Next is always there to press: with errors on the page it shows them all, puts the cursor in the first, and
+    // stays (a disabled Next did not say why).
+    bool validatePage() override {
+        if (!hasErrors())
+            return true;
+        m_showAll = true;
+        showIssues(m_wizard->m_issues);
+        const QStringList mine = SetupWizard::fieldsOf(m_id);
+        for (const PlanIssue& i : m_wizard->m_issues)
+            if (i.severity == PlanIssue::Severity::Error && mine.contains(i.field))
+                if (auto* w = findChild<QWidget*>(i.field)) {
+                    w->setFocus();
+                    break;
+                }
+        return false;
+    }
+    void markTouched(const QString& field) { m_touched.insert(field); }
+    [[nodiscard]] bool showsError(const QString& field) const {
+        const QLabel* l = m_issueLabels.value(field);
+        return l && !l->text().isEmpty() && l->styleSheet().contains(QLatin1String("#a61b1b"));
     }
 
     QGridLayout* grid() { return m_grid; }
@@ -285,6 +343,8 @@ protected:
     QGridLayout* m_grid;
     QHash<QString, QLabel*> m_issueLabels;
     QList<std::function<void()>> m_loaders;
+    QSet<QString> m_touched;
+    bool m_showAll = false;
 };
 
 namespace {
@@ -416,7 +476,10 @@ SetupWizard::SetupWizard(QWidget* parent)
     setOption(QWizard::HaveCustomButton2);
     setButtonText(QWizard::CustomButton1, tr("&Open plan…"));
     setButtonText(QWizard::CustomButton2, tr("Save &plan…"));
-    resize(960, 760);
+    QSize size(960, 760); // within the screen's free area on a 1280×720 or 1366×768 laptop
+    if (const QScreen* screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableSize() - QSize(24, 48));
+    resize(size);
 
     // Sensible defaults (NDES-FACTS.md): a template of your own in all three values, 2048-bit CryptoAPI RA keys,
     // 30-minute passwords, SHA256, the Intune-sized IIS and HTTP.sys limits.
@@ -490,8 +553,9 @@ SetupWizard::SetupWizard(QWidget* parent)
         [this](int i) { m_plan.purpose = SetupPlan::Purpose(i); });
     tmpl->number(tr("Minimum key size:"), QStringLiteral("minimumKeySize"), tr("2048 bits or more."),
                  &SetupPlan::minimumKeySize, 512, 16384, tr(" bits"));
-    tmpl->list(tr("EKUs (OIDs):"), QStringLiteral("ekus"),
-               tr("Comma-separated, e.g. 1.3.6.1.5.5.7.3.2 (Client Authentication), 1.3.6.1.5.5.7.3.1 (Server)."),
+    tmpl->list(tr("EKUs:"), QStringLiteral("ekus"),
+               tr("Comma-separated names or OIDs, e.g. Client Authentication, Server Authentication or "
+                  "1.3.6.1.5.5.7.3.2; names are kept as their OIDs."),
                &SetupPlan::ekus);
     tmpl->flag(tr("Subject supplied in the request"), QStringLiteral("subjectInRequest"),
                tr("Devices name themselves; NDES has no AD object to build the subject from."),
@@ -601,6 +665,21 @@ SetupWizard::SetupWizard(QWidget* parent)
     setButtonLayout({QWizard::CustomButton1, QWizard::CustomButton2, QWizard::CustomButton3, QWizard::Stretch,
                      QWizard::BackButton, QWizard::NextButton, QWizard::FinishButton, QWizard::CancelButton});
     m_firstSubtitle = m_pages.value(Environment) ? m_pages[Environment]->subTitle() : QString();
+    // Where one is among the seven steps.
+    m_steps = new QLabel(this);
+    m_steps->setObjectName(QStringLiteral("wizardSteps"));
+    m_steps->setTextFormat(Qt::RichText);
+    m_steps->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_steps->setContentsMargins(8, 12, 16, 8);
+    int widest = 0;
+    for (SetupWizardPage* p : m_pages) {
+        QFont bold = m_steps->font();
+        bold.setBold(true);
+        widest = std::max(widest, QFontMetrics(bold).horizontalAdvance(QStringLiteral("7. ") + p->title()));
+    }
+    m_steps->setMinimumWidth(widest + 32);
+    setSideWidget(m_steps);
+    connect(this, &QWizard::currentIdChanged, this, &SetupWizard::updateSteps);
     setPlan(m_plan);
     m_defaults = m_plan.toJsonBytes();
 
@@ -617,6 +696,7 @@ SetupWizard::SetupWizard(QWidget* parent)
                         .arg(m_firstSubtitle, QLocale().toString(when, QLocale::ShortFormat)));
         }
     }
+    updateSteps();
     m_draftTimer = new QTimer(this);
     m_draftTimer->setSingleShot(true);
     m_draftTimer->setInterval(800);
@@ -648,6 +728,13 @@ void SetupWizard::markClean() {
     removeDraft();
     if (m_pages.value(Environment))
         m_pages[Environment]->setSubTitle(m_firstSubtitle);
+}
+
+bool SetupWizard::currentPageHasErrors() const {
+    const QStringList mine = fieldsOf(PageId(currentId()));
+    return std::any_of(m_issues.begin(), m_issues.end(), [&](const setup::PlanIssue& i) {
+        return i.severity == setup::PlanIssue::Severity::Error && mine.contains(i.field);
+    });
 }
 
 void SetupWizard::startOver() {
@@ -696,6 +783,41 @@ void SetupWizard::setPlan(const SetupPlan& plan) {
     m_draftRestored = false;
     if (m_pages.value(Environment) && !m_firstSubtitle.isEmpty())
         m_pages[Environment]->setSubTitle(m_firstSubtitle);
+}
+
+void SetupWizard::applyDerivedValues() {
+    // Obvious values are filled in, and follow what they come from until typed over: the UPN from the account and
+    // the domain, the RA's name from the NDES host.
+    const QString upn = m_plan.accountName.trimmed().isEmpty() || m_plan.domainDns.trimmed().isEmpty()
+                            ? QString()
+                            : m_plan.accountName.trimmed() + QLatin1Char('@') + m_plan.domainDns.trimmed().toLower();
+    if (m_plan.accountUpn.isEmpty() || m_plan.accountUpn == m_derivedUpn) {
+        m_plan.accountUpn = upn;
+        m_derivedUpn = upn;
+    }
+    const QString host = m_plan.ndesHost.trimmed().section(QLatin1Char('.'), 0, 0).toUpper();
+    const QString ra = host.isEmpty() ? QString() : host + QStringLiteral("-MSCEP-RA");
+    if (m_plan.raName.isEmpty() || m_plan.raName == m_derivedRaName) {
+        m_plan.raName = ra;
+        m_derivedRaName = ra;
+    }
+    for (SetupWizardPage* p : m_pages)
+        p->load(); // only editors whose value changed are touched: the cursor stays where it is
+}
+
+void SetupWizard::updateSteps() {
+    if (!m_steps)
+        return;
+    QStringList rows;
+    const QList<int> ids = pageIds();
+    for (int i = 0; i < ids.size(); ++i) {
+        const QString title = page(ids[i])->title().toHtmlEscaped();
+        rows << (ids[i] == currentId()
+                     ? QStringLiteral("<p style='margin:6px 0'><b>%1. %2</b></p>").arg(i + 1).arg(title)
+                     : QStringLiteral("<p style='margin:6px 0; color:#5f6b7a'>%1. %2</p>").arg(i + 1).arg(title));
+    }
+    m_steps->setText(rows.join(QString()));
+    m_steps->setAccessibleDescription(tr("Step %1 of %2").arg(ids.indexOf(currentId()) + 1).arg(ids.size()));
 }
 
 void SetupWizard::revalidate() {

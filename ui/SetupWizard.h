@@ -36,6 +36,8 @@ public:
     bool saveAll(const QString& directory, QString* error); // plan.json, mscep.reg and the scripts
 
     void revalidate();
+    // Fills the values that follow from others (UPN, RA name) while they have not been typed over.
+    void applyDerivedValues();
 
     // The plan as it is being edited is kept as a draft (AppData/setup-draft.json, written atomically a moment after
     // each change; plans hold no password) and comes back the next time the wizard opens. Closing with changes that
@@ -44,6 +46,8 @@ public:
     [[nodiscard]] bool hasUnsavedChanges() const { return m_plan.toJsonBytes() != m_cleanPlan; }
     [[nodiscard]] bool draftRestored() const { return m_draftRestored; }
     void startOver();
+    // Whether the page shown has errors (Next would stay and show them).
+    [[nodiscard]] bool currentPageHasErrors() const;
     void done(int result) override;
 
 signals:
@@ -59,6 +63,10 @@ private:
     bool m_draftRestored = false;
     QTimer* m_draftTimer = nullptr;
     QString m_firstSubtitle;
+    QString m_derivedUpn;
+    QString m_derivedRaName;
+    QLabel* m_steps = nullptr;
+    void updateSteps();
     void writeDraft();
     void removeDraft();
     void markClean();

@@ -107,7 +107,7 @@ int main(int argc, char* argv[]) {
         }
         wizard.show();
         const int target = p.value(wizardPage).toInt();
-        for (int i = 0; i < target && wizard.currentPage() && wizard.currentPage()->isComplete(); ++i)
+        for (int i = 0; i < target && wizard.currentPage() && !wizard.currentPageHasErrors(); ++i)
             wizard.next();
         if (p.isSet(screenshot)) {
             QTimer::singleShot(600, [&] {

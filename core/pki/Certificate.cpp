@@ -2,6 +2,7 @@
 #include "pki/Certificate.h"
 
 #include <QHash>
+#include <QRegularExpression>
 
 #include "pki/Asn1Time.h"
 #include "pki/DistinguishedName.h"
@@ -181,6 +182,25 @@ QStringList Certificate::extendedKeyUsages() const {
 
 QString Certificate::extendedKeyUsageName(const QString& oid) {
     // The names Windows shows (certificate template "Application Policies").
+    const QHash<QString, QString>& names = ekuNames();
+    const auto it = names.constFind(oid);
+    return it == names.constEnd() ? oid : QStringLiteral("%1 (%2)").arg(*it, oid);
+}
+
+QString Certificate::extendedKeyUsageOid(const QString& nameOrOid) {
+    const QString wanted = nameOrOid.trimmed();
+    // "Client Authentication (1.3.6.1.5.5.7.3.2)", as extendedKeyUsageName writes it, gives its OID back.
+    static const QRegularExpression withOid(QStringLiteral("\\(([0-9.]+)\\)$"));
+    if (const auto m = withOid.match(wanted); m.hasMatch())
+        return m.captured(1);
+    const QHash<QString, QString>& names = ekuNames();
+    for (auto it = names.begin(); it != names.end(); ++it)
+        if (it.value().compare(wanted, Qt::CaseInsensitive) == 0)
+            return it.key();
+    return wanted;
+}
+
+const QHash<QString, QString>& Certificate::ekuNames() {
     static const QHash<QString, QString> names{
         {QStringLiteral("1.3.6.1.5.5.7.3.1"), QStringLiteral("Server Authentication")},
         {QStringLiteral("1.3.6.1.5.5.7.3.2"), QStringLiteral("Client Authentication")},
@@ -197,8 +217,7 @@ QString Certificate::extendedKeyUsageName(const QString& oid) {
         {QStringLiteral("1.3.6.1.5.2.3.5"), QStringLiteral("KDC Authentication")},
         {QStringLiteral("2.5.29.37.0"), QStringLiteral("Any Purpose")},
     };
-    const auto it = names.constFind(oid);
-    return it == names.constEnd() ? oid : QStringLiteral("%1 (%2)").arg(*it, oid);
+    return names;
 }
 
 QStringList Certificate::extendedKeyUsageNames() const {

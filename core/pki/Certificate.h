@@ -5,6 +5,7 @@
 #include "util/Result.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QStringList>
 
@@ -64,6 +65,9 @@ public:
     // The EKUs as people know them, "Client Authentication (1.3.6.1.5.5.7.3.2)"; unknown ones as their OID.
     [[nodiscard]] QStringList extendedKeyUsageNames() const;
     [[nodiscard]] static QString extendedKeyUsageName(const QString& oid);
+    // The OID of an EKU named as Windows names it ("Client Authentication", any case); an OID or an unknown name
+    // comes back as given.
+    [[nodiscard]] static QString extendedKeyUsageOid(const QString& nameOrOid);
     [[nodiscard]] QStringList extendedKeyUsages() const; // dotted OIDs
     [[nodiscard]] bool hasExtendedKeyUsage(const char* oid) const;
     [[nodiscard]] bool isCa() const;
@@ -89,6 +93,7 @@ public:
     friend bool operator==(const Certificate& a, const Certificate& b);
 
 private:
+    static const QHash<QString, QString>& ekuNames();
     [[nodiscard]] QByteArray digest(const EVP_MD* md) const;
     X509Ptr m_cert;
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "setup/SetupPlan.h"
 
+#include "pki/Certificate.h"
+
 #include "util/AtomicFile.h"
 
 #include <QCoreApplication>
@@ -216,6 +218,7 @@ Result<SetupPlan> SetupPlan::fromJson(const QByteArray& json) {
         r.integer("minimumKeySize", p.minimumKeySize);
         r.str("provider", p.templateProvider);
         r.list("ekus", p.ekus);
+        p.ekus = normalizedEkus(p.ekus);
         r.boolean("subjectInRequest", p.subjectInRequest);
         r.boolean("exportableKey", p.exportableKey);
         r.boolean("sanFromRequest", p.sanFromRequest);
@@ -526,7 +529,7 @@ QList<PlanIssue> validate(const SetupPlan& p) {
         if (!thumb.match(t).hasMatch())
             error("tlsThumbprint", "tls-thumbprint",
                   tr("The HTTPS binding needs the certificate's SHA-1 thumbprint: 40 hex digits (certlm.msc > "
-                     "Details > Thumbprint)."));
+                     "Details > Thumbprint). No certificate yet? Untick HTTPS for now (the plan then warns)."));
     }
     for (const auto& [field, value] :
          {std::pair{"maxUrl", p.maxUrl}, std::pair{"maxQueryString", p.maxQueryString},
@@ -574,6 +577,13 @@ QList<PlanIssue> validate(const SetupPlan& p) {
                   tr("\"%1\" is not a CryptoAPI provider: NDES cannot use KSP/CNG keys for its RA. Use Microsoft "
                      "Strong Cryptographic Provider (or Microsoft Enhanced RSA and AES Cryptographic Provider).")
                       .arg(*csp));
+    return out;
+}
+
+QStringList normalizedEkus(const QStringList& ekus) {
+    QStringList out;
+    for (const QString& e : ekus)
+        out << pki::Certificate::extendedKeyUsageOid(e);
     return out;
 }
 

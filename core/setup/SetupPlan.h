@@ -108,4 +108,7 @@ struct PlanIssue {
     return false;
 }
 
+// EKUs as the plan keeps them: OIDs. A name Windows uses ("Client Authentication", any case) becomes its OID.
+[[nodiscard]] QStringList normalizedEkus(const QStringList& ekus);
+
 } // namespace ndes::setup

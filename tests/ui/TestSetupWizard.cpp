@@ -38,8 +38,9 @@ void type(QWizard& w, const QString& name, const QString& text) {
     QTest::keyClicks(e, text);
 }
 
+// Whether Next goes on: it is always enabled; with errors on the page it shows them all and stays.
 bool nextEnabled(QWizard& w) {
-    return w.button(QWizard::NextButton)->isEnabled();
+    return w.button(QWizard::NextButton)->isEnabled() && w.currentPage()->validatePage();
 }
 
 QString issueText(QWizard& w, const QString& fieldName) {
@@ -111,6 +112,82 @@ private slots:
             w.reject();
             QVERIFY(!QFile::exists(SetupWizard::draftPath()));
         }
+    }
+
+    // Walk-through, issue 15 item 10: no wall of red before typing, errors on Next, the space for them kept,
+    // obvious values filled in, names and lower case taken for what they mean, and where one is among the steps.
+    void firstContactIsFriendly() {
+        SetupWizard w;
+        w.resize(960, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto shownErrors = [&w] {
+            int n = 0;
+            for (QLabel* l : w.currentPage()->findChildren<QLabel*>())
+                if (l->objectName().startsWith(u"issue-") && l->styleSheet().contains(u"#a61b1b"))
+                    ++n;
+            return n;
+        };
+        QCOMPARE(shownErrors(), 0); // the page has errors (nothing typed), none shown yet
+        auto* steps = w.findChild<QLabel*>(QStringLiteral("wizardSteps"));
+        QVERIFY(steps && steps->isVisible());
+        QVERIFY(steps->text().contains(QStringLiteral("<b>1. Environment</b>")));
+
+        // An error appearing does not move the next field.
+        auto* netbios = field<QLineEdit>(w, QStringLiteral("domainNetbios"));
+        const int y = netbios->mapTo(&w, QPoint(0, 0)).y();
+        type(w, QStringLiteral("domainDns"), QStringLiteral("corp example")); // not a DNS name
+        QVERIFY(!issueText(w, QStringLiteral("domainDns")).isEmpty());
+        QCOMPARE(netbios->mapTo(&w, QPoint(0, 0)).y(), y);
+        QCOMPARE(shownErrors(), 1); // only the field touched
+
+        // Next shows them all, puts the cursor in the first and stays.
+        w.next();
+        QCOMPARE(w.currentId(), int(SetupWizard::Environment));
+        QVERIFY(shownErrors() >= 3);
+        QCOMPARE(QApplication::focusWidget(), field<QLineEdit>(w, QStringLiteral("domainDns")));
+
+        type(w, QStringLiteral("domainDns"), QStringLiteral("corp.example"));
+        type(w, QStringLiteral("domainNetbios"), QStringLiteral("CORP"));
+        type(w, QStringLiteral("caConfig"), QStringLiteral("ca01.corp.example\\Corp Issuing CA"));
+        type(w, QStringLiteral("ndesHost"), QStringLiteral("ndes01.corp.example"));
+        w.next();
+        QCOMPARE(w.currentId(), int(SetupWizard::ServiceAccount));
+        QVERIFY(steps->text().contains(QStringLiteral("<b>2. Service account</b>")));
+        // The UPN follows the account and the domain until typed over.
+        QCOMPARE(field<QLineEdit>(w, QStringLiteral("accountUpn"))->text(), QStringLiteral("svc-ndes@corp.example"));
+        type(w, QStringLiteral("accountName"), QStringLiteral("svc-scep"));
+        QCOMPARE(field<QLineEdit>(w, QStringLiteral("accountUpn"))->text(), QStringLiteral("svc-scep@corp.example"));
+        type(w, QStringLiteral("accountUpn"), QStringLiteral("scep@corp.example"));
+        type(w, QStringLiteral("accountName"), QStringLiteral("svc-ndes"));
+        QCOMPARE(w.plan().accountUpn, QStringLiteral("scep@corp.example"));
+        QCOMPARE(w.plan().raName, QStringLiteral("NDES01-MSCEP-RA")); // from the host
+
+        // EKUs by their Windows names; the country in lower case.
+        type(w, QStringLiteral("accountOu"), QStringLiteral("OU=Service Accounts,DC=corp,DC=example"));
+        QVERIFY(nextEnabled(w));
+        w.next();
+        QCOMPARE(w.currentId(), int(SetupWizard::Template));
+        type(w, QStringLiteral("ekus"), QStringLiteral("Client Authentication, server authentication"));
+        QCOMPARE(w.plan().ekus,
+                 (QStringList{QStringLiteral("1.3.6.1.5.5.7.3.2"), QStringLiteral("1.3.6.1.5.5.7.3.1")}));
+        QVERIFY(issueText(w, QStringLiteral("ekus")).isEmpty());
+        while (w.currentId() != SetupWizard::Iis && nextEnabled(w))
+            w.next();
+        QCOMPARE(w.currentId(), int(SetupWizard::Iis));
+        // HTTPS without a thumbprint: Next says what is missing and the way out if there is no certificate yet.
+        w.next();
+        QCOMPARE(w.currentId(), int(SetupWizard::Iis));
+        QVERIFY(issueText(w, QStringLiteral("tlsThumbprint")).contains(QStringLiteral("Untick HTTPS")));
+        field<QCheckBox>(w, QStringLiteral("https"))->setChecked(false);
+        QVERIFY(nextEnabled(w));
+        w.next();
+        QCOMPARE(w.currentId(), int(SetupWizard::Role));
+        type(w, QStringLiteral("raCountry"), QStringLiteral("fr"));
+        QCOMPARE(field<QLineEdit>(w, QStringLiteral("raCountry"))->text(), QStringLiteral("FR"));
+        QCOMPARE(w.plan().raCountry, QStringLiteral("FR"));
+        QVERIFY(issueText(w, QStringLiteral("raCountry")).isEmpty());
+        QFile::remove(SetupWizard::draftPath());
     }
 
     void walkThePages() {
