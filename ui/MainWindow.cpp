@@ -9,6 +9,7 @@
 #include "OverviewPage.h"
 #include "ServersPage.h"
 #include "SetupWizard.h"
+#include "UserGuide.h"
 
 #include <QApplication>
 #include <QFile>
@@ -22,6 +23,7 @@
 #include <QSaveFile>
 #include <QScreen>
 #include <QSettings>
+#include <QShortcut>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
@@ -43,6 +45,9 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
         resize(560, 430);
         connect(m_challenge, &ChallengePage::statusMessage, this, &MainWindow::showStatus);
         statusBar()->showMessage(tr("Ready"));
+        // No menus here; F1 still opens the guide at the helpdesk's part.
+        connect(new QShortcut(QKeySequence::HelpContents, this), &QShortcut::activated, this,
+                &MainWindow::openUserGuide);
         return;
     }
     auto* central = new QWidget(this);
@@ -55,11 +60,15 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     m_nav->setAccessibleName(tr("Pages"));
     m_nav->setIconSize(QSize(20, 20));
     m_nav->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_ComputerIcon), tr("Overview")));
-    m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DriveNetIcon), tr("Servers")));
-    m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DialogApplyButton), tr("Challenge passwords")));
-    m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_MediaPlay), tr("Enrollment test")));
-    m_nav->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogDetailedView), tr("Events")));
+    // One line-icon set, drawn for the dark navigation (resources/icons/nav).
+    const auto navIcon = [](const char* name) {
+        return QIcon(QStringLiteral(":/icons/nav/%1.svg").arg(QLatin1String(name)));
+    };
+    m_nav->addItem(new QListWidgetItem(navIcon("overview"), tr("Overview")));
+    m_nav->addItem(new QListWidgetItem(navIcon("servers"), tr("Servers")));
+    m_nav->addItem(new QListWidgetItem(navIcon("challenge"), tr("Challenge passwords")));
+    m_nav->addItem(new QListWidgetItem(navIcon("test"), tr("Enrollment test")));
+    m_nav->addItem(new QListWidgetItem(navIcon("events"), tr("Events")));
     m_stack = new QStackedWidget(central);
     m_overview = new OverviewPage(context, m_stack);
     m_stack->addWidget(m_overview);
@@ -166,6 +175,7 @@ void MainWindow::buildMenus() {
                       : tr("The console will start with all pages next time."));
     });
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&User guide"), QKeySequence::HelpContents, this, [this] { openUserGuide(); });
     help->addAction(tr("&About NDES Console"), this, &MainWindow::about);
 }
 
@@ -215,6 +225,30 @@ void MainWindow::exportInventory() {
         tr("Exported %n server(s) to %1 (without passwords).", nullptr, int(m_context->inventory().servers().size()))
             .arg(path),
         10000);
+}
+
+QString MainWindow::guideSection() const {
+    if (m_helpdesk)
+        return QStringLiteral("Challenge passwords");
+    // The guide's headings are the pages' names (docs/user-guide.md).
+    switch (m_stack ? m_stack->currentIndex() : 0) {
+    case 1:
+        return QStringLiteral("Servers");
+    case 2:
+        return QStringLiteral("Challenge passwords");
+    case 3:
+        return QStringLiteral("Enrollment test");
+    case 4:
+        return QStringLiteral("Events");
+    default:
+        return QStringLiteral("Overview");
+    }
+}
+
+void MainWindow::openUserGuide() {
+    auto* guide = new UserGuide(guideSection(), this);
+    guide->setAttribute(Qt::WA_DeleteOnClose);
+    guide->show();
 }
 
 void MainWindow::about() {

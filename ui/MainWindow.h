@@ -32,6 +32,9 @@ public:
     [[nodiscard]] EventsPage* eventsPage() const { return m_events; }
 
     static QString styleSheet();
+    // The user guide's section for the page in front (F1 opens it there).
+    [[nodiscard]] QString guideSection() const;
+    void openUserGuide();
 
 private slots:
     void showStatus(const QString& text);
