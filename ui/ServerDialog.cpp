@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ServerDialog.h"
 
+#include "ConsoleContext.h"
 #include "ServerPassword.h"
 #include "ndes/HealthProbe.h"
 
@@ -11,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -191,28 +193,55 @@ void ServerDialog::checkSignIn() {
         showTestResult(problems.join(QLatin1Char('\n')));
         return;
     }
-    auto run = [this, p](SecretBytes password) {
-        m_signInButton->setEnabled(false);
-        showTestResult(tr("Signing in…"));
-        ui::checkSignIn(m_context, p, std::move(password), this, [this](const Result<QString>& outcome) {
-            m_signInButton->setEnabled(true);
-            showTestResult(outcome ? QStringLiteral("✔ ") + *outcome
-                                   : tr("✖ Sign-in failed: %1").arg(outcome.error().message));
+    // The saved server's state (its session password, the Overview's sign-in line) follows only a check of the
+    // saved server with the saved password; a check of typed values leaves it alone.
+    const inventory::ServerProfile* saved = m_id.isEmpty() ? nullptr : m_context->inventory().find(m_id);
+    const auto sameServer = [&p](const inventory::ServerProfile& s) {
+        const QUrl a = p.adminUrl, b = s.adminUrl;
+        return a.scheme() == b.scheme() && a.host().compare(b.host(), Qt::CaseInsensitive) == 0 &&
+               a.port() == b.port() && p.user == s.user && p.auth == s.auth;
+    };
+    const bool typed = !m_password->text().isEmpty();
+    inventory::ServerProfile checked = p;
+    if (typed || !saved || !sameServer(*saved))
+        checked.id.clear();
+    QPointer<ServerDialog> self(this);
+    auto run = [self, checked](SecretBytes password) {
+        if (!self)
+            return;
+        self->m_signInButton->setEnabled(false);
+        self->showTestResult(tr("Signing in…"));
+        ui::checkSignIn(self->m_context, checked, std::move(password), self, [self](const Result<QString>& outcome) {
+            if (!self)
+                return;
+            self->m_signInButton->setEnabled(true);
+            self->showTestResult(outcome ? QStringLiteral("✔ ") + *outcome
+                                         : tr("✖ Sign-in failed: %1").arg(outcome.error().message));
         });
     };
     const bool needsPassword = p.auth == service::AdminAuth::Ntlm || p.auth == service::AdminAuth::Basic;
-    if (!needsPassword || !m_password->text().isEmpty())
+    if (!needsPassword || typed)
         return run(password()); // what is typed here
-    if (m_id.isEmpty()) {
+    if (!saved) {
         showTestResult(tr("Type the account's password first."));
         return;
     }
+    if (!sameServer(*saved)) {
+        // The saved password goes only to the server and account it was saved for, not to an address just typed.
+        showTestResult(tr("The address, account or sign-in method differs from the saved server: type the password "
+                          "to check these values (the saved one is not sent elsewhere)."));
+        return;
+    }
     // Unchanged: the saved one (this session's, the keychain's, or asked for).
-    obtainServerPassword(m_context, m_id, this, [this, run](bool ok, SecretBytes saved) {
+    m_signInButton->setEnabled(false); // one check at a time: each costs a challenge password
+    obtainServerPassword(m_context, m_id, this, [self, run](bool ok, SecretBytes savedPassword) {
+        if (!self)
+            return;
+        self->m_signInButton->setEnabled(true);
         if (ok)
-            run(std::move(saved));
+            run(std::move(savedPassword));
         else
-            showTestResult(tr("Sign-in not checked: no password was given."));
+            self->showTestResult(tr("Sign-in not checked: no password was given."));
     });
 }
 

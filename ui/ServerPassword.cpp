@@ -35,29 +35,34 @@ void obtainServerPassword(ConsoleContext* context, const QString& profileId, QWi
     if (const SecretBytes* session = context->sessionPassword(profileId))
         return done(true, *session);
     QPointer<QWidget> guard(parent);
-    context->credentials().read(inventory::CredentialStore::keyForServer(profileId),
-                                [context, profileId, guard, done = std::move(done)](Result<SecretBytes> secret) {
-                                    if (secret)
-                                        return done(true, std::move(*secret));
-                                    const auto* p = context->inventory().find(profileId);
-                                    if (!p || !guard)
-                                        return done(false, {});
-                                    bool ok = false;
-                                    QString typed = QInputDialog::getText(
-                                        guard, tr("Password for %1").arg(p->name),
-                                        tr("No password for %1 is in the keychain (%2).\nPassword for %1 "
-                                           "(kept for this session only):")
-                                            .arg(p->user, secret.error().message),
-                                        QLineEdit::Password, QString(), &ok);
-                                    if (!ok || typed.isEmpty()) {
-                                        SecretBytes::cleanse(typed);
-                                        return done(false, {});
-                                    }
-                                    SecretBytes pw(typed.toUtf8());
-                                    SecretBytes::cleanse(typed);
-                                    context->setSessionPassword(profileId, pw);
-                                    done(true, std::move(pw));
-                                });
+    const bool hadParent = parent != nullptr;
+    context->credentials().read(
+        inventory::CredentialStore::keyForServer(profileId),
+        [context, profileId, guard, hadParent, done = std::move(done)](Result<SecretBytes> secret) {
+            // The keychain answers later: the page or dialog that asked (and that `done`
+            // refers to) may be gone by then.
+            if (hadParent && !guard)
+                return;
+            if (secret)
+                return done(true, std::move(*secret));
+            const auto* p = context->inventory().find(profileId);
+            if (!p || !guard)
+                return done(false, {});
+            bool ok = false;
+            QString typed = QInputDialog::getText(guard, tr("Password for %1").arg(p->name),
+                                                  tr("No password for %1 is in the keychain (%2).\nPassword for %1 "
+                                                     "(kept for this session only):")
+                                                      .arg(p->user, secret.error().message),
+                                                  QLineEdit::Password, QString(), &ok);
+            if (!ok || typed.isEmpty()) {
+                SecretBytes::cleanse(typed);
+                return done(false, {});
+            }
+            SecretBytes pw(typed.toUtf8());
+            SecretBytes::cleanse(typed);
+            context->setSessionPassword(profileId, pw);
+            done(true, std::move(pw));
+        });
 }
 
 bool isSignInRefusal(const QString& errorCode) {
@@ -74,8 +79,11 @@ void checkSignIn(ConsoleContext* context, const inventory::ServerProfile& profil
     req.password = std::move(password);
     req.allowHttp = profile.allowHttp;
     req.extraCaPem = service::pemBundle(profile.healthTarget().extraTlsCaCertificates);
-    auto* watcher = new Fetch(receiver);
-    QObject::connect(watcher, &Fetch::finished, receiver, [context, watcher, profile, done = std::move(done)] {
+    // The fetch and its audit entry belong to the context, not to the dialog that asked: closing the dialog while
+    // NDES issues the password must not leave a password without its line in the audit trail.
+    auto* watcher = new Fetch(context);
+    QPointer<QObject> asker(receiver);
+    QObject::connect(watcher, &Fetch::finished, context, [context, watcher, profile, asker, done = std::move(done)] {
         watcher->deleteLater();
         Result<service::ChallengePassword> result = watcher->result();
         const QString account = profile.user.isEmpty() ? tr("(current user)") : profile.user;
@@ -88,9 +96,12 @@ void checkSignIn(ConsoleContext* context, const inventory::ServerProfile& profil
         const Status logged = context->auditTrail().append(audit);
         if (!profile.id.isEmpty())
             context->noteAdminPageResult(profile.id, result ? QString() : result.error().code);
+        if (result)
+            result->password.wipe(); // spent on the check; nobody sees it
+        if (!asker)
+            return;
         if (!result)
             return done(result.error());
-        result->password.wipe(); // spent on the check; nobody sees it
         QString text = tr("Signed in as %1: the admin page accepted the account and issued a challenge password "
                           "(not shown; recorded in the audit trail).")
                            .arg(account);

@@ -24,7 +24,8 @@ void obtainServerPassword(ConsoleContext* context, const QString& profileId, QWi
 // Signs in to the admin page once, with `profile` (a dialog's unsaved values or a saved server) and `password`:
 // the only way to know the account works, and it costs one challenge password, which is wiped unseen and recorded
 // in the audit trail (device "(sign-in check)"). `done` gets a sentence for the user, or the admin page's error.
-// The watcher lives as long as `receiver`.
+// The fetch and its audit entry outlive `receiver`; `done` is called only while `receiver` exists. Give the profile
+// an empty id when what is checked is not the saved server (typed values): its saved state is then left alone.
 void checkSignIn(ConsoleContext* context, const inventory::ServerProfile& profile, SecretBytes password,
                  QObject* receiver, std::function<void(const Result<QString>& outcome)> done);
 

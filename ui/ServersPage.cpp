@@ -81,7 +81,7 @@ ServersPage::ServersPage(ConsoleContext* context, QWidget* parent)
         m_edit->setEnabled(any);
         m_remove->setEnabled(any);
         m_test->setEnabled(any);
-        m_signIn->setEnabled(any);
+        m_signIn->setEnabled(any && !m_signingIn);
         showResultFor(selectedId()); // another server: its own result, or none — not the previous one's
     });
     connect(m_context, &ConsoleContext::inventoryChanged, this, &ServersPage::refresh);
@@ -109,7 +109,7 @@ void ServersPage::refresh() {
     m_edit->setEnabled(any);
     m_remove->setEnabled(any);
     m_test->setEnabled(any);
-    m_signIn->setEnabled(any);
+    m_signIn->setEnabled(any && !m_signingIn);
     showResultFor(selectedId());
 }
 
@@ -238,16 +238,19 @@ void ServersPage::checkSignIn() {
     if (!p)
         return;
     const QString id = p->id;
+    m_signingIn = true; // one check at a time: each costs a challenge password
     m_signIn->setEnabled(false);
     setResult(id, tr("Signing in to %1…").arg(p->name));
     obtainServerPassword(m_context, id, this, [this, id](bool ok, SecretBytes password) {
         const auto* profile = m_context->inventory().find(id);
         if (!ok || !profile) {
-            m_signIn->setEnabled(true);
+            m_signingIn = false;
+            m_signIn->setEnabled(!selectedId().isEmpty());
             setResult(id, tr("Sign-in not checked: no password was given."));
             return;
         }
         ui::checkSignIn(m_context, *profile, std::move(password), this, [this, id](const Result<QString>& outcome) {
+            m_signingIn = false;
             m_signIn->setEnabled(!selectedId().isEmpty());
             setResult(id, outcome ? QStringLiteral("✔ ") + *outcome
                                   : tr("✖ Sign-in failed: %1").arg(outcome.error().message));

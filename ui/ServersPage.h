@@ -45,6 +45,7 @@ private:
     QPushButton* m_remove;
     QPushButton* m_test;
     QPushButton* m_signIn;
+    bool m_signingIn = false;
     QLabel* m_result;
     QMap<QString, QString> m_results; // per server: a result stays with its server, not with the screen
 };

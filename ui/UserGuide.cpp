@@ -27,6 +27,7 @@ UserGuide::UserGuide(const QString& section, QWidget* parent)
     m_text->setObjectName(QStringLiteral("userGuide"));
     m_text->setAccessibleName(tr("User guide"));
     m_text->setOpenExternalLinks(false);
+    m_text->setOpenLinks(false); // a built-in text; nothing in it is followed
     m_text->setMarkdown(markdown());
     layout->addWidget(m_text, 1);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);

@@ -555,8 +555,10 @@ QString toEventXml(const EventRecord& e) {
             qsizetype common = 0;
             while (common < open.size() && common < steps.size() && open[common] == steps[common])
                 ++common;
+            // An attribute after content (not what readUserData writes, but a store may hold such names): it opens a
+            // new element of the same name, so the XML stays well formed.
             if (!attribute.isEmpty() && common == steps.size() && hasContent[size_t(common - 1)])
-                --common; // an attribute after content: a new element of the same name
+                --common;
             while (open.size() > common) {
                 w.writeEndElement();
                 open.removeLast();
@@ -565,6 +567,8 @@ QString toEventXml(const EventRecord& e) {
             if (!hasContent.empty() && steps.size() > common)
                 hasContent.back() = true;
             for (qsizetype i = common; i < steps.size(); ++i) {
+                if (!hasContent.empty())
+                    hasContent.back() = true; // its child comes now: no attribute after this
                 w.writeStartElement(steps[i].section(QLatin1Char('['), 0, 0));
                 open << steps[i];
                 hasContent.push_back(false);

@@ -4,6 +4,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QHash>
+#include <QSet>
 #include <QStringDecoder>
 #include <QXmlStreamReader>
 
@@ -39,22 +40,27 @@ void readUserData(QXmlStreamReader& xml, QList<QPair<QString, QString>>& data) {
         bool hasFields = false;
     };
     std::vector<Open> stack(1); // [0] is <UserData> itself
-    int fields = 0;
     bool cut = false;
+    // Every field repeats its path, so the fields can outgrow the input many times over: a budget of characters
+    // for the event's fields (names and values), and of fields, shared with what the event already has.
+    qint64 budget = EventXmlReader::maxUserDataChars;
+    for (const auto& [k, v] : data)
+        budget -= k.size() + v.size();
     auto add = [&](const QString& name, const QString& value) {
-        if (fields >= EventXmlReader::maxUserDataFields) {
+        if (data.size() >= EventXmlReader::maxUserDataFields || name.size() + value.size() > budget) {
             cut = true;
             return;
         }
-        ++fields;
+        budget -= name.size() + value.size();
         data.append({name, value});
     };
+    constexpr qsizetype maxName = 255;
     while (!xml.atEnd()) {
         xml.readNext();
         if (xml.isStartElement()) {
             Open& parent = stack.back();
             parent.hasFields = true;
-            if (stack.size() > size_t(EventXmlReader::maxUserDataDepth)) {
+            if (stack.size() > size_t(EventXmlReader::maxUserDataDepth) || xml.name().size() > maxName || cut) {
                 cut = true;
                 xml.skipCurrentElement();
                 continue;
@@ -65,19 +71,23 @@ void readUserData(QXmlStreamReader& xml, QList<QPair<QString, QString>>& data) {
             open.path = parent.path.isEmpty() ? name : parent.path + QLatin1Char('/') + name;
             if (n > 1)
                 open.path += QStringLiteral("[%1]").arg(n);
-            QStringList seen; // local names: x:a and y:a would be one attribute twice
+            QSet<QString> seen; // local names: x:a and y:a would be one attribute twice
             for (const QXmlStreamAttribute& a : xml.attributes()) {
                 const QString local = a.name().toString();
-                if (seen.contains(local))
+                if (local.size() > maxName || seen.contains(local)) {
+                    cut = cut || local.size() > maxName;
                     continue;
-                seen << local;
+                }
+                seen.insert(local);
                 add(open.path + QStringLiteral("/@") + local, a.value().toString());
                 open.hasFields = true;
             }
             stack.push_back(std::move(open));
         } else if (xml.isCharacters() && !xml.isWhitespace()) {
-            if (stack.back().text.size() < EventXmlReader::maxEventBytes)
+            if (stack.back().text.size() + xml.text().size() <= budget)
                 stack.back().text += xml.text();
+            else
+                cut = true;
         } else if (xml.isEndElement()) {
             Open done = std::move(stack.back());
             stack.pop_back();

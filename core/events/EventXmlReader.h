@@ -25,7 +25,9 @@ public:
     static constexpr qint64 maxEventBytes = qint64(4) * 1024 * 1024; // one event (an EVTX record is at most 64 KB)
     // <UserData> is flattened into fields (see EventRecord::data); deeper or more than this is left out, marked.
     static constexpr int maxUserDataDepth = 32;
-    static constexpr int maxUserDataFields = 4096;
+    static constexpr int maxUserDataFields = 4096; // per event
+    static constexpr qint64 maxUserDataChars =
+        qint64(1) * 1024 * 1024; // per event, names and values (the store keeps 64 KB)
     [[nodiscard]] static EventXmlResult parse(const QByteArray& data);
     // One <Event> element, UTF-8, as libevtx writes a record: the fast path (no wrapping, no copy unless the raw
     // XML is kept); markup declarations send it to parse().

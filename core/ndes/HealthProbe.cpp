@@ -573,6 +573,10 @@ namespace {
 // fill the cache (5 by default) within the hour and lock the helpdesk out. Seen open, a page is asked again at most
 // once an hour in this process.
 QMutex openAdminMutex;
+// IIS paths are case-insensitive: /CertSrv/mscep_admin/ is the same page.
+QString adminPageKey(const QUrl& url) {
+    return url.adjusted(QUrl::NormalizePathSegments | QUrl::RemoveQuery | QUrl::RemoveFragment).toString().toLower();
+}
 QHash<QString, QDateTime>& openAdminPages() {
     static QHash<QString, QDateTime> pages;
     return pages;
@@ -583,11 +587,12 @@ QHash<QString, QDateTime>& openAdminPages() {
 void HealthProbe::stepAdmin() {
     if (!m_options.checkAdmin || m_target.adminUrl.isEmpty())
         return finish();
-    const QString key = m_target.adminUrl.toString(QUrl::NormalizePathSegments);
+    const QString key = adminPageKey(m_target.adminUrl);
     {
         QMutexLocker lock(&openAdminMutex);
         const auto seen = openAdminPages().constFind(key);
-        if (seen != openAdminPages().constEnd() && seen->secsTo(Clock::instance().now()) < openAdminRecheckSeconds) {
+        const qint64 since = seen == openAdminPages().constEnd() ? -1 : seen->secsTo(Clock::instance().now());
+        if (since >= 0 && since < openAdminRecheckSeconds) { // a clock set back does not keep it forever
             addStep(QStringLiteral("admin"), 0, true,
                     tr("open without authentication at %1 (not asked again for an hour: each visit of an open "
                        "admin page issues a challenge password)")
@@ -614,15 +619,14 @@ void HealthProbe::stepAdmin() {
         } else if (probe->httpStatus == 401) {
             {
                 QMutexLocker lock(&openAdminMutex);
-                openAdminPages().remove(m_target.adminUrl.toString(QUrl::NormalizePathSegments));
+                openAdminPages().remove(adminPageKey(m_target.adminUrl));
             }
             addStep(QStringLiteral("admin"), ms, true,
                     tr("asks for %1").arg(probe->offeredSchemes.join(QStringLiteral(", "))));
         } else if (probe->httpStatus == 200) {
             {
                 QMutexLocker lock(&openAdminMutex);
-                openAdminPages().insert(m_target.adminUrl.toString(QUrl::NormalizePathSegments),
-                                        Clock::instance().now());
+                openAdminPages().insert(adminPageKey(m_target.adminUrl), Clock::instance().now());
             }
             addStep(QStringLiteral("admin"), ms, true, tr("open without authentication"));
             addReason(HealthStatus::Warning, QStringLiteral("admin-open"),

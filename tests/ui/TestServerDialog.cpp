@@ -193,6 +193,47 @@ private slots:
         QVERIFY(context.lastSignIn(QStringLiteral("lab")).has_value());
         QVERIFY(context.lastSignIn(QStringLiteral("lab"))->errorCode.isEmpty());
     }
+
+    // From the security review: the saved password goes only to the saved server and account; a check that is still
+    // running when the dialog closes keeps its audit line.
+    void savedPasswordStaysWithItsServer() {
+        const QString inv = m_dir.filePath(QStringLiteral("saved.json"));
+        QFile f(inv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral("{\"version\":1,\"servers\":[{\"id\":\"lab\",\"name\":\"Lab\",\"scepUrl\":\"%1\","
+                               "\"adminUrl\":\"%2\",\"auth\":\"ntlm\",\"user\":\"LAB\\\\alice\",\"allowHttp\":true}]}")
+                    .arg(m_lab.scepUrl(), m_lab.adminUrl())
+                    .toUtf8());
+        f.close();
+        ui::ConsoleContext context(inv, m_dir.filePath(QStringLiteral("audit3.jsonl")));
+        context.setSessionPassword(QStringLiteral("lab"), SecretBytes(QByteArray("Alice-Pa55")));
+        const auto lines = [&context] {
+            const auto e = context.auditTrail().entries();
+            return e ? e->size() : -1;
+        };
+        {
+            ui::ServerDialog dialog(*context.inventory().find(QStringLiteral("lab")), nullptr, &context);
+            dialog.show();
+            QLineEdit* scep = field(dialog, QStringLiteral("mscep.dll"));
+            QLineEdit* admin = field(dialog, QStringLiteral("mscep_admin"));
+            admin->setText(QStringLiteral("http://127.0.0.2:8080/certsrv/mscep_admin/")); // elsewhere
+            Q_UNUSED(scep)
+            button(dialog, QStringLiteral("Check sign-in"))->click();
+            QVERIFY(dialog.testResultText().contains(QStringLiteral("not sent elsewhere")));
+            QCOMPARE(lines(), 0); // nothing was sent
+        }
+        {
+            auto* dialog = new ui::ServerDialog(*context.inventory().find(QStringLiteral("lab")), nullptr, &context);
+            dialog->show();
+            field(*dialog, QStringLiteral("unchanged"))->setText(QStringLiteral("wrong-one"));
+            button(*dialog, QStringLiteral("Check sign-in"))->click();
+            delete dialog; // closed while NDES answers
+            QTRY_COMPARE_WITH_TIMEOUT(lines(), 1, 20000);
+            // A typed (wrong) password was checked, not the saved one: the saved session password stays.
+            QVERIFY(context.sessionPassword(QStringLiteral("lab")));
+            QVERIFY(!context.lastSignIn(QStringLiteral("lab")).has_value());
+        }
+    }
 };
 
 QTEST_MAIN(TestServerDialog)

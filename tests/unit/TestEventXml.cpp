@@ -143,13 +143,42 @@ private slots:
             QVERIFY2(back.error.isEmpty(), qPrintable(back.error));
             QCOMPARE(back.events.first().data, fields);
         }
-        // An attribute after content (not what readUserData writes, but a store may hold it): still well formed.
-        EventRecord e;
-        e.eventId = 4;
-        e.data = {{QStringLiteral("R/a"), QStringLiteral("text")}, {QStringLiteral("R/a/@x"), QStringLiteral("1")}};
-        QCOMPARE(userDataRoot(e), QStringLiteral("R"));
-        const EventXmlResult back = EventXmlReader::parseEvent(toEventXml(e).toUtf8(), false);
-        QVERIFY2(back.error.isEmpty(), qPrintable(back.error));
+        // An attribute after content (not what readUserData writes, but EventData names may look like paths): still
+        // well formed, and stable once rebuilt.
+        for (const auto& fields : QList<QList<QPair<QString, QString>>>{
+                 {{QStringLiteral("R/a"), QStringLiteral("text")}, {QStringLiteral("R/a/@x"), QStringLiteral("1")}},
+                 {{QStringLiteral("R/A/B"), QStringLiteral("1")}, {QStringLiteral("R/A/@x"), QStringLiteral("2")}},
+                 {{QStringLiteral("R/A"), QStringLiteral("1")}, {QStringLiteral("R/A"), QStringLiteral("2")}}}) {
+            EventRecord e;
+            e.eventId = 4;
+            e.data = fields;
+            QCOMPARE(userDataRoot(e), fields.first().first.section(QLatin1Char('/'), 0, 0));
+            const EventXmlResult back = EventXmlReader::parseEvent(toEventXml(e).toUtf8(), false);
+            QVERIFY2(back.error.isEmpty(), qPrintable(back.error));
+            const EventXmlResult again = EventXmlReader::parseEvent(toEventXml(back.events.first()).toUtf8(), false);
+            QCOMPARE(again.events.first().data, back.events.first().data);
+        }
+
+        // Paths repeat in every field: long names at depth would multiply the input. Names over 255 characters are
+        // left out, and an event's fields stop at a budget of characters.
+        QByteArray amplify = "<Event><System><EventID>5</EventID></System><UserData><Root>";
+        const QByteArray longName(250, 'n');
+        for (int i = 0; i < 30; ++i)
+            amplify += "<" + longName + ">";
+        for (int i = 0; i < 4000; ++i)
+            amplify += "<x a='1' b='2'/>";
+        for (int i = 0; i < 30; ++i)
+            amplify += "</" + longName + ">";
+        amplify += "<" + QByteArray(300, 'z') + " a='1'/></Root></UserData></Event>";
+        r = EventXmlReader::parse(amplify);
+        QCOMPARE(r.events.size(), 1);
+        qint64 chars = 0;
+        for (const auto& [k, v] : r.events.first().data) {
+            chars += k.size() + v.size();
+            QVERIFY(!k.contains(QString(300, QLatin1Char('z'))));
+        }
+        QVERIFY2(chars <= EventXmlReader::maxUserDataChars + 64, qPrintable(QString::number(chars)));
+        QVERIFY(r.events.first().data.last().second.contains(QLatin1String("[cut:")));
     }
 
     void catalogueKnowsEveryNdesEvent() {
