@@ -79,13 +79,7 @@ EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
     m_keySize = new QComboBox(this);
     m_keySize->addItems({QStringLiteral("2048"), QStringLiteral("3072"), QStringLiteral("4096")});
     m_keySize->setAccessibleName(tr("Key size"));
-    auto* keyBox = new QWidget(this);
-    auto* keyRow = new QHBoxLayout(keyBox);
-    keyRow->setContentsMargins(0, 0, 0, 0);
-    keyRow->addWidget(new QLabel(tr("Key size:"), keyBox));
-    m_keySize->setParent(keyBox);
-    keyRow->addWidget(m_keySize);
-    row->addWidget(keyBox);
+    row->addWidget(FlowLayout::group(this, {new QLabel(tr("Key size:"), this), m_keySize}));
     m_template = new QLineEdit(this);
     m_template->setPlaceholderText(tr("expected template (optional, case matters)"));
     m_template->setAccessibleName(tr("Expected template"));

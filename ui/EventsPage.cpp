@@ -79,19 +79,6 @@ QString idsText(const QSet<int>& ids) {
     return parts.join(QStringLiteral(", "));
 }
 
-// Widgets kept together on one line of a FlowLayout (a label and its field).
-QWidget* group(QWidget* parent, std::initializer_list<QWidget*> widgets) {
-    auto* box = new QWidget(parent);
-    auto* row = new QHBoxLayout(box);
-    row->setContentsMargins(0, 0, 0, 0);
-    row->setSpacing(6);
-    for (QWidget* w : widgets) {
-        w->setParent(box);
-        row->addWidget(w);
-    }
-    return box;
-}
-
 } // namespace
 
 struct EventsPage::LoadResult {
@@ -174,7 +161,7 @@ void EventsPage::buildUi() {
     m_pauseButton->setToolTip(tr("Freeze the table; events keep arriving and are kept"));
     auto* exportButton = new QPushButton(tr("E&xport…"), this);
     exportButton->setToolTip(tr("Save the events shown (CSV, JSON or Event XML)"));
-    sourceRow->addWidget(group(this, {new QLabel(tr("Events from:"), this), m_sourceCombo}));
+    sourceRow->addWidget(FlowLayout::group(this, {new QLabel(tr("Events from:"), this), m_sourceCombo}));
     sourceRow->addWidget(openButton);
     sourceRow->addWidget(m_listenButton);
     sourceRow->addWidget(m_followBox);
@@ -189,7 +176,8 @@ void EventsPage::buildUi() {
     m_notifyBox->setToolTip(tr("A desktop notification when a highlighted event arrives live"));
     m_notifyBox->setChecked(QSettings().value(QStringLiteral("events/notify"), false).toBool());
     m_notify = m_notifyBox->isChecked();
-    sourceRow->addWidget(group(this, {new QLabel(tr("Highlight IDs:"), this), m_highlightEdit, m_notifyBox}));
+    sourceRow->addWidget(
+        FlowLayout::group(this, {new QLabel(tr("Highlight IDs:"), this), m_highlightEdit, m_notifyBox}));
     sourceRow->addWidget(exportButton);
     layout->addWidget(sourceBar);
 
@@ -239,7 +227,7 @@ void EventsPage::buildUi() {
     m_textEdit->setMinimumWidth(170);
     m_textEdit->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     m_levelCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    filterRow->addWidget(group(this, {new QLabel(tr("View:"), this), m_viewCombo, viewMenuButton}));
+    filterRow->addWidget(FlowLayout::group(this, {new QLabel(tr("View:"), this), m_viewCombo, viewMenuButton}));
     filterRow->addWidget(m_levelCombo);
     filterRow->addWidget(m_providerCombo);
     filterRow->addWidget(m_idsEdit);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "FlowLayout.h"
 
+#include <QHBoxLayout>
 #include <QWidget>
 
 #include <algorithm>
@@ -17,6 +18,18 @@ FlowLayout::FlowLayout(QWidget* parent, int hSpacing, int vSpacing)
 FlowLayout::~FlowLayout() {
     while (QLayoutItem* item = takeAt(0))
         delete item;
+}
+
+QWidget* FlowLayout::group(QWidget* parent, std::initializer_list<QWidget*> widgets) {
+    auto* box = new QWidget(parent);
+    auto* row = new QHBoxLayout(box);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->setSpacing(6);
+    for (QWidget* w : widgets) {
+        w->setParent(box);
+        row->addWidget(w);
+    }
+    return box;
 }
 
 void FlowLayout::addItem(QLayoutItem* item) {

@@ -4,6 +4,8 @@
 #include <QLayout>
 #include <QList>
 
+#include <initializer_list>
+
 namespace ndes::ui {
 
 // Lays its items out left to right and starts a new line when the next one does not fit, so a row of controls
@@ -24,6 +26,9 @@ public:
     [[nodiscard]] QSize minimumSize() const override;
     [[nodiscard]] QSize sizeHint() const override;
     void setGeometry(const QRect& rect) override;
+
+    // Widgets kept together on one line of a FlowLayout (a label and its field), in a widget of their own.
+    [[nodiscard]] static QWidget* group(QWidget* parent, std::initializer_list<QWidget*> widgets);
 
 private:
     int arrange(const QRect& rect, bool apply) const;

@@ -45,29 +45,19 @@ LoadTestPanel::LoadTestPanel(ConsoleContext* context, QWidget* parent)
     m_server->setAccessibleName(tr("Server to load"));
     auto* serverLabel = new QLabel(tr("Se&rver:"), this);
     serverLabel->setBuddy(m_server);
-    auto pair = [this](QWidget* a, QWidget* b) {
-        auto* box = new QWidget(this);
-        auto* l = new QHBoxLayout(box);
-        l->setContentsMargins(0, 0, 0, 0);
-        a->setParent(box);
-        b->setParent(box);
-        l->addWidget(a);
-        l->addWidget(b);
-        return box;
-    };
     m_concurrency = new QSpinBox(this);
     m_concurrency->setRange(1, 1000);
     m_concurrency->setValue(10);
     auto* cLabel = new QLabel(tr("&In flight:"), this);
     cLabel->setBuddy(m_concurrency);
-    row->addWidget(pair(serverLabel, m_server));
-    row->addWidget(pair(cLabel, m_concurrency));
+    row->addWidget(FlowLayout::group(this, {serverLabel, m_server}));
+    row->addWidget(FlowLayout::group(this, {cLabel, m_concurrency}));
     m_requests = new QSpinBox(this);
     m_requests->setRange(1, 1000000);
     m_requests->setValue(100);
     auto* rLabel = new QLabel(tr("Enrollments in &all:"), this);
     rLabel->setBuddy(m_requests);
-    row->addWidget(pair(rLabel, m_requests));
+    row->addWidget(FlowLayout::group(this, {rLabel, m_requests}));
     m_own = new QCheckBox(tr("I &own this server"), this);
     m_own->setToolTip(tr("Needed for any server that is not on this machine (loopback): a load test can take a "
                          "production NDES down"));

@@ -166,23 +166,7 @@ void ServerDialog::testConnection() {
     connect(probe, &service::HealthProbe::finished, this, [this, probe, signsIn](const service::HealthReport& r) {
         probe->deleteLater();
         m_testButton->setEnabled(true);
-        QStringList lines{tr("%1: %2").arg(r.url.host(), service::healthStatusLabel(r.status))};
-        QStringList failedDetails;
-        for (const service::ProbeStep& step : r.steps) {
-            lines << QStringLiteral("%1 %2 (%3 ms)%4")
-                         .arg(step.ok ? QStringLiteral("✔") : QStringLiteral("✖"), step.name)
-                         .arg(step.ms)
-                         .arg(step.detail.isEmpty() ? QString() : QStringLiteral(": ") + step.detail);
-            if (!step.ok && !step.detail.isEmpty())
-                failedDetails << step.detail;
-        }
-        for (const service::HealthReason& reason : r.reasons)
-            if (std::none_of(failedDetails.begin(), failedDetails.end(),
-                             [&](const QString& d) { return reason.message.contains(d); }))
-                lines << QStringLiteral("• ") + reason.message;
-        if (signsIn)
-            lines << tr("Sign-in not checked (it would spend a challenge password): use Check sign-in.");
-        showTestResult(lines.join(QLatin1Char('\n')));
+        showTestResult(connectionTestText(r, r.url.host(), signsIn));
     });
     probe->start();
 }

@@ -9,7 +9,10 @@
 #include <QCoreApplication>
 #include <QFutureWatcher>
 #include <QInputDialog>
+#include <QMap>
 #include <QPointer>
+
+#include <algorithm>
 
 namespace ndes::ui {
 
@@ -63,6 +66,41 @@ void obtainServerPassword(ConsoleContext* context, const QString& profileId, QWi
             context->setSessionPassword(profileId, pw);
             done(true, std::move(pw));
         });
+}
+
+QString connectionTestText(const service::HealthReport& r, const QString& title, bool signsIn) {
+    static const QMap<QString, const char*> stepLabels{
+        {QStringLiteral("tls"), QT_TRANSLATE_NOOP("ServerPassword", "TLS")},
+        {QStringLiteral("caps"), "GetCACaps"},
+        {QStringLiteral("cacert"), "GetCACert"},
+        {QStringLiteral("crl"), "CRL"},
+        {QStringLiteral("admin"), QT_TRANSLATE_NOOP("ServerPassword", "Admin page")}};
+    QStringList lines{QStringLiteral("%1: %2").arg(title, service::healthStatusLabel(r.status))};
+    QStringList failedDetails;
+    for (const service::ProbeStep& s : r.steps) {
+        const auto label = stepLabels.constFind(s.name);
+        lines << QStringLiteral("%1 %2 (%3 ms)%4")
+                     .arg(s.ok ? QStringLiteral("✔") : QStringLiteral("✖"),
+                          label == stepLabels.constEnd() ? s.name : tr(*label))
+                     .arg(s.ms)
+                     .arg(s.detail.isEmpty() ? QString() : QStringLiteral(": ") + s.detail);
+        if (!s.ok && !s.detail.isEmpty())
+            failedDetails << s.detail;
+    }
+    for (const service::ExpiryItem& e : r.expiries)
+        if (e.role != service::ExpiryRole::Crl)
+            lines << QStringLiteral("  %1: %2, expires %3")
+                         .arg(service::expiryRoleName(e.role), e.subject, displayDateTime(e.notAfter));
+    // A reason that only repeats a failed step's words is said once (the step line already has them).
+    for (const service::HealthReason& reason : r.reasons)
+        if (std::none_of(failedDetails.begin(), failedDetails.end(),
+                         [&](const QString& d) { return reason.message.contains(d); }))
+            lines << (reason.severity == service::HealthStatus::Warning ? QStringLiteral("⚠ ") : QStringLiteral("✖ ")) +
+                         reason.message;
+    if (signsIn)
+        lines << tr("Sign-in not checked: this test does not sign in, because signing in spends a challenge "
+                    "password. A wrong account password shows only with \"Check sign-in\".");
+    return lines.join(QLatin1Char('\n'));
 }
 
 bool isSignInRefusal(const QString& errorCode) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "inventory/ServerProfile.h"
+#include "ndes/HealthProbe.h"
 #include "util/Result.h"
 #include "util/SecretBytes.h"
 
@@ -28,6 +29,10 @@ void obtainServerPassword(ConsoleContext* context, const QString& profileId, QWi
 // an empty id when what is checked is not the saved server (typed values): its saved state is then left alone.
 void checkSignIn(ConsoleContext* context, const inventory::ServerProfile& profile, SecretBytes password,
                  QObject* receiver, std::function<void(const Result<QString>& outcome)> done);
+
+// What "Test connection" found, for people: one line per step, the certificates, the reasons a failed step has not
+// already said, and, when the server signs in, that the test did not (signing in spends a challenge password).
+[[nodiscard]] QString connectionTestText(const service::HealthReport& report, const QString& title, bool signsIn);
 
 // Whether an admin page error code means the account itself was refused (as opposed to the page being down).
 [[nodiscard]] bool isSignInRefusal(const QString& errorCode);

@@ -193,39 +193,7 @@ void ServersPage::testConnection() {
     auto* probe = new service::HealthProbe(p->healthTarget(), {}, this);
     connect(probe, &service::HealthProbe::finished, this, [this, probe, id, signsIn](const service::HealthReport& r) {
         probe->deleteLater();
-        static const QMap<QString, QString> stepLabels{{QStringLiteral("tls"), tr("TLS")},
-                                                       {QStringLiteral("caps"), tr("GetCACaps")},
-                                                       {QStringLiteral("cacert"), tr("GetCACert")},
-                                                       {QStringLiteral("crl"), tr("CRL")},
-                                                       {QStringLiteral("admin"), tr("Admin page")}};
-        QStringList lines;
-        lines << tr("%1: %2").arg(r.server, service::healthStatusLabel(r.status));
-        for (const service::ProbeStep& s : r.steps)
-            lines << tr("%1 %2 (%3 ms): %4")
-                         .arg(s.ok ? QStringLiteral("✔") : QStringLiteral("✖"), stepLabels.value(s.name, s.name))
-                         .arg(s.ms)
-                         .arg(s.detail);
-        for (const service::ExpiryItem& e : r.expiries)
-            if (e.role != service::ExpiryRole::Crl)
-                lines << QStringLiteral("  %1: %2, expires %3")
-                             .arg(service::expiryRoleName(e.role), e.subject, displayDateTime(e.notAfter));
-        // A reason that only repeats a failed step's words is said once (the step line already has them).
-        QStringList failedDetails;
-        for (const service::ProbeStep& s : r.steps)
-            if (!s.ok && !s.detail.isEmpty())
-                failedDetails << s.detail;
-        for (const service::HealthReason& reason : r.reasons) {
-            const bool repeats = std::any_of(failedDetails.begin(), failedDetails.end(),
-                                             [&](const QString& d) { return reason.message.contains(d); });
-            if (!repeats)
-                lines << (reason.severity == service::HealthStatus::Warning ? QStringLiteral("⚠ ")
-                                                                            : QStringLiteral("✖ ")) +
-                             reason.message;
-        }
-        if (signsIn)
-            lines << tr("Sign-in not checked: this test does not sign in, because signing in spends a challenge "
-                        "password. A wrong account password shows only with \"Check sign-in\".");
-        setResult(id, lines.join(QLatin1Char('\n')));
+        setResult(id, connectionTestText(r, r.server, signsIn));
         m_test->setEnabled(true);
         emit statusMessage(
             tr("Connection test of %1 finished: %2.").arg(r.server, service::healthStatusLabel(r.status)));
