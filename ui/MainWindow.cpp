@@ -12,6 +12,7 @@
 #include "UserGuide.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileDialog>
 #include <QGuiApplication>
@@ -114,10 +115,12 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     showPage(m_context->inventory().servers().isEmpty() ? Page::Servers : Page::Overview);
     if (!m_context->inventory().servers().isEmpty())
         QTimer::singleShot(0, m_overview, &OverviewPage::refresh); // the dashboard fills as servers answer
-    statusBar()->showMessage(m_context->loadError().isEmpty()
-                                 ? tr("%n server(s) in %1", nullptr, int(m_context->inventory().servers().size()))
-                                       .arg(m_context->inventoryPath())
-                                 : m_context->loadError());
+    const auto serverCount = int(m_context->inventory().servers().size());
+    const QString where = QDir::toNativeSeparators(m_context->inventoryPath());
+    statusBar()->showMessage(!m_context->loadError().isEmpty() ? m_context->loadError()
+                             : serverCount == 0
+                                 ? tr("No server yet: press Add… to add one. The list is kept in %1.").arg(where)
+                                 : tr("%n server(s) in %1", nullptr, serverCount).arg(where));
 }
 
 void MainWindow::showStatus(const QString& text) {

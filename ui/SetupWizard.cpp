@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "SetupWizard.h"
 
+#include "inventory/AppFiles.h"
 #include "setup/RegWriter.h"
 #include "setup/ScriptWriter.h"
 #include "util/AtomicFile.h"
@@ -708,7 +709,7 @@ SetupWizard::SetupWizard(QWidget* parent)
 }
 
 QString SetupWizard::draftPath() {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/setup-draft.json");
+    return inventory::dataDir() + QStringLiteral("/setup-draft.json");
 }
 
 void SetupWizard::writeDraft() {

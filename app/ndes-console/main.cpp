@@ -10,6 +10,7 @@
 #include "OverviewPage.h"
 #include "PluralTranslator.h"
 #include "SetupWizard.h"
+#include "inventory/AppFiles.h"
 #include "util/AtomicFile.h"
 #include "util/ProcessMemory.h"
 
@@ -20,6 +21,7 @@
 #include <QElapsedTimer>
 #include <QScreen>
 #include <QSettings>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
 
@@ -33,8 +35,8 @@ int main(int argc, char* argv[]) {
     hardenProcess();
 
     QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("NDES Console"));
-    QApplication::setApplicationName(QStringLiteral("NDES Console"));
+    inventory::setApplicationNames(); // settings and files under ndes-console/, shared with ndesctl
+    QApplication::setApplicationDisplayName(QStringLiteral("NDES Console"));
     QApplication::setApplicationVersion(QStringLiteral(NDES_VERSION));
     QApplication::setStyle(QStringLiteral("Fusion"));
     ndes::ui::PluralTranslator plurals; // "1 server", "3 servers" instead of "server(s)"
@@ -92,6 +94,15 @@ int main(int argc, char* argv[]) {
 
     QElapsedTimer startup;
     startup.start();
+    inventory::LegacyMove legacyMove;
+    {
+        QSettings settings;
+        legacyMove = inventory::moveLegacyFiles(settings);
+    }
+    if (!legacyMove.isEmpty()) {
+        for (const QString& line : legacyMove.moved + legacyMove.kept + legacyMove.errors)
+            std::fprintf(stderr, "ndes-console: %s\n", line.toLocal8Bit().constData());
+    }
     const bool helpdeskMode = p.isSet(helpdesk) || QSettings().value(QStringLiteral("ui/helpdeskMode")).toBool();
     ui::ConsoleContext context(p.isSet(inventoryPath) ? p.value(inventoryPath) : inventory::Inventory::defaultPath(),
                                p.isSet(auditPath) ? p.value(auditPath) : service::ChallengeAuditTrail::defaultPath());
@@ -120,6 +131,8 @@ int main(int argc, char* argv[]) {
         return QApplication::exec();
     }
     ui::MainWindow window(&context, helpdeskMode);
+    if (!legacyMove.isEmpty())
+        window.statusBar()->showMessage(legacyMove.summary()); // stays until the next message
     if (p.isSet(page)) {
         const QString name = p.value(page);
         window.showPage(name == QLatin1String("overview")  ? ui::MainWindow::Page::Overview

@@ -9,6 +9,7 @@
 #include "events/EventListener.h"
 #include "events/EventXmlReader.h"
 #include "events/Syslog.h"
+#include "inventory/AppFiles.h"
 #include "inventory/CredentialStore.h"
 #include "inventory/Inventory.h"
 #include "ndes/ChallengePasswordClient.h"
@@ -35,6 +36,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
+#include <QSettings>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTextStream>
@@ -604,6 +606,14 @@ int runEnrollment(const QStringList& args, bool json, bool renew) {
 
 // The keychain entry for NAME: the server profile of that name or id in the inventory, else NAME itself.
 QString keychainKey(const QString& name) {
+    {
+        // An inventory still in the folder of earlier versions would not be found, and the password would be
+        // kept under NAME instead of the server's id, where the console never looks.
+        QSettings settings;
+        const inventory::LegacyMove moved = inventory::moveLegacyFiles(settings);
+        for (const QString& line : moved.moved + moved.kept + moved.errors)
+            std::fprintf(stderr, "ndesctl: %s\n", line.toLocal8Bit().constData());
+    }
     auto inv = inventory::Inventory::load(inventory::Inventory::defaultPath());
     if (inv) {
         if (const inventory::ServerProfile* profile = inv->find(name))
@@ -1492,7 +1502,7 @@ int main(int argc, char* argv[]) {
     hardenProcess();
 
     QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("ndesctl"));
+    inventory::setApplicationNames(); // the console's inventory and settings, under ndes-console/
     QCoreApplication::setApplicationVersion(QStringLiteral(NDES_VERSION));
     QStringList args = QCoreApplication::arguments();
     const bool json = args.contains(QStringLiteral("--json"));

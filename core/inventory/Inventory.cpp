@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "inventory/Inventory.h"
+
+#include "inventory/AppFiles.h"
 #include "util/AtomicFile.h"
 
 #include <QCoreApplication>
@@ -21,8 +23,7 @@ QString tr(const char* text) {
 } // namespace
 
 QString Inventory::defaultPath() {
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation))
-        .filePath(QStringLiteral("inventory.json"));
+    return QDir(configDir()).filePath(QStringLiteral("inventory.json"));
 }
 
 Result<Inventory> Inventory::importJson(const QByteArray& json) {

@@ -29,7 +29,7 @@ public:
     Result<QString> upsert(ServerProfile profile);
     bool remove(const QString& id);
 
-    static QString defaultPath(); // <config>/NDES Console/inventory.json
+    static QString defaultPath(); // <config>/ndes-console/inventory.json (AppFiles.h)
 
 private:
     QList<ServerProfile> m_servers;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ndes/ChallengeAuditTrail.h"
 
+#include "inventory/AppFiles.h"
+
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
@@ -47,12 +49,11 @@ QString csvField(QString s) {
 } // namespace
 
 QString ChallengeAuditTrail::defaultPath() {
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
-        .filePath(QStringLiteral("challenge-audit.jsonl"));
+    return QDir(inventory::dataDir()).filePath(QStringLiteral("challenge-audit.jsonl"));
 }
 
-QString ChallengeAuditTrail::anchorKey() const {
-    const QByteArray where = QFileInfo(m_path).absoluteFilePath().toUtf8();
+QString ChallengeAuditTrail::anchorKeyFor(const QString& path) {
+    const QByteArray where = QFileInfo(path).absoluteFilePath().toUtf8();
     return QStringLiteral("auditTrailAnchors/") +
            QString::fromLatin1(QCryptographicHash::hash(where, QCryptographicHash::Sha256).toHex().left(32));
 }

@@ -49,10 +49,12 @@ public:
     // CSV for auditors (time, requested by, server, device, ticket, outcome).
     [[nodiscard]] Result<QByteArray> exportCsv() const;
 
-    static QString defaultPath();
+    static QString defaultPath(); // <data>/ndes-console/challenge-audit.jsonl
+    // The settings group holding the anchor of the trail at PATH (a hash of its absolute path).
+    static QString anchorKeyFor(const QString& path);
 
 private:
-    [[nodiscard]] QString anchorKey() const;
+    [[nodiscard]] QString anchorKey() const { return anchorKeyFor(m_path); }
     [[nodiscard]] static QByteArray lineFor(const ChallengeAuditEntry& entry, const QByteArray& prev, int lines);
     Status writeLine(const QByteArray& line);
 

@@ -3,6 +3,8 @@
 // once and used for challenge passwords, and appears in no file, argument or output.
 #include "NdesLabProcess.h"
 #include "SecretScan.h"
+#include "inventory/CredentialStore.h"
+#include "inventory/Inventory.h"
 
 #include <QDirIterator>
 #include <QFile>
@@ -67,6 +69,45 @@ private slots:
             if (file.open(QIODevice::ReadOnly))
                 QVERIFY2(!file.readAll().contains(accountPassword), qPrintable(file.fileName()));
         }
+    }
+
+    // An inventory left in the doubled folder of earlier versions ("NDES Console/NDES Console") is moved to
+    // ndes-console/ and found: the password goes under the server's id, where the console looks for it, not under
+    // the name typed.
+    void findsTheInventoryOfEarlierVersions() {
+        const QString config = qEnvironmentVariable("XDG_CONFIG_HOME");
+        QVERIFY2(!config.isEmpty(), "run under with-keyring.sh, which gives this test its own HOME");
+        ndes::inventory::Inventory inv;
+        ndes::inventory::ServerProfile p;
+        p.name = QStringLiteral("Legacy Lab");
+        p.scepUrl = QUrl(QStringLiteral("https://ndes.lab.example/certsrv/mscep/mscep.dll"));
+        p.adminUrl = QUrl(QStringLiteral("https://ndes.lab.example/certsrv/mscep_admin/"));
+        p.user = QStringLiteral("LAB\\helpdesk");
+        auto id = inv.upsert(p);
+        QVERIFY(id.ok());
+        const QString legacy = config + QStringLiteral("/NDES Console/NDES Console/inventory.json");
+        QVERIFY(QDir().mkpath(QFileInfo(legacy).absolutePath()));
+        QVERIFY(inv.save(legacy).ok());
+
+        const QByteArray secret = "Legacy-Pa55-" + QByteArray::number(QCoreApplication::applicationPid());
+        QProcess store;
+        store.start(qEnvironmentVariable("NDESCTL"),
+                    {QStringLiteral("keychain"), QStringLiteral("set"), QStringLiteral("Legacy Lab"),
+                     QStringLiteral("--password-stdin")});
+        store.write(secret + '\n');
+        store.closeWriteChannel();
+        QVERIFY(store.waitForFinished(30000));
+        const QByteArray err = store.readAllStandardError();
+        QVERIFY2(store.exitCode() == 0, redacted(err, {secret}).constData());
+        QVERIFY2(err.contains("inventory.json"), err.constData()); // the move is said
+
+        QVERIFY(!QFile::exists(legacy));
+        QVERIFY(!QDir(config + QStringLiteral("/NDES Console")).exists()); // the empty old folders are gone
+        QVERIFY(QFile::exists(config + QStringLiteral("/ndes-console/inventory.json")));
+        auto stored =
+            ndes::inventory::CredentialStore::readBlocking(ndes::inventory::CredentialStore::keyForServer(*id));
+        QVERIFY2(stored.ok(), qPrintable(stored.ok() ? QString() : stored.error().toString()));
+        QVERIFY(QByteArray(stored->bytes()) == secret);
     }
 };
 

@@ -5,6 +5,7 @@
 #include "AwaitResult.h"
 #include "NdesLabProcess.h"
 #include "SecretScan.h"
+#include "inventory/AppFiles.h"
 
 #include "ChallengePage.h"
 #include "ConsoleContext.h"
@@ -47,8 +48,8 @@ private slots:
         QString error;
         QVERIFY2(lab.start({QStringLiteral("--users"), users.fileName()}, &error), qPrintable(error));
 
-        const QString configDir = QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation);
-        const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        const QString configDir = inventory::configDir();
+        const QString dataDir = inventory::dataDir();
         QDir(configDir).removeRecursively();
         QDir(dataDir).removeRecursively();
         QtMessageHandler previous = qInstallMessageHandler(captureMessages);
