@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "CtlOutput.h"
 
+#include "events/EventCatalogue.h"
+#include "events/EventJson.h"
+#include "events/EventRecord.h"
+#include "pki/Certificate.h"
+#include "pki/LegacyProvider.h"
+#include "util/Clock.h"
+
+#include <QJsonArray>
 #include <QJsonDocument>
 
 #include <cstdio>
 
 namespace ndesctl {
 
-using ndes::ErrorKind;
+using namespace ndes;
 
 int exitCodeFor(const ndes::Error& error) {
     switch (error.kind) {
@@ -61,6 +69,65 @@ int CtlOutput::fail(const ndes::Error& error) const {
     }
     std::fflush(stdout);
     return exitCodeFor(error);
+}
+
+QJsonObject certificateJson(const pki::Certificate& c, const QString& role) {
+    QJsonObject o;
+    if (!role.isEmpty())
+        o.insert(QStringLiteral("role"), role);
+    o.insert(QStringLiteral("subject"), c.subject());
+    o.insert(QStringLiteral("issuer"), c.issuer());
+    o.insert(QStringLiteral("serial"), c.serialHex());
+    o.insert(QStringLiteral("notBefore"), c.notBefore().toString(Qt::ISODate));
+    o.insert(QStringLiteral("notAfter"), c.notAfter().toString(Qt::ISODate));
+    o.insert(QStringLiteral("daysLeft"), double(c.daysLeft(Clock::instance().now())));
+    o.insert(QStringLiteral("sha256"), pki::Certificate::hex(c.sha256()));
+    return o;
+}
+
+void reportLegacy(const CtlOutput& out, QStringList& warnings) {
+    if (!pki::LegacyProvider::isLoaded())
+        return;
+    for (const QString& reason : pki::LegacyProvider::reasons()) {
+        const QString w =
+            QStringLiteral("OpenSSL legacy provider used: %1. The server uses obsolete cryptography.").arg(reason);
+        warnings << w;
+        out.warn(w);
+    }
+}
+
+namespace {
+// The shape JsonEventParser reads back (core/events/EventJson), plus the catalogue's explanation.
+QJsonObject eventJson(const events::EventRecord& e, const events::CatalogueEntry* known) {
+    QJsonObject o = events::eventToJson(e);
+    if (known) {
+        o.insert(QStringLiteral("meaning"), known->meaning);
+        o.insert(QStringLiteral("causes"), QJsonArray::fromStringList(known->causes));
+        o.insert(QStringLiteral("fix"), known->fix);
+    }
+    return o;
+}
+
+} // namespace
+
+void printEvent(const CtlOutput& out, const events::EventRecord& e, const events::CatalogueEntry* known) {
+    if (out.json()) {
+        std::printf("%s\n", QJsonDocument(eventJson(e, known)).toJson(QJsonDocument::Compact).constData());
+        std::fflush(stdout);
+        return;
+    }
+    QStringList data;
+    for (const auto& [k, v] : e.data)
+        data << QStringLiteral("%1=%2").arg(k, v.simplified());
+    out.text(QStringLiteral("%1  %2  %3 %4  %5")
+                 .arg(e.time.toString(Qt::ISODate), e.computer, e.provider)
+                 .arg(e.eventId)
+                 .arg(data.join(QStringLiteral("; "))));
+    if (known && !known->meaning.isEmpty())
+        out.text(QStringLiteral("    %1").arg(known->meaning));
+    if (known && !known->fix.isEmpty())
+        out.text(QStringLiteral("    Fix: %1").arg(known->fix));
+    std::fflush(stdout);
 }
 
 } // namespace ndesctl

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include <QCoreApplication>
+#include <QSslConfiguration>
 #include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -72,10 +73,13 @@ struct CurlDeleter {
     void operator()(CURL* c) const { curl_easy_cleanup(c); }
 };
 
-// Makes curl trust exactly these CA certificates (the profile's pin); `pem` and `blob` must outlive the transfer.
-void trustOnly(CURL* c, QByteArray& pem, curl_blob& blob) {
+// Makes curl trust these CA certificates in addition to the system's (what --tls-ca and a profile's TLS CA file mean
+// everywhere, as for the SCEP requests); `pem` and `blob` must outlive the transfer. A CA blob replaces curl's
+// default CA file, so the system's certificates go into the blob too.
+void trustAlso(CURL* c, QByteArray& pem, curl_blob& blob) {
     if (pem.isEmpty())
         return;
+    pem.prepend(pemBundle(QSslConfiguration::systemCaCertificates()));
     blob.data = pem.data();
     blob.len = size_t(pem.size());
     blob.flags = CURL_BLOB_NOCOPY;
@@ -177,7 +181,7 @@ Result<ChallengePassword> ChallengePasswordClient::fetch(const ChallengeRequest&
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_blob caBlob{};
     QByteArray caPem = request.extraCaPem;
-    trustOnly(c, caPem, caBlob); // the profile pins its CA: curl trusts these instead of the system store
+    trustAlso(c, caPem, caBlob);
     switch (request.auth) {
     case AdminAuth::Ntlm:
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, long(CURLAUTH_NTLM));
@@ -364,7 +368,7 @@ Result<AdminPageProbe> ChallengePasswordClient::probe(const QUrl& url, bool allo
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &out.offeredSchemes);
     QByteArray caPem = extraCaPem;
     curl_blob caBlob{};
-    trustOnly(c, caPem, caBlob);
+    trustAlso(c, caPem, caBlob);
     char errorBuffer[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errorBuffer);
     const CURLcode rc = curl_easy_perform(c);

@@ -28,7 +28,7 @@ struct ChallengeRequest {
     QString user;           // DOMAIN\user (NTLM, Basic); empty for Negotiate (the current ticket)
     SecretBytes password;   // NTLM, Basic
     bool allowHttp = false; // plain HTTP only when a profile explicitly allows it
-    QByteArray extraCaPem;  // when set, the CA certificates trusted for this server's TLS (instead of the system's)
+    QByteArray extraCaPem;  // CA certificates trusted for this server's TLS, in addition to the system's
     int timeoutMs = 30000;  // the whole fetch, every authentication leg included
     int maxRequests = 4;    // HTTP requests per fetch: 401 forever ends here
 };

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -70,6 +73,22 @@ private slots:
         QTest::newRow("connection refused")
             << QStringList{QStringLiteral("caps"), QStringLiteral("--url"), QStringLiteral("http://127.0.0.1:1/scep")}
             << 3 << QStringLiteral("Could not reach");
+        // An option a command does not honour is not offered: it is refused, not silently ignored.
+        QTest::newRow("caps has no --verbose")
+            << QStringList{QStringLiteral("caps"), QStringLiteral("--url"), url, QStringLiteral("--verbose")} << 2
+            << QStringLiteral("verbose");
+        QTest::newRow("test follows no redirect") << QStringList{QStringLiteral("test"), QStringLiteral("--url"), url,
+                                                                 QStringLiteral("--allow-redirect-host")}
+                                                  << 2 << QStringLiteral("allow-redirect-host");
+        QTest::newRow("challenge has no --url")
+            << QStringList{QStringLiteral("challenge"), QStringLiteral("--url"), url} << 2 << QStringLiteral("url");
+        QTest::newRow("help for an unknown command")
+            << QStringList{QStringLiteral("help"), QStringLiteral("frobnicate")} << 2
+            << QStringLiteral("unknown command");
+        QTest::newRow("check: usage errors are UNKNOWN")
+            << QStringList{QStringLiteral("check"), QStringLiteral("--url"), url, QStringLiteral("--timeout"),
+                           QStringLiteral("0")}
+            << 3 << QStringLiteral("--timeout");
     }
     void usageErrors() {
         QFETCH(QStringList, args);
@@ -151,6 +170,50 @@ private slots:
         QVERIFY2(!seen.contains("TTYSECRET42"), "the password was echoed on the terminal");
         QVERIFY(WIFEXITED(status));
         QCOMPARE(WEXITSTATUS(status), 3); // it went on to the (unreachable) server: the line was read
+    }
+    // `ndesctl help` lists every command, each with its one-line description; each command's --help names it.
+    void helpListsEveryCommand() {
+        QProcess ctl;
+        ctl.start(qEnvironmentVariable("NDESCTL"), {QStringLiteral("help")});
+        QVERIFY(ctl.waitForFinished(30000));
+        QCOMPARE(ctl.exitCode(), 0);
+        const QString help = QString::fromUtf8(ctl.readAllStandardOutput());
+        const QStringList names{QStringLiteral("caps"),   QStringLiteral("cacert"),    QStringLiteral("enroll"),
+                                QStringLiteral("renew"),  QStringLiteral("challenge"), QStringLiteral("keychain"),
+                                QStringLiteral("check"),  QStringLiteral("test"),      QStringLiteral("load"),
+                                QStringLiteral("events"), QStringLiteral("listen"),    QStringLiteral("plan")};
+        for (const QString& name : names) {
+            const QRegularExpression line(QStringLiteral("^  %1 +\\S.{10,}$").arg(name),
+                                          QRegularExpression::MultilineOption);
+            QVERIFY2(line.match(help).hasMatch(), qPrintable(name + QStringLiteral(" missing from:\n") + help));
+            QProcess one;
+            one.start(qEnvironmentVariable("NDESCTL"), {QStringLiteral("help"), name});
+            QVERIFY(one.waitForFinished(30000));
+            QCOMPARE(one.exitCode(), 0);
+            const QString text = QString::fromUtf8(one.readAllStandardOutput());
+            QVERIFY2(text.startsWith(QStringLiteral("Usage: ndesctl %1 ").arg(name)), qPrintable(text));
+            QVERIFY2(text.contains(QStringLiteral("--json")), qPrintable(text));
+        }
+    }
+    void versionIsTheProjectVersion() {
+        QProcess ctl;
+        ctl.start(qEnvironmentVariable("NDESCTL"), {QStringLiteral("--version")});
+        QVERIFY(ctl.waitForFinished(30000));
+        QCOMPARE(ctl.exitCode(), 0);
+        QCOMPARE(QString::fromUtf8(ctl.readAllStandardOutput()).trimmed(),
+                 QStringLiteral("ndesctl ") + QStringLiteral(NDES_VERSION));
+    }
+    // With --json a failure is one document on stdout, in the shape the README gives.
+    void jsonErrorShape() {
+        QProcess ctl;
+        ctl.start(qEnvironmentVariable("NDESCTL"), {QStringLiteral("caps"), QStringLiteral("--json")});
+        QVERIFY(ctl.waitForFinished(30000));
+        QCOMPARE(ctl.exitCode(), 2);
+        const QJsonObject doc = QJsonDocument::fromJson(ctl.readAllStandardOutput()).object();
+        QCOMPARE(doc.value(QStringLiteral("error")).toString(), QStringLiteral("usage"));
+        QCOMPARE(doc.value(QStringLiteral("kind")).toString(), QStringLiteral("usage"));
+        QVERIFY(doc.value(QStringLiteral("message")).toString().contains(QStringLiteral("--url is required")));
+        QVERIFY(doc.contains(QStringLiteral("detail")));
     }
     void helpIsExitZero() {
         for (const QStringList& args :
