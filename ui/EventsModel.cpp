@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "EventsModel.h"
 
+#include "events/EventExport.h"
+
 #include <QApplication>
 #include <QBrush>
 #include <QColor>
@@ -19,20 +21,7 @@ EventsModel::EventsModel(const events::EventCatalogue* catalogue, QObject* paren
     , m_info(QApplication::style()->standardIcon(QStyle::SP_MessageBoxInformation)) {}
 
 QString EventsModel::levelName(int level) {
-    switch (level) {
-    case 1:
-        return tr("Critical");
-    case 2:
-        return tr("Error");
-    case 3:
-        return tr("Warning");
-    case 4:
-        return tr("Information");
-    case 5:
-        return tr("Verbose");
-    default:
-        return tr("Information");
-    }
+    return events::levelName(level);
 }
 
 void EventsModel::setStore(const events::EventStore* store) {

@@ -3,9 +3,10 @@
 
 #include "EventsModel.h"
 #include "FlowLayout.h"
+#include "ListenerDialog.h"
 #include "events/EventFileReader.h"
 #include "events/EventJson.h"
-#include "ndes/HealthExport.h"
+#include "util/Clock.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -47,6 +48,23 @@ namespace ndes::ui {
 namespace {
 
 const char* const ndesViewName = QT_TRANSLATE_NOOP("EventsPage", "NDES and related");
+const QString ndesViewId = QStringLiteral("ndes");
+const QString ndesProblemsViewId = QStringLiteral("ndes-problems");
+const QString allViewId = QStringLiteral("all");
+const QString userViewPrefix = QStringLiteral("user:");
+// What views store: stable keys, not combo-box positions or translated names.
+const QStringList levelKeys{QStringLiteral("all"), QStringLiteral("errors"), QStringLiteral("warnings"),
+                            QStringLiteral("information")};
+const QStringList timeKeys{QStringLiteral("any"), QStringLiteral("hour"), QStringLiteral("day"), QStringLiteral("week"),
+                           QStringLiteral("between")};
+
+// A key from a view saved before views stored keys: the combo-box index it stored.
+QString keyFromIndex(const QJsonValue& v, const QStringList& keys, const QString& fallback) {
+    if (v.isString())
+        return keys.contains(v.toString()) ? v.toString() : fallback;
+    const int i = v.toInt(-1);
+    return i >= 0 && i < keys.size() ? keys[i] : fallback;
+}
 // What the Source box shows for that set of providers: not the view's name, so the two boxes do not say the same.
 const char* const ndesSourcesName = QT_TRANSLATE_NOOP("EventsPage", "NDES sources");
 
@@ -89,22 +107,6 @@ struct EventsPage::LoadResult {
     bool cancelled = false;
 };
 
-QStringList EventsPage::ndesRelatedProviders() {
-    return {QStringLiteral("Microsoft-Windows-NetworkDeviceEnrollmentService"),
-            QStringLiteral("NetworkDeviceEnrollmentService"),
-            QStringLiteral("Microsoft-Windows-CertificationAuthority"),
-            QStringLiteral("Microsoft-Windows-CertificateServices*"),
-            QStringLiteral("Microsoft-Windows-CertificateServicesClient*"),
-            QStringLiteral("Microsoft-Windows-CAPI2"), // chain building and revocation: RA, CA and CRL problems
-            QStringLiteral("Microsoft-Intune*"),
-            QStringLiteral("Microsoft Intune Connector*"),
-            QStringLiteral("NDESConnector*"),
-            QStringLiteral("Microsoft-Windows-IIS*"),
-            QStringLiteral("W3SVC*"),
-            QStringLiteral("WAS"),
-            QStringLiteral("Microsoft-Windows-WAS")};
-}
-
 EventsPage::EventsPage(QWidget* parent)
     : QWidget(parent)
     , m_live(std::make_unique<events::EventStore>(
@@ -114,8 +116,8 @@ EventsPage::EventsPage(QWidget* parent)
     setAcceptDrops(true);
     buildUi();
     loadViews();
-    fillViewCombo(tr(ndesViewName));
-    applyView(tr(ndesViewName));
+    fillViewCombo(ndesViewId);
+    applyView(ndesViewId);
     m_model->setStore(m_live.get());
     m_liveSynced = m_live->endSeq();
     updateStatus();
@@ -196,12 +198,17 @@ void EventsPage::buildUi() {
     viewMenuButton->setMenu(viewMenu);
     m_levelCombo = new QComboBox(this);
     m_levelCombo->setAccessibleName(tr("Level"));
-    m_levelCombo->addItems({tr("All levels"), tr("Critical and errors"), tr("Warnings and worse"), tr("Information")});
+    const QStringList levelTexts{tr("All levels"), tr("Critical and errors"), tr("Warnings and worse"),
+                                 tr("Information")};
+    for (qsizetype i = 0; i < levelTexts.size(); ++i)
+        m_levelCombo->addItem(levelTexts[i], levelKeys[i]);
     m_providerCombo = new QComboBox(this);
     m_providerCombo->setEditable(true);
     m_providerCombo->setAccessibleName(tr("Source"));
     m_providerCombo->setMinimumWidth(170);
     m_providerCombo->setToolTip(tr("A source name, several separated by commas, or Prefix* for all that start so"));
+    m_providerCombo->addItem(tr("All sources"), QString());
+    m_providerCombo->addItem(tr(ndesSourcesName), QLatin1String(events::ndesProvidersKeyword));
     m_idsEdit = new QLineEdit(this);
     m_idsEdit->setPlaceholderText(tr("Event IDs, e.g. 10, 31"));
     m_idsEdit->setAccessibleName(tr("Event IDs"));
@@ -210,9 +217,12 @@ void EventsPage::buildUi() {
     m_idsEdit->setFixedWidth(m_idsEdit->fontMetrics().horizontalAdvance(m_idsEdit->placeholderText()) + 24);
     m_timeCombo = new QComboBox(this);
     m_timeCombo->setAccessibleName(tr("Time"));
-    m_timeCombo->addItems({tr("Any time"), tr("Last hour"), tr("Last 24 hours"), tr("Last 7 days"), tr("Between…")});
-    m_fromEdit = new QDateTimeEdit(QDateTime::currentDateTime().addDays(-1), this);
-    m_toEdit = new QDateTimeEdit(QDateTime::currentDateTime(), this);
+    const QStringList timeTexts{tr("Any time"), tr("Last hour"), tr("Last 24 hours"), tr("Last 7 days"),
+                                tr("Between…")};
+    for (qsizetype i = 0; i < timeTexts.size(); ++i)
+        m_timeCombo->addItem(timeTexts[i], timeKeys[i]);
+    m_fromEdit = new QDateTimeEdit(Clock::instance().now().toLocalTime().addDays(-1), this);
+    m_toEdit = new QDateTimeEdit(Clock::instance().now().toLocalTime(), this);
     for (QDateTimeEdit* e : {m_fromEdit, m_toEdit}) {
         e->setCalendarPopup(true);
         e->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
@@ -344,7 +354,8 @@ void EventsPage::buildUi() {
     });
     connect(m_highlightEdit, &QLineEdit::editingFinished, this, [this] { setHighlightIds(m_highlightEdit->text()); });
     connect(m_notifyBox, &QCheckBox::toggled, this, &EventsPage::setNotify);
-    connect(m_viewCombo, &QComboBox::activated, this, [this](int i) { applyView(m_viewCombo->itemText(i)); });
+    connect(m_viewCombo, &QComboBox::activated, this,
+            [this](int i) { applyView(m_viewCombo->itemData(i).toString()); });
     connect(m_levelCombo, &QComboBox::currentIndexChanged, this, &EventsPage::scheduleRefilter);
     connect(m_providerCombo, &QComboBox::currentTextChanged, this, &EventsPage::scheduleRefilter);
     connect(m_idsEdit, &QLineEdit::textChanged, this, &EventsPage::scheduleRefilter);
@@ -376,45 +387,47 @@ void EventsPage::buildUi() {
 
 // --- filters and views -----------------------------------------------------------------------------------------
 
+QString EventsPage::providerKey() const {
+    const QString text = m_providerCombo->currentText().trimmed();
+    const int i = m_providerCombo->findText(text);
+    if (i >= 0)
+        return m_providerCombo->itemData(i).toString();
+    // Views saved before keys, and the translated name typed by hand.
+    if (text == tr(ndesViewName) || text == QLatin1String(ndesViewName) || text == QLatin1String(ndesSourcesName))
+        return QLatin1String(events::ndesProvidersKeyword);
+    return text;
+}
+
+void EventsPage::setProviderKey(const QString& key) {
+    const int i = m_providerCombo->findData(key);
+    if (i >= 0)
+        m_providerCombo->setCurrentIndex(i);
+    else
+        m_providerCombo->setCurrentText(key);
+}
+
 events::EventFilter EventsPage::currentFilter() const {
     events::EventFilter f;
-    switch (m_levelCombo->currentIndex()) {
-    case 1:
+    const QString level = m_levelCombo->currentData().toString();
+    if (level == QLatin1String("errors"))
         f.levels = {1, 2};
-        break;
-    case 2:
+    else if (level == QLatin1String("warnings"))
         f.levels = {1, 2, 3};
-        break;
-    case 3:
+    else if (level == QLatin1String("information"))
         f.levels = {0, 4, 5};
-        break;
-    default:
-        break;
-    }
-    const QString providers = m_providerCombo->currentText().trimmed();
-    if (providers == tr(ndesSourcesName) || providers == tr(ndesViewName)) // the latter in views saved before
-        f.providers = ndesRelatedProviders();
-    else if (!providers.isEmpty() && providers != tr("All sources"))
-        for (const QString& p : providers.split(QLatin1Char(','), Qt::SkipEmptyParts))
-            f.providers << p.trimmed();
+    f.providers = events::providerPatterns(providerKey().split(QLatin1Char(','), Qt::SkipEmptyParts));
     f.ids = parseIds(m_idsEdit->text());
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    switch (m_timeCombo->currentIndex()) {
-    case 1:
+    const QDateTime now = Clock::instance().now();
+    const QString time = m_timeCombo->currentData().toString();
+    if (time == QLatin1String("hour")) {
         f.from = now.addSecs(-3600);
-        break;
-    case 2:
+    } else if (time == QLatin1String("day")) {
         f.from = now.addDays(-1);
-        break;
-    case 3:
+    } else if (time == QLatin1String("week")) {
         f.from = now.addDays(-7);
-        break;
-    case 4:
+    } else if (time == QLatin1String("between")) {
         f.from = m_fromEdit->dateTime().toUTC();
         f.to = m_toEdit->dateTime().toUTC();
-        break;
-    default:
-        break;
     }
     f.text = m_textEdit->text();
     return f;
@@ -446,33 +459,39 @@ void EventsPage::refilter() {
 void EventsPage::loadViews() {
     m_views.clear();
     EventView ndesView;
+    ndesView.id = ndesViewId;
     ndesView.name = tr(ndesViewName);
-    ndesView.providers = tr(ndesSourcesName);
-    ndesView.builtIn = true;
-    EventView all;
-    all.name = tr("All events");
-    all.builtIn = true;
+    ndesView.providers = QLatin1String(events::ndesProvidersKeyword);
     EventView problems;
+    problems.id = ndesProblemsViewId;
     problems.name = tr("NDES errors and warnings");
-    problems.providers = tr(ndesSourcesName);
-    problems.levels = 2;
-    problems.builtIn = true;
+    problems.providers = QLatin1String(events::ndesProvidersKeyword);
+    problems.levels = QStringLiteral("warnings");
+    EventView all;
+    all.id = allViewId;
+    all.name = tr("All events");
     m_views << ndesView << problems << all;
     const QJsonArray saved =
         QJsonDocument::fromJson(QSettings().value(QStringLiteral("events/views")).toByteArray()).array();
     for (const QJsonValue& v : saved) {
         const QJsonObject o = v.toObject();
         EventView view;
-        view.name = o.value(QLatin1String("name")).toString();
+        view.name = o.value(QLatin1String("name")).toString().trimmed();
         if (view.name.isEmpty())
             continue;
-        view.levels = o.value(QLatin1String("levels")).toInt();
-        view.providers = o.value(QLatin1String("providers")).toString();
+        // Views saved before these keys stored combo-box indexes and the NDES sources by their shown name.
+        view.levels = keyFromIndex(o.value(QLatin1String("levels")), levelKeys, levelKeys.first());
+        view.providers = o.value(QLatin1String("providers")).toString().trimmed();
+        if (view.providers == QLatin1String(ndesViewName) || view.providers == QLatin1String(ndesSourcesName) ||
+            view.providers == tr(ndesViewName) || view.providers == tr(ndesSourcesName))
+            view.providers = QLatin1String(events::ndesProvidersKeyword);
         view.ids = o.value(QLatin1String("ids")).toString();
-        view.time = o.value(QLatin1String("time")).toInt();
+        view.time = keyFromIndex(o.value(QLatin1String("time")), timeKeys, timeKeys.first());
+        if (view.time == QLatin1String("between"))
+            view.time = timeKeys.first();
         view.text = o.value(QLatin1String("text")).toString();
         m_views.erase(std::remove_if(m_views.begin(), m_views.end(),
-                                     [&](const EventView& x) { return !x.builtIn && x.name == view.name; }),
+                                     [&](const EventView& x) { return !x.builtIn() && x.name == view.name; }),
                       m_views.end());
         m_views << view;
     }
@@ -481,7 +500,7 @@ void EventsPage::loadViews() {
 void EventsPage::storeViews() const {
     QJsonArray saved;
     for (const EventView& v : m_views)
-        if (!v.builtIn)
+        if (!v.builtIn())
             saved.append(QJsonObject{{QStringLiteral("name"), v.name},
                                      {QStringLiteral("levels"), v.levels},
                                      {QStringLiteral("providers"), v.providers},
@@ -491,12 +510,27 @@ void EventsPage::storeViews() const {
     QSettings().setValue(QStringLiteral("events/views"), QJsonDocument(saved).toJson(QJsonDocument::Compact));
 }
 
+QString EventView::key() const {
+    return builtIn() ? id : userViewPrefix + name;
+}
+
+const EventView* EventsPage::findView(const QString& keyOrName) const {
+    for (const EventView& v : m_views)
+        if (v.key() == keyOrName || (v.builtIn() && v.id == keyOrName))
+            return &v;
+    for (const EventView& v : m_views) // by the name shown, for people and tests
+        if (v.name == keyOrName)
+            return &v;
+    return nullptr;
+}
+
 void EventsPage::fillViewCombo(const QString& select) {
     const QSignalBlocker block(m_viewCombo);
     m_viewCombo->clear();
     for (const EventView& v : m_views)
-        m_viewCombo->addItem(v.name);
-    const int i = m_viewCombo->findText(select);
+        m_viewCombo->addItem(v.name, v.key());
+    const EventView* chosen = findView(select);
+    const int i = chosen ? m_viewCombo->findData(chosen->key()) : -1;
     m_viewCombo->setCurrentIndex(i < 0 ? 0 : i);
 }
 
@@ -507,21 +541,21 @@ QStringList EventsPage::viewNames() const {
     return names;
 }
 
-void EventsPage::applyView(const QString& name) {
-    const auto it = std::find_if(m_views.begin(), m_views.end(), [&](const EventView& v) { return v.name == name; });
-    if (it == m_views.end())
+void EventsPage::applyView(const QString& keyOrName) {
+    const EventView* view = findView(keyOrName);
+    if (!view)
         return;
     {
         const QSignalBlocker b1(m_levelCombo), b2(m_providerCombo), b3(m_idsEdit), b4(m_timeCombo), b5(m_textEdit);
-        m_levelCombo->setCurrentIndex(std::clamp(it->levels, 0, m_levelCombo->count() - 1));
-        m_providerCombo->setCurrentText(it->providers.isEmpty() ? tr("All sources") : it->providers);
-        m_idsEdit->setText(it->ids);
-        m_timeCombo->setCurrentIndex(std::clamp(it->time, 0, m_timeCombo->count() - 2)); // not "Between…"
+        m_levelCombo->setCurrentIndex(std::max(0, m_levelCombo->findData(view->levels)));
+        setProviderKey(view->providers);
+        m_idsEdit->setText(view->ids);
+        m_timeCombo->setCurrentIndex(std::max(0, m_timeCombo->findData(view->time)));
         m_fromEdit->setVisible(false);
         m_toEdit->setVisible(false);
-        m_textEdit->setText(it->text);
+        m_textEdit->setText(view->text);
     }
-    const int i = m_viewCombo->findText(name);
+    const int i = m_viewCombo->findData(view->key());
     if (i >= 0)
         m_viewCombo->setCurrentIndex(i);
     refilter();
@@ -532,17 +566,19 @@ void EventsPage::saveCurrentView(const QString& name) {
     v.name = name.trimmed();
     if (v.name.isEmpty())
         return;
-    v.levels = m_levelCombo->currentIndex();
-    v.providers = m_providerCombo->currentText() == tr("All sources") ? QString() : m_providerCombo->currentText();
+    v.levels = m_levelCombo->currentData().toString();
+    v.providers = providerKey();
     v.ids = m_idsEdit->text();
-    v.time = m_timeCombo->currentIndex() == 4 ? 0 : m_timeCombo->currentIndex();
+    v.time = m_timeCombo->currentData().toString();
+    if (v.time == QLatin1String("between")) // a fixed range is no use next week
+        v.time = timeKeys.first();
     v.text = m_textEdit->text();
     m_views.erase(std::remove_if(m_views.begin(), m_views.end(),
-                                 [&](const EventView& x) { return !x.builtIn && x.name == v.name; }),
+                                 [&](const EventView& x) { return !x.builtIn() && x.name == v.name; }),
                   m_views.end());
     m_views << v;
     storeViews();
-    fillViewCombo(v.name);
+    fillViewCombo(v.key());
     emit statusMessage(tr("View \"%1\" saved.").arg(v.name));
 }
 
@@ -553,7 +589,7 @@ void EventsPage::saveViewAs() {
     if (!ok || name.trimmed().isEmpty())
         return;
     if (std::any_of(m_views.begin(), m_views.end(),
-                    [&](const EventView& v) { return v.builtIn && v.name == name.trimmed(); })) {
+                    [&](const EventView& v) { return v.builtIn() && v.name == name.trimmed(); })) {
         QMessageBox::information(this, tr("Save view"),
                                  tr("\"%1\" is a built-in view; choose another name.").arg(name));
         return;
@@ -562,15 +598,16 @@ void EventsPage::saveViewAs() {
 }
 
 void EventsPage::deleteView() {
-    const QString name = m_viewCombo->currentText();
-    const auto it = std::find_if(m_views.begin(), m_views.end(), [&](const EventView& v) { return v.name == name; });
-    if (it == m_views.end() || it->builtIn) {
+    const QString key = m_viewCombo->currentData().toString();
+    const auto it = std::find_if(m_views.begin(), m_views.end(), [&](const EventView& v) { return v.key() == key; });
+    if (it == m_views.end() || it->builtIn()) {
         emit statusMessage(tr("Built-in views cannot be deleted."));
         return;
     }
+    const QString name = it->name;
     m_views.erase(it);
     storeViews();
-    fillViewCombo(tr(ndesViewName));
+    fillViewCombo(ndesViewId);
     emit statusMessage(tr("View \"%1\" deleted.").arg(name));
 }
 
@@ -748,7 +785,7 @@ void EventsPage::onLiveEvents(const QList<events::EventRecord>& batch) {
             ++highlighted[e.eventId];
     }
     if (m_notify && !highlighted.isEmpty()) {
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const qint64 now = Clock::instance().now().toMSecsSinceEpoch();
         if (now - m_lastNotifyMs > 10000) { // at most one notification every 10 s
             m_lastNotifyMs = now;
             const int id = highlighted.firstKey();
@@ -817,73 +854,19 @@ void EventsPage::configureListener() {
         emit statusMessage(tr("Stopped listening."));
         return;
     }
-    QSettings settings;
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Listen for events"));
-    auto* form = new QFormLayout(&dialog);
-    auto* protocol = new QComboBox(&dialog);
-    protocol->addItem(tr("Syslog over TCP and UDP (RFC 5424/3164)"), QStringLiteral("syslog"));
-    protocol->addItem(tr("Syslog over TLS (RFC 5425)"), QStringLiteral("syslog-tls"));
-    protocol->addItem(tr("JSON lines over TCP (NXLog, Winlogbeat)"), QStringLiteral("json"));
-    protocol->setCurrentIndex(
-        std::max(0, protocol->findData(settings.value(QStringLiteral("events/protocol"), QStringLiteral("syslog")))));
-    auto* address = new QLineEdit(
-        settings.value(QStringLiteral("events/address"), QStringLiteral("127.0.0.1")).toString(), &dialog);
-    address->setToolTip(tr("The local address to listen on; 0.0.0.0 for every interface (open your firewall)"));
-    auto* port = new QSpinBox(&dialog);
-    port->setRange(1, 65535);
-    port->setValue(settings.value(QStringLiteral("events/port"), 5514).toInt());
-    auto* cert = new QLineEdit(settings.value(QStringLiteral("events/tlsCert")).toString(), &dialog);
-    cert->setPlaceholderText(tr("PEM certificate (for TLS)"));
-    auto* key = new QLineEdit(settings.value(QStringLiteral("events/tlsKey")).toString(), &dialog);
-    key->setPlaceholderText(tr("PEM private key, unencrypted, readable only by you"));
-    auto* capacity = new QSpinBox(&dialog);
-    capacity->setRange(20000, 5000000);
-    capacity->setSingleStep(50000);
-    capacity->setValue(int(m_live->capacity() > 0 ? m_live->capacity() : defaultLiveCapacity));
-    capacity->setSuffix(tr(" events"));
-    capacity->setToolTip(tr("Live events kept in memory; the oldest go first, counted as dropped"));
-    auto tlsOnly = [=] {
-        const bool tls = protocol->currentData().toString() == QLatin1String("syslog-tls");
-        cert->setEnabled(tls);
-        key->setEnabled(tls);
-    };
-    tlsOnly();
-    connect(protocol, &QComboBox::currentIndexChanged, &dialog, tlsOnly);
-    form->addRow(tr("Protocol:"), protocol);
-    form->addRow(tr("Address:"), address);
-    form->addRow(tr("Port:"), port);
-    form->addRow(tr("TLS certificate:"), cert);
-    form->addRow(tr("TLS key:"), key);
-    form->addRow(tr("Keep at most:"), capacity);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Listen"));
-    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    form->addRow(buttons);
+    ListenerDialog dialog(m_live->capacity() > 0 ? m_live->capacity() : defaultLiveCapacity, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    auto spec = events::ListenerSpec::parse(
-        QStringLiteral("%1://%2:%3")
-            .arg(protocol->currentData().toString(), address->text().contains(QLatin1Char(':'))
-                                                         ? QStringLiteral("[%1]").arg(address->text().trimmed())
-                                                         : address->text().trimmed())
-            .arg(port->value()));
+    auto spec = dialog.spec();
     if (!spec) {
         QMessageBox::warning(this, tr("Cannot listen"), spec.error().message);
         return;
     }
-    spec->certificateFile = cert->text().trimmed();
-    spec->keyFile = key->text().trimmed();
-    settings.setValue(QStringLiteral("events/protocol"), protocol->currentData());
-    settings.setValue(QStringLiteral("events/address"), address->text().trimmed());
-    settings.setValue(QStringLiteral("events/port"), port->value());
-    settings.setValue(QStringLiteral("events/tlsCert"), spec->certificateFile);
-    settings.setValue(QStringLiteral("events/tlsKey"), spec->keyFile);
-    if (capacity->value() != m_live->capacity()) {
-        settings.setValue(QStringLiteral("events/liveCapacity"), capacity->value());
+    dialog.remember();
+    if (dialog.capacity() != m_live->capacity()) {
+        QSettings().setValue(QStringLiteral("events/liveCapacity"), dialog.capacity());
         if (m_live->size() == 0) {
-            m_live = std::make_unique<events::EventStore>(capacity->value());
+            m_live = std::make_unique<events::EventStore>(dialog.capacity());
             if (m_source == Source::Live)
                 m_model->setStore(m_live.get());
         } else {
@@ -1019,57 +1002,11 @@ void EventsPage::updateStatus() {
     m_hiddenHint->setVisible(hidden);
 }
 
-bool EventsPage::exportTo(const QString& path, const QString& format, QString* error) {
+Status EventsPage::exportTo(const QString& path, events::ExportFormat format) const {
     const events::EventStore* store = currentStore();
-    QSaveFile f(path);
-    if (!store || !f.open(QIODevice::WriteOnly)) {
-        if (error)
-            *error = store ? f.errorString() : tr("There are no events to export.");
-        return false;
-    }
-    const auto& rows = m_model->rows();
-    if (format == QLatin1String("csv")) {
-        f.write("\xEF\xBB\xBF");
-        f.write("time,level,id,source,computer,channel,record,meaning,data\r\n");
-        for (quint64 seq : rows) {
-            const events::EventRecord e = store->event(seq);
-            const events::CatalogueEntry* known = m_catalogue.find(e.provider, e.eventId);
-            const QStringList cells = {e.time.toString(Qt::ISODateWithMs),
-                                       EventsModel::levelName(e.level),
-                                       QString::number(e.eventId),
-                                       e.provider,
-                                       e.computer,
-                                       e.channel,
-                                       QString::number(e.recordId),
-                                       known ? known->meaning : QString(),
-                                       store->summary(seq)};
-            QStringList escaped;
-            for (const QString& c : cells)
-                escaped << service::HealthExport::csvCell(c);
-            f.write(escaped.join(QLatin1Char(',')).toUtf8() + "\r\n");
-        }
-    } else if (format == QLatin1String("json")) {
-        f.write("[\n");
-        bool first = true;
-        for (quint64 seq : rows) {
-            if (!first)
-                f.write(",\n");
-            first = false;
-            f.write(QJsonDocument(events::eventToJson(store->event(seq))).toJson(QJsonDocument::Compact));
-        }
-        f.write("\n]\n");
-    } else {
-        f.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Events>\n");
-        for (quint64 seq : rows)
-            f.write(events::toEventXml(store->event(seq)).toUtf8() + '\n');
-        f.write("</Events>\n");
-    }
-    if (!f.commit()) {
-        if (error)
-            *error = f.errorString();
-        return false;
-    }
-    return true;
+    if (!store)
+        return makeError(ErrorKind::Usage, tr("There are no events to export."));
+    return events::exportEvents(*store, m_model->rows(), m_catalogue, path, format);
 }
 
 void EventsPage::exportFiltered() {
@@ -1079,15 +1016,11 @@ void EventsPage::exportFiltered() {
                                      tr("CSV (*.csv);;JSON (*.json);;Event XML (*.xml)"), &selectedFilter);
     if (path.isEmpty())
         return;
-    const QString format = path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)  ? QStringLiteral("json")
-                           : path.endsWith(QLatin1String(".xml"), Qt::CaseInsensitive) ? QStringLiteral("xml")
-                                                                                       : QStringLiteral("csv");
-    QString error;
     QApplication::setOverrideCursor(Qt::WaitCursor);
-    const bool ok = exportTo(path, format, &error);
+    const Status written = exportTo(path, events::exportFormatForPath(path));
     QApplication::restoreOverrideCursor();
-    if (!ok)
-        QMessageBox::warning(this, tr("Export failed"), tr("Cannot write %1: %2").arg(path, error));
+    if (!written)
+        QMessageBox::warning(this, tr("Export failed"), written.error().message);
     else
         emit statusMessage(tr("Exported %1 events to %2.").arg(QLocale().toString(qint64(m_model->rowCount())), path));
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "events/EventCatalogue.h"
+#include "events/EventExport.h"
 #include "events/EventListener.h"
 #include "events/EventStore.h"
 
@@ -29,15 +30,17 @@ namespace ndes::ui {
 
 class EventsModel;
 
-// A saved set of filters.
+// A saved set of filters, stored by stable keys (a translation or a reordered combo box does not change it).
 struct EventView {
-    QString name;
-    int levels = 0;    // index into the level choices
-    QString providers; // "" all, or patterns separated by commas; the NDES preset by its name
+    QString id;   // a built-in view's: "ndes", "ndes-problems", "all"; empty for a user's (known by its name)
+    QString name; // as shown; a built-in view's is translated
+    QString levels = QStringLiteral("all"); // "all", "errors", "warnings", "information"
+    QString providers; // "" all, "ndes" (events::ndesProvidersKeyword), or patterns separated by commas
     QString ids;       // "2, 10, 18"
-    int time = 0;      // index into the time choices
+    QString time = QStringLiteral("any"); // "any", "hour", "day", "week"
     QString text;
-    bool builtIn = false;
+    [[nodiscard]] bool builtIn() const { return !id.isEmpty(); }
+    [[nodiscard]] QString key() const; // the id, or "user:NAME"
 };
 
 // The event viewer: NDES events from EVTX or Event XML files and live from forwarders, explained from the
@@ -61,7 +64,7 @@ public:
 
     void setSource(Source source);
     [[nodiscard]] Source source() const { return m_source; }
-    void applyView(const QString& name);
+    void applyView(const QString& keyOrName); // a view's key (EventView::key) or the name shown
     [[nodiscard]] QStringList viewNames() const;
     void saveCurrentView(const QString& name);
     [[nodiscard]] events::EventFilter currentFilter() const;
@@ -70,7 +73,8 @@ public:
     void setFollow(bool follow);
     void setHighlightIds(const QString& ids);
     void setNotify(bool on);
-    bool exportTo(const QString& path, const QString& format, QString* error);
+    // The events shown, in the order shown (events::exportEvents).
+    Status exportTo(const QString& path, events::ExportFormat format) const;
     void selectRow(int row);
     bool selectFirstEvent(int id);
 
@@ -81,8 +85,6 @@ public:
     [[nodiscard]] const events::EventStore* fileStore() const { return m_files.get(); }
     [[nodiscard]] qint64 lastFilterMs() const { return m_lastFilterMs; }
     [[nodiscard]] QString statusText() const;
-
-    static QStringList ndesRelatedProviders();
 
 signals:
     void statusMessage(const QString& text);
@@ -110,6 +112,9 @@ private:
     void loadViews();
     void storeViews() const;
     void fillViewCombo(const QString& select);
+    [[nodiscard]] const EventView* findView(const QString& keyOrName) const;
+    [[nodiscard]] QString providerKey() const; // "" all, "ndes", or what was typed
+    void setProviderKey(const QString& key);
     void loadFinished();
     [[nodiscard]] const events::EventStore* currentStore() const;
 

@@ -5,6 +5,7 @@
 #include "setup/RegWriter.h"
 #include "setup/ScriptWriter.h"
 #include "util/AtomicFile.h"
+#include "util/Clock.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -413,7 +414,7 @@ public:
                 new PowerShellHighlighter(e->document());
             m_tabs->addTab(e, name);
         };
-        for (const setup::GeneratedScript& s : setup::ScriptWriter::scripts(p, QDateTime::currentDateTimeUtc()))
+        for (const setup::GeneratedScript& s : setup::ScriptWriter::scripts(p, Clock::instance().now()))
             add(s.fileName, s.text, true);
         add(QStringLiteral("mscep.reg"), setup::RegWriter::text(p), false);
         add(QStringLiteral("plan.json"), QString::fromUtf8(p.toJsonBytes()), false);
@@ -859,8 +860,8 @@ bool SetupWizard::saveAll(const QString& directory, QString* error) {
     }
     const Status plan = AtomicFile::write(QDir(directory).filePath(QStringLiteral("plan.json")), m_plan.toJsonBytes(),
                                           AtomicFile::Access::WorldReadable);
-    const auto files = plan ? setup::writePlanFiles(m_plan, directory, QDateTime::currentDateTimeUtc())
-                            : Result<QStringList>(plan.error());
+    const auto files =
+        plan ? setup::writePlanFiles(m_plan, directory, Clock::instance().now()) : Result<QStringList>(plan.error());
     if (!files && error)
         *error = files.error().message;
     if (files)

@@ -77,6 +77,40 @@ bool providerMatches(const QString& provider, const QStringList& patterns) {
     });
 }
 
+QStringList ndesRelatedProviders() {
+    return {QStringLiteral("Microsoft-Windows-NetworkDeviceEnrollmentService"),
+            QStringLiteral("NetworkDeviceEnrollmentService"),
+            QStringLiteral("Microsoft-Windows-CertificationAuthority"),
+            QStringLiteral("Microsoft-Windows-CertificateServices*"),
+            QStringLiteral("Microsoft-Windows-CertificateServicesClient*"),
+            QStringLiteral("Microsoft-Windows-CAPI2"),
+            QStringLiteral("Microsoft-Intune*"),
+            QStringLiteral("Microsoft Intune Connector*"),
+            QStringLiteral("NDESConnector*"),
+            QStringLiteral("Microsoft-Windows-IIS*"),
+            QStringLiteral("W3SVC*"),
+            QStringLiteral("WAS"),
+            QStringLiteral("Microsoft-Windows-WAS")};
+}
+
+QStringList providerPatterns(const QStringList& given) {
+    QStringList patterns;
+    for (const QString& raw : given) {
+        const QString p = raw.trimmed();
+        if (p.isEmpty())
+            continue;
+        if (p.compare(QLatin1String(ndesProvidersKeyword), Qt::CaseInsensitive) == 0)
+            patterns << ndesRelatedProviders();
+        else if (isNdesProvider(p))
+            patterns << QStringLiteral("Microsoft-Windows-NetworkDeviceEnrollmentService")
+                     << QStringLiteral("NetworkDeviceEnrollmentService");
+        else
+            patterns << p;
+    }
+    patterns.removeDuplicates();
+    return patterns;
+}
+
 static_assert(EventStore::maxChunkArenaBytes + EventStore::maxEventDataBytes + 64 <
                   qint64(std::numeric_limits<quint32>::max()),
               "arena offsets are 32-bit");

@@ -33,6 +33,16 @@ struct EventFilter {
 
 [[nodiscard]] bool providerMatches(const QString& provider, const QStringList& patterns);
 
+// The providers whose events an NDES admin needs: NDES itself, the CA and certificate services, CAPI2 (chains and
+// revocation: RA, CA and CRL problems), the Intune connector, IIS and WAS; patterns as in EventFilter::providers.
+// The one list behind the console's NDES views and `ndesctl events --provider ndes`.
+[[nodiscard]] QStringList ndesRelatedProviders();
+// The keyword that stands for ndesRelatedProviders() in --provider and in the Events page's source field.
+inline constexpr const char* ndesProvidersKeyword = "ndes";
+// Provider patterns from what a user gave: the keyword becomes ndesRelatedProviders(); NDES's provider under either
+// of its names matches both; other names stay as they are (NAME* matches a prefix).
+[[nodiscard]] QStringList providerPatterns(const QStringList& given);
+
 // Events kept compactly for big logs and live feeds: columns per chunk of 8192 events (time, level, ID, record ID,
 // interned provider/computer/channel) and the event data of the chunk in one UTF-8 arena, so a million events
 // take tens of MB, not a million QStrings. Each event has a sequence number that never changes; with a capacity

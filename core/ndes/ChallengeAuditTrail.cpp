@@ -2,6 +2,7 @@
 #include "ndes/ChallengeAuditTrail.h"
 
 #include "inventory/AppFiles.h"
+#include "util/Clock.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -92,12 +93,12 @@ Status ChallengeAuditTrail::append(const ChallengeAuditEntry& entry) {
                 m_anchors->value(anchorKey() + QStringLiteral("/tampered")).toString().isEmpty()) {
                 m_anchors->setValue(anchorKey() + QStringLiteral("/tampered"),
                                     tr("On %1 the trail was found cut or rewritten: %2.")
-                                        .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate), problem));
+                                        .arg(Clock::instance().now().toString(Qt::ISODate), problem));
                 m_anchors->sync();
             }
             if (!problem.isEmpty()) {
                 ChallengeAuditEntry note;
-                note.time = QDateTime::currentDateTimeUtc();
+                note.time = Clock::instance().now();
                 note.requestedBy = entry.requestedBy;
                 note.outcome = QStringLiteral("audit-trail-tampered: ") + problem;
                 const QByteArray noteLine = lineFor(note, m_lastHash, m_lines);

@@ -5,6 +5,7 @@
 #include "pki/DistinguishedName.h"
 #include "pki/Oids.h"
 #include "pki/OpenSslError.h"
+#include "util/Clock.h"
 
 #include <openssl/rand.h>
 
@@ -110,7 +111,7 @@ Result<Certificate> CertificateBuilder::build(EVP_PKEY* subjectPublicKey, const 
     Asn1IntegerPtr serialInt(BN_to_ASN1_INTEGER(bn.get(), nullptr));
     X509_set_serialNumber(cert.get(), serialInt.get());
 
-    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QDateTime now = Clock::instance().now();
     const QDateTime nb = m_notBefore.isValid() ? m_notBefore : now.addSecs(-300);
     const QDateTime na = m_notAfter.isValid() ? m_notAfter : now.addDays(365);
     ASN1_TIME_set(X509_getm_notBefore(cert.get()), static_cast<time_t>(nb.toSecsSinceEpoch()));

@@ -10,16 +10,21 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
+#include <tuple>
 
 using namespace ndes;
 using namespace ndes::ui;
@@ -134,6 +139,83 @@ private slots:
         QVERIFY(!detail.contains(QLatin1String("<EventData")));
     }
 
+    // `ndesctl events --provider ndes` and the page's NDES view select the same events: one list of NDES-related
+    // providers (events::ndesRelatedProviders), read by both. Real logs (CAPI2, which is related; System, which is
+    // not) and Event XML with providers on either side of the line.
+    void cliAndPageAgreeOnNdes() {
+        QTemporaryDir dir;
+        const QString xmlPath = dir.filePath(QStringLiteral("mixed.xml"));
+        {
+            QFile xml(xmlPath);
+            QVERIFY(xml.open(QIODevice::WriteOnly));
+            xml.write("<Events>\n");
+            const char* const providers[] = {"Microsoft-Windows-NetworkDeviceEnrollmentService",
+                                             "NetworkDeviceEnrollmentService",
+                                             "Microsoft-Windows-CertificationAuthority",
+                                             "Microsoft-Windows-CertificateServicesClient-AutoEnrollment",
+                                             "Microsoft-Windows-IIS-W3SVC-WP",
+                                             "WAS",
+                                             "NDESConnector",
+                                             "Microsoft-Windows-Kernel-General",
+                                             "Microsoft-Windows-WASP", // not WAS
+                                             "Service Control Manager"};
+            int record = 1;
+            for (const char* provider : providers) {
+                const int n = record++;
+                xml.write(QStringLiteral("<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">"
+                                         "<System><Provider Name=\"%1\"/><EventID>%2</EventID><Level>2</Level>"
+                                         "<TimeCreated SystemTime=\"2026-11-25T08:00:%3.000Z\"/>"
+                                         "<EventRecordID>%2</EventRecordID><Channel>Application</Channel>"
+                                         "<Computer>ndes01</Computer></System></Event>\n")
+                              .arg(QLatin1String(provider))
+                              .arg(n)
+                              .arg(n, 2, 10, QLatin1Char('0'))
+                              .toUtf8());
+            }
+            xml.write("</Events>\n");
+        }
+        const QStringList files{
+            evtx(QStringLiteral("E_ShadowCopy6_windows_system32_winevt_logs_Microsoft-Windows-CAPI2-Operational.evtx")),
+            evtx(QStringLiteral("system.evtx")), xmlPath};
+        using Key = std::tuple<QString, qint64, int>; // provider, record, id
+        auto key = [](const QString& provider, qint64 record, int id) {
+            return Key{provider, record, id};
+        };
+
+        QProcess ctl;
+        ctl.start(qEnvironmentVariable("NDESCTL"),
+                  QStringList{QStringLiteral("events")} + files +
+                      QStringList{QStringLiteral("--provider"), QStringLiteral("ndes"), QStringLiteral("--json")});
+        QVERIFY(ctl.waitForFinished(60000));
+        QCOMPARE(ctl.exitCode(), 1); // both real logs are marked damaged (what can be read is shown, as the page does)
+        QList<Key> fromCli;
+        for (const QByteArray& line : ctl.readAllStandardOutput().split('\n')) {
+            if (line.trimmed().isEmpty())
+                continue;
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            fromCli << key(o.value(QStringLiteral("provider")).toString(),
+                           qint64(o.value(QStringLiteral("recordId")).toDouble()),
+                           o.value(QStringLiteral("id")).toInt());
+        }
+
+        EventsPage page;
+        page.openFiles(files);
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isLoading(), 60000);
+        page.applyView(QStringLiteral("ndes"));
+        QTRY_VERIFY(page.model()->rowCount() > 0);
+        QList<Key> fromPage;
+        for (quint64 seq : page.model()->rows()) {
+            const events::EventRecord e = page.fileStore()->event(seq);
+            fromPage << key(e.provider, e.recordId, e.eventId);
+        }
+        std::sort(fromCli.begin(), fromCli.end());
+        std::sort(fromPage.begin(), fromPage.end());
+        QCOMPARE(fromPage.size(), fromCli.size());
+        QVERIFY(fromPage == fromCli);
+        // 436 CAPI2 events and the seven related XML ones; nothing from System, the kernel, the SCM or "WASP".
+        QCOMPARE(fromPage.size(), 436 + 7);
+    }
+
     void unreadableFileIsExplained() {
         EventsPage page;
         page.openFiles({evtx(QStringLiteral("LICENSE-MIT"))});
@@ -190,24 +272,26 @@ private slots:
 
         // Export what is shown, in each format, and read it back.
         const int shown = page.model()->rowCount();
-        QString err;
-        QVERIFY2(page.exportTo(dir.filePath(QStringLiteral("e.xml")), QStringLiteral("xml"), &err), qPrintable(err));
+        const Status asXml = page.exportTo(dir.filePath(QStringLiteral("e.xml")), events::ExportFormat::EventXml);
+        QVERIFY2(asXml.ok(), qPrintable(asXml.ok() ? QString() : asXml.error().message));
         const auto xml = events::EventXmlReader::readFile(dir.filePath(QStringLiteral("e.xml")));
         QVERIFY2(xml.error.isEmpty(), qPrintable(xml.error));
         QCOMPARE(xml.events.size(), shown);
-        QVERIFY(page.exportTo(dir.filePath(QStringLiteral("e.json")), QStringLiteral("json"), &err));
+        QVERIFY(page.exportTo(dir.filePath(QStringLiteral("e.json")), events::ExportFormat::Json).ok());
         QFile json(dir.filePath(QStringLiteral("e.json")));
         QVERIFY(json.open(QIODevice::ReadOnly));
         QCOMPARE(QJsonDocument::fromJson(json.readAll()).array().size(), shown);
-        QVERIFY(page.exportTo(dir.filePath(QStringLiteral("e.csv")), QStringLiteral("csv"), &err));
+        QVERIFY(page.exportTo(dir.filePath(QStringLiteral("e.csv")), events::ExportFormat::Csv).ok());
         QFile csv(dir.filePath(QStringLiteral("e.csv")));
         QVERIFY(csv.open(QIODevice::ReadOnly));
         const QByteArray csvBytes = csv.readAll();
         QVERIFY(csvBytes.startsWith("\xEF\xBB\xBF"
                                     "time,level,id"));
         QCOMPARE(csvBytes.count("\r\n"), shown + 1);
-        QVERIFY(!page.exportTo(dir.filePath(QStringLiteral("missing/dir/e.csv")), QStringLiteral("csv"), &err));
-        QVERIFY(!err.isEmpty());
+        const Status refused =
+            page.exportTo(dir.filePath(QStringLiteral("missing/dir/e.csv")), events::ExportFormat::Csv);
+        QVERIFY(!refused.ok());
+        QVERIFY(!refused.error().message.isEmpty());
         page.stopListening();
         QVERIFY(!page.isListening());
     }
@@ -241,6 +325,19 @@ private slots:
         // The way out of a view that hides everything looks like a button, not tinted text.
         auto* hint = fresh.findChild<QWidget*>(QStringLiteral("hiddenHint"));
         QVERIFY(hint && hint->styleSheet().startsWith(QLatin1String("#hiddenHint")));
+
+        // Views are stored by keys, not by combo-box positions or shown names...
+        const QByteArray stored = QSettings().value(QStringLiteral("events/views")).toByteArray();
+        QVERIFY2(stored.contains("\"levels\":\"all\"") && stored.contains("\"time\":\"any\""), stored.constData());
+        // ...and views saved before keys (indexes, and the NDES sources by their English name) still read right.
+        QSettings().setValue(QStringLiteral("events/views"),
+                             QByteArray(R"([{"name":"Old errors","levels":1,"providers":"NDES and related","ids":"",)"
+                                        R"("time":2,"text":""}])"));
+        EventsPage older;
+        older.applyView(QStringLiteral("Old errors"));
+        QCOMPARE(older.currentFilter().levels, (QSet<int>{1, 2}));
+        QVERIFY(older.currentFilter().providers.contains(QStringLiteral("Microsoft-Windows-CAPI2")));
+        QVERIFY(older.currentFilter().from.isValid());
     }
 
     void dropOpensFiles() {

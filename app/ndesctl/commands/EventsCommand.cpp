@@ -3,6 +3,7 @@
 
 #include "events/EventCatalogue.h"
 #include "events/EventFileReader.h"
+#include "events/EventStore.h"
 
 #include <QDateTime>
 
@@ -30,7 +31,10 @@ QString EventsCommand::details() const {
 
 void EventsCommand::declare(QCommandLineParser& p) {
     p.addOptions(
-        {{providerName, QStringLiteral("Only this provider (repeatable)."), QStringLiteral("NAME")},
+        {{providerName,
+          QStringLiteral("Only this provider (repeatable; NAME* matches a prefix). \"ndes\": NDES and the "
+                         "sources related to it, as in the console's NDES views."),
+          QStringLiteral("NAME")},
          {idName, QStringLiteral("Only this event ID (repeatable)."), QStringLiteral("N")},
          {sinceName, QStringLiteral("Only events at or after this time (ISO 8601)."), QStringLiteral("TIME")}});
     p.addPositionalArgument(QStringLiteral("files"), QStringLiteral("EVTX or Event XML files."),
@@ -58,7 +62,7 @@ int EventsCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
     auto catalogue = events::EventCatalogue::builtIn();
     if (!catalogue)
         return out.fail(catalogue.error());
-    const QStringList providers = p.values(providerName);
+    const QStringList providers = events::providerPatterns(p.values(providerName));
     int rc = ExitOk;
     for (const QString& file : p.positionalArguments()) {
         Error why;
@@ -69,11 +73,8 @@ int EventsCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
             continue;
         }
         auto summary = reader->read(file, [&](events::EventRecord&& e) {
-            bool providerOk = providers.isEmpty();
-            for (const QString& pr : providers)
-                providerOk = providerOk || e.provider.compare(pr, Qt::CaseInsensitive) == 0 ||
-                             (events::isNdesProvider(pr) && events::isNdesProvider(e.provider));
-            if (!providerOk || (!ids.isEmpty() && !ids.contains(e.eventId)) ||
+            if ((!providers.isEmpty() && !events::providerMatches(e.provider, providers)) ||
+                (!ids.isEmpty() && !ids.contains(e.eventId)) ||
                 (from.isValid() && (!e.time.isValid() || e.time < from)))
                 return true;
             printEvent(out, e, catalogue->find(e.provider, e.eventId));
