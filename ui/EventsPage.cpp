@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "EventsPage.h"
 
+#include "EventDetail.h"
 #include "EventsModel.h"
 #include "FlowLayout.h"
 #include "ListenerDialog.h"
@@ -46,27 +47,6 @@
 namespace ndes::ui {
 
 namespace {
-
-const char* const ndesViewName = QT_TRANSLATE_NOOP("EventsPage", "NDES and related");
-const QString ndesViewId = QStringLiteral("ndes");
-const QString ndesProblemsViewId = QStringLiteral("ndes-problems");
-const QString allViewId = QStringLiteral("all");
-const QString userViewPrefix = QStringLiteral("user:");
-// What views store: stable keys, not combo-box positions or translated names.
-const QStringList levelKeys{QStringLiteral("all"), QStringLiteral("errors"), QStringLiteral("warnings"),
-                            QStringLiteral("information")};
-const QStringList timeKeys{QStringLiteral("any"), QStringLiteral("hour"), QStringLiteral("day"), QStringLiteral("week"),
-                           QStringLiteral("between")};
-
-// A key from a view saved before views stored keys: the combo-box index it stored.
-QString keyFromIndex(const QJsonValue& v, const QStringList& keys, const QString& fallback) {
-    if (v.isString())
-        return keys.contains(v.toString()) ? v.toString() : fallback;
-    const int i = v.toInt(-1);
-    return i >= 0 && i < keys.size() ? keys[i] : fallback;
-}
-// What the Source box shows for that set of providers: not the view's name, so the two boxes do not say the same.
-const char* const ndesSourcesName = QT_TRANSLATE_NOOP("EventsPage", "NDES sources");
 
 QString html(const QString& s) {
     return s.toHtmlEscaped();
@@ -115,9 +95,9 @@ EventsPage::EventsPage(QWidget* parent)
         m_catalogue = std::move(*c);
     setAcceptDrops(true);
     buildUi();
-    loadViews();
-    fillViewCombo(ndesViewId);
-    applyView(ndesViewId);
+    m_views.load();
+    fillViewCombo(EventViews::ndesViewId);
+    applyView(EventViews::ndesViewId);
     m_model->setStore(m_live.get());
     m_liveSynced = m_live->endSeq();
     updateStatus();
@@ -201,14 +181,14 @@ void EventsPage::buildUi() {
     const QStringList levelTexts{tr("All levels"), tr("Critical and errors"), tr("Warnings and worse"),
                                  tr("Information")};
     for (qsizetype i = 0; i < levelTexts.size(); ++i)
-        m_levelCombo->addItem(levelTexts[i], levelKeys[i]);
+        m_levelCombo->addItem(levelTexts[i], EventViews::levelKeys[i]);
     m_providerCombo = new QComboBox(this);
     m_providerCombo->setEditable(true);
     m_providerCombo->setAccessibleName(tr("Source"));
     m_providerCombo->setMinimumWidth(170);
     m_providerCombo->setToolTip(tr("A source name, several separated by commas, or Prefix* for all that start so"));
     m_providerCombo->addItem(tr("All sources"), QString());
-    m_providerCombo->addItem(tr(ndesSourcesName), QLatin1String(events::ndesProvidersKeyword));
+    m_providerCombo->addItem(tr(EventViews::ndesSourcesName), QLatin1String(events::ndesProvidersKeyword));
     m_idsEdit = new QLineEdit(this);
     m_idsEdit->setPlaceholderText(tr("Event IDs, e.g. 10, 31"));
     m_idsEdit->setAccessibleName(tr("Event IDs"));
@@ -220,7 +200,7 @@ void EventsPage::buildUi() {
     const QStringList timeTexts{tr("Any time"), tr("Last hour"), tr("Last 24 hours"), tr("Last 7 days"),
                                 tr("Between…")};
     for (qsizetype i = 0; i < timeTexts.size(); ++i)
-        m_timeCombo->addItem(timeTexts[i], timeKeys[i]);
+        m_timeCombo->addItem(timeTexts[i], EventViews::timeKeys[i]);
     m_fromEdit = new QDateTimeEdit(Clock::instance().now().toLocalTime().addDays(-1), this);
     m_toEdit = new QDateTimeEdit(Clock::instance().now().toLocalTime(), this);
     for (QDateTimeEdit* e : {m_fromEdit, m_toEdit}) {
@@ -393,7 +373,8 @@ QString EventsPage::providerKey() const {
     if (i >= 0)
         return m_providerCombo->itemData(i).toString();
     // Views saved before keys, and the translated name typed by hand.
-    if (text == tr(ndesViewName) || text == QLatin1String(ndesViewName) || text == QLatin1String(ndesSourcesName))
+    if (text == tr(EventViews::ndesViewName) || text == QLatin1String(EventViews::ndesViewName) ||
+        text == QLatin1String(EventViews::ndesSourcesName))
         return QLatin1String(events::ndesProvidersKeyword);
     return text;
 }
@@ -456,93 +437,25 @@ void EventsPage::refilter() {
     updateStatus();
 }
 
-void EventsPage::loadViews() {
-    m_views.clear();
-    EventView ndesView;
-    ndesView.id = ndesViewId;
-    ndesView.name = tr(ndesViewName);
-    ndesView.providers = QLatin1String(events::ndesProvidersKeyword);
-    EventView problems;
-    problems.id = ndesProblemsViewId;
-    problems.name = tr("NDES errors and warnings");
-    problems.providers = QLatin1String(events::ndesProvidersKeyword);
-    problems.levels = QStringLiteral("warnings");
-    EventView all;
-    all.id = allViewId;
-    all.name = tr("All events");
-    m_views << ndesView << problems << all;
-    const QJsonArray saved =
-        QJsonDocument::fromJson(QSettings().value(QStringLiteral("events/views")).toByteArray()).array();
-    for (const QJsonValue& v : saved) {
-        const QJsonObject o = v.toObject();
-        EventView view;
-        view.name = o.value(QLatin1String("name")).toString().trimmed();
-        if (view.name.isEmpty())
-            continue;
-        // Views saved before these keys stored combo-box indexes and the NDES sources by their shown name.
-        view.levels = keyFromIndex(o.value(QLatin1String("levels")), levelKeys, levelKeys.first());
-        view.providers = o.value(QLatin1String("providers")).toString().trimmed();
-        if (view.providers == QLatin1String(ndesViewName) || view.providers == QLatin1String(ndesSourcesName) ||
-            view.providers == tr(ndesViewName) || view.providers == tr(ndesSourcesName))
-            view.providers = QLatin1String(events::ndesProvidersKeyword);
-        view.ids = o.value(QLatin1String("ids")).toString();
-        view.time = keyFromIndex(o.value(QLatin1String("time")), timeKeys, timeKeys.first());
-        if (view.time == QLatin1String("between"))
-            view.time = timeKeys.first();
-        view.text = o.value(QLatin1String("text")).toString();
-        m_views.erase(std::remove_if(m_views.begin(), m_views.end(),
-                                     [&](const EventView& x) { return !x.builtIn() && x.name == view.name; }),
-                      m_views.end());
-        m_views << view;
-    }
-}
-
-void EventsPage::storeViews() const {
-    QJsonArray saved;
-    for (const EventView& v : m_views)
-        if (!v.builtIn())
-            saved.append(QJsonObject{{QStringLiteral("name"), v.name},
-                                     {QStringLiteral("levels"), v.levels},
-                                     {QStringLiteral("providers"), v.providers},
-                                     {QStringLiteral("ids"), v.ids},
-                                     {QStringLiteral("time"), v.time},
-                                     {QStringLiteral("text"), v.text}});
-    QSettings().setValue(QStringLiteral("events/views"), QJsonDocument(saved).toJson(QJsonDocument::Compact));
-}
-
-QString EventView::key() const {
-    return builtIn() ? id : userViewPrefix + name;
-}
-
-const EventView* EventsPage::findView(const QString& keyOrName) const {
-    for (const EventView& v : m_views)
-        if (v.key() == keyOrName || (v.builtIn() && v.id == keyOrName))
-            return &v;
-    for (const EventView& v : m_views) // by the name shown, for people and tests
-        if (v.name == keyOrName)
-            return &v;
-    return nullptr;
-}
-
 void EventsPage::fillViewCombo(const QString& select) {
     const QSignalBlocker block(m_viewCombo);
     m_viewCombo->clear();
-    for (const EventView& v : m_views)
+    for (const EventView& v : m_views.all())
         m_viewCombo->addItem(v.name, v.key());
-    const EventView* chosen = findView(select);
+    const EventView* chosen = m_views.find(select);
     const int i = chosen ? m_viewCombo->findData(chosen->key()) : -1;
     m_viewCombo->setCurrentIndex(i < 0 ? 0 : i);
 }
 
 QStringList EventsPage::viewNames() const {
     QStringList names;
-    for (const EventView& v : m_views)
+    for (const EventView& v : m_views.all())
         names << v.name;
     return names;
 }
 
 void EventsPage::applyView(const QString& keyOrName) {
-    const EventView* view = findView(keyOrName);
+    const EventView* view = m_views.find(keyOrName);
     if (!view)
         return;
     {
@@ -571,13 +484,10 @@ void EventsPage::saveCurrentView(const QString& name) {
     v.ids = m_idsEdit->text();
     v.time = m_timeCombo->currentData().toString();
     if (v.time == QLatin1String("between")) // a fixed range is no use next week
-        v.time = timeKeys.first();
+        v.time = EventViews::timeKeys.first();
     v.text = m_textEdit->text();
-    m_views.erase(std::remove_if(m_views.begin(), m_views.end(),
-                                 [&](const EventView& x) { return !x.builtIn() && x.name == v.name; }),
-                  m_views.end());
-    m_views << v;
-    storeViews();
+    m_views.put(v);
+    m_views.store();
     fillViewCombo(v.key());
     emit statusMessage(tr("View \"%1\" saved.").arg(v.name));
 }
@@ -588,7 +498,8 @@ void EventsPage::saveViewAs() {
         QInputDialog::getText(this, tr("Save view"), tr("Name of the view:"), QLineEdit::Normal, QString(), &ok);
     if (!ok || name.trimmed().isEmpty())
         return;
-    if (std::any_of(m_views.begin(), m_views.end(),
+    const auto& views = m_views.all();
+    if (std::any_of(views.begin(), views.end(),
                     [&](const EventView& v) { return v.builtIn() && v.name == name.trimmed(); })) {
         QMessageBox::information(this, tr("Save view"),
                                  tr("\"%1\" is a built-in view; choose another name.").arg(name));
@@ -599,15 +510,14 @@ void EventsPage::saveViewAs() {
 
 void EventsPage::deleteView() {
     const QString key = m_viewCombo->currentData().toString();
-    const auto it = std::find_if(m_views.begin(), m_views.end(), [&](const EventView& v) { return v.key() == key; });
-    if (it == m_views.end() || it->builtIn()) {
+    const EventView* view = m_views.find(key);
+    const QString name = view ? view->name : QString();
+    if (!m_views.remove(key)) {
         emit statusMessage(tr("Built-in views cannot be deleted."));
         return;
     }
-    const QString name = it->name;
-    m_views.erase(it);
-    storeViews();
-    fillViewCombo(ndesViewId);
+    m_views.store();
+    fillViewCombo(EventViews::ndesViewId);
     emit statusMessage(tr("View \"%1\" deleted.").arg(name));
 }
 
@@ -912,49 +822,9 @@ void EventsPage::showDetail() {
         return;
     }
     const events::EventRecord e = store->event(m_model->seqAt(current.row()));
-    const events::CatalogueEntry* known = m_catalogue.find(e.provider, e.eventId);
-    QString h;
-    h += QStringLiteral("<h3>%1 %2 · %3</h3>")
-             .arg(html(events::isNdesProvider(e.provider) ? QStringLiteral("NDES") : e.provider),
-                  tr("event %1").arg(e.eventId), html(EventsModel::levelName(e.level)));
-    h +=
-        QStringLiteral("<p style='color:#555'>%1<br>%2</p>")
-            .arg(html(e.time.isValid() ? QLocale().toString(e.time.toLocalTime(), QLocale::LongFormat) : tr("no time")),
-                 html(tr("%1 · %2 · record %3")
-                          .arg(e.computer.isEmpty() ? tr("unknown computer") : e.computer,
-                               e.channel.isEmpty() ? tr("no channel") : e.channel)
-                          .arg(e.recordId)));
-    // Left: what it means and the fix; right: the raw data. The pane is wide: two columns read better.
-    QString left;
-    if (known) {
-        left += QStringLiteral("<h4>%1</h4><p>%2</p>").arg(tr("What it means"), html(known->meaning));
-        if (!known->fix.isEmpty()) // the fix first: it is what the admin came for
-            left += QStringLiteral("<h4>%1</h4><p style='background:#eef5ee'>%2</p>").arg(tr("Fix"), html(known->fix));
-        if (!known->causes.isEmpty()) {
-            left += QStringLiteral("<h4>%1</h4><ul>").arg(tr("Likely causes"));
-            for (const QString& c : known->causes)
-                left += QStringLiteral("<li>%1</li>").arg(html(c));
-            left += QStringLiteral("</ul>");
-        }
-        left += QStringLiteral("<p style='color:#777'>%1</p>").arg(html(tr("Source: %1").arg(known->source)));
-    } else {
-        left += QStringLiteral("<p style='color:#777'>%1</p>")
-                    .arg(tr("Not in the catalogue: this event is shown with its raw data only."));
-    }
-    // EventData, or UserData (CAPI2 and other operational logs) by its template's name, fields by their path.
-    const QString userData = events::userDataRoot(e);
-    QString right = QStringLiteral("<h4>%1</h4><table cellspacing=0 cellpadding=2>")
-                        .arg(userData.isEmpty() ? tr("Event data") : html(tr("User data: %1").arg(userData)));
-    if (e.data.isEmpty())
-        right += QStringLiteral("<tr><td>%1</td></tr>").arg(tr("(none)"));
-    for (const auto& [k, v] : e.data)
-        right += QStringLiteral("<tr><td valign=top style='color:#555'>%1&nbsp;</td><td>%2</td></tr>")
-                     .arg(html(userData.isEmpty() ? k : events::fieldLabel(k)), html(v));
-    right += QStringLiteral("</table><h4>%1</h4><pre style='font-size:8pt'>%2</pre>")
-                 .arg(tr("XML"), html(events::toEventXml(e)));
-    h += left;
-    m_raw->setHtml(right);
-    m_detail->setHtml(h);
+    const EventDetailHtml detail = eventDetailHtml(e, m_catalogue.find(e.provider, e.eventId));
+    m_detail->setHtml(detail.explanation);
+    m_raw->setHtml(detail.data);
 }
 
 QString EventsPage::statusText() const {

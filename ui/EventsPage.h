@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "EventViews.h"
 #include "events/EventCatalogue.h"
 #include "events/EventExport.h"
 #include "events/EventListener.h"
@@ -29,19 +30,6 @@ class QToolButton;
 namespace ndes::ui {
 
 class EventsModel;
-
-// A saved set of filters, stored by stable keys (a translation or a reordered combo box does not change it).
-struct EventView {
-    QString id;   // a built-in view's: "ndes", "ndes-problems", "all"; empty for a user's (known by its name)
-    QString name; // as shown; a built-in view's is translated
-    QString levels = QStringLiteral("all"); // "all", "errors", "warnings", "information"
-    QString providers; // "" all, "ndes" (events::ndesProvidersKeyword), or patterns separated by commas
-    QString ids;       // "2, 10, 18"
-    QString time = QStringLiteral("any"); // "any", "hour", "day", "week"
-    QString text;
-    [[nodiscard]] bool builtIn() const { return !id.isEmpty(); }
-    [[nodiscard]] QString key() const; // the id, or "user:NAME"
-};
 
 // The event viewer: NDES events from EVTX or Event XML files and live from forwarders, explained from the
 // catalogue. Files load on a worker with progress and cancel; live events go into a bounded store that counts what
@@ -109,10 +97,7 @@ private:
     void exportFiltered();
     void saveViewAs();
     void deleteView();
-    void loadViews();
-    void storeViews() const;
     void fillViewCombo(const QString& select);
-    [[nodiscard]] const EventView* findView(const QString& keyOrName) const;
     [[nodiscard]] QString providerKey() const; // "" all, "ndes", or what was typed
     void setProviderKey(const QString& key);
     void loadFinished();
@@ -131,7 +116,7 @@ private:
     bool m_notify = false;
     qint64 m_lastNotifyMs = 0;
     qint64 m_lastFilterMs = 0;
-    QList<EventView> m_views;
+    EventViews m_views;
 
     bool m_loading = false;
     std::shared_ptr<std::atomic<qint64>> m_loadCount;
