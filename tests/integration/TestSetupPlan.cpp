@@ -493,6 +493,24 @@ private slots:
         }
     }
 
+    // The scripts are templates (core/setup/powershell) filled in one pass: no placeholder or template line is left,
+    // and a value that looks like one stays the quoted literal it is.
+    void templatesAreFilledOnce() {
+        SetupPlan p = example();
+        const QDateTime at = QDateTime::currentDateTimeUtc();
+        for (const GeneratedScript& s : ScriptWriter::scripts(p, at)) {
+            QVERIFY2(!s.text.contains(QLatin1String("{{")), qPrintable(s.fileName));
+            for (const QString& line : s.text.split(QLatin1Char('\n')))
+                QVERIFY2(!line.startsWith(QLatin1String("#if ")) && !line.startsWith(QLatin1String("#include ")) &&
+                             !line.startsWith(QLatin1String("## ")) && line != QLatin1String("#endif"),
+                         qPrintable(s.fileName + QStringLiteral(": ") + line));
+        }
+        p.templateDisplayName = QStringLiteral("{{caConfig}}");
+        const QString s = ScriptWriter::templateScript(p, at);
+        QVERIFY(s.contains(QLatin1String("$displayName = '{{caConfig}}'\n")));
+        QVERIFY(s.contains(QLatin1String("'display name'                           = '{{caConfig}}'\n")));
+    }
+
     void registryScriptSetsWhatNdesReads() {
         const QString s = ScriptWriter::registryScript(example(), QDateTime::currentDateTimeUtc());
         QVERIFY(s.contains(QLatin1String(
