@@ -553,7 +553,7 @@ private slots:
         QVERIFY(s.contains(QLatin1String("$ekus = @('1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.1')")));
         QVERIFY(s.contains(QLatin1String("$template.Put('msPKI-Certificate-Name-Flag', 65537)")));
         QVERIFY(s.contains(QLatin1String("0e10c968-78fb-11d2-90d4-00c04f79dc55"))); // the Enroll extended right
-        QVERIFY(s.contains(QLatin1String("'-SetCATemplates', ('+' + $name))")));
+        QVERIFY(s.contains(QLatin1String("'-SetCATemplates', ('+' + $templateName))")));
         p.purpose = SetupPlan::Purpose::Signature;
         const QString sig = ScriptWriter::templateScript(p, QDateTime::currentDateTimeUtc());
         QVERIFY(sig.contains(QLatin1String("[byte[]](0x80, 0x00)")));
@@ -585,7 +585,7 @@ private slots:
         QVERIFY(s.contains(QLatin1String("$differences = Get-PlanTemplateDifferences $template $planTemplate")));
         QVERIFY(s.contains(QLatin1String("'validity (days)'                        = 365")));
         QVERIFY(s.contains(QLatin1String("'subject and SAN from the request flags' = 65537")));
-        QVERIFY(s.contains(QLatin1String("if ($existingName -cne $name) { throw")));
+        QVERIFY(s.contains(QLatin1String("if ($existingName -cne $templateName) { throw")));
         QVERIFY(s.contains(QLatin1String("Find-PlanTemplate $container $baseName -OrDisplayName")));
         QVERIFY(s.contains(QLatin1String("$rights = Get-PlanTemplateRights $template (Get-PlanAccountSids $account)")));
         QVERIFY(
@@ -618,6 +618,8 @@ private slots:
         QVERIFY(account.contains(QLatin1String("Install-WindowsFeature -Name 'RSAT-AD-PowerShell'")));
         QVERIFY(account.contains(QLatin1String("$server = (Get-ADDomain).PDCEmulator")));
         QVERIFY(account.contains(QLatin1String("New-ADUser -Server $server")));
+        // The AD module reads the variable in the filter itself: the parser sees only a string here.
+        QVERIFY(account.contains(QLatin1String("-Filter 'sAMAccountName -eq $accountName'")));
         QVERIFY(account.contains(QLatin1String("-PassThru")));
         QVERIFY(account.contains(QLatin1String("Test-Path -LiteralPath 'variable:PSSenderInfo'")));
         QVERIFY(account.contains(QLatin1String("Find-PlanLocalMember 'S-1-5-32-544' $sids")));
@@ -682,7 +684,7 @@ private slots:
             at = found;
         }
         for (const char* check :
-             {"Get-PlanAccount $name", "userPrincipalName", "servicePrincipalName", "IIS_IUSRS",
+             {"Get-PlanAccount $accountName", "userPrincipalName", "servicePrincipalName", "IIS_IUSRS",
               "Get-PlanCaEnroll $caConfig $sids", "Get-PlanTemplateDifferences $template $planTemplate",
               "Get-PlanTemplateRights $template $sids", "-CATemplates", "Find-PlanLocalMember 'S-1-5-32-568'",
               "Find-PlanLocalMember 'S-1-5-32-544' $sids", "ADCS-Device-Enrollment", "'1.3.6.1.4.1.311.20.2.1'",

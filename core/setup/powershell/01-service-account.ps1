@@ -1,10 +1,10 @@
 ## SPDX-License-Identifier: Apache-2.0
 ## Step 01: the NDES service account. generatePassword: the script makes the password (else it asks for one).
-$name = {{accountName}}
+$accountName = {{accountName}}
 $upn = {{accountUpn}}
 $ou = {{accountOu}}
 $spn = 'HTTP/' + {{ndesHost}}
-$member = {{domainNetbios}} + '\' + $name
+$member = {{domainNetbios}} + '\' + $accountName
 $caConfig = {{caConfig}}
 #include lib-account.ps1
 #include lib-ca-enroll.ps1
@@ -35,13 +35,13 @@ try {
     Import-Module ActiveDirectory
     # One domain controller for every read and write, so an account created a moment ago is found at once.
     $server = (Get-ADDomain).PDCEmulator
-    $user = Get-ADUser -Server $server -Filter 'sAMAccountName -eq $name' -Properties ServicePrincipalName
+    $user = Get-ADUser -Server $server -Filter 'sAMAccountName -eq $accountName' -Properties ServicePrincipalName
     if ($null -eq $user) {
-        if ($PSCmdlet.ShouldProcess("$name in $ou", 'create the NDES service account')) {
+        if ($PSCmdlet.ShouldProcess("$accountName in $ou", 'create the NDES service account')) {
 #if generatePassword
             if (Test-Path -LiteralPath 'variable:PSSenderInfo') {
                 # Remotely the clipboard is the remote session's: the password would be lost.
-                $secure = Read-PlanPassword "A password for the new account $name (a remote session has no clipboard of yours)"
+                $secure = Read-PlanPassword "A password for the new account $accountName (a remote session has no clipboard of yours)"
             } else {
                 $plain = New-PlanPassword
                 $secure = ConvertTo-SecureString -String $plain -AsPlainText -Force
@@ -50,24 +50,24 @@ try {
                 Write-Host 'The generated password is on the clipboard (not shown, not in the transcript): store it in your password vault now; step 03 asks for it.'
             }
 #else
-            $secure = Read-PlanPassword "Password for the new account $name"
+            $secure = Read-PlanPassword "Password for the new account $accountName"
 #endif
-            $user = New-ADUser -Server $server -Name $name -SamAccountName $name -UserPrincipalName $upn -Path $ou -AccountPassword $secure -Enabled $true -Description 'NDES (SCEP) application pool identity' -PassThru
+            $user = New-ADUser -Server $server -Name $accountName -SamAccountName $accountName -UserPrincipalName $upn -Path $ou -AccountPassword $secure -Enabled $true -Description 'NDES (SCEP) application pool identity' -PassThru
             $user = Get-ADUser -Server $server -Identity $user -Properties ServicePrincipalName
-            Write-Host "Created $name in $ou"
+            Write-Host "Created $accountName in $ou"
         }
     } else {
-        Write-Verbose "$name exists"
+        Write-Verbose "$accountName exists"
     }
     if ($null -eq $user) {
-        Write-Host "$name does not exist yet (-WhatIf): its SPN, groups and right on the CA are checked once it does."
+        Write-Host "$accountName does not exist yet (-WhatIf): its SPN, groups and right on the CA are checked once it does."
         return
     }
     # Kerberos to the admin page needs HTTP/<NDES host> on the account that runs the pool.
     if (-not (@($user.ServicePrincipalName) -contains $spn)) {
-        if ($PSCmdlet.ShouldProcess($name, "add the SPN $spn")) {
+        if ($PSCmdlet.ShouldProcess($accountName, "add the SPN $spn")) {
             Set-ADUser -Server $server -Identity $user -ServicePrincipalNames @{ Add = $spn }
-            Write-Host "Added SPN $spn to $name"
+            Write-Host "Added SPN $spn to $accountName"
         }
     }
     # On this server, by SID (names of built-in groups are translated): member of IIS_IUSRS, and not a local administrator (least privilege).

@@ -1,8 +1,7 @@
 ## SPDX-License-Identifier: Apache-2.0
 ## verify.ps1: read-only, compares the server with the plan, step by step; each part checked on its own.
-$name = {{accountName}}
-$accountName = $name
-$member = {{domainNetbios}} + '\' + $name
+$accountName = {{accountName}}
+$member = {{domainNetbios}} + '\' + $accountName
 $upn = {{accountUpn}}
 $ou = {{accountOu}}
 $spn = 'HTTP/' + {{ndesHost}}
@@ -36,7 +35,7 @@ Write-Host '== Step 01: the service account'
 $sids = $null
 $account = $null
 try {
-    $account = Get-PlanAccount $name
+    $account = Get-PlanAccount $accountName
     if ($null -eq $account) {
         Write-Result 'DIFFERS' "account $member : not found in AD"
     } else {
