@@ -30,6 +30,16 @@ QString quotedList(const QStringList& values) {
     return QStringLiteral("@(%1)").arg(quoted.join(QStringLiteral(", ")));
 }
 
+// A plan value as text of the header's <# ... #> comment: one line, and no "#>" that would end the comment early and
+// make the rest of the value code.
+QString commentText(const QString& v) {
+    QString text = v;
+    for (QChar& c : text)
+        if (c.category() == QChar::Other_Control)
+            c = QLatin1Char(' ');
+    return text.simplified().replace(QLatin1String("#>"), QLatin1String("# >"));
+}
+
 // What the templates in setup/powershell are filled with. Every plan value is a PowerShell literal (a quoted string,
 // a number, a list of quoted strings); only values named *Text are comment text for the header, on one line.
 struct Fill {
@@ -52,8 +62,8 @@ Fill planFill(const SetupPlan& p) {
     };
     Fill f;
     f.values = {
-        {QStringLiteral("ndesHostText"), p.ndesHost.simplified()},
-        {QStringLiteral("caConfigText"), p.caConfig.simplified()},
+        {QStringLiteral("ndesHostText"), commentText(p.ndesHost)},
+        {QStringLiteral("caConfigText"), commentText(p.caConfig)},
         {QStringLiteral("ndesHost"), q(p.ndesHost)},
         {QStringLiteral("caConfig"), q(p.caConfig)},
         {QStringLiteral("domainNetbios"), q(p.domainNetbios)},
@@ -169,13 +179,14 @@ QString expand(const QString& name, const Fill& fill) {
     return out;
 }
 
-// header.ps1 (what the script does, where to run it, -WhatIf and the transcript or read-only), then the script.
-QString script(const QString& name, const QString& title, const QString& runOn, bool changes, const SetupPlan& p,
-               const QDateTime& at) {
+// header.ps1 (what the script does, where to run it: the NDES server unless said, -WhatIf and the transcript or
+// read-only), then the script.
+QString script(const SetupPlan& p, const QDateTime& at, const QString& name, const QString& title, bool changes,
+               const QString& runOn = {}) {
     initNdescoreResources();
     Fill fill = planFill(p);
     fill.values.insert(QStringLiteral("titleText"), title);
-    fill.values.insert(QStringLiteral("runOnText"), runOn);
+    fill.values.insert(QStringLiteral("runOnText"), runOn.isEmpty() ? commentText(p.ndesHost) : runOn);
     fill.values.insert(QStringLiteral("generatedAtText"), at.toUTC().toString(Qt::ISODate));
     fill.flags.insert(QStringLiteral("changes"), changes);
     return expand(QStringLiteral("header.ps1"), fill) + expand(name, fill);
@@ -184,53 +195,50 @@ QString script(const QString& name, const QString& title, const QString& runOn, 
 } // namespace
 
 QString ScriptWriter::combinedScript(const SetupPlan& p, const QDateTime& at) {
-    return script(QStringLiteral("setup-all.ps1"), QStringLiteral("all steps in order"), p.ndesHost.simplified(), true,
-                  p, at);
+    return script(p, at, QStringLiteral("setup-all.ps1"), QStringLiteral("all steps in order"), true);
 }
 
 QString ScriptWriter::serviceAccountScript(const SetupPlan& p, const QDateTime& at) {
-    return script(QStringLiteral("01-service-account.ps1"),
+    return script(p, at, QStringLiteral("01-service-account.ps1"),
                   QStringLiteral("step 01, the NDES service account (AD user, SPN, IIS_IUSRS, no local administrator, "
                                  "Request Certificates on the CA)"),
-                  p.ndesHost.simplified(), true, p, at);
+                  true);
 }
 
 QString ScriptWriter::templateScript(const SetupPlan& p, const QDateTime& at) {
-    return script(QStringLiteral("02-certificate-template.ps1"),
+    return script(p, at, QStringLiteral("02-certificate-template.ps1"),
                   QStringLiteral("step 02, the certificate template (created in AD or compared with the plan, Read and "
                                  "Enroll for the service account, published on the CA)"),
-                  QStringLiteral("a domain-joined server with AD write rights on the configuration partition"), true, p,
-                  at);
+                  true, QStringLiteral("a domain-joined server with AD write rights on the configuration partition"));
 }
 
 QString ScriptWriter::roleScript(const SetupPlan& p, const QDateTime& at) {
-    return script(QStringLiteral("03-ndes-role.ps1"), QStringLiteral("step 03, the NDES role and its RA certificates"),
-                  p.ndesHost.simplified(), true, p, at);
+    return script(p, at, QStringLiteral("03-ndes-role.ps1"),
+                  QStringLiteral("step 03, the NDES role and its RA certificates"), true);
 }
 
 QString ScriptWriter::registryScript(const SetupPlan& p, const QDateTime& at) {
-    return script(QStringLiteral("04-ndes-registry.ps1"),
-                  QStringLiteral("step 04, NDES registry settings (challenge passwords, templates, hash)"),
-                  p.ndesHost.simplified(), true, p, at);
+    return script(p, at, QStringLiteral("04-ndes-registry.ps1"),
+                  QStringLiteral("step 04, NDES registry settings (challenge passwords, templates, hash)"), true);
 }
 
 QString ScriptWriter::iisScript(const SetupPlan& p, const QDateTime& at) {
-    return script(QStringLiteral("05-iis-httpsys.ps1"),
+    return script(p, at, QStringLiteral("05-iis-httpsys.ps1"),
                   QStringLiteral("step 05, IIS request filtering, HTTP.sys limits, the HTTPS binding and the SCEP pool "
                                  "identity"),
-                  p.ndesHost.simplified(), true, p, at);
+                  true);
 }
 
 QString ScriptWriter::rollbackScript(const SetupPlan& p, const QDateTime& at) {
-    return script(QStringLiteral("rollback.ps1"), QStringLiteral("rollback of step 04 (the NDES registry)"),
-                  p.ndesHost.simplified(), true, p, at);
+    return script(p, at, QStringLiteral("rollback.ps1"), QStringLiteral("rollback of step 04 (the NDES registry)"),
+                  true);
 }
 
 QString ScriptWriter::verifyScript(const SetupPlan& p, const QDateTime& at) {
-    return script(QStringLiteral("verify.ps1"),
+    return script(p, at, QStringLiteral("verify.ps1"),
                   QStringLiteral("verification (read-only) of every step: account, template, role, registry, IIS and "
                                  "HTTP.sys"),
-                  p.ndesHost.simplified(), false, p, at);
+                  false);
 }
 
 QList<GeneratedScript> ScriptWriter::scripts(const SetupPlan& plan, const QDateTime& at) {

@@ -396,7 +396,7 @@ private slots:
         SetupPlan p = example();
         if (hostile) {
             const QString evil = QStringLiteral("x'; Invoke-Expression C:\\evil.ps1; '$(Stop-Computer)`\"\u2019; "
-                                                "Stop-Computer; \u2018\nStop-Computer #");
+                                                "Stop-Computer; \u2018\nStop-Computer #> Stop-Computer <#");
             p.caConfig = QStringLiteral("ca01\\") + evil;
             p.signatureTemplate = p.encryptionTemplate = p.generalPurposeTemplate = evil;
             p.hashAlgorithm = evil;
