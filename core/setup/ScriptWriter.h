@@ -18,10 +18,10 @@ struct GeneratedScript {
     QString text;
 };
 
-// PowerShell for the plan's steps. Every script: Set-StrictMode -Version Latest, $ErrorActionPreference = 'Stop',
-// -WhatIf (SupportsShouldProcess), a transcript of what it changed, a check before each change (running it twice
-// changes nothing the second time). Every value from the plan is a single-quoted literal with every kind of
-// single quote doubled, never interpolated.
+// PowerShell for the plan's steps, from the templates in setup/powershell (Qt resources). Every script:
+// Set-StrictMode -Version Latest, $ErrorActionPreference = 'Stop', -WhatIf (SupportsShouldProcess), a transcript of
+// what it changed, a check before each change (running it twice changes nothing the second time). Every value from
+// the plan is a single-quoted literal with every kind of single quote doubled, or a number, never interpolated.
 class ScriptWriter {
 public:
     // The steps: the service account (01), the certificate template (02), the NDES role (03), the NDES registry

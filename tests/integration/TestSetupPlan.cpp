@@ -396,7 +396,7 @@ private slots:
         SetupPlan p = example();
         if (hostile) {
             const QString evil = QStringLiteral("x'; Invoke-Expression C:\\evil.ps1; '$(Stop-Computer)`\"\u2019; "
-                                                "Stop-Computer; \u2018\nStop-Computer #");
+                                                "Stop-Computer; \u2018\nStop-Computer #> Stop-Computer <#");
             p.caConfig = QStringLiteral("ca01\\") + evil;
             p.signatureTemplate = p.encryptionTemplate = p.generalPurposeTemplate = evil;
             p.hashAlgorithm = evil;
@@ -493,6 +493,24 @@ private slots:
         }
     }
 
+    // The scripts are templates (core/setup/powershell) filled in one pass: no placeholder or template line is left,
+    // and a value that looks like one stays the quoted literal it is.
+    void templatesAreFilledOnce() {
+        SetupPlan p = example();
+        const QDateTime at = QDateTime::currentDateTimeUtc();
+        for (const GeneratedScript& s : ScriptWriter::scripts(p, at)) {
+            QVERIFY2(!s.text.contains(QLatin1String("{{")), qPrintable(s.fileName));
+            for (const QString& line : s.text.split(QLatin1Char('\n')))
+                QVERIFY2(!line.startsWith(QLatin1String("#if ")) && !line.startsWith(QLatin1String("#include ")) &&
+                             !line.startsWith(QLatin1String("## ")) && line != QLatin1String("#endif"),
+                         qPrintable(s.fileName + QStringLiteral(": ") + line));
+        }
+        p.templateDisplayName = QStringLiteral("{{caConfig}}");
+        const QString s = ScriptWriter::templateScript(p, at);
+        QVERIFY(s.contains(QLatin1String("$displayName = '{{caConfig}}'\n")));
+        QVERIFY(s.contains(QLatin1String("'display name'                           = '{{caConfig}}'\n")));
+    }
+
     void registryScriptSetsWhatNdesReads() {
         const QString s = ScriptWriter::registryScript(example(), QDateTime::currentDateTimeUtc());
         QVERIFY(s.contains(QLatin1String(
@@ -535,7 +553,7 @@ private slots:
         QVERIFY(s.contains(QLatin1String("$ekus = @('1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.1')")));
         QVERIFY(s.contains(QLatin1String("$template.Put('msPKI-Certificate-Name-Flag', 65537)")));
         QVERIFY(s.contains(QLatin1String("0e10c968-78fb-11d2-90d4-00c04f79dc55"))); // the Enroll extended right
-        QVERIFY(s.contains(QLatin1String("'-SetCATemplates', ('+' + $name))")));
+        QVERIFY(s.contains(QLatin1String("'-SetCATemplates', ('+' + $templateName))")));
         p.purpose = SetupPlan::Purpose::Signature;
         const QString sig = ScriptWriter::templateScript(p, QDateTime::currentDateTimeUtc());
         QVERIFY(sig.contains(QLatin1String("[byte[]](0x80, 0x00)")));
@@ -567,7 +585,7 @@ private slots:
         QVERIFY(s.contains(QLatin1String("$differences = Get-PlanTemplateDifferences $template $planTemplate")));
         QVERIFY(s.contains(QLatin1String("'validity (days)'                        = 365")));
         QVERIFY(s.contains(QLatin1String("'subject and SAN from the request flags' = 65537")));
-        QVERIFY(s.contains(QLatin1String("if ($existingName -cne $name) { throw")));
+        QVERIFY(s.contains(QLatin1String("if ($existingName -cne $templateName) { throw")));
         QVERIFY(s.contains(QLatin1String("Find-PlanTemplate $container $baseName -OrDisplayName")));
         QVERIFY(s.contains(QLatin1String("$rights = Get-PlanTemplateRights $template (Get-PlanAccountSids $account)")));
         QVERIFY(
@@ -600,6 +618,8 @@ private slots:
         QVERIFY(account.contains(QLatin1String("Install-WindowsFeature -Name 'RSAT-AD-PowerShell'")));
         QVERIFY(account.contains(QLatin1String("$server = (Get-ADDomain).PDCEmulator")));
         QVERIFY(account.contains(QLatin1String("New-ADUser -Server $server")));
+        // The AD module reads the variable in the filter itself: the parser sees only a string here.
+        QVERIFY(account.contains(QLatin1String("-Filter 'sAMAccountName -eq $accountName'")));
         QVERIFY(account.contains(QLatin1String("-PassThru")));
         QVERIFY(account.contains(QLatin1String("Test-Path -LiteralPath 'variable:PSSenderInfo'")));
         QVERIFY(account.contains(QLatin1String("Find-PlanLocalMember 'S-1-5-32-544' $sids")));
@@ -664,7 +684,7 @@ private slots:
             at = found;
         }
         for (const char* check :
-             {"Get-PlanAccount $name", "userPrincipalName", "servicePrincipalName", "IIS_IUSRS",
+             {"Get-PlanAccount $accountName", "userPrincipalName", "servicePrincipalName", "IIS_IUSRS",
               "Get-PlanCaEnroll $caConfig $sids", "Get-PlanTemplateDifferences $template $planTemplate",
               "Get-PlanTemplateRights $template $sids", "-CATemplates", "Find-PlanLocalMember 'S-1-5-32-568'",
               "Find-PlanLocalMember 'S-1-5-32-544' $sids", "ADCS-Device-Enrollment", "'1.3.6.1.4.1.311.20.2.1'",

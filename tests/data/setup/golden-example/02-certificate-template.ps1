@@ -16,7 +16,7 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-$name = 'NDES-NetworkDevice'
+$templateName = 'NDES-NetworkDevice'
 $displayName = 'NDES Network Device'
 $baseName = 'Computer'
 $accountName = 'svc-ndes'
@@ -143,19 +143,19 @@ try {
     $configNC = ([ADSI]'LDAP://RootDSE').configurationNamingContext
     $pks = "CN=Public Key Services,CN=Services,$configNC"
     $container = [ADSI]("LDAP://CN=Certificate Templates,$pks")
-    $template = Find-PlanTemplate $container $name
+    $template = Find-PlanTemplate $container $templateName
     if ($null -ne $template) {
         $existingName = [string]$template.Properties['cn'].Value
-        if ($existingName -cne $name) { throw "A template named $existingName exists. AD ignores the case of names, NDES and the CA do not: use $existingName in the plan (template and registry) or another name." }
+        if ($existingName -cne $templateName) { throw "A template named $existingName exists. AD ignores the case of names, NDES and the CA do not: use $existingName in the plan (template and registry) or another name." }
         # An existing template is not changed: certificates already issued from it, and other CAs using it, depend on it.
         $differences = Get-PlanTemplateDifferences $template $planTemplate
         if ($differences.Count -eq 0) {
-            Write-Host "Template $name exists and is as planned"
+            Write-Host "Template $templateName exists and is as planned"
         } else {
-            foreach ($difference in $differences) { Write-Warning "Template $name differs from the plan: $difference" }
-            Write-Warning "Template $name exists and is left as it is: change it in certtmpl.msc, or give the plan a new template name."
+            foreach ($difference in $differences) { Write-Warning "Template $templateName differs from the plan: $difference" }
+            Write-Warning "Template $templateName exists and is left as it is: change it in certtmpl.msc, or give the plan a new template name."
         }
-    } elseif ($PSCmdlet.ShouldProcess($name, "create the template from $baseName")) {
+    } elseif ($PSCmdlet.ShouldProcess($templateName, "create the template from $baseName")) {
         $base = Find-PlanTemplate $container $baseName -OrDisplayName
         if ($null -eq $base) { throw "Base template $baseName not found (by name or display name) in $($container.Path)." }
         # A new template OID under the forest's own arc, registered in the OID container.
@@ -169,7 +169,7 @@ try {
         $oidObject.SetInfo()
         # Nothing is left behind if the template cannot be written: the OID object goes again.
         try {
-            $template = $container.Create('pKICertificateTemplate', "CN=$name")
+            $template = $container.Create('pKICertificateTemplate', "CN=$templateName")
             # From the base: what the plan does not decide.
             foreach ($attribute in 'flags', 'pKIMaxIssuingDepth', 'pKICriticalExtensions', 'msPKI-RA-Signature', 'msPKI-Enrollment-Flag') {
                 $value = $base.Properties[$attribute].Value
@@ -197,7 +197,7 @@ try {
             $oidObject.DeleteTree()
             throw
         }
-        Write-Host "Created template $name ($oid) from $baseName"
+        Write-Host "Created template $templateName ($oid) from $baseName"
     } else {
         $template = $null
     }
@@ -210,33 +210,33 @@ try {
     } else {
         $rights = Get-PlanTemplateRights $template (Get-PlanAccountSids $account)
         $sid = Get-PlanAccountSid $account
-        if ($rights.Denied) { Write-Warning "A Deny entry on template $name takes Enroll from $member or a group it is in: remove it in certtmpl.msc > Security." }
+        if ($rights.Denied) { Write-Warning "A Deny entry on template $templateName takes Enroll from $member or a group it is in: remove it in certtmpl.msc > Security." }
         $grant = @()
         if (-not $rights.Read) { $grant += 'Read' }
         if (-not $rights.Enroll) { $grant += 'Enroll' }
-        if ($grant.Count -gt 0 -and $PSCmdlet.ShouldProcess($name, "allow $($grant -join ' and ') for $member")) {
+        if ($grant.Count -gt 0 -and $PSCmdlet.ShouldProcess($templateName, "allow $($grant -join ' and ') for $member")) {
             if (-not $rights.Read) { $template.ObjectSecurity.AddAccessRule((New-Object System.DirectoryServices.ActiveDirectoryAccessRule($sid, 'GenericRead', 'Allow'))) }
             if (-not $rights.Enroll) { $template.ObjectSecurity.AddAccessRule((New-Object System.DirectoryServices.ActiveDirectoryAccessRule($sid, 'ExtendedRight', 'Allow', [guid]'0e10c968-78fb-11d2-90d4-00c04f79dc55'))) }
             $template.CommitChanges()
-            Write-Host "Allowed $($grant -join ' and ') on template $name for $member"
+            Write-Host "Allowed $($grant -join ' and ') on template $templateName for $member"
         }
     }
     # Published on the CA, or NDES gets "template not available" (event 31).
     $list = Invoke-PlanNative 'certutil.exe' @('-config', $caConfig, '-CATemplates')
     if ($list.ExitCode -ne 0) { throw "certutil -CATemplates failed ($($list.ExitCode)) for $caConfig : $($list.Output -join ' ')" }
-    $published = @($list.Output | Where-Object { $_ -cmatch ('^' + [regex]::Escape($name) + ':') })
-    if ($published.Count -eq 0 -and $PSCmdlet.ShouldProcess($caConfig, "publish template $name")) {
+    $published = @($list.Output | Where-Object { $_ -cmatch ('^' + [regex]::Escape($templateName) + ':') })
+    if ($published.Count -eq 0 -and $PSCmdlet.ShouldProcess($caConfig, "publish template $templateName")) {
         # The CA reads templates from its domain controller: one created a moment ago may not be there yet.
         $attempt = 0
         while ($true) {
             $attempt++
-            $set = Invoke-PlanNative 'certutil.exe' @('-config', $caConfig, '-SetCATemplates', ('+' + $name))
+            $set = Invoke-PlanNative 'certutil.exe' @('-config', $caConfig, '-SetCATemplates', ('+' + $templateName))
             if ($set.ExitCode -eq 0) { break }
-            if ($attempt -ge 6) { throw "certutil -SetCATemplates failed ($($set.ExitCode)): publish $name on the CA by hand (certsrv.msc). $($set.Output -join ' ')" }
-            Write-Host "The CA does not see $name yet (AD replication); trying again in 20 s ($attempt of 6)"
+            if ($attempt -ge 6) { throw "certutil -SetCATemplates failed ($($set.ExitCode)): publish $templateName on the CA by hand (certsrv.msc). $($set.Output -join ' ')" }
+            Write-Host "The CA does not see $templateName yet (AD replication); trying again in 20 s ($attempt of 6)"
             Start-Sleep -Seconds 20
         }
-        Write-Host "Published $name on $caConfig"
+        Write-Host "Published $templateName on $caConfig"
     }
 } finally {
     if ($transcribing) { Stop-Transcript | Out-Null }

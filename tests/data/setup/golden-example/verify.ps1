@@ -13,9 +13,8 @@ param()
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-$name = 'svc-ndes'
-$accountName = $name
-$member = 'CORP' + '\' + $name
+$accountName = 'svc-ndes'
+$member = 'CORP' + '\' + $accountName
 $upn = 'svc-ndes@corp.example'
 $ou = 'OU=Service Accounts,OU=Tier 1,DC=corp,DC=example'
 $spn = 'HTTP/' + 'ndes01.corp.example'
@@ -187,7 +186,7 @@ Write-Host '== Step 01: the service account'
 $sids = $null
 $account = $null
 try {
-    $account = Get-PlanAccount $name
+    $account = Get-PlanAccount $accountName
     if ($null -eq $account) {
         Write-Result 'DIFFERS' "account $member : not found in AD"
     } else {

@@ -16,11 +16,11 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-$name = 'svc-intune-ndes'
+$accountName = 'svc-intune-ndes'
 $upn = 'svc-intune-ndes@contoso.test'
 $ou = 'OU=PKI,OU=Service Accounts,DC=contoso,DC=test'
 $spn = 'HTTP/' + 'scep.contoso.test'
-$member = 'CONTOSO' + '\' + $name
+$member = 'CONTOSO' + '\' + $accountName
 $caConfig = 'pki-ca.contoso.test\Contoso Issuing CA'
 function ConvertTo-LdapFilterValue([string] $Value) {
     # RFC 4515: \ * ( ) and NUL go as \xx, so no name can change the search.
@@ -117,26 +117,26 @@ try {
     Import-Module ActiveDirectory
     # One domain controller for every read and write, so an account created a moment ago is found at once.
     $server = (Get-ADDomain).PDCEmulator
-    $user = Get-ADUser -Server $server -Filter 'sAMAccountName -eq $name' -Properties ServicePrincipalName
+    $user = Get-ADUser -Server $server -Filter 'sAMAccountName -eq $accountName' -Properties ServicePrincipalName
     if ($null -eq $user) {
-        if ($PSCmdlet.ShouldProcess("$name in $ou", 'create the NDES service account')) {
-            $secure = Read-PlanPassword "Password for the new account $name"
-            $user = New-ADUser -Server $server -Name $name -SamAccountName $name -UserPrincipalName $upn -Path $ou -AccountPassword $secure -Enabled $true -Description 'NDES (SCEP) application pool identity' -PassThru
+        if ($PSCmdlet.ShouldProcess("$accountName in $ou", 'create the NDES service account')) {
+            $secure = Read-PlanPassword "Password for the new account $accountName"
+            $user = New-ADUser -Server $server -Name $accountName -SamAccountName $accountName -UserPrincipalName $upn -Path $ou -AccountPassword $secure -Enabled $true -Description 'NDES (SCEP) application pool identity' -PassThru
             $user = Get-ADUser -Server $server -Identity $user -Properties ServicePrincipalName
-            Write-Host "Created $name in $ou"
+            Write-Host "Created $accountName in $ou"
         }
     } else {
-        Write-Verbose "$name exists"
+        Write-Verbose "$accountName exists"
     }
     if ($null -eq $user) {
-        Write-Host "$name does not exist yet (-WhatIf): its SPN, groups and right on the CA are checked once it does."
+        Write-Host "$accountName does not exist yet (-WhatIf): its SPN, groups and right on the CA are checked once it does."
         return
     }
     # Kerberos to the admin page needs HTTP/<NDES host> on the account that runs the pool.
     if (-not (@($user.ServicePrincipalName) -contains $spn)) {
-        if ($PSCmdlet.ShouldProcess($name, "add the SPN $spn")) {
+        if ($PSCmdlet.ShouldProcess($accountName, "add the SPN $spn")) {
             Set-ADUser -Server $server -Identity $user -ServicePrincipalNames @{ Add = $spn }
-            Write-Host "Added SPN $spn to $name"
+            Write-Host "Added SPN $spn to $accountName"
         }
     }
     # On this server, by SID (names of built-in groups are translated): member of IIS_IUSRS, and not a local administrator (least privilege).

@@ -13,9 +13,8 @@ param()
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-$name = 'svc-intune-ndes'
-$accountName = $name
-$member = 'CONTOSO' + '\' + $name
+$accountName = 'svc-intune-ndes'
+$member = 'CONTOSO' + '\' + $accountName
 $upn = 'svc-intune-ndes@contoso.test'
 $ou = 'OU=PKI,OU=Service Accounts,DC=contoso,DC=test'
 $spn = 'HTTP/' + 'scep.contoso.test'
@@ -187,7 +186,7 @@ Write-Host '== Step 01: the service account'
 $sids = $null
 $account = $null
 try {
-    $account = Get-PlanAccount $name
+    $account = Get-PlanAccount $accountName
     if ($null -eq $account) {
         Write-Result 'DIFFERS' "account $member : not found in AD"
     } else {
