@@ -2,6 +2,7 @@
 // The health probe and `ndesctl check` against ndes-lab: every state the Overview shows, as a real server
 // produces it (expiring and expired RA, stopped app pool, weak capabilities, TLS name mismatch, stale CRL).
 #include "NdesLabProcess.h"
+#include "ScopedClock.h"
 #include "TestHttpServer.h"
 #include "inventory/Inventory.h"
 #include "ndes/ChallengePasswordClient.h"
@@ -291,10 +292,10 @@ private slots:
             {0, HealthStatus::Critical},        {-1, HealthStatus::Critical},
         };
         for (const Case& c : cases) {
-            FixedClock clock(raNotAfter.addSecs(-c.secsBefore));
-            Clock::setInstance(&clock);
-            const HealthReport r = probe(t, o);
-            Clock::setInstance(nullptr);
+            const HealthReport r = [&] {
+                test::ScopedClock clock(raNotAfter.addSecs(-c.secsBefore));
+                return probe(t, o);
+            }();
             QVERIFY2(r.status == c.status,
                      qPrintable(QStringLiteral("%1 s before notAfter: %2 (%3)")
                                     .arg(c.secsBefore)

@@ -138,7 +138,8 @@ private slots:
         QVERIFY(rootFile.open(QIODevice::ReadOnly));
         const QByteArray root = rootFile.readAll();
         lab.stop();
-        // Same state directory, new process: same CA, and a start well under a second.
+        // Same state directory, new process: the same CA, not a new one (and the start is quick: the figure is printed
+        // here and recorded in docs/benchmarks.md; the 10 s wait above is the only bound, as no test depends on speed).
         QProcess again;
         QElapsedTimer t;
         t.start();
@@ -150,7 +151,6 @@ private slots:
         again.terminate();
         again.waitForFinished(5000);
         qInfo("ndes-lab start with existing state: %lld ms", ms);
-        QVERIFY2(ms < 1000, qPrintable(QString::number(ms)));
         QFile rootAgain(lab.stateDir() + QStringLiteral("/root-ca.pem"));
         QVERIFY(rootAgain.open(QIODevice::ReadOnly));
         QCOMPARE(rootAgain.readAll(), root);
@@ -537,7 +537,7 @@ private slots:
         QElapsedTimer t;
         t.start();
         QVERIFY(slow.waitForDisconnected(10000));
-        QVERIFY(t.elapsed() < 5000);
+        QVERIFY(t.elapsed() < 5000); // the 500 ms read timeout fired, ten times over: a behaviour, not a speed
         QCOMPARE(ndesctl({QStringLiteral("caps"), QStringLiteral("--url"), lab.scepUrl()}).exitCode, 0);
     }
 

@@ -480,17 +480,25 @@ private slots:
             files.append({s.fileName, ScriptWriter::fileBytes(s)});
         const QString dir = qEnvironmentVariable("NDES_TEST_DATA") + QStringLiteral("/setup/golden-") + golden;
         const bool update = qEnvironmentVariableIntValue("NDES_UPDATE_GOLDEN") == 1;
+        QStringList rewritten;
         for (const auto& [name, bytes] : files) {
             QFile f(dir + QLatin1Char('/') + name);
             if (update) {
                 QDir().mkpath(dir);
                 QVERIFY(f.open(QIODevice::WriteOnly));
-                f.write(bytes);
+                QCOMPARE(f.write(bytes), bytes.size());
+                rewritten << f.fileName();
                 continue;
             }
             QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(f.fileName() + QStringLiteral(" is missing")));
             QVERIFY2(f.readAll() == bytes, qPrintable(name + QStringLiteral(" differs from ") + f.fileName()));
         }
+        // Rewriting the golden files compares nothing: the run fails, so it can never pass as a test. Review the
+        // diff (git diff tests/data/setup) and run again without NDES_UPDATE_GOLDEN.
+        if (update)
+            QFAIL(qPrintable(QStringLiteral("NDES_UPDATE_GOLDEN=1: rewrote %1 golden files, compared none:\n  %2")
+                                 .arg(rewritten.size())
+                                 .arg(rewritten.join(QStringLiteral("\n  ")))));
     }
 
     // The scripts are templates (core/setup/powershell) filled in one pass: no placeholder or template line is left,

@@ -2,6 +2,7 @@
 // The Challenge password page, offscreen, against a real ndes-lab: click, password shown, copy, clipboard
 // cleared after its timeout, countdown to expiry with an injected clock, history without the password.
 #include "NdesLabProcess.h"
+#include "ScopedClock.h"
 
 #include "AuditTrailDialog.h"
 #include "ChallengePage.h"
@@ -22,6 +23,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <optional>
 
 using namespace ndes;
 using namespace ndes::test;
@@ -64,8 +67,7 @@ private slots:
         QVERIFY(QTest::qWaitForWindowActive(&window));
         ui::ChallengePage* page = window.challengePage();
         page->setClipboardClearMs(300);
-        FixedClock clock(QDateTime::currentDateTimeUtc());
-        Clock::setInstance(&clock);
+        std::optional<test::ScopedClock> clock(std::in_place, QDateTime::currentDateTimeUtc());
 
         auto* device = page->findChild<QLineEdit*>();
         QVERIFY(device);
@@ -96,10 +98,10 @@ private slots:
         QCOMPARE(cb->text(), QStringLiteral("the user's own text"));
 
         // The countdown reaches expiry (57 minutes later, with the margin).
-        clock.setNow(clock.now().addSecs(56 * 60));
+        clock->setNow(clock->now().addSecs(56 * 60));
         page->tick();
         QCOMPARE(page->countdownText(), QStringLiteral("Valid for 1:00"));
-        clock.setNow(clock.now().addSecs(61));
+        clock->setNow(clock->now().addSecs(61));
         page->tick();
         QVERIFY(page->countdownText().startsWith(QStringLiteral("Expired")));
         QVERIFY(page->shownPassword().isEmpty());
@@ -111,7 +113,7 @@ private slots:
                  "the expired password is still in the label");
         QCOMPARE(label->textInteractionFlags(), Qt::NoTextInteraction);
         QCOMPARE(label->contextMenuPolicy(), Qt::NoContextMenu);
-        Clock::setInstance(nullptr);
+        clock.reset();
 
         // The audit trail has the request, never the password.
         QFile audit(m_dir.filePath(QStringLiteral("audit.jsonl")));

@@ -7,6 +7,7 @@
 #include "OverviewModels.h"
 #include "OverviewPage.h"
 #include "RaRenewalDialog.h"
+#include "ScopedClock.h"
 #include "util/Clock.h"
 
 #include <QBarCategoryAxis>
@@ -95,8 +96,6 @@ private slots:
         m_inventory = m_dir.filePath(QStringLiteral("inventory.json"));
         QVERIFY(inv.save(m_inventory));
     }
-
-    void cleanup() { Clock::setInstance(nullptr); }
 
     void statusesReasonsAndCertificates() {
         ui::ConsoleContext context(m_inventory, m_dir.filePath(QStringLiteral("audit.jsonl")));
@@ -235,10 +234,10 @@ private slots:
         QCOMPARE(notes.size(), 1);
         notes.clear();
         // Twelve days later Paris's RA certificates (19 days left) cross certmonger's 7-day mark.
-        FixedClock later(QDateTime::currentDateTimeUtc().addDays(12).addSecs(3600));
-        Clock::setInstance(&later);
-        QVERIFY(refreshAndWait(page));
-        Clock::setInstance(nullptr);
+        {
+            test::ScopedClock later(QDateTime::currentDateTimeUtc().addDays(12).addSecs(3600));
+            QVERIFY(refreshAndWait(page));
+        }
         QStringList titles;
         for (const auto& n : notes)
             titles << n.at(0).toString();
@@ -252,8 +251,7 @@ private slots:
     void detailScrollsSplitterKeptExpiryInWords() {
         ui::ConsoleContext context(m_inventory, m_dir.filePath(QStringLiteral("audit.jsonl")));
         // A day and a half after Paris's RA certificates (20 days) ran out.
-        FixedClock later(QDateTime::currentDateTimeUtc().addDays(21).addSecs(12 * 3600));
-        Clock::setInstance(&later);
+        test::ScopedClock later(QDateTime::currentDateTimeUtc().addDays(21).addSecs(12 * 3600));
         QList<int> kept;
         {
             ui::OverviewPage page(&context);

@@ -4,7 +4,31 @@
 
 #include <QtTest>
 
+#include <openssl/crypto.h>
+
+#include <atomic>
+#include <mutex>
+#include <vector>
+
 using namespace ndes;
+
+// OPENSSL_cleanse, replaced in this executable (the linker takes it before libcrypto's) so the test can see which
+// buffers were wiped, by address and length, without reading memory that has been freed. It still wipes.
+namespace {
+std::mutex g_cleansedLock;
+std::vector<std::pair<const void*, size_t>> g_cleansed;
+std::atomic<bool> g_recording{false};
+} // namespace
+
+extern "C" void OPENSSL_cleanse(void* ptr, size_t len) {
+    auto* p = static_cast<volatile unsigned char*>(ptr);
+    for (size_t i = 0; i < len; ++i)
+        p[i] = 0;
+    if (g_recording) {
+        const std::lock_guard lock(g_cleansedLock);
+        g_cleansed.emplace_back(ptr, len);
+    }
+}
 
 class TestClock : public QObject {
     Q_OBJECT
@@ -37,18 +61,40 @@ private slots:
         QVERIFY(qAbs(Clock::instance().now().secsTo(QDateTime::currentDateTimeUtc())) < 5);
     }
     void secretBytesWipesOnDestruction() {
-        QByteArray copy;
+        // The destructor itself (no wipe() first): the buffer it held is cleansed, all 16 bytes, before it is freed.
+        const void* held = nullptr;
+        g_cleansed.clear();
+        g_recording = true;
         {
             SecretBytes s(QByteArray("8CE317021F690069"));
             QCOMPARE(s.bytes(), QByteArray("8CE317021F690069"));
-            s.wipe();
-            QVERIFY(s.isEmpty());
+            held = s.bytes().constData();
         }
+        g_recording = false;
+        QVERIFY2(std::find(g_cleansed.begin(), g_cleansed.end(), std::make_pair(held, size_t(16))) != g_cleansed.end(),
+                 "the destructor did not cleanse the secret's buffer");
+
+        // A copy is wiped on its own; wipe() empties.
+        {
+            SecretBytes a(QByteArray("COPIEDSECRET"));
+            SecretBytes b(a);
+            QVERIFY(a.bytes().constData() != b.bytes().constData());
+            b.wipe();
+            QVERIFY(b.isEmpty());
+            QCOMPARE(a.bytes(), QByteArray("COPIEDSECRET"));
+        }
+
+        // cleanse(): a buffer that was ours alone is overwritten in place (it is not freed: reading it is fine)...
         QByteArray buffer("TOPSECRET");
         const char* data = buffer.constData();
-        SecretBytes::cleanse(buffer);
-        // The buffer was ours alone, so its bytes were overwritten in place.
+        QVERIFY(SecretBytes::cleanse(buffer));
         QVERIFY(std::all_of(data, data + 9, [](char c) { return c == 0; }));
+        // ...and a shared one is only released, and said so.
+        QByteArray shared("SHAREDSECRET");
+        QByteArray other = shared;
+        QVERIFY(!SecretBytes::cleanse(shared));
+        QVERIFY(shared.isEmpty());
+        QCOMPARE(other, QByteArray("SHAREDSECRET"));
     }
 };
 
