@@ -130,7 +130,7 @@ bool quitOnTerminationSignals(QString* error) {
 
 int main(int argc, char* argv[]) {
     // No core dumps, no ptrace by other processes of the user: the lab holds its accounts' passwords.
-    hardenProcess();
+    hardenProcessOrWarn("ndes-lab");
     std::signal(SIGPIPE, SIG_IGN);
 
     QCoreApplication app(argc, argv);

@@ -32,7 +32,7 @@ using namespace ndes;
 
 int main(int argc, char* argv[]) {
     // No core dumps, no ptrace by other processes of the user: challenge and account passwords live in this process.
-    hardenProcess();
+    hardenProcessOrWarn("ndes-console");
 
     QApplication app(argc, argv);
     inventory::setApplicationNames(); // settings and files under ndes-console/, shared with ndesctl

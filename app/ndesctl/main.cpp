@@ -12,7 +12,7 @@ using namespace ndesctl;
 
 int main(int argc, char* argv[]) {
     // No core dumps, no ptrace by other processes of the user: this process holds private keys and passwords.
-    ndes::hardenProcess();
+    ndes::hardenProcessOrWarn("ndesctl");
 
     QCoreApplication app(argc, argv);
     ndes::inventory::setApplicationNames(); // the console's inventory and settings, under ndes-console/

@@ -20,6 +20,9 @@
 #include <QTimer>
 #include <QtConcurrent>
 
+#include <iterator>
+#include <optional>
+
 namespace ndes::service {
 
 namespace {
@@ -46,19 +49,34 @@ QString roleLabel(ExpiryRole role) {
     return {};
 }
 
-QString roleCode(ExpiryRole role) {
+HealthReasonCode expiredCode(ExpiryRole role) {
     switch (role) {
     case ExpiryRole::Ca:
-        return QStringLiteral("ca");
+        return HealthReasonCode::CaExpired;
     case ExpiryRole::RaSigning:
     case ExpiryRole::RaEncryption:
-        return QStringLiteral("ra");
+        return HealthReasonCode::RaExpired;
     case ExpiryRole::Tls:
-        return QStringLiteral("tls");
+        return HealthReasonCode::TlsExpired;
     case ExpiryRole::Crl:
-        return QStringLiteral("crl");
+        return HealthReasonCode::CrlStale;
     }
-    return {};
+    return HealthReasonCode::CaExpired;
+}
+
+HealthReasonCode expiringCode(ExpiryRole role) {
+    switch (role) {
+    case ExpiryRole::Ca:
+        return HealthReasonCode::CaExpiring;
+    case ExpiryRole::RaSigning:
+    case ExpiryRole::RaEncryption:
+        return HealthReasonCode::RaExpiring;
+    case ExpiryRole::Tls:
+        return HealthReasonCode::TlsExpiring;
+    case ExpiryRole::Crl:
+        return HealthReasonCode::CrlExpiring;
+    }
+    return HealthReasonCode::CaExpiring;
 }
 
 // What happens when the item runs out, and what to do, in one sentence each.
@@ -80,23 +98,23 @@ QString consequence(ExpiryRole role) {
     return {};
 }
 
-QString tlsErrorCode(const QSslError& e) {
+HealthReasonCode tlsErrorCode(const QSslError& e) {
     switch (e.error()) {
     case QSslError::HostNameMismatch:
-        return QStringLiteral("tls-name-mismatch");
+        return HealthReasonCode::TlsNameMismatch;
     case QSslError::CertificateExpired:
-        return QStringLiteral("tls-expired");
+        return HealthReasonCode::TlsExpired;
     case QSslError::CertificateNotYetValid:
-        return QStringLiteral("tls-not-yet-valid");
+        return HealthReasonCode::TlsNotYetValid;
     case QSslError::SelfSignedCertificate:
     case QSslError::SelfSignedCertificateInChain:
     case QSslError::UnableToGetLocalIssuerCertificate:
     case QSslError::UnableToVerifyFirstCertificate:
     case QSslError::UnableToGetIssuerCertificate:
     case QSslError::CertificateUntrusted:
-        return QStringLiteral("tls-untrusted");
+        return HealthReasonCode::TlsUntrusted;
     default:
-        return QStringLiteral("tls-error");
+        return HealthReasonCode::TlsError;
     }
 }
 
@@ -130,43 +148,80 @@ QString healthStatusLabel(HealthStatus status) {
     return {};
 }
 
+namespace {
+struct ReasonRow {
+    HealthReasonCode code;
+    const char* name;
+    const char* title;
+};
+// Every reason: its stable name and its title, in the enum's order.
+constexpr ReasonRow reasonRows[] = {
+    {HealthReasonCode::Unreachable, "unreachable", QT_TRANSLATE_NOOP("HealthProbe", "Not reachable")},
+    {HealthReasonCode::BadUrl, "bad-url", QT_TRANSLATE_NOOP("HealthProbe", "Not a SCEP URL")},
+    {HealthReasonCode::HttpNotAllowed, "http-not-allowed", QT_TRANSLATE_NOOP("HealthProbe", "Plain HTTP not allowed")},
+    {HealthReasonCode::AppPoolStopped, "app-pool-stopped",
+     QT_TRANSLATE_NOOP("HealthProbe", "SCEP app pool stopped (HTTP 503)")},
+    {HealthReasonCode::CapsFailed, "caps-failed", QT_TRANSLATE_NOOP("HealthProbe", "GetCACaps failed")},
+    {HealthReasonCode::CacertFailed, "cacert-failed", QT_TRANSLATE_NOOP("HealthProbe", "GetCACert failed")},
+    {HealthReasonCode::RaMissing, "ra-missing", QT_TRANSLATE_NOOP("HealthProbe", "RA certificate missing")},
+    {HealthReasonCode::RaExpired, "ra-expired", QT_TRANSLATE_NOOP("HealthProbe", "RA certificate expired")},
+    {HealthReasonCode::RaExpiring, "ra-expiring", QT_TRANSLATE_NOOP("HealthProbe", "RA certificate expires soon")},
+    {HealthReasonCode::RaRevoked, "ra-revoked", QT_TRANSLATE_NOOP("HealthProbe", "RA certificate revoked")},
+    {HealthReasonCode::CaExpired, "ca-expired", QT_TRANSLATE_NOOP("HealthProbe", "CA certificate expired")},
+    {HealthReasonCode::CaExpiring, "ca-expiring", QT_TRANSLATE_NOOP("HealthProbe", "CA certificate expires soon")},
+    {HealthReasonCode::CaPinMismatch, "ca-pin-mismatch",
+     QT_TRANSLATE_NOOP("HealthProbe", "CA differs from the pinned one")},
+    {HealthReasonCode::TlsExpired, "tls-expired", QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate expired")},
+    {HealthReasonCode::TlsExpiring, "tls-expiring", QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate expires soon")},
+    {HealthReasonCode::TlsNameMismatch, "tls-name-mismatch",
+     QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate name mismatch")},
+    {HealthReasonCode::TlsUntrusted, "tls-untrusted", QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate not trusted")},
+    {HealthReasonCode::TlsNotYetValid, "tls-not-yet-valid",
+     QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate not yet valid")},
+    {HealthReasonCode::TlsError, "tls-error", QT_TRANSLATE_NOOP("HealthProbe", "TLS problem")},
+    {HealthReasonCode::CrlStale, "crl-stale", QT_TRANSLATE_NOOP("HealthProbe", "CRL stale")},
+    {HealthReasonCode::CrlExpiring, "crl-expiring", QT_TRANSLATE_NOOP("HealthProbe", "CRL about to go stale")},
+    {HealthReasonCode::CrlUnreachable, "crl-unreachable", QT_TRANSLATE_NOOP("HealthProbe", "CRL not reachable")},
+    {HealthReasonCode::CrlUnreadable, "crl-unreadable", QT_TRANSLATE_NOOP("HealthProbe", "CRL unreadable")},
+    {HealthReasonCode::CrlUnverified, "crl-unverified", QT_TRANSLATE_NOOP("HealthProbe", "CRL signature not verified")},
+    {HealthReasonCode::WeakCaps, "weak-caps", QT_TRANSLATE_NOOP("HealthProbe", "Only weak algorithms")},
+    {HealthReasonCode::NoPost, "no-post", QT_TRANSLATE_NOOP("HealthProbe", "No POSTPKIOperation")},
+    {HealthReasonCode::NoAes, "no-aes", QT_TRANSLATE_NOOP("HealthProbe", "No AES")},
+    {HealthReasonCode::NoSha256, "no-sha256", QT_TRANSLATE_NOOP("HealthProbe", "No SHA-256")},
+    {HealthReasonCode::AdminOpen, "admin-open", QT_TRANSLATE_NOOP("HealthProbe", "Admin page open to anyone")},
+    {HealthReasonCode::AdminUnreachable, "admin-unreachable",
+     QT_TRANSLATE_NOOP("HealthProbe", "Admin page not reachable")},
+    {HealthReasonCode::AdminError, "admin-error", QT_TRANSLATE_NOOP("HealthProbe", "Admin page fails")},
+    {HealthReasonCode::Slow, "slow", QT_TRANSLATE_NOOP("HealthProbe", "Slow answers")},
+};
+constexpr bool rowsInEnumOrder() {
+    for (std::size_t i = 0; i < std::size(reasonRows); ++i)
+        if (static_cast<std::size_t>(reasonRows[i].code) != i)
+            return false;
+    return true;
+}
+static_assert(rowsInEnumOrder(), "reasonRows must list every HealthReasonCode once, in order");
+static_assert(std::size(reasonRows) == static_cast<std::size_t>(HealthReasonCode::Slow) + 1);
+} // namespace
+
+QString healthReasonCodeName(HealthReasonCode code) {
+    return QLatin1String(reasonRows[static_cast<std::size_t>(code)].name);
+}
+
+std::optional<HealthReasonCode> healthReasonCodeFromName(const QString& name) {
+    for (const ReasonRow& row : reasonRows)
+        if (name == QLatin1String(row.name))
+            return row.code;
+    return std::nullopt;
+}
+
+QString healthReasonTitle(HealthReasonCode code) {
+    return QCoreApplication::translate("HealthProbe", reasonRows[static_cast<std::size_t>(code)].title);
+}
+
 QString healthReasonTitle(const QString& code) {
-    static const QHash<QString, const char*> titles{
-        {QStringLiteral("unreachable"), QT_TRANSLATE_NOOP("HealthProbe", "Not reachable")},
-        {QStringLiteral("bad-url"), QT_TRANSLATE_NOOP("HealthProbe", "Not a SCEP URL")},
-        {QStringLiteral("http-not-allowed"), QT_TRANSLATE_NOOP("HealthProbe", "Plain HTTP not allowed")},
-        {QStringLiteral("app-pool-stopped"), QT_TRANSLATE_NOOP("HealthProbe", "SCEP app pool stopped (HTTP 503)")},
-        {QStringLiteral("caps-failed"), QT_TRANSLATE_NOOP("HealthProbe", "GetCACaps failed")},
-        {QStringLiteral("cacert-failed"), QT_TRANSLATE_NOOP("HealthProbe", "GetCACert failed")},
-        {QStringLiteral("ra-missing"), QT_TRANSLATE_NOOP("HealthProbe", "RA certificate missing")},
-        {QStringLiteral("ra-expired"), QT_TRANSLATE_NOOP("HealthProbe", "RA certificate expired")},
-        {QStringLiteral("ra-expiring"), QT_TRANSLATE_NOOP("HealthProbe", "RA certificate expires soon")},
-        {QStringLiteral("ra-revoked"), QT_TRANSLATE_NOOP("HealthProbe", "RA certificate revoked")},
-        {QStringLiteral("ca-expired"), QT_TRANSLATE_NOOP("HealthProbe", "CA certificate expired")},
-        {QStringLiteral("ca-expiring"), QT_TRANSLATE_NOOP("HealthProbe", "CA certificate expires soon")},
-        {QStringLiteral("ca-pin-mismatch"), QT_TRANSLATE_NOOP("HealthProbe", "CA differs from the pinned one")},
-        {QStringLiteral("tls-expired"), QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate expired")},
-        {QStringLiteral("tls-expiring"), QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate expires soon")},
-        {QStringLiteral("tls-name-mismatch"), QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate name mismatch")},
-        {QStringLiteral("tls-untrusted"), QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate not trusted")},
-        {QStringLiteral("tls-not-yet-valid"), QT_TRANSLATE_NOOP("HealthProbe", "TLS certificate not yet valid")},
-        {QStringLiteral("tls-error"), QT_TRANSLATE_NOOP("HealthProbe", "TLS problem")},
-        {QStringLiteral("crl-stale"), QT_TRANSLATE_NOOP("HealthProbe", "CRL stale")},
-        {QStringLiteral("crl-expiring"), QT_TRANSLATE_NOOP("HealthProbe", "CRL about to go stale")},
-        {QStringLiteral("crl-unreachable"), QT_TRANSLATE_NOOP("HealthProbe", "CRL not reachable")},
-        {QStringLiteral("crl-unreadable"), QT_TRANSLATE_NOOP("HealthProbe", "CRL unreadable")},
-        {QStringLiteral("crl-unverified"), QT_TRANSLATE_NOOP("HealthProbe", "CRL signature not verified")},
-        {QStringLiteral("weak-caps"), QT_TRANSLATE_NOOP("HealthProbe", "Only weak algorithms")},
-        {QStringLiteral("no-post"), QT_TRANSLATE_NOOP("HealthProbe", "No POSTPKIOperation")},
-        {QStringLiteral("no-aes"), QT_TRANSLATE_NOOP("HealthProbe", "No AES")},
-        {QStringLiteral("no-sha256"), QT_TRANSLATE_NOOP("HealthProbe", "No SHA-256")},
-        {QStringLiteral("admin-open"), QT_TRANSLATE_NOOP("HealthProbe", "Admin page open to anyone")},
-        {QStringLiteral("admin-unreachable"), QT_TRANSLATE_NOOP("HealthProbe", "Admin page not reachable")},
-        {QStringLiteral("admin-error"), QT_TRANSLATE_NOOP("HealthProbe", "Admin page fails")},
-        {QStringLiteral("slow"), QT_TRANSLATE_NOOP("HealthProbe", "Slow answers")},
-    };
-    const auto it = titles.constFind(code);
-    return it == titles.constEnd() ? code : QCoreApplication::translate("HealthProbe", it.value());
+    const auto known = healthReasonCodeFromName(code);
+    return known ? healthReasonTitle(*known) : code;
 }
 
 qint64 HealthReport::stepMs(const QString& name) const {
@@ -232,15 +287,16 @@ HealthProbe::HealthProbe(HealthTarget target, HealthOptions options, QObject* pa
 
 HealthProbe::~HealthProbe() = default;
 
-void HealthProbe::addReason(HealthStatus severity, const QString& code, const QString& message) {
-    m_state->report.reasons.append({severity, code, message});
+void HealthProbe::addReason(HealthStatus severity, HealthReasonCode code, const QString& message) {
+    m_state->report.reasons.append({severity, healthReasonCodeName(code), message});
     if (severity > m_state->report.status)
         m_state->report.status = severity;
 }
 
-bool HealthProbe::hasReason(const QString& code) const {
+bool HealthProbe::hasReason(HealthReasonCode code) const {
+    const QString name = healthReasonCodeName(code);
     for (const HealthReason& r : m_state->report.reasons)
-        if (r.code == code)
+        if (r.code == name)
             return true;
     return false;
 }
@@ -248,7 +304,7 @@ bool HealthProbe::hasReason(const QString& code) const {
 void HealthProbe::addStep(const QString& name, qint64 ms, bool ok, const QString& detail) {
     m_state->report.steps.append({name, ms, ok, detail});
     if (ms > m_options.slowStepMs)
-        addReason(HealthStatus::Warning, QStringLiteral("slow"),
+        addReason(HealthStatus::Warning, HealthReasonCode::Slow,
                   tr("%1 took %2 ms (more than %3 ms). Devices with short timeouts will fail; look at the server's "
                      "load and the network path.")
                       .arg(name)
@@ -265,7 +321,7 @@ void HealthProbe::start() {
     const QString scheme = m_target.scepUrl.scheme();
     if (!m_target.scepUrl.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))) {
         QTimer::singleShot(0, this, [this] {
-            addReason(HealthStatus::Unreachable, QStringLiteral("bad-url"),
+            addReason(HealthStatus::Unreachable, HealthReasonCode::BadUrl,
                       tr("\"%1\" is not an http:// or https:// URL; fix the server's SCEP URL.")
                           .arg(m_target.scepUrl.toString()));
             finish();
@@ -274,7 +330,7 @@ void HealthProbe::start() {
     }
     if (scheme == QLatin1String("http") && !m_target.allowHttp) {
         QTimer::singleShot(0, this, [this] {
-            addReason(HealthStatus::Critical, QStringLiteral("http-not-allowed"),
+            addReason(HealthStatus::Critical, HealthReasonCode::HttpNotAllowed,
                       tr("The SCEP URL is plain HTTP but the profile does not allow HTTP; use https:// or allow "
                          "HTTP in the server's profile."));
             finish();
@@ -314,7 +370,7 @@ void HealthProbe::stepTls() {
         socket->deleteLater();
         if (!handshakeOk) {
             addStep(QStringLiteral("tls"), ms, false, failure);
-            addReason(HealthStatus::Unreachable, QStringLiteral("unreachable"),
+            addReason(HealthStatus::Unreachable, HealthReasonCode::Unreachable,
                       tr("No TLS connection to %1:%2: %3. Check that the server is up and the port is open.")
                           .arg(m_target.scepUrl.host())
                           .arg(m_target.scepUrl.port(443))
@@ -324,18 +380,18 @@ void HealthProbe::stepTls() {
         QStringList texts;
         for (const QSslError& e : *errors) {
             texts << e.errorString();
-            const QString code = tlsErrorCode(e);
+            const HealthReasonCode code = tlsErrorCode(e);
             QString message;
-            if (code == QLatin1String("tls-name-mismatch"))
+            if (code == HealthReasonCode::TlsNameMismatch)
                 message = tr("The TLS certificate does not name %1 (it names %2). Devices refuse it; reissue the "
                              "certificate with this name in its subjectAltName, or use the name it has.")
                               .arg(m_target.scepUrl.host(),
                                    (e.certificate().subjectAlternativeNames().values(QSsl::DnsEntry) +
                                     e.certificate().subjectAlternativeNames().values(QSsl::IpAddressEntry))
                                        .join(QStringLiteral(", ")));
-            else if (code == QLatin1String("tls-expired"))
+            else if (code == HealthReasonCode::TlsExpired)
                 message = tr("The TLS certificate expired; devices refuse HTTPS. Renew it and update the IIS binding.");
-            else if (code == QLatin1String("tls-untrusted"))
+            else if (code == HealthReasonCode::TlsUntrusted)
                 message = tr("The TLS certificate is not trusted (%1). Devices that verify TLS refuse it; install the "
                              "CA chain, or add the CA to this server's profile.")
                               .arg(e.errorString());
@@ -388,16 +444,16 @@ void HealthProbe::stepCaps() {
             const Error& e = caps.error();
             addStep(QStringLiteral("caps"), ms, false, e.message);
             if (e.kind == ErrorKind::Network || e.kind == ErrorKind::Timeout) {
-                addReason(HealthStatus::Unreachable, QStringLiteral("unreachable"), e.message);
+                addReason(HealthStatus::Unreachable, HealthReasonCode::Unreachable, e.message);
                 return finish();
             }
             if (e.httpStatus == 503) {
-                addReason(HealthStatus::Critical, QStringLiteral("app-pool-stopped"),
+                addReason(HealthStatus::Critical, HealthReasonCode::AppPoolStopped,
                           tr("The server answers 503 Service Unavailable: the SCEP application pool is stopped. "
                              "Start it (Start-WebAppPool -Name SCEP) and find out why it stopped (its identity's "
                              "password, the System log)."));
             } else {
-                addReason(HealthStatus::Critical, QStringLiteral("caps-failed"), e.message);
+                addReason(HealthStatus::Critical, HealthReasonCode::CapsFailed, e.message);
             }
             return stepCaCert(); // GetCACert may tell more; a stopped pool answers 503 there too
         }
@@ -406,19 +462,19 @@ void HealthProbe::stepCaps() {
         const bool strongCipher = caps->supportsAes();
         const bool strongDigest = caps->supportsSha256() || caps->supportsSha512();
         if (!strongCipher && !strongDigest)
-            addReason(HealthStatus::Warning, QStringLiteral("weak-caps"),
+            addReason(HealthStatus::Warning, HealthReasonCode::WeakCaps,
                       tr("Only weak algorithms are on offer (%1): DES, 3DES, SHA-1 and MD5 can be broken. Set "
                          "CACapabilitiesAlgorithms and HashAlgorithm, or install the update that offers AES and "
                          "SHA-256.")
                           .arg(caps->keywords().join(QStringLiteral(", "))));
         else if (!strongCipher)
-            addReason(HealthStatus::Warning, QStringLiteral("no-aes"),
+            addReason(HealthStatus::Warning, HealthReasonCode::NoAes,
                       tr("AES is not offered; devices encrypt their requests with 3DES or DES."));
         else if (!strongDigest)
-            addReason(HealthStatus::Warning, QStringLiteral("no-sha256"),
+            addReason(HealthStatus::Warning, HealthReasonCode::NoSha256,
                       tr("SHA-256 is not offered; devices sign with SHA-1. Set HashAlgorithm to SHA256."));
         if (!caps->supportsPost())
-            addReason(HealthStatus::Warning, QStringLiteral("no-post"),
+            addReason(HealthStatus::Warning, HealthReasonCode::NoPost,
                       tr("POSTPKIOperation is not offered: requests travel base64 in the URL, which long requests "
                          "overflow (IIS maxQueryString, HTTP.sys MaxFieldLength)."));
         stepCaCert();
@@ -432,8 +488,8 @@ void HealthProbe::stepCaCert() {
         const qint64 ms = timer->elapsed();
         if (!certs) {
             addStep(QStringLiteral("cacert"), ms, false, certs.error().message);
-            if (!hasReason(QStringLiteral("app-pool-stopped")))
-                addReason(HealthStatus::Critical, QStringLiteral("cacert-failed"),
+            if (!hasReason(HealthReasonCode::AppPoolStopped))
+                addReason(HealthStatus::Critical, HealthReasonCode::CacertFailed,
                           tr("GetCACert failed: %1").arg(certs.error().message));
             return stepAdmin();
         }
@@ -471,11 +527,11 @@ void HealthProbe::stepCaCert() {
                     .arg(signing)
                     .arg(encryption));
         if (signing == 0 && encryption == 0)
-            addReason(HealthStatus::Critical, QStringLiteral("ra-missing"),
+            addReason(HealthStatus::Critical, HealthReasonCode::RaMissing,
                       tr("GetCACert returned no RA certificate: this is not NDES, or NDES lost its RA certificates. "
                          "Reinstall the RA certificates (Overview → RA renewal)."));
         else if (signing == 0 || encryption == 0)
-            addReason(HealthStatus::Critical, QStringLiteral("ra-missing"),
+            addReason(HealthStatus::Critical, HealthReasonCode::RaMissing,
                       tr("GetCACert returned only the %1 RA certificate; NDES needs both (CEP Encryption and "
                          "Exchange Enrollment Agent (Offline request)). Renew both.")
                           .arg(signing == 0 ? tr("encryption") : tr("signing")));
@@ -486,7 +542,7 @@ void HealthProbe::stepCaCert() {
             for (const pki::Certificate& ca : certs->caCertificates())
                 pinned = pinned || pki::Certificate::hex(ca.sha256()).compare(pin, Qt::CaseInsensitive) == 0;
             if (!pinned)
-                addReason(HealthStatus::Critical, QStringLiteral("ca-pin-mismatch"),
+                addReason(HealthStatus::Critical, HealthReasonCode::CaPinMismatch,
                           tr("None of the CA certificates matches the SHA-256 pinned in the profile: the server "
                              "changed CA, or this is not the server you think. Check before you trust it."));
         }
@@ -514,7 +570,7 @@ void HealthProbe::stepCrl() {
         if (!answer || answer->status != 200) {
             const QString why = !answer ? answer.error().message : tr("HTTP %1").arg(answer->status);
             addStep(QStringLiteral("crl"), ms, false, url + QStringLiteral(": ") + why);
-            addReason(HealthStatus::Warning, QStringLiteral("crl-unreachable"),
+            addReason(HealthStatus::Warning, HealthReasonCode::CrlUnreachable,
                       tr("The CRL at %1 could not be fetched (%2). Relying parties that check revocation will fail; "
                          "check the CDP web site (CertEnroll) and that the CA publishes there.")
                           .arg(url, why));
@@ -523,7 +579,7 @@ void HealthProbe::stepCrl() {
         auto crl = pki::Crl::parse(answer->body);
         if (!crl) {
             addStep(QStringLiteral("crl"), ms, false, url + QStringLiteral(": ") + crl.error().message);
-            addReason(HealthStatus::Warning, QStringLiteral("crl-unreadable"),
+            addReason(HealthStatus::Warning, HealthReasonCode::CrlUnreadable,
                       tr("%1 does not serve a CRL: %2").arg(url, crl.error().message));
             return stepCrl();
         }
@@ -532,11 +588,11 @@ void HealthProbe::stepCrl() {
             verified = verified || crl->isSignedBy(ca);
         if (!verified)
             addReason(
-                HealthStatus::Warning, QStringLiteral("crl-unverified"),
+                HealthStatus::Warning, HealthReasonCode::CrlUnverified,
                 tr("The CRL at %1 (issuer %2) is not signed by a CA this server returned.").arg(url, crl->issuer()));
         for (const pki::Certificate& ra : m_state->caCerts.raCertificates())
             if (crl->isRevoked(ra))
-                addReason(HealthStatus::Critical, QStringLiteral("ra-revoked"),
+                addReason(HealthStatus::Critical, HealthReasonCode::RaRevoked,
                           tr("The RA certificate %1 (serial %2) is revoked in %3: devices refuse its answers. "
                              "Renew both RA certificates.")
                               .arg(ra.subject(), ra.serialHex(), url));
@@ -555,11 +611,11 @@ void HealthProbe::stepCrl() {
         m_state->report.expiries.append(item);
         addStep(QStringLiteral("crl"), ms, !stale, tr("%1: next update %2").arg(url, displayDateTime(item.notAfter)));
         if (stale)
-            addReason(HealthStatus::Critical, QStringLiteral("crl-stale"),
+            addReason(HealthStatus::Critical, HealthReasonCode::CrlStale,
                       tr("The CRL of %1 at %2 is stale: its nextUpdate (%3) has passed. %4")
                           .arg(crl->issuer(), url, displayDateTime(item.notAfter), consequence(ExpiryRole::Crl)));
         else if (item.status == ExpiryStatus::Warning)
-            addReason(HealthStatus::Warning, QStringLiteral("crl-expiring"),
+            addReason(HealthStatus::Warning, HealthReasonCode::CrlExpiring,
                       tr("The CRL of %1 at %2 runs out at %3 and no newer one is published yet.")
                           .arg(crl->issuer(), url, displayDateTime(item.notAfter)));
         stepCrl();
@@ -597,7 +653,7 @@ void HealthProbe::stepAdmin() {
                     tr("open without authentication at %1 (not asked again for an hour: each visit of an open "
                        "admin page issues a challenge password)")
                         .arg(QLocale().toString(seen->toLocalTime().time(), QLocale::ShortFormat)));
-            addReason(HealthStatus::Warning, QStringLiteral("admin-open"),
+            addReason(HealthStatus::Warning, HealthReasonCode::AdminOpen,
                       tr("The admin page answers without authentication: anyone who reaches it gets challenge "
                          "passwords. Enable Windows Authentication only on mscep_admin in IIS."));
             return finish();
@@ -612,7 +668,7 @@ void HealthProbe::stepAdmin() {
         const Result<AdminPageProbe> probe = watcher->result();
         if (!probe) {
             addStep(QStringLiteral("admin"), ms, false, probe.error().message);
-            addReason(HealthStatus::Critical, QStringLiteral("admin-unreachable"),
+            addReason(HealthStatus::Critical, HealthReasonCode::AdminUnreachable,
                       tr("The admin page does not answer: %1 Without it the helpdesk cannot issue challenge "
                          "passwords.")
                           .arg(probe.error().message));
@@ -629,13 +685,13 @@ void HealthProbe::stepAdmin() {
                 openAdminPages().insert(adminPageKey(m_target.adminUrl), Clock::instance().now());
             }
             addStep(QStringLiteral("admin"), ms, true, tr("open without authentication"));
-            addReason(HealthStatus::Warning, QStringLiteral("admin-open"),
+            addReason(HealthStatus::Warning, HealthReasonCode::AdminOpen,
                       tr("The admin page answers without authentication: anyone who reaches it gets challenge "
                          "passwords. Enable Windows Authentication only on mscep_admin in IIS."));
         } else {
             addStep(QStringLiteral("admin"), ms, false, tr("HTTP %1").arg(probe->httpStatus));
-            if (!hasReason(QStringLiteral("app-pool-stopped")))
-                addReason(HealthStatus::Critical, QStringLiteral("admin-error"),
+            if (!hasReason(HealthReasonCode::AppPoolStopped))
+                addReason(HealthStatus::Critical, HealthReasonCode::AdminError,
                           tr("The admin page answers HTTP %1; the helpdesk cannot issue challenge passwords.")
                               .arg(probe->httpStatus));
         }
@@ -662,12 +718,12 @@ void HealthProbe::finish() {
             continue;
         const QString what = roleLabel(item.role);
         if (item.status == ExpiryStatus::Expired)
-            addReason(HealthStatus::Critical, roleCode(item.role) + QStringLiteral("-expired"),
+            addReason(HealthStatus::Critical, expiredCode(item.role),
                       tr("The %1 %2 expired on %3. %4")
                           .arg(what, item.subject, displayDateTime(item.notAfter), consequence(item.role)));
         else
             addReason(item.status == ExpiryStatus::Critical ? HealthStatus::Critical : HealthStatus::Warning,
-                      roleCode(item.role) + QStringLiteral("-expiring"),
+                      expiringCode(item.role),
                       tr("The %1 %2 expires in %n day(s) (%3). %4", nullptr, int(item.daysLeft))
                           .arg(what, item.subject, displayDateTime(item.notAfter), consequence(item.role)));
     }

@@ -12,6 +12,7 @@
 #include <QStringList>
 #include <QUrl>
 #include <memory>
+#include <optional>
 
 class QThreadPool;
 
@@ -24,6 +25,46 @@ enum class HealthStatus { Ok, Warning, Critical, Unreachable };
 [[nodiscard]] QString healthStatusName(HealthStatus status);  // "ok", "warning", "critical", "unreachable"
 [[nodiscard]] QString healthStatusLabel(HealthStatus status); // translated, for people
 // A few words for a reason code ("RA certificate expired"), for tables; the message says the rest.
+// Why a server is not OK. Each has a stable name (HealthReason::code, the JSON, `ndesctl check`) and a title for
+// people, both in one table (HealthProbe.cpp). A new reason goes at the end of the enum and of the table.
+enum class HealthReasonCode {
+    Unreachable,
+    BadUrl,
+    HttpNotAllowed,
+    AppPoolStopped,
+    CapsFailed,
+    CacertFailed,
+    RaMissing,
+    RaExpired,
+    RaExpiring,
+    RaRevoked,
+    CaExpired,
+    CaExpiring,
+    CaPinMismatch,
+    TlsExpired,
+    TlsExpiring,
+    TlsNameMismatch,
+    TlsUntrusted,
+    TlsNotYetValid,
+    TlsError,
+    CrlStale,
+    CrlExpiring,
+    CrlUnreachable,
+    CrlUnreadable,
+    CrlUnverified,
+    WeakCaps,
+    NoPost,
+    NoAes,
+    NoSha256,
+    AdminOpen,
+    AdminUnreachable,
+    AdminError,
+    Slow
+};
+[[nodiscard]] QString healthReasonCodeName(HealthReasonCode code); // "ra-expired"
+[[nodiscard]] std::optional<HealthReasonCode> healthReasonCodeFromName(const QString& name);
+[[nodiscard]] QString healthReasonTitle(HealthReasonCode code);
+// The title of a reason by its name; the name itself for one this version does not know.
 [[nodiscard]] QString healthReasonTitle(const QString& code);
 
 struct HealthReason {
@@ -103,8 +144,8 @@ private:
     void stepCrl();
     void stepAdmin();
     void finish();
-    void addReason(HealthStatus severity, const QString& code, const QString& message);
-    [[nodiscard]] bool hasReason(const QString& code) const;
+    void addReason(HealthStatus severity, HealthReasonCode code, const QString& message);
+    [[nodiscard]] bool hasReason(HealthReasonCode code) const;
     void addStep(const QString& name, qint64 ms, bool ok, const QString& detail);
 
     HealthTarget m_target;

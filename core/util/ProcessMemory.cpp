@@ -4,6 +4,7 @@
 #include <QByteArray>
 #include <QFile>
 #include <QList>
+#include <QStringList>
 
 #ifdef Q_OS_UNIX
 #include <sys/resource.h>
@@ -11,6 +12,10 @@
 #ifdef Q_OS_LINUX
 #include <sys/prctl.h>
 #endif
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 namespace ndes {
 
@@ -24,16 +29,26 @@ qint64 residentKb() {
     return -1;
 }
 
-bool hardenProcess() {
-    bool ok = true;
+QString hardenProcess() {
+    QStringList problems;
 #ifdef Q_OS_UNIX
     const rlimit noCore{0, 0};
-    ok = ::setrlimit(RLIMIT_CORE, &noCore) == 0;
+    if (::setrlimit(RLIMIT_CORE, &noCore) != 0)
+        problems
+            << QStringLiteral("core dumps stay on (setrlimit: %1)").arg(QString::fromLocal8Bit(std::strerror(errno)));
 #endif
 #ifdef Q_OS_LINUX
-    ok = ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 && ok;
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        problems << QStringLiteral("other processes of this user may read this one's memory (prctl: %1)")
+                        .arg(QString::fromLocal8Bit(std::strerror(errno)));
 #endif
-    return ok;
+    return problems.join(QStringLiteral("; "));
+}
+
+void hardenProcessOrWarn(const char* program) {
+    const QString problem = hardenProcess();
+    if (!problem.isEmpty())
+        std::fprintf(stderr, "%s: warning: %s\n", program, problem.toLocal8Bit().constData());
 }
 
 } // namespace ndes

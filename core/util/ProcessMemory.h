@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <QtGlobal>
+#include <QString>
 
 namespace ndes {
 
@@ -10,8 +10,11 @@ namespace ndes {
 [[nodiscard]] qint64 residentKb();
 
 // For processes that hold passwords (ndes-console, ndesctl, ndes-lab): no core dumps, and (Linux) not dumpable, so
-// another process of the same user cannot ptrace it or read its memory through /proc. Returns false if either
-// could not be set.
-bool hardenProcess();
+// another process of the same user cannot ptrace it or read its memory through /proc. Returns what could not be
+// set, in words (empty when both were).
+[[nodiscard]] QString hardenProcess();
+// hardenProcess(), with a warning on stderr ("PROGRAM: warning: ...") for what could not be set. Each program calls
+// it first thing in main().
+void hardenProcessOrWarn(const char* program);
 
 } // namespace ndes

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Exports, the monitoring summary and the RA renewal script's quoting, with hostile values from a server.
 #include "ndes/HealthExport.h"
+#include "ndes/HealthProbe.h"
 #include "ndes/RaRenewalScript.h"
 
 #include <QtTest>
@@ -35,6 +36,25 @@ class TestHealthExport : public QObject {
     Q_OBJECT
 
 private slots:
+    // One table of reasons: each code has one stable name, found back from it, and a title that is words.
+    void reasonCodesHaveNamesAndTitles() {
+        QSet<QString> names;
+        for (int i = 0; i <= int(HealthReasonCode::Slow); ++i) {
+            const auto code = HealthReasonCode(i);
+            const QString name = healthReasonCodeName(code);
+            QVERIFY2(QRegularExpression(QStringLiteral("^[a-z0-9]+(-[a-z0-9]+)*$")).match(name).hasMatch(),
+                     qPrintable(name));
+            QVERIFY2(!names.contains(name), qPrintable(name));
+            names << name;
+            QCOMPARE(healthReasonCodeFromName(name), std::optional<HealthReasonCode>(code));
+            QVERIFY(healthReasonTitle(code) != name && healthReasonTitle(code).size() > 3);
+            QCOMPARE(healthReasonTitle(name), healthReasonTitle(code));
+        }
+        QCOMPARE(healthReasonCodeName(HealthReasonCode::RaExpired), QStringLiteral("ra-expired"));
+        QCOMPARE(healthReasonCodeName(HealthReasonCode::AppPoolStopped), QStringLiteral("app-pool-stopped"));
+        QCOMPARE(healthReasonTitle(QStringLiteral("from-a-later-version")), QStringLiteral("from-a-later-version"));
+    }
+
     void csvCells_data() {
         QTest::addColumn<QString>("value");
         QTest::addColumn<QString>("cell");
