@@ -4,8 +4,8 @@
 # against it, then open the console with a "Lab" server ready (rendered to PNG under Xvfb without a display).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
-bash scripts/build.sh release
+bash scripts/install-deps.sh demo # what the demo needs, not the test tools
+bash scripts/build.sh release ndes-console ndesctl ndes-lab # only what it runs
 BIN="$PWD/build/release"
 NDESCTL="$BIN/app/ndesctl/ndesctl"
 

@@ -1,22 +1,40 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Installs the Debian 12 packages NDES Console needs to build and test; only what is missing.
+# Installs the Debian 12 packages NDES Console needs, only what is missing: `demo` what building the programs and
+# running the demo need, `all` (the default) that and what the tests need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(
+# What building the programs and running the demo need (scripts/demo.sh installs only these).
+DEMO_PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config git curl python3
-    qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev
-    libssl-dev openssl
-    scep
-    clang libclang-rt-14-dev clang-format clang-tidy
-    hyperfine
-    libkrb5-dev gss-ntlmssp gss-ntlmssp-dev krb5-kdc krb5-admin-server krb5-user certmonger dbus
-    libcurl4-openssl-dev libqrencode-dev qtkeychain-qt6-dev gnome-keyring libsecret-tools dbus-x11
-    xvfb xauth imagemagick fonts-dejavu-core time qt6-qpa-plugins bsdutils
-    libevtx-dev libbfio-dev libevtx-utils python3-evtx rsyslog
-    libqt6svg6 desktop-file-utils appstream
+    qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-qpa-plugins libqt6svg6
+    libssl-dev openssl libkrb5-dev gss-ntlmssp gss-ntlmssp-dev libcurl4-openssl-dev libqrencode-dev
+    qtkeychain-qt6-dev gnome-keyring dbus dbus-x11 libevtx-dev libbfio-dev
+    xvfb xauth imagemagick fonts-dejavu-core
 )
+# What the tests add: the real peers (scepserver, a KDC, rsyslog, certmonger), the sanitizer and fuzzer runtimes,
+# the formatter, the EVTX reference readers, the packaging checks, and Node for the PowerShell parser.
+TEST_PACKAGES=(
+    scep clang libclang-rt-14-dev clang-format clang-tidy hyperfine
+    krb5-kdc krb5-admin-server krb5-user certmonger libsecret-tools time bsdutils
+    libevtx-utils python3-evtx rsyslog desktop-file-utils appstream file
+)
+PACKAGES=("${DEMO_PACKAGES[@]}")
+mode="${1:-all}"
+case "$mode" in
+demo) ;;
+all) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+*)
+    echo "usage: install-deps.sh [demo|all]" >&2
+    exit 2
+    ;;
+esac
+
+# Daemons whose programs the tests run themselves, from temporary folders, on loopback ports. Installing their
+# packages would start and enable the system's own instances (a KDC, kadmind, a syslog daemon, certmonger): the ones
+# this script installs are neither started nor enabled. Ones already installed are left as they are.
+DAEMONS=(krb5-kdc krb5-admin-server rsyslog certmonger) # package = systemd unit
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -25,7 +43,7 @@ for p in "${PACKAGES[@]}"; do
     fi
 done
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+if [ "$mode" = all ] && { ! command -v node >/dev/null || ! command -v npm >/dev/null; }; then
     missing+=(nodejs npm)
 fi
 
@@ -39,7 +57,7 @@ install_ps_syntax() {
 
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: all packages present"
-    install_ps_syntax
+    [ "$mode" = all ] && install_ps_syntax
     exit 0
 fi
 
@@ -48,8 +66,31 @@ if [ "$(id -u)" -ne 0 ]; then
     command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 1; }
     SUDO="sudo"
 fi
+new_daemons=()
+for d in "${DAEMONS[@]}"; do
+    for p in "${missing[@]}"; do
+        [ "$p" = "$d" ] && new_daemons+=("$d")
+    done
+done
+# invoke-rc.d asks policy-rc.d before starting a service; 101 means "not now". Only when no policy is in place.
+policy=""
+if [ ${#new_daemons[@]} -gt 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\n# ndes-console install-deps: no daemon starts while packages install\nexit 101\n' |
+        $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+    trap '$SUDO rm -f "$policy"' EXIT
+fi
+
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-install_ps_syntax
+[ -n "$policy" ] && $SUDO rm -f "$policy"
+if [ ${#new_daemons[@]} -gt 0 ] && command -v systemctl >/dev/null; then
+    # Not enabled at boot either; stopped in case a policy already in place let them start.
+    $SUDO systemctl disable --now "${new_daemons[@]}" >/dev/null 2>&1 || $SUDO systemctl disable "${new_daemons[@]}" >/dev/null 2>&1 || true
+    echo "install-deps: ${new_daemons[*]} installed for the tests, not started, not enabled"
+fi
+[ "$mode" = all ] && install_ps_syntax
+exit 0

@@ -30,66 +30,100 @@
 
 using namespace ndes;
 
+namespace {
+
+// The console's command line. Built before any window: --help and --version are answered without a display.
+struct ConsoleOptions {
+    QCommandLineOption helpdesk{QStringLiteral("helpdesk"),
+                                QStringLiteral("A small window with only what helpdesk staff need.")};
+    QCommandLineOption inventoryPath{QStringLiteral("inventory"),
+                                     QStringLiteral("Server list to use (default: the one in your config folder)."),
+                                     QStringLiteral("FILE")};
+    QCommandLineOption auditPath{QStringLiteral("audit-trail"),
+                                 QStringLiteral("Challenge password audit trail (default: in your data folder)."),
+                                 QStringLiteral("FILE")};
+    QCommandLineOption page{QStringLiteral("page"),
+                            QStringLiteral("Page to open: overview, servers, challenge, test, events."),
+                            QStringLiteral("PAGE")};
+    QCommandLineOption generate{QStringLiteral("generate"),
+                                QStringLiteral("Press Generate once the window is up (demos, screenshots).")};
+    QCommandLineOption screenshot{QStringLiteral("screenshot"),
+                                  QStringLiteral("Render the window to a PNG file and quit (docs)."),
+                                  QStringLiteral("FILE")};
+    QCommandLineOption runTest{QStringLiteral("run-test"),
+                               QStringLiteral("Run the enrollment test against the named server once the window is up "
+                                              "(demos, screenshots)."),
+                               QStringLiteral("SERVER")};
+    QCommandLineOption listen{QStringLiteral("listen"),
+                              QStringLiteral("Events page: listen at once, e.g. syslog://127.0.0.1:5514."),
+                              QStringLiteral("URL")};
+    QCommandLineOption openEvents{QStringLiteral("open-events"),
+                                  QStringLiteral("Events page: open an .evtx or Event XML file."),
+                                  QStringLiteral("FILE")};
+    QCommandLineOption waitEvents{QStringLiteral("wait-events"),
+                                  QStringLiteral("With --screenshot: wait until N events are shown (30 s at most)."),
+                                  QStringLiteral("N")};
+    QCommandLineOption selectEvent{QStringLiteral("select-event"),
+                                   QStringLiteral("Events page: select the first event with this ID (screenshots)."),
+                                   QStringLiteral("ID")};
+    QCommandLineOption wizardOpt{
+        QStringLiteral("setup-wizard"),
+        QStringLiteral("Open the setup wizard (with --plan and --wizard-page for screenshots).")};
+    QCommandLineOption planOpt{QStringLiteral("plan"), QStringLiteral("Setup wizard: start from this plan."),
+                               QStringLiteral("FILE")};
+    QCommandLineOption wizardPage{QStringLiteral("wizard-page"), QStringLiteral("Setup wizard: open at page N (0-6)."),
+                                  QStringLiteral("N")};
+    QCommandLineParser p;
+
+    ConsoleOptions() {
+        p.setApplicationDescription(
+            QStringLiteral("NDES Console: challenge passwords, servers and certificates for Microsoft NDES."));
+        p.addHelpOption();
+        p.addVersionOption();
+        p.addOptions({helpdesk, inventoryPath, auditPath, page, generate, screenshot, runTest, listen, openEvents,
+                      waitEvents, selectEvent, wizardOpt, planOpt, wizardPage});
+    }
+};
+
+// Whether the command line asks only for help or the version (QApplication aborts without a display; these need none).
+bool asksHelpOrVersion(int argc, char* argv[]) {
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "-h" || a == "--help" || a == "-?" || a == "--help-all" || a == "-v" || a == "--version")
+            return true;
+    }
+    return false;
+}
+
+void setNames() {
+    inventory::setApplicationNames(); // settings and files under ndes-console/, shared with ndesctl
+    QCoreApplication::setApplicationVersion(QStringLiteral(NDES_VERSION));
+}
+
+} // namespace
+
 int main(int argc, char* argv[]) {
     // No core dumps, no ptrace by other processes of the user: challenge and account passwords live in this process.
     hardenProcessOrWarn("ndes-console");
 
+    if (asksHelpOrVersion(argc, argv)) {
+        QCoreApplication core(argc, argv);
+        setNames();
+        ConsoleOptions o;
+        o.p.process(core); // prints the help or the version and exits
+        return 0;
+    }
     QApplication app(argc, argv);
-    inventory::setApplicationNames(); // settings and files under ndes-console/, shared with ndesctl
+    setNames();
     QApplication::setApplicationDisplayName(QStringLiteral("NDES Console"));
-    QApplication::setApplicationVersion(QStringLiteral(NDES_VERSION));
     QApplication::setStyle(QStringLiteral("Fusion"));
     ndes::ui::PluralTranslator plurals; // "1 server", "3 servers" instead of "server(s)"
     QApplication::installTranslator(&plurals);
     QApplication::setWindowIcon(ndes::ui::applicationIcon());
     QGuiApplication::setDesktopFileName(QLatin1String(ndes::ui::applicationId)); // Wayland finds the icon by it
 
-    QCommandLineParser p;
-    p.setApplicationDescription(
-        QStringLiteral("NDES Console: challenge passwords, servers and certificates for Microsoft NDES."));
-    p.addHelpOption();
-    p.addVersionOption();
-    QCommandLineOption helpdesk(QStringLiteral("helpdesk"),
-                                QStringLiteral("A small window with only what helpdesk staff need."));
-    QCommandLineOption inventoryPath(QStringLiteral("inventory"),
-                                     QStringLiteral("Server list to use (default: the one in your config folder)."),
-                                     QStringLiteral("FILE"));
-    QCommandLineOption auditPath(QStringLiteral("audit-trail"),
-                                 QStringLiteral("Challenge password audit trail (default: in your data folder)."),
-                                 QStringLiteral("FILE"));
-    QCommandLineOption page(QStringLiteral("page"),
-                            QStringLiteral("Page to open: overview, servers, challenge, test, events."),
-                            QStringLiteral("PAGE"));
-    QCommandLineOption generate(QStringLiteral("generate"),
-                                QStringLiteral("Press Generate once the window is up (demos, screenshots)."));
-    QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                  QStringLiteral("Render the window to a PNG file and quit (docs)."),
-                                  QStringLiteral("FILE"));
-    QCommandLineOption runTest(QStringLiteral("run-test"),
-                               QStringLiteral("Run the enrollment test against the named server once the window is up "
-                                              "(demos, screenshots)."),
-                               QStringLiteral("SERVER"));
-    QCommandLineOption listen(QStringLiteral("listen"),
-                              QStringLiteral("Events page: listen at once, e.g. syslog://127.0.0.1:5514."),
-                              QStringLiteral("URL"));
-    QCommandLineOption openEvents(QStringLiteral("open-events"),
-                                  QStringLiteral("Events page: open an .evtx or Event XML file."),
-                                  QStringLiteral("FILE"));
-    QCommandLineOption waitEvents(QStringLiteral("wait-events"),
-                                  QStringLiteral("With --screenshot: wait until N events are shown (30 s at most)."),
-                                  QStringLiteral("N"));
-    QCommandLineOption selectEvent(QStringLiteral("select-event"),
-                                   QStringLiteral("Events page: select the first event with this ID (screenshots)."),
-                                   QStringLiteral("ID"));
-    QCommandLineOption wizardOpt(
-        QStringLiteral("setup-wizard"),
-        QStringLiteral("Open the setup wizard (with --plan and --wizard-page for screenshots)."));
-    QCommandLineOption planOpt(QStringLiteral("plan"), QStringLiteral("Setup wizard: start from this plan."),
-                               QStringLiteral("FILE"));
-    QCommandLineOption wizardPage(QStringLiteral("wizard-page"), QStringLiteral("Setup wizard: open at page N (0-6)."),
-                                  QStringLiteral("N"));
-    p.addOptions({helpdesk, inventoryPath, auditPath, page, generate, screenshot, runTest, listen, openEvents,
-                  waitEvents, selectEvent, wizardOpt, planOpt, wizardPage});
+    ConsoleOptions o;
+    QCommandLineParser& p = o.p;
     p.process(app);
 
     QElapsedTimer startup;
@@ -103,28 +137,29 @@ int main(int argc, char* argv[]) {
         for (const QString& line : legacyMove.moved + legacyMove.kept + legacyMove.errors)
             std::fprintf(stderr, "ndes-console: %s\n", line.toLocal8Bit().constData());
     }
-    const bool helpdeskMode = p.isSet(helpdesk) || QSettings().value(QStringLiteral("ui/helpdeskMode")).toBool();
-    ui::ConsoleContext context(p.isSet(inventoryPath) ? p.value(inventoryPath) : inventory::Inventory::defaultPath(),
-                               p.isSet(auditPath) ? p.value(auditPath) : service::ChallengeAuditTrail::defaultPath());
+    const bool helpdeskMode = p.isSet(o.helpdesk) || QSettings().value(QStringLiteral("ui/helpdeskMode")).toBool();
+    ui::ConsoleContext context(
+        p.isSet(o.inventoryPath) ? p.value(o.inventoryPath) : inventory::Inventory::defaultPath(),
+        p.isSet(o.auditPath) ? p.value(o.auditPath) : service::ChallengeAuditTrail::defaultPath());
     app.setStyleSheet(ui::MainWindow::styleSheet());
-    if (p.isSet(wizardOpt)) {
+    if (p.isSet(o.wizardOpt)) {
         ui::SetupWizard wizard;
-        if (p.isSet(planOpt)) {
+        if (p.isSet(o.planOpt)) {
             QString error;
-            if (!wizard.openPlan(p.value(planOpt), &error)) {
+            if (!wizard.openPlan(p.value(o.planOpt), &error)) {
                 std::fprintf(stderr, "ndes-console: %s\n", error.toLocal8Bit().constData());
                 return 2;
             }
         }
         wizard.show();
-        const int target = p.value(wizardPage).toInt();
+        const int target = p.value(o.wizardPage).toInt();
         for (int i = 0; i < target && wizard.currentPage() && !wizard.currentPageHasErrors(); ++i)
             wizard.next();
-        if (p.isSet(screenshot)) {
+        if (p.isSet(o.screenshot)) {
             QTimer::singleShot(600, [&] {
-                const bool ok = wizard.grab().save(p.value(screenshot), "PNG");
+                const bool ok = wizard.grab().save(p.value(o.screenshot), "PNG");
                 std::fprintf(stderr, "%s %s\n", ok ? "saved" : "could not save",
-                             p.value(screenshot).toLocal8Bit().constData());
+                             p.value(o.screenshot).toLocal8Bit().constData());
                 QApplication::exit(ok ? 0 : 1);
             });
         }
@@ -133,41 +168,41 @@ int main(int argc, char* argv[]) {
     ui::MainWindow window(&context, helpdeskMode);
     if (!legacyMove.isEmpty())
         window.statusBar()->showMessage(legacyMove.summary()); // stays until the next message
-    if (p.isSet(page)) {
-        const QString name = p.value(page);
+    if (p.isSet(o.page)) {
+        const QString name = p.value(o.page);
         window.showPage(name == QLatin1String("overview")  ? ui::MainWindow::Page::Overview
                         : name == QLatin1String("servers") ? ui::MainWindow::Page::Servers
                         : name == QLatin1String("test")    ? ui::MainWindow::Page::EnrollmentTest
                         : name == QLatin1String("events")  ? ui::MainWindow::Page::Events
                                                            : ui::MainWindow::Page::ChallengePasswords);
-    } else if (p.isSet(openEvents) || p.isSet(listen)) {
+    } else if (p.isSet(o.openEvents) || p.isSet(o.listen)) {
         window.showPage(ui::MainWindow::Page::Events); // where the files or the live events show
     }
     window.show();
-    if (window.eventsPage() && p.isSet(listen)) {
-        auto spec = events::ListenerSpec::parse(p.value(listen));
+    if (window.eventsPage() && p.isSet(o.listen)) {
+        auto spec = events::ListenerSpec::parse(p.value(o.listen));
         const Status st = spec ? window.eventsPage()->startListening(*spec) : Status(spec.error());
         if (!st)
             std::fprintf(stderr, "ndes-console: %s\n", st.error().message.toLocal8Bit().constData());
         else
             std::fprintf(stderr, "listening %s\n", window.eventsPage()->listenerUrl().toLocal8Bit().constData());
     }
-    if (window.eventsPage() && p.isSet(openEvents))
-        window.eventsPage()->openFiles({p.value(openEvents)});
+    if (window.eventsPage() && p.isSet(o.openEvents))
+        window.eventsPage()->openFiles({p.value(o.openEvents)});
     if (qEnvironmentVariableIsSet("NDES_CONSOLE_REPORT_STARTUP")) // for bench/console-bench.sh
         QTimer::singleShot(0, [&] {
             std::fprintf(stderr, "first window after %lld ms; first window shown at %lld\n", startup.elapsed(),
                          QDateTime::currentMSecsSinceEpoch());
         });
-    if (p.isSet(generate))
+    if (p.isSet(o.generate))
         QTimer::singleShot(200, window.challengePage(), &ui::ChallengePage::generate);
-    if (p.isSet(runTest) && window.enrollmentTestPage()) {
-        if (!p.value(runTest).isEmpty())
-            window.enrollmentTestPage()->selectServer(p.value(runTest));
+    if (p.isSet(o.runTest) && window.enrollmentTestPage()) {
+        if (!p.value(o.runTest).isEmpty())
+            window.enrollmentTestPage()->selectServer(p.value(o.runTest));
         QTimer::singleShot(200, window.enrollmentTestPage(), &ui::EnrollmentTestPage::run);
     }
-    if (p.isSet(screenshot)) {
-        const QString file = p.value(screenshot);
+    if (p.isSet(o.screenshot)) {
+        const QString file = p.value(o.screenshot);
         // Wait for the answer when Generate was pressed, then grab the window.
         auto* poll = new QTimer(&app);
         QElapsedTimer waited;
@@ -178,17 +213,18 @@ int main(int argc, char* argv[]) {
                 overview && (overview->isRefreshing() ||
                              (overview->reports().isEmpty() && !context.inventory().servers().isEmpty()));
             const bool testBusy =
-                p.isSet(runTest) && window.enrollmentTestPage() &&
+                p.isSet(o.runTest) && window.enrollmentTestPage() &&
                 (window.enrollmentTestPage()->isRunning() || !window.enrollmentTestPage()->lastReport().has_value());
             ui::EventsPage* eventsPage = window.eventsPage();
             const bool eventsBusy =
-                eventsPage && ((p.isSet(openEvents) && eventsPage->isLoading()) ||
-                               (p.isSet(waitEvents) && eventsPage->model()->rowCount() < p.value(waitEvents).toInt()));
+                eventsPage &&
+                ((p.isSet(o.openEvents) && eventsPage->isLoading()) ||
+                 (p.isSet(o.waitEvents) && eventsPage->model()->rowCount() < p.value(o.waitEvents).toInt()));
             if (eventsBusy && waited.elapsed() < 30000)
                 return;
-            if (eventsPage && p.isSet(selectEvent) && !eventsPage->table()->currentIndex().isValid())
-                eventsPage->selectFirstEvent(p.value(selectEvent).toInt());
-            if ((p.isSet(generate) && window.challengePage()->busy() && waited.elapsed() < 20000) ||
+            if (eventsPage && p.isSet(o.selectEvent) && !eventsPage->table()->currentIndex().isValid())
+                eventsPage->selectFirstEvent(p.value(o.selectEvent).toInt());
+            if ((p.isSet(o.generate) && window.challengePage()->busy() && waited.elapsed() < 20000) ||
                 (testBusy && waited.elapsed() < 30000) || (overviewBusy && waited.elapsed() < 30000) ||
                 waited.elapsed() < 800)
                 return;
