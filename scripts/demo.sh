@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh demo # what the demo needs, not the test tools
-bash scripts/build.sh release ndes-console ndesctl ndes-lab # only what it runs
-BIN="$PWD/build/release"
+bash scripts/build.sh demo ndes-console ndesctl ndes-lab # only what it runs, without debug information
+BIN="$PWD/build/demo"
 NDESCTL="$BIN/app/ndesctl/ndesctl"
 
 work="$(mktemp -d)"

@@ -11,14 +11,14 @@ DEMO_PACKAGES=(
     qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-qpa-plugins libqt6svg6
     libssl-dev openssl libkrb5-dev gss-ntlmssp gss-ntlmssp-dev libcurl4-openssl-dev libqrencode-dev
     qtkeychain-qt6-dev gnome-keyring dbus dbus-x11 libevtx-dev libbfio-dev
-    xvfb xauth imagemagick fonts-dejavu-core
+    xvfb xauth fonts-dejavu-core
 )
 # What the tests add: the real peers (scepserver, a KDC, rsyslog, certmonger), the sanitizer and fuzzer runtimes,
 # the formatter, the EVTX reference readers, the packaging checks, and Node for the PowerShell parser.
 TEST_PACKAGES=(
     scep clang libclang-rt-14-dev clang-format clang-tidy hyperfine
     krb5-kdc krb5-admin-server krb5-user certmonger libsecret-tools time bsdutils
-    libevtx-utils python3-evtx rsyslog desktop-file-utils appstream file
+    libevtx-utils python3-evtx rsyslog desktop-file-utils appstream file imagemagick
 )
 PACKAGES=("${DEMO_PACKAGES[@]}")
 mode="${1:-all}"
@@ -72,12 +72,15 @@ for d in "${DAEMONS[@]}"; do
         [ "$p" = "$d" ] && new_daemons+=("$d")
     done
 done
-# invoke-rc.d asks policy-rc.d before starting a service; 101 means "not now". Only when no policy is in place.
+# invoke-rc.d asks policy-rc.d before starting a service; 101 means "not now". Only for these daemons, and only
+# when no policy is in place (the file goes when the install ends).
 policy=""
 if [ ${#new_daemons[@]} -gt 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
     policy=/usr/sbin/policy-rc.d
-    printf '#!/bin/sh\n# ndes-console install-deps: no daemon starts while packages install\nexit 101\n' |
-        $SUDO tee "$policy" >/dev/null
+    {
+        printf '#!/bin/sh\n# ndes-console install-deps: the test daemons do not start while packages install\n'
+        printf 'for a in "$@"; do case "$a" in %s) exit 101 ;; esac; done\nexit 0\n' "$(IFS='|'; echo "${new_daemons[*]}")"
+    } | $SUDO tee "$policy" >/dev/null
     $SUDO chmod 755 "$policy"
     trap '$SUDO rm -f "$policy"' EXIT
 fi

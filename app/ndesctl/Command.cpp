@@ -92,26 +92,31 @@ QString usageText() {
     QString text = QStringLiteral("Usage: ndesctl <command> [options]\n\nCommands:\n");
     for (const auto& c : commands())
         text += QStringLiteral("  %1 %2\n").arg(c->name().leftJustified(10), c->description());
-    text += QStringLiteral("\nRun \"ndesctl <command> --help\" (or \"ndesctl help <command>\") for its options.\n"
-                           "Exit codes: 0 success, 1 the server refused or answered wrongly, 2 usage error, 3 network or TLS\n"
-                           "error (check and test have their own: see their --help).\n");
+    text += QStringLiteral(
+        "\nRun \"ndesctl <command> --help\" (or \"ndesctl help <command>\") for its options.\n"
+        "Exit codes: 0 success, 1 the server refused or answered wrongly, 2 usage error, 3 network or TLS\n"
+        "error (check and test have their own: see their --help).\n");
     return text;
 }
 
 int runUntilDone(const std::function<void(const std::function<void(int)>& done)>& start) {
-    int code = ExitOk;
-    bool finished = false;
-    QEventLoop loop;
-    start([&](int rc) {
-        if (finished)
+    // Shared with every copy of `done`, so a call that comes late (an object that outlives the command) finds it.
+    struct State {
+        QEventLoop loop;
+        int code = ExitOk;
+        bool finished = false;
+    };
+    const auto state = std::make_shared<State>();
+    start([state](int rc) {
+        if (state->finished)
             return;
-        finished = true;
-        code = rc;
-        loop.quit();
+        state->finished = true;
+        state->code = rc;
+        state->loop.quit();
     });
-    if (!finished)
-        loop.exec();
-    return code;
+    if (!state->finished)
+        state->loop.exec();
+    return state->code;
 }
 
 } // namespace ndesctl

@@ -8,7 +8,6 @@
 #include "inventory/Inventory.h"
 
 #include <QFile>
-#include <QSettings>
 
 #include <cstdio>
 
@@ -35,6 +34,19 @@ const QString passwordEnvName = QStringLiteral("password-env");
 const QString passwordStdinName = QStringLiteral("password-stdin");
 const QString keychainName = QStringLiteral("keychain");
 const QString allowHttpName = QStringLiteral("allow-http");
+
+const inventory::ServerProfile* findProfile(const QString& name, inventory::Inventory& storage) {
+    // The console's inventory; one an earlier console left in its old folder is read where it is (the console moves
+    // it when it starts; ndesctl moves nothing).
+    QString path = inventory::Inventory::defaultPath();
+    if (!QFile::exists(path) && QFile::exists(inventory::legacyInventoryPath()))
+        path = inventory::legacyInventoryPath();
+    auto inv = inventory::Inventory::load(path);
+    if (!inv)
+        return nullptr;
+    storage = std::move(*inv);
+    return storage.find(name);
+}
 
 } // namespace
 
@@ -232,6 +244,29 @@ Result<service::ChallengeRequest> adminRequest(const QCommandLineParser& p) {
         if (p.isSet(passwordEnvName) || p.isSet(passwordStdinName))
             return makeError(ErrorKind::Usage, QStringLiteral("Give the password with one of --password-env, "
                                                               "--password-stdin or --keychain."));
+        // A server's saved password goes to that server's admin page only, as the console sends it.
+        inventory::Inventory inv;
+        if (const inventory::ServerProfile* profile = findProfile(p.value(keychainName), inv)) {
+            const QUrl saved = profile->adminUrl;
+            if (saved.scheme().compare(req.adminUrl.scheme(), Qt::CaseInsensitive) != 0 ||
+                saved.host().compare(req.adminUrl.host(), Qt::CaseInsensitive) != 0 ||
+                saved.port(saved.scheme() == QLatin1String("https") ? 443 : 80) !=
+                    req.adminUrl.port(req.adminUrl.scheme() == QLatin1String("https") ? 443 : 80))
+                return makeError(ErrorKind::Usage,
+                                 QStringLiteral("The keychain entry of server \"%1\" is for its admin page %2, not %3: "
+                                                "its password is sent nowhere else. Give that --admin-url, or store "
+                                                "another entry with \"ndesctl keychain set NAME\".")
+                                     .arg(profile->name, saved.toString(), req.adminUrl.toString()));
+            if (saved.scheme() == QLatin1String("http") && !profile->allowHttp)
+                return makeError(ErrorKind::Usage,
+                                 QStringLiteral("Server \"%1\" is not allowed plain HTTP in the console; its saved "
+                                                "password is not sent over it.")
+                                     .arg(profile->name));
+            if (req.user.compare(profile->user, Qt::CaseInsensitive) != 0)
+                return makeError(ErrorKind::Usage,
+                                 QStringLiteral("The keychain entry of server \"%1\" is the password of %2, not of %3.")
+                                     .arg(profile->name, profile->user, req.user));
+        }
         auto secret = inventory::CredentialStore::readBlocking(keychainKey(p.value(keychainName)));
         if (!secret)
             return secret.error();
@@ -247,19 +282,9 @@ Result<service::ChallengeRequest> adminRequest(const QCommandLineParser& p) {
 }
 
 QString keychainKey(const QString& name) {
-    {
-        // An inventory still in the folder of earlier versions would not be found, and the password would be kept
-        // under NAME instead of the server's id, where the console never looks.
-        QSettings settings;
-        const inventory::LegacyMove moved = inventory::moveLegacyFiles(settings);
-        for (const QString& line : moved.moved + moved.kept + moved.errors)
-            std::fprintf(stderr, "ndesctl: %s\n", line.toLocal8Bit().constData());
-    }
-    auto inv = inventory::Inventory::load(inventory::Inventory::defaultPath());
-    if (inv) {
-        if (const inventory::ServerProfile* profile = inv->find(name))
-            return inventory::CredentialStore::keyForServer(profile->id);
-    }
+    inventory::Inventory inv;
+    if (const inventory::ServerProfile* profile = findProfile(name, inv))
+        return inventory::CredentialStore::keyForServer(profile->id);
     return name;
 }
 

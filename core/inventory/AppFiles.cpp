@@ -2,6 +2,7 @@
 #include "inventory/AppFiles.h"
 
 #include "ndes/ChallengeAuditTrail.h"
+#include "util/AtomicFile.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -9,6 +10,15 @@
 #include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+#ifdef Q_OS_LINUX
+#include <fcntl.h>
+#endif
 
 namespace ndes::inventory {
 
@@ -19,25 +29,83 @@ QString tr(const char* text, int n = -1) {
 
 const QString legacyName = QStringLiteral("NDES Console");
 
-QString legacyDir(QStandardPaths::StandardLocation base) {
-    return QStandardPaths::writableLocation(base) + QLatin1Char('/') + legacyName + QLatin1Char('/') + legacyName;
-}
-
 QString arrow(const QString& from, const QString& to) {
     return QDir::toNativeSeparators(from) + QStringLiteral(" \u2192 ") + QDir::toNativeSeparators(to);
 }
 
-// Copies the keys of FROM's group into TO's, keeping any value TO already has, then removes FROM's group.
-void moveGroup(QSettings& settings, const QString& from, const QString& to) {
-    settings.beginGroup(from);
-    const QStringList keys = settings.allKeys();
+// Where earlier versions kept their files: Qt's per-application folders under the old names (on Linux
+// ~/.config/NDES Console/NDES Console and ~/.local/share/NDES Console/NDES Console; on Windows AppData/Local and
+// AppData/Roaming), asked of Qt under those names.
+struct LegacyDirs {
+    QString config;
+    QString data;
+};
+LegacyDirs legacyDirs() {
+    const QString org = QCoreApplication::organizationName();
+    const QString app = QCoreApplication::applicationName();
+    QCoreApplication::setOrganizationName(legacyName);
+    QCoreApplication::setApplicationName(legacyName);
+    LegacyDirs dirs{QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation),
+                    QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)};
+    QCoreApplication::setOrganizationName(org);
+    QCoreApplication::setApplicationName(app);
+    return dirs;
+}
+
+bool existsOrLink(const QString& path) {
+    const QFileInfo info(path);
+    return info.exists() || info.isSymLink();
+}
+
+// Moves FROM to TO: never over something at TO, never through a symbolic link at either end. Across file systems, a
+// copy written owner-only (AtomicFile), then the original removed. Empty when it moved, else why not.
+QString moveFile(const QString& from, const QString& to) {
+    if (QFileInfo(from).isSymLink())
+        return tr("%1 is a symbolic link; it was not moved.").arg(QDir::toNativeSeparators(from));
+    if (existsOrLink(to))
+        return tr("%1 exists.").arg(QDir::toNativeSeparators(to));
+    if (!QDir().mkpath(QFileInfo(to).absolutePath()))
+        return tr("Cannot create %1.").arg(QDir::toNativeSeparators(QFileInfo(to).absolutePath()));
+#ifdef Q_OS_LINUX
+    const QByteArray f = QFile::encodeName(from);
+    const QByteArray t = QFile::encodeName(to);
+    if (::renameat2(AT_FDCWD, f.constData(), AT_FDCWD, t.constData(), RENAME_NOREPLACE) == 0)
+        return {};
+    const int err = errno;
+    if ((err == EINVAL || err == ENOSYS) && ::rename(f.constData(), t.constData()) == 0)
+        return {}; // a file system without RENAME_NOREPLACE; TO was checked just above
+    if (err != EXDEV && err != EINVAL && err != ENOSYS)
+        return QString::fromLocal8Bit(std::strerror(err));
+#else
+    if (QFile::rename(from, to))
+        return {};
+#endif
+    QFile in(from);
+    if (!in.open(QIODevice::ReadOnly))
+        return in.errorString();
+    const QByteArray content = in.readAll();
+    in.close();
+    if (Status s = AtomicFile::write(to, content, AtomicFile::Access::OwnerOnly); !s)
+        return s.error().message;
+    if (!QFile::remove(from))
+        return tr("copied, but the original could not be removed");
+    return {};
+}
+
+// The keys of a settings group, with their values.
+QList<std::pair<QString, QVariant>> groupValues(QSettings& settings, const QString& group) {
+    QList<std::pair<QString, QVariant>> values;
+    settings.beginGroup(group);
+    for (const QString& key : settings.allKeys())
+        values.append({key, settings.value(key)});
     settings.endGroup();
-    for (const QString& key : keys) {
-        const QString target = to + QLatin1Char('/') + key;
-        if (!settings.contains(target))
-            settings.setValue(target, settings.value(from + QLatin1Char('/') + key));
-    }
-    settings.remove(from);
+    return values;
+}
+
+void setGroup(QSettings& settings, const QString& group, const QList<std::pair<QString, QVariant>>& values) {
+    settings.remove(group);
+    for (const auto& [key, value] : values)
+        settings.setValue(group + QLatin1Char('/') + key, value);
 }
 } // namespace
 
@@ -69,10 +137,14 @@ QString LegacyMove::summary() const {
     return parts.join(QLatin1Char(' '));
 }
 
+QString legacyInventoryPath() {
+    return legacyDirs().config + QStringLiteral("/inventory.json");
+}
+
 LegacyMove moveLegacyFiles(QSettings& settings) {
     LegacyMove result;
 
-    // The settings first: they hold the audit trail's anchor, which is re-keyed below when the trail moves.
+    // The settings first: they hold the audit trail's anchor, which follows the trail below.
     {
         QSettings legacy(QSettings::NativeFormat, QSettings::UserScope, legacyName, legacyName);
         const QStringList keys = legacy.allKeys();
@@ -96,39 +168,70 @@ LegacyMove moveLegacyFiles(QSettings& settings) {
         }
     }
 
-    struct Candidate {
-        QString from;
-        QString to;
-    };
-    const QString oldConfig = legacyDir(QStandardPaths::GenericConfigLocation);
-    const QString oldData = legacyDir(QStandardPaths::GenericDataLocation);
+    const LegacyDirs old = legacyDirs();
     const QString trailName = QStringLiteral("challenge-audit.jsonl");
-    const QList<Candidate> candidates{
-        {oldConfig + QStringLiteral("/inventory.json"), configDir() + QStringLiteral("/inventory.json")},
-        {oldData + QLatin1Char('/') + trailName, dataDir() + QLatin1Char('/') + trailName},
-        {oldData + QStringLiteral("/setup-draft.json"), dataDir() + QStringLiteral("/setup-draft.json")},
-    };
-    for (const Candidate& c : candidates) {
-        if (!QFileInfo(c.from).isFile())
-            continue;
-        if (QFileInfo::exists(c.to)) {
-            result.kept << QDir::toNativeSeparators(c.from);
-            continue;
+    const QString oldTrail = old.data + QLatin1Char('/') + trailName;
+    const QString newTrail = dataDir() + QLatin1Char('/') + trailName;
+    const QString oldAnchor = service::ChallengeAuditTrail::anchorKeyFor(oldTrail);
+    const QString newAnchor = service::ChallengeAuditTrail::anchorKeyFor(newTrail);
+
+    // The trail and its anchor move together: the anchor is written under the new path (and kept) before the file
+    // moves, put back if the move fails, and the old one removed only after. A trail that is gone while its anchor
+    // says it had entries takes the anchor along, so the new place reports the missing entries instead of an empty,
+    // "intact" trail.
+    const auto anchor = groupValues(settings, oldAnchor);
+    if (!anchor.isEmpty() && !existsOrLink(newTrail)) {
+        const auto previous = groupValues(settings, newAnchor);
+        setGroup(settings, newAnchor, anchor);
+        settings.sync();
+        if (settings.status() != QSettings::NoError) {
+            result.errors << tr("Could not write the settings to %1; the audit trail stays in %2.")
+                                 .arg(QDir::toNativeSeparators(settings.fileName()),
+                                      QDir::toNativeSeparators(oldTrail));
+            return result;
         }
-        if (!QDir().mkpath(QFileInfo(c.to).absolutePath()) || !QFile::rename(c.from, c.to)) {
-            result.errors << tr("Could not move %1 to %2: NDES Console starts without it until it is moved there.")
-                                 .arg(QDir::toNativeSeparators(c.from), QDir::toNativeSeparators(c.to));
-            continue;
-        }
-        result.moved << arrow(c.from, c.to);
-        if (c.to.endsWith(trailName)) {
-            moveGroup(settings, service::ChallengeAuditTrail::anchorKeyFor(c.from),
-                      service::ChallengeAuditTrail::anchorKeyFor(c.to));
+        const bool trailThere = existsOrLink(oldTrail);
+        const QString why = trailThere ? moveFile(oldTrail, newTrail) : QString();
+        if (!why.isEmpty()) {
+            setGroup(settings, newAnchor, previous);
             settings.sync();
+            result.errors << tr("Could not move %1 to %2 (%3); NDES Console starts without it until it is moved.")
+                                 .arg(QDir::toNativeSeparators(oldTrail), QDir::toNativeSeparators(newTrail), why);
+        } else {
+            settings.remove(oldAnchor);
+            settings.sync();
+            if (trailThere)
+                result.moved << arrow(oldTrail, newTrail);
         }
+    } else if (existsOrLink(oldTrail) || !anchor.isEmpty()) {
+        if (existsOrLink(newTrail))
+            result.kept << tr("%1 (and its anchor in the settings)").arg(QDir::toNativeSeparators(oldTrail));
+        else if (const QString why = moveFile(oldTrail, newTrail); !why.isEmpty())
+            result.errors << tr("Could not move %1 to %2 (%3); NDES Console starts without it until it is moved.")
+                                 .arg(QDir::toNativeSeparators(oldTrail), QDir::toNativeSeparators(newTrail), why);
+        else
+            result.moved << arrow(oldTrail, newTrail); // a trail that never had an anchor (no settings)
+    }
+
+    const QList<std::pair<QString, QString>> others{
+        {old.config + QStringLiteral("/inventory.json"), configDir() + QStringLiteral("/inventory.json")},
+        {old.data + QStringLiteral("/setup-draft.json"), dataDir() + QStringLiteral("/setup-draft.json")},
+    };
+    for (const auto& [from, to] : others) {
+        if (!existsOrLink(from))
+            continue;
+        if (existsOrLink(to)) {
+            result.kept << QDir::toNativeSeparators(from);
+            continue;
+        }
+        if (const QString why = moveFile(from, to); !why.isEmpty())
+            result.errors << tr("Could not move %1 to %2 (%3); NDES Console starts without it until it is moved.")
+                                 .arg(QDir::toNativeSeparators(from), QDir::toNativeSeparators(to), why);
+        else
+            result.moved << arrow(from, to);
     }
     // The old folders go when nothing is left in them (rmdir refuses a folder that is not empty).
-    for (const QString& dir : {oldConfig, oldData}) {
+    for (const QString& dir : {old.config, old.data}) {
         QDir().rmdir(dir);
         QDir().rmdir(QFileInfo(dir).absolutePath());
     }

@@ -24,10 +24,11 @@ void setApplicationNames();
 
 // Earlier versions named both the organization and the application "NDES Console", so Qt put the files one
 // folder too deep: "<config>/NDES Console/NDES Console/inventory.json" and the same under <data>, with the
-// settings in "<config>/NDES Console/NDES Console.conf". This moves them to the folders above. A file that
-// already exists in the new place is never overwritten: the old one stays where it is and is reported. The audit
-// trail's anchor (kept in the settings under the trail's path) follows the trail, so the moved trail still
-// verifies. Safe to call on every start: with nothing left in the old places it does nothing.
+// settings in "<config>/NDES Console/NDES Console.conf". The console moves them to the folders above when it
+// starts. Nothing is overwritten, no symbolic link is followed, a copy across file systems is owner-only; a file
+// that already exists in the new place wins and the old one is reported. The audit trail's anchor (kept in the
+// settings under the trail's path) moves with the trail and before it, so the moved trail still verifies and a
+// trail that went missing is still reported as missing. With nothing left in the old places it does nothing.
 struct LegacyMove {
     QStringList moved; // "old → new", for the status bar and the log
     QStringList kept;  // old files left because a newer one exists
@@ -36,5 +37,8 @@ struct LegacyMove {
     [[nodiscard]] QString summary() const;
 };
 LegacyMove moveLegacyFiles(QSettings& settings);
+// The inventory of earlier versions, for ndesctl to read where the console has not moved it yet (ndesctl moves
+// nothing: a console of that version may still be using the files).
+QString legacyInventoryPath();
 
 } // namespace ndes::inventory

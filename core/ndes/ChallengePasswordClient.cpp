@@ -79,7 +79,8 @@ struct CurlDeleter {
 void trustAlso(CURL* c, QByteArray& pem, curl_blob& blob) {
     if (pem.isEmpty())
         return;
-    pem.prepend(pemBundle(QSslConfiguration::systemCaCertificates()));
+    static const QByteArray systemPem = pemBundle(QSslConfiguration::systemCaCertificates()); // read once
+    pem.prepend(systemPem);
     blob.data = pem.data();
     blob.len = size_t(pem.size());
     blob.flags = CURL_BLOB_NOCOPY;

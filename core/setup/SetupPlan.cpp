@@ -327,8 +327,14 @@ bool isOuDn(const QString& dn) {
     return sawDc;
 }
 
+// Control characters (C0, DEL, C1, line and paragraph separators) and invisible format characters (Unicode Cf:
+// bidirectional overrides, zero-width spaces), which would make a script read differently from what it does.
 bool hasControl(const QString& s) {
-    return std::any_of(s.begin(), s.end(), [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7F; });
+    return std::any_of(s.begin(), s.end(), [](QChar c) {
+        const char16_t u = c.unicode();
+        return u < 0x20 || (u >= 0x7F && u <= 0x9F) || u == 0x2028 || u == 0x2029 ||
+               c.category() == QChar::Other_Format;
+    });
 }
 
 } // namespace
@@ -355,6 +361,12 @@ QList<PlanIssue> validate(const SetupPlan& p) {
             error("caConfig", "ca-config",
                   tr("The CA config string is HOST\\CA Name with one backslash, e.g. ca01.corp.example\\Corp Issuing "
                      "CA (certutil -dump lists it as Config)."));
+        // certutil.exe gets it as one argument, and Windows PowerShell 5.1 does not escape quotes inside arguments
+        // to native programs: a quote would end it and start others. No CA name has one.
+        if (p.caConfig.contains(QLatin1Char('"')))
+            error("caConfig", "ca-config-quote",
+                  tr("The CA config string cannot contain a double quote (\"): no CA name has one, and certutil would "
+                     "read what follows it as more arguments."));
     }
     if (!isDnsName(p.ndesHost) || !p.ndesHost.contains(QLatin1Char('.')))
         error("ndesHost", "ndes-host",

@@ -71,9 +71,10 @@ private slots:
         }
     }
 
-    // An inventory left in the doubled folder of earlier versions ("NDES Console/NDES Console") is moved to
-    // ndes-console/ and found: the password goes under the server's id, where the console looks for it, not under
-    // the name typed.
+    // An inventory an earlier console left in its doubled folder ("NDES Console/NDES Console") is read where it is
+    // (ndesctl moves nothing; the console moves it when it starts): the password goes under the server's id, where
+    // the console looks for it, not under the name typed. And a server's saved password goes only to that server's
+    // admin page, for that account.
     void findsTheInventoryOfEarlierVersions() {
         const QString config = qEnvironmentVariable("XDG_CONFIG_HOME");
         QVERIFY2(!config.isEmpty(), "run under with-keyring.sh, which gives this test its own HOME");
@@ -97,17 +98,29 @@ private slots:
         store.write(secret + '\n');
         store.closeWriteChannel();
         QVERIFY(store.waitForFinished(30000));
-        const QByteArray err = store.readAllStandardError();
-        QVERIFY2(store.exitCode() == 0, redacted(err, {secret}).constData());
-        QVERIFY2(err.contains("inventory.json"), err.constData()); // the move is said
-
-        QVERIFY(!QFile::exists(legacy));
-        QVERIFY(!QDir(config + QStringLiteral("/NDES Console")).exists()); // the empty old folders are gone
-        QVERIFY(QFile::exists(config + QStringLiteral("/ndes-console/inventory.json")));
+        QVERIFY2(store.exitCode() == 0, redacted(store.readAllStandardError(), {secret}).constData());
+        QVERIFY(QFile::exists(legacy)); // left for the console to move
+        QVERIFY(!QFile::exists(config + QStringLiteral("/ndes-console/inventory.json")));
         auto stored =
             ndes::inventory::CredentialStore::readBlocking(ndes::inventory::CredentialStore::keyForServer(*id));
         QVERIFY2(stored.ok(), qPrintable(stored.ok() ? QString() : stored.error().toString()));
         QVERIFY(QByteArray(stored->bytes()) == secret);
+
+        // The saved password is not sent to another admin page, nor as another account's.
+        for (const QStringList& target :
+             {QStringList{QStringLiteral("http://127.0.0.1:9/certsrv/mscep_admin/"), QStringLiteral("LAB\\helpdesk")},
+              QStringList{QStringLiteral("https://ndes.lab.example/certsrv/mscep_admin/"),
+                          QStringLiteral("LAB\\eve")}}) {
+            QProcess challenge;
+            challenge.start(qEnvironmentVariable("NDESCTL"),
+                            {QStringLiteral("challenge"), QStringLiteral("--admin-url"), target[0],
+                             QStringLiteral("--user"), target[1], QStringLiteral("--keychain"),
+                             QStringLiteral("Legacy Lab"), QStringLiteral("--allow-http")});
+            QVERIFY(challenge.waitForFinished(30000));
+            QCOMPARE(challenge.exitCode(), 2);
+            const QByteArray err = challenge.readAllStandardError();
+            QVERIFY2(err.contains("keychain entry of server") && !err.contains(secret), err.constData());
+        }
     }
 };
 

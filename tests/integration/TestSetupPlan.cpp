@@ -196,6 +196,13 @@ private slots:
             "CA config two backslashes", [](SetupPlan& p) { p.caConfig = QStringLiteral("ca01\\x\\y"); }, "ca-config",
             true);
         row(
+            "CA config with a quote",
+            [](SetupPlan& p) { p.caConfig = QStringLiteral("ca01.corp.example\\Corp CA\" -SetCATemplates +SubCA \""); },
+            "ca-config-quote", true);
+        row(
+            "CA config with a right-to-left override",
+            [](SetupPlan& p) { p.caConfig = QStringLiteral("ca01.corp.example\\Corp \u202E1 AC"); }, "ca-config", true);
+        row(
             "NetBIOS over 15", [](SetupPlan& p) { p.domainNetbios = QStringLiteral("CORPORATIONEXAMPLE"); },
             "domain-netbios", true);
         row(

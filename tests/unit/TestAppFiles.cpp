@@ -158,6 +158,51 @@ private slots:
         QVERIFY(moved.summary().contains(QStringLiteral("newer one exists")));
     }
 
+    // A trail deleted before the move, while its anchor says it had entries: the anchor comes along, and the new
+    // place reports the missing entries instead of an empty trail that "verifies".
+    void aMissingTrailIsStillReported() {
+        const QString oldTrail = legacyData() + QStringLiteral("/challenge-audit.jsonl");
+        {
+            QVERIFY(QDir().mkpath(legacyData()));
+            QSettings legacy(QSettings::NativeFormat, QSettings::UserScope, QStringLiteral("NDES Console"),
+                             QStringLiteral("NDES Console"));
+            service::ChallengeAuditTrail trail(oldTrail);
+            trail.setAnchorStore(&legacy);
+            QVERIFY(trail.append(entry(QStringLiteral("router-1"))).ok());
+            QVERIFY(trail.append(entry(QStringLiteral("router-2"))).ok());
+            legacy.sync();
+        }
+        QVERIFY(QFile::remove(oldTrail));
+        QSettings settings;
+        const LegacyMove moved = moveLegacyFiles(settings);
+        QVERIFY2(moved.errors.isEmpty(), qPrintable(moved.errors.join(QLatin1Char('\n'))));
+        service::ChallengeAuditTrail trail(service::ChallengeAuditTrail::defaultPath());
+        trail.setAnchorStore(&settings);
+        const auto v = trail.verify();
+        QVERIFY(!v.intact);
+        QVERIFY2(v.problem.contains(QStringLiteral("2 were written")), qPrintable(v.problem));
+    }
+
+    // A symbolic link waiting in the new place is not written through, and one in the old place is not moved.
+    void noSymbolicLinkIsFollowed() {
+        QVERIFY(writeFile(legacyData() + QStringLiteral("/setup-draft.json"), "{\"draft\":1}"));
+        QVERIFY(QDir().mkpath(dataDir()));
+        const QString elsewhere = m_home.filePath(QStringLiteral("elsewhere.json"));
+        QVERIFY(QFile::link(elsewhere, dataDir() + QStringLiteral("/setup-draft.json"))); // dangling
+        QVERIFY(writeFile(m_home.filePath(QStringLiteral("real-inventory.json")), "{}"));
+        QVERIFY(QDir().mkpath(legacyConfig()));
+        QVERIFY(QFile::link(m_home.filePath(QStringLiteral("real-inventory.json")),
+                            legacyConfig() + QStringLiteral("/inventory.json")));
+        QSettings settings;
+        const LegacyMove moved = moveLegacyFiles(settings);
+        QVERIFY(!QFile::exists(elsewhere));
+        QVERIFY(QFile::exists(legacyData() + QStringLiteral("/setup-draft.json")));
+        QVERIFY(moved.kept.join(QLatin1Char(' ')).contains(QStringLiteral("setup-draft.json")));
+        QVERIFY(!QFileInfo::exists(Inventory::defaultPath()));
+        QVERIFY2(moved.errors.join(QLatin1Char(' ')).contains(QStringLiteral("symbolic link")),
+                 qPrintable(moved.errors.join(QLatin1Char(' '))));
+    }
+
     void nothingOldNothingDone() {
         QSettings settings;
         QVERIFY(moveLegacyFiles(settings).isEmpty());
