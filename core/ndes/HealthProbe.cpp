@@ -393,7 +393,7 @@ void HealthProbe::stepTls() {
                 message = tr("The TLS certificate expired; devices refuse HTTPS. Renew it and update the IIS binding.");
             else if (code == HealthReasonCode::TlsUntrusted)
                 message = tr("The TLS certificate is not trusted (%1). Devices that verify TLS refuse it; install the "
-                             "CA chain, or add the CA to this server's profile.")
+                             "CA chain, or add the CA to this computer's trusted certificates (ndesctl: --tls-ca).")
                               .arg(e.errorString());
             else
                 message = tr("TLS problem: %1.").arg(e.errorString());

@@ -6,6 +6,7 @@
 #include "NdesLabProcess.h"
 #include "TestHttpServer.h"
 #include "TestKdc.h"
+#include "TestPki.h"
 
 #include "ndes/ChallengePasswordClient.h"
 #include "scep/ScepEnrollment.h"
@@ -15,6 +16,8 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <openssl/x509.h>
 
 using namespace ndes;
 using namespace ndes::service;
@@ -198,8 +201,29 @@ private slots:
         QCOMPARE(untrusted.error().code, QStringLiteral("tls"));
         QFile root(lab.stateDir() + QStringLiteral("/root-ca.pem"));
         QVERIFY(root.open(QIODevice::ReadOnly));
-        r.extraCaPem = root.readAll();
+        const QByteArray rootPem = root.readAll();
+        r.extraCaPem = rootPem;
         QVERIFY(ChallengePasswordClient::fetch(r).ok());
+        // Given CAs are trusted in addition to the system's, not instead: with the lab's root only in the system's
+        // certificate directory (SSL_CERT_DIR, by subject hash as OpenSSL looks it up) and an unrelated CA given,
+        // the page is still trusted.
+        {
+            QTemporaryDir systemDir;
+            auto rootCert = pki::Certificate::fromPem(rootPem);
+            QVERIFY(rootCert.ok());
+            const QString hashed = systemDir.filePath(QStringLiteral("%1.0").arg(
+                qulonglong(X509_subject_name_hash(rootCert->get())), 8, 16, QLatin1Char('0')));
+            QFile link(hashed);
+            QVERIFY(link.open(QIODevice::WriteOnly));
+            link.write(rootPem);
+            link.close();
+            qputenv("SSL_CERT_DIR", QFile::encodeName(systemDir.path()));
+            ChallengeRequest other = r;
+            other.extraCaPem = ndes::test::NdesLikePki::create().root.toPem();
+            const auto alsoTrusted = ChallengePasswordClient::fetch(other);
+            qunsetenv("SSL_CERT_DIR");
+            QVERIFY2(alsoTrusted.ok(), qPrintable(alsoTrusted.ok() ? QString() : alsoTrusted.error().toString()));
+        }
         // Plain HTTP is refused unless the profile allows it.
         ChallengeRequest plain;
         plain.adminUrl = QUrl(m_lab.adminUrl());
