@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "Command.h"
 
+#include "commands/AuditCommand.h"
 #include "commands/CaCertCommand.h"
 #include "commands/CapsCommand.h"
 #include "commands/ChallengeCommand.h"
@@ -76,6 +77,8 @@ const std::vector<std::unique_ptr<Command>>& commands() {
         list.push_back(std::make_unique<EventsCommand>());
         list.push_back(std::make_unique<ListenCommand>());
         list.push_back(std::make_unique<PlanCommand>());
+        list.push_back(std::make_unique<AuditCommand>());
+        list.push_back(std::make_unique<CollectorCommand>());
         return list;
     }();
     return all;

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "commands/AuditCommand.h"
+
+#include "audit/Audit.h"
+#include "audit/AuditReport.h"
+#include "util/AtomicFile.h"
+#include "util/Clock.h"
+
+#include <QFile>
+#include <QJsonDocument>
+
+#include <cstdio>
+
+namespace ndesctl {
+
+using namespace ndes;
+
+namespace {
+constexpr int couldNotRun = 3;
+
+const QString snapshotName = QStringLiteral("snapshot");
+const QString inName = QStringLiteral("in");
+const QString htmlName = QStringLiteral("html");
+const QString csvName = QStringLiteral("csv");
+const QString jsonOutName = QStringLiteral("json-out");
+const QString failOnName = QStringLiteral("fail-on");
+const QString accountName = QStringLiteral("account");
+const QString daysName = QStringLiteral("days");
+const QString catalogueName = QStringLiteral("catalogue");
+
+QString severityWord(audit::Severity s) {
+    return audit::severityName(s).toUpper();
+}
+
+void printText(const CtlOutput& out, const audit::AuditResult& r) {
+    out.text(QStringLiteral("NDES configuration audit of %1 (collected %2; catalogue %3)")
+                 .arg(r.host.isEmpty() ? QStringLiteral("an unnamed server") : r.host,
+                      r.collectedAt.toUTC().toString(Qt::ISODate), r.catalogueVersion));
+    out.text(QStringLiteral("%1 findings: %2 critical, %3 high, %4 medium, %5 low, %6 info; %7 not checked, %8 passed")
+                 .arg(r.findings.size())
+                 .arg(r.count(audit::Severity::Critical))
+                 .arg(r.count(audit::Severity::High))
+                 .arg(r.count(audit::Severity::Medium))
+                 .arg(r.count(audit::Severity::Low))
+                 .arg(r.count(audit::Severity::Info))
+                 .arg(r.notChecked.size())
+                 .arg(r.passed.size()));
+    for (const audit::Finding& f : r.findings) {
+        out.text(QString());
+        out.text(QStringLiteral("[%1] %2: %3").arg(severityWord(f.severity), f.id, f.title));
+        out.text(QStringLiteral("  %1").arg(f.detail));
+        for (const audit::Evidence& e : f.evidence)
+            out.text(QStringLiteral("  evidence: %1%2 = %3")
+                         .arg(e.source.isEmpty() ? QString() : e.source + QStringLiteral(": "), e.path, e.value));
+        out.text(QStringLiteral("  remedy: %1").arg(f.remedy));
+    }
+    if (!r.notChecked.isEmpty()) {
+        out.text(QString());
+        out.text(QStringLiteral("Not checked:"));
+        for (const audit::NotChecked& n : r.notChecked)
+            out.text(QStringLiteral("  %1: %2").arg(n.id, n.why));
+    }
+    if (!r.problems.isEmpty()) {
+        out.text(QString());
+        out.text(QStringLiteral("Files that could not be used:"));
+        for (const QString& p : r.problems)
+            out.text(QStringLiteral("  %1").arg(p));
+    }
+}
+} // namespace
+
+AuditCommand::AuditCommand()
+    : Command(QStringLiteral("audit"), QStringLiteral("Configuration audit of an NDES server from a snapshot "
+                                                      "(Collect-NdesSnapshot.ps1) or a folder of exported files")) {}
+
+QString AuditCommand::details() const {
+    return QStringLiteral(
+        "Reads the folder Collect-NdesSnapshot.ps1 wrote (see `ndesctl collector`), or any folder of files exported "
+        "from the server: .reg exports, applicationHost.config, certificates, secedit's user rights, netsh http show "
+        "sslcert, EVTX or Event XML, IIS logs (recognised by content). Nothing is written but the reports asked "
+        "for.\nExit codes: 0 no finding at or above --fail-on and none at medium or above, 1 findings below "
+        "--fail-on but at least medium, 2 findings at or above --fail-on, 3 the audit could not run.");
+}
+
+int AuditCommand::usageError(const CtlOutput& out, const QString& message) const {
+    out.fail(makeError(ErrorKind::Usage, message));
+    return couldNotRun;
+}
+
+void AuditCommand::declare(QCommandLineParser& p) {
+    p.addOptions(
+        {{snapshotName, QStringLiteral("The folder Collect-NdesSnapshot.ps1 wrote."), QStringLiteral("DIR")},
+         {inName, QStringLiteral("A folder of files exported from the server (no manifest needed)."),
+          QStringLiteral("DIR")},
+         {htmlName, QStringLiteral("Write the report as one self-contained HTML page."), QStringLiteral("FILE")},
+         {csvName, QStringLiteral("Write the findings as CSV."), QStringLiteral("FILE")},
+         {jsonOutName, QStringLiteral("Write the JSON report to a file (--json prints it)."), QStringLiteral("FILE")},
+         {failOnName,
+          QStringLiteral("Exit 2 when a finding is at or above this severity: critical, high (default), "
+                         "medium, low."),
+          QStringLiteral("SEVERITY"), QStringLiteral("high")},
+         {accountName, QStringLiteral("The account the SCEP pool should run as (DOMAIN\\name)."),
+          QStringLiteral("ACCOUNT")},
+         {daysName, QStringLiteral("How many days of events before the snapshot count as recent (14)."),
+          QStringLiteral("DAYS"), QStringLiteral("14")},
+         {catalogueName, QStringLiteral("Use this check catalogue (JSON) instead of the built-in one."),
+          QStringLiteral("FILE")}});
+}
+
+int AuditCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
+    if (p.isSet(snapshotName) == p.isSet(inName))
+        return usageError(out, QStringLiteral("Give --snapshot DIR (the collector's folder) or --in DIR (exported "
+                                              "files)."));
+    const auto failOn = audit::severityFromName(p.value(failOnName));
+    if (!failOn || *failOn == audit::Severity::Info)
+        return usageError(out, QStringLiteral("--fail-on is critical, high, medium or low."));
+    bool ok = false;
+    const int days = p.value(daysName).toInt(&ok);
+    if (!ok || days < 1 || days > 3650)
+        return usageError(out, QStringLiteral("--days must be a whole number of days, 1 to 3650."));
+    for (const QString& name : {htmlName, csvName, jsonOutName})
+        if (p.isSet(name)) {
+            if (Status target = AtomicFile::checkTarget(p.value(name)); !target)
+                return usageError(out, target.error().message);
+        }
+
+    Result<audit::Catalogue> catalogue = makeError(ErrorKind::Internal, QString());
+    if (p.isSet(catalogueName)) {
+        QFile f(p.value(catalogueName));
+        if (!f.open(QIODevice::ReadOnly) || f.size() > 8 * 1024 * 1024)
+            return usageError(out, QStringLiteral("Cannot read the catalogue %1.").arg(p.value(catalogueName)));
+        catalogue = audit::Catalogue::fromJson(f.readAll());
+    } else {
+        catalogue = audit::Catalogue::builtIn();
+    }
+    if (!catalogue)
+        return usageError(out, catalogue.error().message);
+
+    const QString folder = p.isSet(snapshotName) ? p.value(snapshotName) : p.value(inName);
+    auto snapshot = audit::Snapshot::load(folder);
+    if (!snapshot) {
+        out.fail(snapshot.error());
+        return couldNotRun;
+    }
+    if (p.isSet(snapshotName) && !snapshot->manifest())
+        out.warn(QStringLiteral("%1 has no manifest.json: it was not written by Collect-NdesSnapshot.ps1, so its files "
+                                "cannot be proven unchanged (use --in for a folder of exported files).")
+                     .arg(folder));
+
+    audit::AuditOptions options;
+    options.now = Clock::instance().now();
+    options.recentDays = days;
+    options.expectedAccount = p.value(accountName);
+    const audit::AuditResult result = audit::runAudit(*catalogue, *snapshot, options);
+
+    const QDateTime generatedAt = Clock::instance().now();
+    const QList<std::pair<QString, QString>> reports = {
+        {htmlName, p.value(htmlName)}, {csvName, p.value(csvName)}, {jsonOutName, p.value(jsonOutName)}};
+    for (const auto& [kind, path] : reports) {
+        if (path.isEmpty())
+            continue;
+        QByteArray bytes = kind == htmlName  ? audit::AuditReport::html(result, generatedAt).toUtf8()
+                           : kind == csvName ? audit::AuditReport::csv(result)
+                                             : audit::AuditReport::json(result);
+        if (Status written = AtomicFile::write(path, bytes, AtomicFile::Access::OwnerOnly); !written) {
+            out.fail(written.error());
+            return couldNotRun;
+        }
+        if (!out.json())
+            std::fprintf(stderr, "wrote %s\n", path.toUtf8().constData());
+    }
+    if (out.json())
+        out.document(result.toJson());
+    else
+        printText(out, result);
+    std::fflush(stdout);
+
+    const auto worst = result.worst();
+    if (worst && *worst >= *failOn)
+        return 2;
+    if (worst && *worst >= audit::Severity::Medium)
+        return 1;
+    return 0;
+}
+
+CollectorCommand::CollectorCommand()
+    : Command(QStringLiteral("collector"),
+              QStringLiteral("Save Collect-NdesSnapshot.ps1, the read-only collector to run on the NDES server")) {}
+
+QString CollectorCommand::details() const {
+    return QStringLiteral("Run it on the NDES server in Windows PowerShell 5.1 as an administrator:\n"
+                          "  powershell -ExecutionPolicy Bypass -File .\\Collect-NdesSnapshot.ps1 -OutputFolder "
+                          "C:\\ndes-audit\nIt changes nothing and writes only inside that folder; then audit the "
+                          "folder (or its zip) with `ndesctl audit --snapshot`.");
+}
+
+void CollectorCommand::declare(QCommandLineParser& p) {
+    p.addOption({QStringLiteral("out"), QStringLiteral("Where to save the script."), QStringLiteral("FILE")});
+}
+
+int CollectorCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
+    if (!p.isSet(QStringLiteral("out")))
+        return out.fail(makeError(ErrorKind::Usage, QStringLiteral("Give --out FILE.")));
+    QFile script(QStringLiteral(":/audit/Collect-NdesSnapshot.ps1"));
+    if (!script.open(QIODevice::ReadOnly))
+        return out.fail(makeError(ErrorKind::Internal, QStringLiteral("The collector is missing from this build.")));
+    QByteArray text = script.readAll();
+    // Windows PowerShell 5.1 reads a script without a BOM in the ANSI code page; CRLF for Notepad.
+    text.replace("\r\n", "\n");
+    text.replace("\n", "\r\n");
+    const QString path = p.value(QStringLiteral("out"));
+    if (Status written = AtomicFile::write(path, "\xEF\xBB\xBF" + text, AtomicFile::Access::WorldReadable); !written)
+        return out.fail(written.error());
+    if (out.json())
+        out.document({{QStringLiteral("written"), path}});
+    else
+        out.text(QStringLiteral("wrote %1").arg(path));
+    return ExitOk;
+}
+
+} // namespace ndesctl

@@ -1,0 +1,1232 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "audit/Audit.h"
+
+#include "events/EventFileReader.h"
+#include "iis/W3cLog.h"
+#include "ndes/MscepSettings.h"
+#include "pki/Oids.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QMap>
+#include <QRegularExpression>
+
+#include <algorithm>
+
+namespace ndes::audit {
+
+namespace {
+QString tr(const char* text) {
+    return QCoreApplication::translate("Audit", text);
+}
+QString trn(const char* text, int n) {
+    return QCoreApplication::translate("Audit", text, nullptr, n);
+}
+
+using service::RegistryKey;
+using service::RegistryValue;
+
+const QString mscepPath = QStringLiteral("HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP");
+const QString ndesRolePath = QStringLiteral("HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\ADCS\\NDES");
+const QString httpParamsPath =
+    QStringLiteral("HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters");
+const QString intunePath =
+    QStringLiteral("HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\MicrosoftIntune\\PFXCertificateConnector");
+const char* const defaultTemplate = "IPSECIntermediateOffline";
+const char* const raEku = "1.3.6.1.4.1.311.20.2.1";
+const char* const serverAuthEku = "1.3.6.1.5.5.7.3.1";
+const char* const clientAuthEku = "1.3.6.1.5.5.7.3.2";
+const char* const strongCsp = "Microsoft Strong Cryptographic Provider";
+
+// Settings NDES reads from a subkey holding a value of the same name (NDES-FACTS.md).
+const char* const subkeySettings[] = {
+    "CAType",         "CertsInMYStore", "EnforcePassword",  "PasswordVDir",  "UseSinglePassword",
+    "PasswordLength", "PasswordMax",    "PasswordValidity", "HashAlgorithm", "CACapabilitiesAlgorithms"};
+// Subkeys of MSCEP that hold something other than one setting.
+const char* const otherSubkeys[] = {"CAInfo", "Modules"};
+
+bool isOneOf(const QString& name, const auto& list) {
+    for (const char* n : list)
+        if (name.compare(QLatin1String(n), Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
+}
+
+bool isTemplateValue(const QString& name) {
+    return isOneOf(
+        name, std::initializer_list<const char*>{"SignatureTemplate", "EncryptionTemplate", "GeneralPurposeTemplate"});
+}
+
+QString valueText(const RegistryValue& v) {
+    switch (v.type) {
+    case RegistryValue::Type::Dword:
+    case RegistryValue::Type::Qword:
+        return QStringLiteral("%1 (0x%2)").arg(v.number).arg(v.number, 0, 16);
+    case RegistryValue::Type::MultiString:
+        return v.strings.join(QStringLiteral(", "));
+    case RegistryValue::Type::Binary:
+    case RegistryValue::Type::Other:
+        return tr("(%1 bytes of binary data)").arg(v.bytes.size());
+    default:
+        return v.string;
+    }
+}
+
+// The subkey's name below `parent` in its written case, or empty when `key` is not directly below it.
+QString childName(const RegistryKey& key, const QString& parent) {
+    const QString norm = service::RegistryExport::normalize(key.path);
+    const QString prefix = service::RegistryExport::normalize(parent) + QLatin1Char('\\');
+    if (!norm.startsWith(prefix))
+        return {};
+    const QString rest = norm.mid(prefix.size());
+    if (rest.contains(QLatin1Char('\\')))
+        return {};
+    QString written = key.path.trimmed();
+    while (written.endsWith(QLatin1Char('\\')))
+        written.chop(1);
+    return written.right(rest.size());
+}
+
+// What one check gives: nothing (passed), hits, or a reason it could not run.
+struct Outcome {
+    struct Hit {
+        QString detail;
+        QList<Evidence> evidence;
+    };
+    QList<Hit> hits;
+    QString notChecked;
+
+    void fire(QString detail, QList<Evidence> evidence) { hits << Hit{std::move(detail), std::move(evidence)}; }
+    void skip(QString why) { notChecked = std::move(why); }
+};
+
+// Everything the checks share, worked out once.
+struct Context {
+    Context(const Snapshot& s, const AuditOptions& o, QDateTime t)
+        : snap(s)
+        , options(o)
+        , now(std::move(t)) {}
+    const Snapshot& snap;
+    const AuditOptions& options;
+    QDateTime now;
+    // MSCEP
+    const RegistryKey* mscep = nullptr;
+    QString mscepFile;
+    const service::RegistryExport* mscepReg = nullptr;
+    std::optional<service::MscepSettings> settings;
+    bool mscepAbsentPerManifest = false;
+    // IIS
+    const AppHostConfig* iis = nullptr;
+    const AppHostConfig::Site* scepSite = nullptr;
+    const AppHostConfig::Application* scepApp = nullptr;
+    const AppHostConfig::AppPool* scepPool = nullptr;
+    // Certificates of LocalMachine\My (or of unknown store, for folders without the collector's info)
+    QList<const CertificateEvidence*> myCerts;
+    QList<const CertificateEvidence*> rootCerts;
+    QList<const CertificateEvidence*> raSigning;
+    QList<const CertificateEvidence*> raEncryption;
+
+    [[nodiscard]] bool haveRegistry() const { return !snap.registries().isEmpty(); }
+    [[nodiscard]] QString noRegistry() const {
+        return tr("The snapshot has no registry export. Export HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP with "
+                  "reg export (the collector does).");
+    }
+    [[nodiscard]] QString noMscep() const {
+        return tr("No .reg file in the snapshot holds HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP.");
+    }
+    [[nodiscard]] QString noIis() const {
+        return tr("The snapshot has no applicationHost.config (%windir%\\System32\\inetsrv\\config).");
+    }
+    [[nodiscard]] QString noScepApp() const {
+        return tr("applicationHost.config has no /CertSrv/mscep application: NDES's IIS part is not there.");
+    }
+    [[nodiscard]] QString noCerts() const {
+        return tr("The snapshot has no certificates of the machine's Personal store (LocalMachine\\My).");
+    }
+    [[nodiscard]] QString account() const { return scepPool ? scepPool->userName : QString(); }
+    [[nodiscard]] bool poolRunsAsAccount() const {
+        return scepPool && scepPool->identityType.compare(QLatin1String("SpecificUser"), Qt::CaseInsensitive) == 0 &&
+               !scepPool->userName.isEmpty();
+    }
+
+    // A value of a MSCEP subkey, as evidence: where it is, or that it is absent.
+    [[nodiscard]] std::pair<const RegistryValue*, Evidence> setting(const char* name) const {
+        const QString sub = QString::fromLatin1(name);
+        Evidence e{mscepFile, QStringLiteral("MSCEP\\%1\\%1").arg(sub), tr("absent")};
+        if (!mscepReg)
+            return {nullptr, e};
+        for (const RegistryKey& k : mscepReg->keys()) {
+            if (k.deleted || childName(k, mscepPath).compare(sub, Qt::CaseInsensitive) != 0)
+                continue;
+            for (const RegistryValue& v : k.values)
+                if (v.name.compare(sub, Qt::CaseInsensitive) == 0) {
+                    e.path = tr("MSCEP\\%1\\%1 (line %2)").arg(sub).arg(v.line);
+                    e.value = valueText(v);
+                    return {&v, e};
+                }
+        }
+        return {nullptr, e};
+    }
+};
+
+Evidence certEvidence(const CertificateEvidence& c, const QString& value) {
+    return Evidence{
+        c.file, tr("%1 (SHA-1 %2)").arg(c.certificate.subject(), pki::Certificate::hex(c.certificate.sha1())), value};
+}
+
+bool isRaCertificate(const pki::Certificate& c) {
+    const QString t = c.templateName();
+    return c.hasExtendedKeyUsage(raEku) ||
+           t.compare(QLatin1String("EnrollmentAgentOffline"), Qt::CaseInsensitive) == 0 ||
+           t.compare(QLatin1String("CEPEncryption"), Qt::CaseInsensitive) == 0 ||
+           c.commonName().endsWith(QLatin1String("-MSCEP-RA"), Qt::CaseInsensitive);
+}
+
+// ---- evidence and host ------------------------------------------------------------------------------------------
+
+void evidenceAltered(const Context& c, Outcome& o) {
+    if (!c.snap.manifest())
+        return o.skip(tr("The snapshot has no manifest.json (it was not written by Collect-NdesSnapshot.ps1), so its "
+                         "files cannot be proven unchanged."));
+    for (const AlteredFile& a : c.snap.altered()) {
+        if (a.actual.isEmpty())
+            o.fire(tr("%1 is listed in the manifest but missing.").arg(a.name),
+                   {{QStringLiteral("manifest.json"), a.name, tr("SHA-256 %1, file missing").arg(a.expected)}});
+        else if (a.expected.isEmpty())
+            o.fire(tr("%1 is not listed in the manifest: it was added after collection.").arg(a.name),
+                   {{a.name, QString(), tr("SHA-256 %1, not in the manifest").arg(a.actual)}});
+        else
+            o.fire(tr("%1 does not match its SHA-256 in the manifest.").arg(a.name),
+                   {{a.name, QString(), tr("SHA-256 %1; the manifest says %2").arg(a.actual, a.expected)}});
+    }
+}
+
+void ndesNotInstalled(const Context& c, Outcome& o) {
+    QList<Evidence> ev;
+    bool installed = false;
+    bool looked = false;
+    if (c.iis) {
+        looked = true;
+        if (c.scepApp)
+            installed = true;
+        else
+            ev << Evidence{c.snap.appHostFile(), QStringLiteral("system.applicationHost/sites"),
+                           tr("no /CertSrv/mscep application, no SCEP application pool")};
+    }
+    if (const auto role = c.snap.findKey(ndesRolePath); role.key) {
+        looked = true;
+        for (const RegistryValue& v : role.key->values)
+            if (v.name.compare(QLatin1String("ConfigurationStatus"), Qt::CaseInsensitive) == 0) {
+                if (v.number == 2)
+                    installed = true;
+                else
+                    ev << Evidence{role.file, tr("ADCS\\NDES\\ConfigurationStatus (line %1)").arg(v.line),
+                                   tr("%1 (2 = configured)").arg(v.number)};
+            }
+    }
+    if (c.mscep) {
+        looked = true;
+        installed = true;
+    }
+    if (!looked)
+        return o.skip(
+            tr("The snapshot has neither applicationHost.config, nor the MSCEP or ADCS\\NDES registry keys."));
+    if (!installed)
+        o.fire(tr("No part of NDES is configured on this server."), ev);
+}
+
+void ndesOnCa(const Context& c, Outcome& o) {
+    bool looked = false;
+    if (c.snap.host()) {
+        looked = true;
+        const HostInfo& h = *c.snap.host();
+        if (h.installedFeatures.contains(QLatin1String("ADCS-Cert-Authority"), Qt::CaseInsensitive))
+            return o.fire(tr("The Certification Authority role service is installed on the NDES server."),
+                          {{h.file, QStringLiteral("installedFeatures"), QStringLiteral("ADCS-Cert-Authority")}});
+    }
+    if (c.settings && c.settings->caConfiguration) {
+        const QString caHost = c.settings->caConfiguration->section(QLatin1Char('\\'), 0, 0).trimmed();
+        const QString host = c.snap.hostName();
+        if (!host.isEmpty()) {
+            looked = true;
+            const QString shortCa = caHost.section(QLatin1Char('.'), 0, 0);
+            const QString shortHost = host.section(QLatin1Char('.'), 0, 0);
+            if (caHost.compare(host, Qt::CaseInsensitive) == 0 || shortCa.compare(shortHost, Qt::CaseInsensitive) == 0)
+                return o.fire(
+                    tr("MSCEP\\CAInfo names this server as the CA."),
+                    {{c.mscepFile, QStringLiteral("MSCEP\\CAInfo\\Configuration"), *c.settings->caConfiguration},
+                     {QStringLiteral("manifest.json"), QStringLiteral("host"), host}});
+        }
+    }
+    if (!looked)
+        o.skip(tr("Neither the installed Windows features nor the server's host name are in the snapshot."));
+}
+
+void ndesOnDc(const Context& c, Outcome& o) {
+    if (!c.snap.host())
+        return o.skip(tr("The snapshot has no host information (the collector's host.json)."));
+    const HostInfo& h = *c.snap.host();
+    if (h.installedFeatures.contains(QLatin1String("AD-Domain-Services"), Qt::CaseInsensitive) ||
+        h.domainController.value_or(false))
+        o.fire(tr("The NDES server is a domain controller."),
+               {{h.file, QStringLiteral("domainRole / installedFeatures"), QStringLiteral("AD-Domain-Services")}});
+}
+
+// ---- MSCEP -------------------------------------------------------------------------------------------------------
+
+void mscepMissing(const Context& c, Outcome& o) {
+    if (c.mscep || c.snap.hasKeyUnder(mscepPath))
+        return;
+    if (c.mscepAbsentPerManifest)
+        return o.fire(tr("The collector found no MSCEP key on the server."),
+                      {{QStringLiteral("manifest.json"), QStringLiteral("absentKeys"), mscepPath}});
+    o.skip(c.haveRegistry() ? c.noMscep() : c.noRegistry());
+}
+
+bool needMscep(const Context& c, Outcome& o) {
+    if (c.mscep || c.settings)
+        return true;
+    o.skip(c.haveRegistry() ? c.noMscep() : c.noRegistry());
+    return false;
+}
+
+void templatesDefault(const Context& c, Outcome& o) {
+    if (!needMscep(c, o))
+        return;
+    QList<Evidence> ev;
+    int defaults = 0;
+    for (const char* name : {"SignatureTemplate", "EncryptionTemplate", "GeneralPurposeTemplate"}) {
+        const RegistryValue* found = nullptr;
+        if (c.mscep)
+            for (const RegistryValue& v : c.mscep->values)
+                if (v.name.compare(QLatin1String(name), Qt::CaseInsensitive) == 0)
+                    found = &v;
+        if (!found) {
+            ++defaults; // NDES falls back to its default
+            ev << Evidence{c.mscepFile, QStringLiteral("MSCEP\\%1").arg(QLatin1String(name)),
+                           tr("absent (NDES uses %1)").arg(QLatin1String(defaultTemplate))};
+        } else if (found->string.compare(QLatin1String(defaultTemplate), Qt::CaseInsensitive) == 0) {
+            ++defaults;
+            ev << Evidence{c.mscepFile, tr("MSCEP\\%1 (line %2)").arg(QLatin1String(name)).arg(found->line),
+                           found->string};
+        }
+    }
+    if (defaults == 3)
+        o.fire(tr("All three template values are %1.").arg(QLatin1String(defaultTemplate)), ev);
+}
+
+void mscepFlatValue(const Context& c, Outcome& o) {
+    if (!needMscep(c, o) || !c.mscep)
+        return;
+    for (const RegistryValue& v : c.mscep->values)
+        if (isOneOf(v.name, subkeySettings))
+            o.fire(tr("%1 is a plain value of MSCEP; NDES reads MSCEP\\%1\\%1 and ignores this one.").arg(v.name),
+                   {{c.mscepFile, tr("MSCEP, value %1 (line %2)").arg(v.name).arg(v.line), valueText(v)}});
+}
+
+void mscepUnknownValue(const Context& c, Outcome& o) {
+    if (!needMscep(c, o) || !c.mscepReg)
+        return;
+    if (c.mscep)
+        for (const RegistryValue& v : c.mscep->values)
+            if (!isTemplateValue(v.name) && !isOneOf(v.name, subkeySettings) &&
+                v.name.compare(QLatin1String("EncryptedPassword"), Qt::CaseInsensitive) != 0)
+                o.fire(v.name.compare(QLatin1String("PasswordCacheMax"), Qt::CaseInsensitive) == 0
+                           ? tr("PasswordCacheMax is not a name NDES reads; the cache size is MSCEP\\PasswordMax.")
+                           : tr("MSCEP has a value %1 that NDES does not read.")
+                                 .arg(v.name.isEmpty() ? QStringLiteral("(Default)") : v.name),
+                       {{c.mscepFile, tr("MSCEP, value %1 (line %2)").arg(v.name).arg(v.line), valueText(v)}});
+    for (const RegistryKey& k : c.mscepReg->keys()) {
+        const QString sub = childName(k, mscepPath);
+        if (sub.isEmpty() || k.deleted || isOneOf(sub, otherSubkeys))
+            continue;
+        if (!isOneOf(sub, subkeySettings)) {
+            o.fire(sub.compare(QLatin1String("PasswordCacheMax"), Qt::CaseInsensitive) == 0
+                       ? tr("The subkey PasswordCacheMax is not read by NDES; the cache size is MSCEP\\PasswordMax.")
+                       : tr("The subkey MSCEP\\%1 is not an NDES setting.").arg(sub),
+                   {{c.mscepFile, tr("MSCEP\\%1 (line %2)").arg(sub).arg(k.line), tr("subkey")}});
+            continue;
+        }
+        for (const RegistryValue& v : k.values)
+            if (v.name.compare(sub, Qt::CaseInsensitive) != 0)
+                o.fire(tr("MSCEP\\%1 holds a value %2; NDES reads only the value %1 there.")
+                           .arg(sub, v.name.isEmpty() ? QStringLiteral("(Default)") : v.name),
+                       {{c.mscepFile, tr("MSCEP\\%1, value %2 (line %3)").arg(sub, v.name).arg(v.line), valueText(v)}});
+    }
+}
+
+bool looksLikeMinutes(quint64 n) {
+    return n >= 15 && n % 15 == 0;
+}
+
+void passwordMaxMinutes(const Context& c, Outcome& o) {
+    if (!needMscep(c, o))
+        return;
+    const auto [value, ev] = c.setting("PasswordMax");
+    if (value && value->type == RegistryValue::Type::Dword && looksLikeMinutes(value->number))
+        o.fire(tr("PasswordMax is %1: a number of minutes, where NDES reads the number of passwords it caches.")
+                   .arg(value->number),
+               {ev});
+    if (c.mscep)
+        for (const RegistryValue& v : c.mscep->values)
+            if (v.name.compare(QLatin1String("PasswordMax"), Qt::CaseInsensitive) == 0 &&
+                v.type == RegistryValue::Type::Dword && looksLikeMinutes(v.number))
+                o.fire(tr("PasswordMax was written as %1, as the guide that calls it a lifetime in minutes does.")
+                           .arg(v.number),
+                       {{c.mscepFile, tr("MSCEP, value PasswordMax (line %1)").arg(v.line), valueText(v)}});
+}
+
+bool hasPolicyModule(const Context& c, QList<Evidence>* seen = nullptr) {
+    bool found = false;
+    for (const RegistryEvidence& r : c.snap.registries())
+        for (const RegistryKey& k : r.reg.keys()) {
+            const QString n = service::RegistryExport::normalize(k.path);
+            if (k.deleted)
+                continue;
+            if (n.startsWith(service::RegistryExport::normalize(mscepPath + QStringLiteral("\\Modules\\"))) ||
+                n == service::RegistryExport::normalize(intunePath)) {
+                found = true;
+                if (seen)
+                    *seen << Evidence{r.file, tr("%1 (line %2)").arg(k.path).arg(k.line), tr("present")};
+            }
+        }
+    return found;
+}
+
+void enforcePasswordOff(const Context& c, Outcome& o) {
+    if (!needMscep(c, o))
+        return;
+    const auto [value, ev] = c.setting("EnforcePassword");
+    if (!value || value->number != 0)
+        return;
+    if (hasPolicyModule(c))
+        return;
+    o.fire(tr("EnforcePassword is 0 and no policy module is configured: NDES issues to anyone who asks."),
+           {ev,
+            {c.mscepFile, QStringLiteral("MSCEP\\Modules"), tr("absent")},
+            {QString(), QStringLiteral("HKLM\\SOFTWARE\\Microsoft\\MicrosoftIntune\\PFXCertificateConnector"),
+             tr("not in the snapshot")}});
+}
+
+void enforcePasswordAbsent(const Context& c, Outcome& o) {
+    if (!needMscep(c, o))
+        return;
+    const auto [value, ev] = c.setting("EnforcePassword");
+    if (!value)
+        o.fire(tr("MSCEP\\EnforcePassword\\EnforcePassword is absent."), {ev});
+}
+
+void singlePassword(const Context& c, Outcome& o) {
+    if (!needMscep(c, o))
+        return;
+    const auto [value, ev] = c.setting("UseSinglePassword");
+    if (value && value->number != 0) {
+        QList<Evidence> evs{ev};
+        bool redacted = false;
+        if (c.snap.manifest())
+            for (const QString& r : c.snap.manifest()->redacted)
+                redacted |= r.endsWith(QLatin1String("\\EncryptedPassword"), Qt::CaseInsensitive);
+        if ((c.settings && c.settings->hasEncryptedPassword) || redacted)
+            evs << Evidence{c.mscepFile, QStringLiteral("MSCEP\\EncryptedPassword"),
+                            tr("present (its data is not collected)")};
+        o.fire(tr("UseSinglePassword is 1."), evs);
+    }
+}
+
+void passwordValidityLong(const Context& c, Outcome& o) {
+    if (!needMscep(c, o))
+        return;
+    const auto [value, ev] = c.setting("PasswordValidity");
+    const quint64 minutes = value ? value->number : 60;
+    if (minutes > quint64(c.options.maxPasswordValidity)) {
+        Evidence e = ev;
+        if (!value)
+            e.value = tr("absent (NDES's default is 60 minutes)");
+        o.fire(tr("One-time passwords stay valid for %1 minutes.").arg(minutes), {e});
+    }
+}
+
+void hashSha1(const Context& c, Outcome& o) {
+    if (!needMscep(c, o))
+        return;
+    const auto [value, ev] = c.setting("HashAlgorithm");
+    if (!value) {
+        Evidence e = ev;
+        e.value = tr("absent (NDES uses SHA1)");
+        return o.fire(tr("No HashAlgorithm is set, so NDES uses SHA-1."), {e});
+    }
+    const QString v = value->string.trimmed();
+    if (v.compare(QLatin1String("SHA1"), Qt::CaseInsensitive) == 0 ||
+        v.compare(QLatin1String("SHA-1"), Qt::CaseInsensitive) == 0)
+        o.fire(tr("HashAlgorithm is %1.").arg(v), {ev});
+}
+
+// ---- certificates ------------------------------------------------------------------------------------------------
+
+bool needCerts(const Context& c, Outcome& o) {
+    if (!c.myCerts.isEmpty())
+        return true;
+    o.skip(c.noCerts());
+    return false;
+}
+
+void raMissing(const Context& c, Outcome& o) {
+    if (!needCerts(c, o))
+        return;
+    if (c.raSigning.isEmpty())
+        o.fire(tr("No signing RA certificate (Exchange Enrollment Agent (Offline request), digital signature) among "
+                  "the %1 certificates of the Personal store.")
+                   .arg(c.myCerts.size()),
+               {{QStringLiteral("certificates"), QStringLiteral("LocalMachine\\My"),
+                 tr("%1 certificates, none a signing RA").arg(c.myCerts.size())}});
+    if (c.raEncryption.isEmpty())
+        o.fire(tr("No encryption RA certificate (CEP Encryption, key encipherment) among the %1 certificates of the "
+                  "Personal store.")
+                   .arg(c.myCerts.size()),
+               {{QStringLiteral("certificates"), QStringLiteral("LocalMachine\\My"),
+                 tr("%1 certificates, none an encryption RA").arg(c.myCerts.size())}});
+}
+
+QList<const CertificateEvidence*> allRa(const Context& c) {
+    QList<const CertificateEvidence*> all = c.raSigning;
+    for (const CertificateEvidence* e : c.raEncryption)
+        if (!all.contains(e))
+            all << e;
+    return all;
+}
+
+void raExpired(const Context& c, Outcome& o) {
+    if (!needCerts(c, o))
+        return;
+    if (allRa(c).isEmpty())
+        return o.skip(tr("No RA certificate in the snapshot (see ra-missing)."));
+    for (const CertificateEvidence* e : allRa(c))
+        if (e->certificate.notAfter() < c.now)
+            o.fire(tr("%1 expired on %2.")
+                       .arg(e->certificate.commonName(), e->certificate.notAfter().toString(Qt::ISODate)),
+                   {certEvidence(*e, tr("notAfter %1").arg(e->certificate.notAfter().toString(Qt::ISODate)))});
+}
+
+void raExpiring(const Context& c, Outcome& o) {
+    if (!needCerts(c, o))
+        return;
+    if (allRa(c).isEmpty())
+        return o.skip(tr("No RA certificate in the snapshot (see ra-missing)."));
+    for (const CertificateEvidence* e : allRa(c)) {
+        const qint64 days = e->certificate.daysLeft(c.now);
+        if (e->certificate.notAfter() >= c.now && days <= c.options.expiringDays)
+            o.fire(tr("%1 expires in %2 days (%3).")
+                       .arg(e->certificate.commonName())
+                       .arg(days)
+                       .arg(e->certificate.notAfter().toString(Qt::ISODate)),
+                   {certEvidence(*e, tr("notAfter %1").arg(e->certificate.notAfter().toString(Qt::ISODate)))});
+    }
+}
+
+// RA checks that need the collector's information about the key.
+bool needRaInfo(const Context& c, Outcome& o, const char* field) {
+    if (!needCerts(c, o))
+        return false;
+    if (allRa(c).isEmpty()) {
+        o.skip(tr("No RA certificate in the snapshot (see ra-missing)."));
+        return false;
+    }
+    for (const CertificateEvidence* e : allRa(c))
+        if (e->info.contains(QLatin1String(field)))
+            return true;
+    o.skip(tr("The snapshot has no information about the RA keys (%1); the collector records it beside each "
+              "certificate.")
+               .arg(QLatin1String(field)));
+    return false;
+}
+
+void raKeyExportable(const Context& c, Outcome& o) {
+    if (!needRaInfo(c, o, "keyExportable"))
+        return;
+    for (const CertificateEvidence* e : allRa(c))
+        if (e->info.value(QStringLiteral("keyExportable")).toBool())
+            o.fire(tr("The private key of %1 can be exported.").arg(e->certificate.commonName()),
+                   {certEvidence(*e, QStringLiteral("keyExportable: true")),
+                    {e->infoFile, QStringLiteral("keyExportable"), QStringLiteral("true")}});
+}
+
+// Principals that may read an RA key: SYSTEM, Administrators, application pool identities (IIS AppPool\*), and the
+// service account (its SID as the collector resolved it).
+bool allowedOnRaKey(const QString& trustee, const QString& accountSid) {
+    static const QStringList allowed = {QStringLiteral("SY"),       QStringLiteral("BA"),
+                                        QStringLiteral("S-1-5-18"), QStringLiteral("S-1-5-32-544"),
+                                        QStringLiteral("OW"),       QStringLiteral("CO")};
+    if (allowed.contains(trustee, Qt::CaseInsensitive))
+        return true;
+    if (trustee.startsWith(QLatin1String("S-1-5-82-"), Qt::CaseInsensitive))
+        return true;
+    return !accountSid.isEmpty() && trustee.compare(accountSid, Qt::CaseInsensitive) == 0;
+}
+
+bool grantsRead(const QString& rights) {
+    static const QStringList readRights = {QStringLiteral("FA"), QStringLiteral("FR"), QStringLiteral("GA"),
+                                           QStringLiteral("GR"), QStringLiteral("RC")};
+    for (const QString& r : readRights)
+        if (rights.contains(r, Qt::CaseInsensitive))
+            return true;
+    if (rights.startsWith(QLatin1String("0x"), Qt::CaseInsensitive)) {
+        bool ok = false;
+        const quint32 mask = rights.mid(2).toUInt(&ok, 16);
+        return ok && (mask & (0x1u | 0x80000000u | 0x10000000u)) != 0; // read data, GENERIC_READ, GENERIC_ALL
+    }
+    return false;
+}
+
+void raKeyAcl(const Context& c, Outcome& o) {
+    if (!needRaInfo(c, o, "keyFileSddl"))
+        return;
+    static const QRegularExpression ace(
+        QStringLiteral("\\(([^;()]*);([^;()]*);([^;()]*);([^;()]*);([^;()]*);([^;()]*)\\)"));
+    for (const CertificateEvidence* e : allRa(c)) {
+        const QString sddl = e->info.value(QStringLiteral("keyFileSddl")).toString();
+        const QString svcSid = c.snap.host() ? c.snap.host()->scepPoolIdentitySid : QString();
+        QString daclPart = sddl.mid(std::max<qsizetype>(0, sddl.indexOf(QLatin1String("D:"))));
+        const qsizetype sacl = daclPart.indexOf(QLatin1String("S:"));
+        if (sacl > 0)
+            daclPart = daclPart.left(sacl);
+        QStringList extra;
+        for (auto it = ace.globalMatch(daclPart); it.hasNext();) {
+            const auto m = it.next();
+            if (m.captured(1).compare(QLatin1String("A"), Qt::CaseInsensitive) != 0)
+                continue; // deny and audit entries grant nothing
+            if (grantsRead(m.captured(3)) && !allowedOnRaKey(m.captured(6), svcSid))
+                extra << m.captured(6);
+        }
+        if (!extra.isEmpty())
+            o.fire(tr("The key of %1 is readable by %2.")
+                       .arg(e->certificate.commonName(), extra.join(QStringLiteral(", "))),
+                   {{e->infoFile, QStringLiteral("keyFileSddl"), sddl}});
+    }
+}
+
+void raCsp(const Context& c, Outcome& o) {
+    if (!needRaInfo(c, o, "keyProvider"))
+        return;
+    for (const CertificateEvidence* e : allRa(c)) {
+        const QString provider = e->info.value(QStringLiteral("keyProvider")).toString();
+        if (!provider.isEmpty() && provider.compare(QLatin1String(strongCsp), Qt::CaseInsensitive) != 0)
+            o.fire(tr("The key of %1 is from %2.").arg(e->certificate.commonName(), provider),
+                   {{e->infoFile, QStringLiteral("keyProvider"), provider}});
+    }
+}
+
+void rootStoreIntermediate(const Context& c, Outcome& o) {
+    if (c.rootCerts.isEmpty())
+        return o.skip(tr("The snapshot has no certificates of LocalMachine\\Root (the collector exports them)."));
+    for (const CertificateEvidence* e : c.rootCerts)
+        if (!e->certificate.isSelfSigned())
+            o.fire(tr("%1, issued by %2, is in the Trusted Root store.")
+                       .arg(e->certificate.subject(), e->certificate.issuer()),
+                   {certEvidence(*e, tr("issuer %1").arg(e->certificate.issuer()))});
+}
+
+// Values under the policy module keys that name a certificate thumbprint.
+void policyCert(const Context& c, Outcome& o) {
+    if (!c.haveRegistry())
+        return o.skip(c.noRegistry());
+    QList<Evidence> modules;
+    if (!hasPolicyModule(c, &modules))
+        return; // no policy module: nothing to check
+    QList<std::pair<Evidence, QString>> thumbprints;
+    static const QRegularExpression hex40(QStringLiteral("^[0-9A-Fa-f ]{40,}$"));
+    for (const RegistryEvidence& r : c.snap.registries())
+        for (const RegistryKey& k : r.reg.keys()) {
+            const QString n = service::RegistryExport::normalize(k.path);
+            if (!n.startsWith(service::RegistryExport::normalize(mscepPath + QStringLiteral("\\Modules\\"))) &&
+                n != service::RegistryExport::normalize(intunePath))
+                continue;
+            for (const RegistryValue& v : k.values)
+                if (v.name.contains(QLatin1String("Thumbprint"), Qt::CaseInsensitive) &&
+                    hex40.match(v.string).hasMatch())
+                    thumbprints << std::pair{
+                        Evidence{r.file, tr("%1\\%2 (line %3)").arg(k.path, v.name).arg(v.line), v.string},
+                        QString(v.string).remove(QLatin1Char(' ')).toUpper()};
+        }
+    if (thumbprints.isEmpty())
+        return o.skip(tr("A policy module is configured, but its registry key names no certificate thumbprint."));
+    if (c.myCerts.isEmpty())
+        return o.skip(c.noCerts());
+    for (const auto& [ev, thumb] : thumbprints) {
+        const CertificateEvidence* cert = nullptr;
+        for (const CertificateEvidence* e : c.myCerts)
+            if (pki::Certificate::hex(e->certificate.sha1()) == thumb)
+                cert = e;
+        if (!cert) {
+            o.fire(tr("The policy module's certificate %1 is not in the Personal store.").arg(thumb), {ev});
+            continue;
+        }
+        QStringList wrong;
+        if (cert->certificate.notAfter() < c.now)
+            wrong << tr("expired on %1").arg(cert->certificate.notAfter().toString(Qt::ISODate));
+        if (cert->certificate.isSelfSigned())
+            wrong << tr("self-signed");
+        if (!cert->certificate.extendedKeyUsages().isEmpty() && !cert->certificate.hasExtendedKeyUsage(clientAuthEku))
+            wrong << tr("no Client Authentication");
+        if (!wrong.isEmpty())
+            o.fire(tr("The policy module's certificate is %1.").arg(wrong.join(QStringLiteral(", "))),
+                   {ev, certEvidence(*cert, wrong.join(QStringLiteral(", ")))});
+    }
+}
+
+// ---- IIS and TLS -------------------------------------------------------------------------------------------------
+
+bool needScepSite(const Context& c, Outcome& o) {
+    if (!c.iis) {
+        o.skip(c.noIis());
+        return false;
+    }
+    if (!c.scepSite) {
+        o.skip(c.noScepApp());
+        return false;
+    }
+    return true;
+}
+
+bool hasHttps(const AppHostConfig::Site& s) {
+    return std::any_of(s.bindings.begin(), s.bindings.end(),
+                       [](const AppHostConfig::Binding& b) { return b.protocol == QLatin1String("https"); });
+}
+
+QString adminPath(const Context& c) {
+    if (c.settings && c.settings->passwordVDir && !c.settings->passwordVDir->isEmpty())
+        return QLatin1Char('/') + *c.settings->passwordVDir;
+    return QStringLiteral("/CertSrv/mscep_admin");
+}
+
+void noHttps(const Context& c, Outcome& o) {
+    if (!needScepSite(c, o))
+        return;
+    if (hasHttps(*c.scepSite))
+        return;
+    QList<Evidence> ev;
+    for (const AppHostConfig::Binding& b : c.scepSite->bindings)
+        ev << Evidence{c.snap.appHostFile(), tr("site \"%1\", binding (line %2)").arg(c.scepSite->name).arg(b.line),
+                       QStringLiteral("%1 %2").arg(b.protocol, b.information)};
+    if (ev.isEmpty())
+        ev << Evidence{c.snap.appHostFile(), tr("site \"%1\" (line %2)").arg(c.scepSite->name).arg(c.scepSite->line),
+                       tr("no bindings")};
+    o.fire(tr("The site \"%1\" that serves NDES has no https binding.").arg(c.scepSite->name), ev);
+}
+
+void adminPageAnonymous(const Context& c, Outcome& o) {
+    if (!needScepSite(c, o))
+        return;
+    const auto e = c.iis->effective(c.scepSite->name, adminPath(c));
+    if (e.anonymous.value.value_or(false))
+        o.fire(tr("Anonymous authentication is enabled on %1.").arg(adminPath(c)),
+               {{c.snap.appHostFile(), tr("anonymousAuthentication enabled (line %1)").arg(e.anonymous.line),
+                 QStringLiteral("true")}});
+}
+
+void adminPageNtlmOverHttp(const Context& c, Outcome& o) {
+    if (!needScepSite(c, o))
+        return;
+    const auto e = c.iis->effective(c.scepSite->name, adminPath(c));
+    if (!e.windows.value.value_or(false))
+        return;
+    // IIS's default providers are Negotiate and NTLM.
+    const QStringList providers =
+        e.windowsProviders.value.value_or(QStringList{QStringLiteral("Negotiate"), QStringLiteral("NTLM")});
+    if (!providers.contains(QLatin1String("NTLM"), Qt::CaseInsensitive))
+        return;
+    const bool sslRequired =
+        e.sslFlags.value &&
+        e.sslFlags.value->split(QLatin1Char(',')).contains(QLatin1String("Ssl"), Qt::CaseInsensitive);
+    const bool epaRequired = e.extendedProtection.value &&
+                             e.extendedProtection.value->compare(QLatin1String("Require"), Qt::CaseInsensitive) == 0;
+    if ((hasHttps(*c.scepSite) && sslRequired) || epaRequired)
+        return;
+    QList<Evidence> ev{{c.snap.appHostFile(),
+                        tr("windowsAuthentication providers (line %1)")
+                            .arg(e.windowsProviders.line ? e.windowsProviders.line : e.windows.line),
+                        providers.join(QStringLiteral(", "))}};
+    ev << Evidence{c.snap.appHostFile(), QStringLiteral("access sslFlags"),
+                   e.sslFlags.value ? *e.sslFlags.value : tr("not set (SSL not required)")};
+    ev << Evidence{c.snap.appHostFile(), QStringLiteral("extendedProtection tokenChecking"),
+                   e.extendedProtection.value ? *e.extendedProtection.value : tr("not set (None)")};
+    o.fire(tr("%1 accepts NTLM without requiring SSL or Extended Protection.").arg(adminPath(c)), ev);
+}
+
+void requestLimits(const Context& c, Outcome& o) {
+    constexpr qint64 wanted = 65534;
+    bool looked = false;
+    QList<Evidence> low;
+    if (c.iis && c.scepSite) {
+        looked = true;
+        const auto e = c.iis->effective(c.scepSite->name, QStringLiteral("/CertSrv/mscep"));
+        const qint64 maxUrl = e.maxUrl.value.value_or(4096);
+        const qint64 maxQuery = e.maxQueryString.value.value_or(2048);
+        if (maxUrl < wanted)
+            low << Evidence{c.snap.appHostFile(),
+                            e.maxUrl.value ? tr("requestLimits maxUrl (line %1)").arg(e.maxUrl.line)
+                                           : QStringLiteral("requestLimits maxUrl"),
+                            e.maxUrl.value ? QString::number(maxUrl) : tr("not set (IIS default 4096)")};
+        if (maxQuery < wanted)
+            low << Evidence{c.snap.appHostFile(),
+                            e.maxQueryString.value
+                                ? tr("requestLimits maxQueryString (line %1)").arg(e.maxQueryString.line)
+                                : QStringLiteral("requestLimits maxQueryString"),
+                            e.maxQueryString.value ? QString::number(maxQuery) : tr("not set (IIS default 2048)")};
+    }
+    if (const auto http = c.snap.findKey(httpParamsPath); http.key) {
+        looked = true;
+        for (const char* name : {"MaxFieldLength", "MaxRequestBytes"}) {
+            const RegistryValue* v = nullptr;
+            for (const RegistryValue& x : http.key->values)
+                if (x.name.compare(QLatin1String(name), Qt::CaseInsensitive) == 0)
+                    v = &x;
+            if (!v)
+                low << Evidence{http.file, QStringLiteral("HTTP\\Parameters\\%1").arg(QLatin1String(name)),
+                                tr("absent (HTTP.sys default 16384)")};
+            else if (qint64(v->number) < wanted)
+                low << Evidence{http.file, tr("HTTP\\Parameters\\%1 (line %2)").arg(QLatin1String(name)).arg(v->line),
+                                valueText(*v)};
+        }
+    }
+    if (!looked)
+        return o.skip(tr("The snapshot has neither NDES's IIS configuration nor HTTP.sys's Parameters key."));
+    if (!low.isEmpty())
+        o.fire(trn("%n request limit(s) below 65534.", int(low.size())), low);
+}
+
+bool nameMatches(const pki::Certificate& cert, const QString& host) {
+    if (host.isEmpty())
+        return true;
+    QStringList names = cert.dnsNames();
+    if (names.isEmpty())
+        names << cert.commonName();
+    for (const QString& n : names) {
+        if (n.compare(host, Qt::CaseInsensitive) == 0)
+            return true;
+        if (n.startsWith(QLatin1String("*.")) &&
+            host.section(QLatin1Char('.'), 1).compare(n.mid(2), Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+void tlsCert(const Context& c, Outcome& o) {
+    if (!c.snap.sslCerts())
+        return o.skip(tr("The snapshot has no list of HTTPS certificate bindings (netsh http show sslcert)."));
+    if (c.myCerts.isEmpty())
+        return o.skip(c.noCerts());
+    const QString host = c.snap.host() && !c.snap.host()->fqdn.isEmpty() ? c.snap.host()->fqdn : c.snap.hostName();
+    for (const SslCertBinding& b : c.snap.sslCerts()->bindings) {
+        const QString thumb = b.certHash.toUpper();
+        const CertificateEvidence* cert = nullptr;
+        for (const CertificateEvidence* e : c.myCerts)
+            if (pki::Certificate::hex(e->certificate.sha1()) == thumb)
+                cert = e;
+        const Evidence bound{c.snap.sslCertsFile(), tr("%1 (line %2)").arg(b.endpoint).arg(b.line), b.certHash};
+        if (!cert) {
+            o.fire(tr("The certificate bound to %1 is not in the Personal store.").arg(b.endpoint), {bound});
+            continue;
+        }
+        QStringList wrong;
+        if (!cert->certificate.extendedKeyUsages().isEmpty() && !cert->certificate.hasExtendedKeyUsage(serverAuthEku))
+            wrong << tr("no Server Authentication");
+        if (cert->certificate.isSelfSigned())
+            wrong << tr("self-signed");
+        if (cert->certificate.notAfter() < c.now)
+            wrong << tr("expired on %1").arg(cert->certificate.notAfter().toString(Qt::ISODate));
+        if (!nameMatches(cert->certificate, host))
+            wrong << tr("not for %1").arg(host);
+        if (!wrong.isEmpty())
+            o.fire(tr("The certificate bound to %1 is %2.").arg(b.endpoint, wrong.join(QStringLiteral(", "))),
+                   {bound, certEvidence(*cert, wrong.join(QStringLiteral(", ")))});
+    }
+}
+
+// ---- accounts ----------------------------------------------------------------------------------------------------
+
+void appPoolIdentity(const Context& c, Outcome& o) {
+    if (!needScepSite(c, o))
+        return;
+    if (!c.scepPool)
+        return o.skip(
+            tr("The SCEP application's pool \"%1\" is not defined in applicationHost.config.").arg(c.scepApp->pool));
+    const Evidence ev{
+        c.snap.appHostFile(),
+        tr("applicationPools/add[@name='%1']/processModel (line %2)").arg(c.scepPool->name).arg(c.scepPool->line),
+        c.poolRunsAsAccount() ? c.scepPool->userName
+                              : (c.scepPool->identityType.isEmpty() ? tr("ApplicationPoolIdentity (default)")
+                                                                    : c.scepPool->identityType)};
+    if (!c.poolRunsAsAccount())
+        return o.fire(tr("The pool %1 runs as %2, not as a service account.").arg(c.scepPool->name, ev.value), {ev});
+    if (!c.options.expectedAccount.isEmpty() &&
+        c.scepPool->userName.compare(c.options.expectedAccount, Qt::CaseInsensitive) != 0)
+        o.fire(tr("The pool %1 runs as %2, not as %3.")
+                   .arg(c.scepPool->name, c.scepPool->userName, c.options.expectedAccount),
+               {ev});
+}
+
+bool memberMatches(const GroupMember& m, const QString& account) {
+    if (m.name.compare(account, Qt::CaseInsensitive) == 0)
+        return true;
+    // DOMAIN\name against name@domain, or a bare name
+    const QString bare = account.section(QLatin1Char('\\'), -1).section(QLatin1Char('@'), 0, 0);
+    return m.name.section(QLatin1Char('\\'), -1).compare(bare, Qt::CaseInsensitive) == 0;
+}
+
+bool needAccount(const Context& c, Outcome& o) {
+    if (!c.iis) {
+        o.skip(c.noIis());
+        return false;
+    }
+    if (!c.scepPool) {
+        o.skip(c.noScepApp());
+        return false;
+    }
+    if (!c.poolRunsAsAccount()) {
+        o.skip(tr("The SCEP pool runs as its built-in identity, not as a service account (see apppool-identity)."));
+        return false;
+    }
+    if (!c.snap.localGroups()) {
+        o.skip(tr("The snapshot has no local group members (the collector's local-groups.json)."));
+        return false;
+    }
+    return true;
+}
+
+void svcLocalAdmin(const Context& c, Outcome& o) {
+    if (!needAccount(c, o))
+        return;
+    const auto& groups = c.snap.localGroups()->groups;
+    const auto it = groups.constFind(QStringLiteral("administrators"));
+    if (it == groups.constEnd())
+        return o.skip(tr("local-groups.json does not list the Administrators group."));
+    for (const GroupMember& m : it.value())
+        if (memberMatches(m, c.account()))
+            o.fire(tr("%1 is a member of the local Administrators group.").arg(m.name),
+                   {{c.snap.localGroups()->file, QStringLiteral("groups.Administrators"), m.name}});
+}
+
+void svcNotIisIusrs(const Context& c, Outcome& o) {
+    if (!needAccount(c, o))
+        return;
+    const auto& groups = c.snap.localGroups()->groups;
+    const auto it = groups.constFind(QStringLiteral("iis_iusrs"));
+    if (it == groups.constEnd())
+        return o.skip(tr("local-groups.json does not list the IIS_IUSRS group."));
+    for (const GroupMember& m : it.value())
+        if (memberMatches(m, c.account()))
+            return;
+    // Not a member: the rights granted directly would do.
+    QList<Evidence> ev{
+        {c.snap.localGroups()->file, QStringLiteral("groups.IIS_IUSRS"), tr("%1 is not a member").arg(c.account())}};
+    if (c.snap.userRights()) {
+        const auto& rights = c.snap.userRights()->rights;
+        auto holds = [&](const char* right) {
+            const auto r = rights.constFind(QString::fromLatin1(right));
+            if (r == rights.constEnd())
+                return false;
+            for (const QString& h : r.value().holders)
+                if (memberMatches(GroupMember{h.startsWith(QLatin1Char('*')) ? h.mid(1) : h, {}}, c.account()))
+                    return true;
+            return false;
+        };
+        if (holds("SeImpersonatePrivilege") && (holds("SeBatchLogonRight") || holds("SeServiceLogonRight")))
+            return;
+        ev << Evidence{c.snap.userRightsFile(), QStringLiteral("[Privilege Rights]"),
+                       tr("%1 holds neither SeImpersonatePrivilege with a logon right").arg(c.account())};
+    } else {
+        ev << Evidence{QString(), QStringLiteral("user rights"), tr("not in the snapshot")};
+    }
+    o.fire(tr("%1 is not in IIS_IUSRS.").arg(c.account()), ev);
+}
+
+// ---- logs --------------------------------------------------------------------------------------------------------
+
+void ndesErrorsRecent(const Context& c, Outcome& o) {
+    const QStringList files = c.snap.filesOfKind(QStringLiteral("events"));
+    if (files.isEmpty())
+        return o.skip(tr("The snapshot has no event log (EVTX or Event XML)."));
+    const QDateTime end = c.snap.collectedAt().isValid() ? c.snap.collectedAt() : c.now;
+    const QDateTime since = end.addDays(-c.options.recentDays);
+    QMap<int, qint64> byId;
+    QMap<int, QString> where;
+    QStringList unreadable;
+    for (const QString& name : files) {
+        Error why;
+        auto reader = events::EventFileReader::forFile(c.snap.absolutePath(name), &why);
+        if (!reader) {
+            unreadable << name;
+            continue;
+        }
+        reader->setKeepRawXml(false);
+        auto read = reader->read(c.snap.absolutePath(name), [&](events::EventRecord&& e) {
+            if (e.level >= 1 && e.level <= 2 && events::isNdesProvider(e.provider) && e.time >= since &&
+                e.time <= end) {
+                ++byId[e.eventId];
+                where.insert(e.eventId, name);
+            }
+            return true;
+        });
+        if (!read)
+            unreadable << name;
+    }
+    if (unreadable.size() == files.size())
+        return o.skip(tr("No event log in the snapshot could be read: %1.").arg(unreadable.join(QStringLiteral(", "))));
+    QList<Evidence> ev;
+    qint64 total = 0;
+    for (auto it = byId.constBegin(); it != byId.constEnd(); ++it) {
+        total += it.value();
+        ev << Evidence{where.value(it.key()), tr("event %1").arg(it.key()), trn("%n time(s)", int(it.value()))};
+    }
+    if (total > 0)
+        o.fire(trn("%n NDES error event(s) in the %1 days before the snapshot.", int(total)).arg(c.options.recentDays),
+               ev);
+}
+
+void iisScepErrors(const Context& c, Outcome& o) {
+    const QStringList files = c.snap.filesOfKind(QStringLiteral("iis-log"));
+    if (files.isEmpty())
+        return o.skip(tr("The snapshot has no IIS log (u_ex*.log)."));
+    struct Group {
+        qint64 count = 0;
+        QString file;
+        qint64 firstLine = 0;
+        QString example;
+    };
+    QMap<QString, Group> groups;
+    for (const QString& name : files) {
+        auto read = iis::W3cLogReader::readFile(c.snap.absolutePath(name), [&](const iis::W3cLine& l) {
+            const QByteArrayView stem = l.value(QByteArrayLiteral("cs-uri-stem"));
+            const bool scep = stem.contains("/mscep") || stem.contains("/MSCEP") || stem.contains("/certsrv/mscep") ||
+                              QByteArray(stem.data(), stem.size()).toLower().contains("/mscep") ||
+                              QByteArray(stem.data(), stem.size()).toLower().contains("/certificateregistrationsvc");
+            if (!scep)
+                return true;
+            const int status = l.number(QByteArrayLiteral("sc-status"));
+            if (status < 400)
+                return true;
+            const QByteArrayView query = l.value(QByteArrayLiteral("cs-uri-query"));
+            // A plain GET of mscep.dll answering 403 is healthy with the Intune connector.
+            if (status == 403 && query.isEmpty() && l.value(QByteArrayLiteral("cs-method")) == QByteArrayView("GET") &&
+                QByteArray(stem.data(), stem.size()).toLower().endsWith("mscep.dll"))
+                return true;
+            const QString key = QStringLiteral("%1.%2 win32 %3")
+                                    .arg(status)
+                                    .arg(l.number(QByteArrayLiteral("sc-substatus"), 0))
+                                    .arg(l.number(QByteArrayLiteral("sc-win32-status"), 0));
+            Group& g = groups[key];
+            if (g.count++ == 0) {
+                g.file = name;
+                g.firstLine = l.lineNumber();
+                g.example = QStringLiteral("%1 %2").arg(l.text(QByteArrayLiteral("cs-method")),
+                                                        l.text(QByteArrayLiteral("cs-uri-stem")));
+            }
+            return true;
+        });
+        Q_UNUSED(read)
+    }
+    QList<Evidence> ev;
+    qint64 total = 0;
+    for (auto it = groups.constBegin(); it != groups.constEnd(); ++it) {
+        total += it.value().count;
+        ev << Evidence{it.value().file, tr("line %1 (first of %2)").arg(it.value().firstLine).arg(it.value().count),
+                       QStringLiteral("%1: %2").arg(it.key(), it.value().example)};
+    }
+    if (total > 0)
+        o.fire(trn("%n failed SCEP request(s) in the IIS logs.", int(total)), ev);
+}
+
+// ---- the registry of evaluators ------------------------------------------------------------------------------
+
+using Evaluator = void (*)(const Context&, Outcome&);
+struct Registered {
+    const char* id;
+    Evaluator evaluate;
+};
+const Registered evaluators[] = {
+    {"evidence-altered", evidenceAltered},
+    {"ndes-not-installed", ndesNotInstalled},
+    {"ndes-on-ca", ndesOnCa},
+    {"ndes-on-dc", ndesOnDc},
+    {"mscep-missing", mscepMissing},
+    {"templates-default", templatesDefault},
+    {"mscep-flat-value", mscepFlatValue},
+    {"mscep-unknown-value", mscepUnknownValue},
+    {"password-max-looks-like-minutes", passwordMaxMinutes},
+    {"enforce-password-off", enforcePasswordOff},
+    {"enforce-password-absent", enforcePasswordAbsent},
+    {"single-password", singlePassword},
+    {"password-validity-long", passwordValidityLong},
+    {"hash-sha1", hashSha1},
+    {"policy-cert", policyCert},
+    {"ra-missing", raMissing},
+    {"ra-expired", raExpired},
+    {"ra-expiring", raExpiring},
+    {"ra-key-exportable", raKeyExportable},
+    {"ra-key-acl", raKeyAcl},
+    {"ra-csp", raCsp},
+    {"no-https", noHttps},
+    {"tls-cert", tlsCert},
+    {"admin-page-anonymous", adminPageAnonymous},
+    {"admin-page-ntlm-over-http", adminPageNtlmOverHttp},
+    {"request-limits", requestLimits},
+    {"root-store-intermediate", rootStoreIntermediate},
+    {"apppool-identity", appPoolIdentity},
+    {"svc-local-admin", svcLocalAdmin},
+    {"svc-not-iis-iusrs", svcNotIisIusrs},
+    {"ndes-errors-recent", ndesErrorsRecent},
+    {"iis-scep-errors", iisScepErrors},
+};
+
+Context makeContext(const Snapshot& snap, const AuditOptions& options) {
+    Context c(snap, options, options.now.isValid() ? options.now : QDateTime::currentDateTimeUtc());
+    for (const RegistryEvidence& r : snap.registries()) {
+        bool holds = r.reg.find(mscepPath) != nullptr;
+        for (const RegistryKey& k : r.reg.keys())
+            holds |= service::RegistryExport::normalize(k.path).startsWith(
+                service::RegistryExport::normalize(mscepPath) + QLatin1Char('\\'));
+        if (!holds)
+            continue;
+        c.mscepReg = &r.reg;
+        c.mscepFile = r.file;
+        c.mscep = r.reg.find(mscepPath);
+        auto s = service::MscepSettings::fromRegistry(r.reg);
+        if (s)
+            c.settings = *s;
+        break;
+    }
+    if (snap.manifest())
+        for (const QString& k : snap.manifest()->absentKeys)
+            c.mscepAbsentPerManifest |=
+                service::RegistryExport::normalize(k) == service::RegistryExport::normalize(mscepPath);
+    if (snap.appHost()) {
+        c.iis = &*snap.appHost();
+        auto [site, app] = c.iis->findApplication(QStringLiteral("/CertSrv/mscep"));
+        c.scepSite = site;
+        c.scepApp = app;
+        if (app)
+            c.scepPool = c.iis->pool(app->pool.isEmpty() ? QStringLiteral("DefaultAppPool") : app->pool);
+    }
+    for (const CertificateEvidence& e : snap.certificates()) {
+        if (e.store.compare(QLatin1String("Root"), Qt::CaseInsensitive) == 0) {
+            c.rootCerts << &e;
+            continue;
+        }
+        if (!e.store.isEmpty() && e.store.compare(QLatin1String("My"), Qt::CaseInsensitive) != 0)
+            continue;
+        c.myCerts << &e;
+        if (!isRaCertificate(e.certificate))
+            continue;
+        const QString t = e.certificate.templateName();
+        if (t.compare(QLatin1String("CEPEncryption"), Qt::CaseInsensitive) == 0 ||
+            (t.isEmpty() && e.certificate.hasKeyUsage(pki::KeyUsage::KeyEncipherment)))
+            c.raEncryption << &e;
+        else
+            c.raSigning << &e;
+    }
+    return c;
+}
+
+} // namespace
+
+QStringList evaluatorIds() {
+    QStringList ids;
+    for (const Registered& r : evaluators)
+        ids << QString::fromLatin1(r.id);
+    return ids;
+}
+
+int AuditResult::count(Severity s) const {
+    return int(std::count_if(findings.begin(), findings.end(), [s](const Finding& f) { return f.severity == s; }));
+}
+
+std::optional<Severity> AuditResult::worst() const {
+    std::optional<Severity> w;
+    for (const Finding& f : findings)
+        if (!w || f.severity > *w)
+            w = f.severity;
+    return w;
+}
+
+QJsonObject AuditResult::toJson() const {
+    QJsonArray fileList;
+    for (const SnapshotFile& f : files) {
+        QJsonObject o{{QStringLiteral("name"), f.name},
+                      {QStringLiteral("sha256"), f.sha256},
+                      {QStringLiteral("kind"), f.kind},
+                      {QStringLiteral("size"), f.size}};
+        if (!f.problem.isEmpty())
+            o.insert(QStringLiteral("problem"), f.problem);
+        fileList.append(o);
+    }
+    QJsonObject snapshot{{QStringLiteral("host"), host},
+                         {QStringLiteral("collectedAt"), collectedAt.toUTC().toString(Qt::ISODate)},
+                         {QStringLiteral("files"), fileList}};
+    if (!collectorVersion.isEmpty())
+        snapshot.insert(QStringLiteral("collectorVersion"), collectorVersion);
+    if (!collectedBy.isEmpty())
+        snapshot.insert(QStringLiteral("collectedBy"), collectedBy);
+    if (!problems.isEmpty())
+        snapshot.insert(QStringLiteral("problems"), QJsonArray::fromStringList(problems));
+    QJsonArray f;
+    for (const Finding& x : findings)
+        f.append(x.toJson());
+    QJsonArray n;
+    for (const NotChecked& x : notChecked)
+        n.append(x.toJson());
+    QJsonObject counts;
+    for (Severity s : {Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info})
+        counts.insert(severityName(s), count(s));
+    return {{QStringLiteral("catalogueVersion"), catalogueVersion},
+            {QStringLiteral("snapshot"), snapshot},
+            {QStringLiteral("counts"), counts},
+            {QStringLiteral("findings"), f},
+            {QStringLiteral("notChecked"), n},
+            {QStringLiteral("passed"), QJsonArray::fromStringList(passed)}};
+}
+
+AuditResult runAudit(const Catalogue& catalogue, const Snapshot& snapshot, const AuditOptions& options) {
+    const Context c = makeContext(snapshot, options);
+    AuditResult result;
+    result.catalogueVersion = catalogue.version();
+    result.host = snapshot.hostName();
+    result.collectedAt = snapshot.collectedAt();
+    if (snapshot.manifest()) {
+        result.collectorVersion = snapshot.manifest()->collectorVersion;
+        result.collectedBy = snapshot.manifest()->collectedBy;
+    }
+    result.files = snapshot.files();
+    result.problems = snapshot.problems();
+    for (const CheckDefinition& d : catalogue.checks()) {
+        Evaluator evaluate = nullptr;
+        for (const Registered& r : evaluators)
+            if (d.id == QLatin1String(r.id))
+                evaluate = r.evaluate;
+        if (!evaluate) {
+            result.notChecked << NotChecked{d.id, d.title,
+                                            d.needs.contains(QLatin1String("directory"))
+                                                ? tr("Needs a read of Active Directory (templates, the CA, the service "
+                                                     "account), which this version does not do yet.")
+                                                : tr("This version of NDES Console cannot evaluate this check.")};
+            continue;
+        }
+        Outcome o;
+        evaluate(c, o);
+        if (!o.notChecked.isEmpty() && o.hits.isEmpty()) {
+            result.notChecked << NotChecked{d.id, d.title, o.notChecked};
+            continue;
+        }
+        if (o.hits.isEmpty()) {
+            result.passed << d.id;
+            continue;
+        }
+        for (const Outcome::Hit& h : o.hits)
+            result.findings << Finding{d.id,       d.severity, d.area,   d.title, h.detail,
+                                       h.evidence, d.why,      d.remedy, {},      d.sources};
+    }
+    std::stable_sort(result.findings.begin(), result.findings.end(),
+                     [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+    return result;
+}
+
+} // namespace ndes::audit

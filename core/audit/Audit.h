@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "audit/Catalogue.h"
+#include "audit/Finding.h"
+#include "audit/Snapshot.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QStringList>
+
+namespace ndes::audit {
+
+struct AuditOptions {
+    QDateTime now;                // for expiry; empty: the current time
+    int expiringDays = 30;        // ra-expiring
+    int recentDays = 14;          // ndes-errors-recent: days before the snapshot was collected
+    int maxPasswordValidity = 30; // password-validity-long: minutes
+    QString expectedAccount;      // DOMAIN\name the SCEP pool should run as; empty: any specific account
+};
+
+// What an audit found: findings (worst first), checks that could not run and why, and the ids that passed.
+struct AuditResult {
+    QString catalogueVersion;
+    QString host;
+    QDateTime collectedAt;
+    QString collectorVersion;
+    QString collectedBy;
+    QList<SnapshotFile> files;
+    QStringList problems; // files that could not be read, and why
+    QList<Finding> findings;
+    QList<NotChecked> notChecked;
+    QStringList passed;
+
+    [[nodiscard]] int count(Severity s) const;
+    [[nodiscard]] std::optional<Severity> worst() const;
+    // The JSON of `ndesctl audit --json` (README: "ndesctl audit").
+    [[nodiscard]] QJsonObject toJson() const;
+};
+
+// Runs every check of the catalogue on the snapshot. A check without evaluation code in this version, or whose
+// evidence is absent, is reported as not checked with the reason, never as passed.
+[[nodiscard]] AuditResult runAudit(const Catalogue& catalogue, const Snapshot& snapshot,
+                                   const AuditOptions& options = {});
+
+// The ids this version can evaluate (a test keeps them and the catalogue in step).
+[[nodiscard]] QStringList evaluatorIds();
+
+} // namespace ndes::audit
