@@ -26,7 +26,8 @@ $started = (Get-Date).ToUniversalTime()
 $hostName = $env:COMPUTERNAME
 $base = (New-Item -ItemType Directory -Path $OutputFolder -Force).FullName
 $snapshotName = '{0}-{1}' -f $hostName, $started.ToString('yyyyMMddTHHmmssZ')
-$root = (New-Item -ItemType Directory -Path (Join-Path $base $snapshotName)).FullName
+$root = Join-Path $base $snapshotName
+New-Item -ItemType Directory -Path $root | Out-Null
 $absentKeys = New-Object System.Collections.Generic.List[string]
 $notes = New-Object System.Collections.Generic.List[string]
 $redacted = New-Object System.Collections.Generic.List[string]

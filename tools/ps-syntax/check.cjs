@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Checks PowerShell with a real parser: tree-sitter-powershell (WebAssembly) through web-tree-sitter.
-// Usage: node check.cjs [--forbid-command NAME]... FILE.ps1...
+// Usage: node check.cjs [--forbid-command NAME]... [--allow-command NAME]... [--native-verb NAME=VERB|VERB]...
+//                      [--write-command NAME]... [--output-var NAME=PREFIX|PREFIX]... FILE.ps1...
 // Prints "FILE: ok", or each ERROR/MISSING node with line:column, or each forbidden command found (a value that
 // escaped its quotes would show up as a command). Exit 1 on any finding.
+// A read-only script (the audit collector) is held to more: with --allow-command, every command must be on the list
+// or defined in the file; --native-verb limits a program to its first arguments (reg.exe=export); a --write-command,
+// and a .NET call that writes (WriteAll*, Create*, Delete, Move, Copy, Append*), must name an --output-var as an
+// argument, and every assignment to an output variable must start with one of its PREFIXes (Get-CollectorPath).
 // Also, because the scripts run under Set-StrictMode -Version Latest, where reading a variable that was never set
 // stops the script: every variable read must be assigned, a parameter or a foreach variable somewhere in the file
 // (file-wide, not per scope: it finds typos and missing definitions, not ordering mistakes), and every command
@@ -17,10 +22,56 @@ const fs = require('fs');
   const args = process.argv.slice(2);
   const forbidden = [];
   const files = [];
+  const allowed = new Set();
+  const nativeVerbs = new Map();
+  const writeCommands = new Set();
+  const outputVars = new Map();
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--forbid-command') forbidden.push(args[++i].toLowerCase());
-    else files.push(args[i]);
+    else if (args[i] === '--allow-command') allowed.add(args[++i].toLowerCase());
+    else if (args[i] === '--native-verb') {
+      const [name, verbs] = args[++i].split('=');
+      nativeVerbs.set(name.toLowerCase(), verbs.toLowerCase().split('|'));
+    } else if (args[i] === '--write-command') writeCommands.add(args[++i].toLowerCase());
+    else if (args[i] === '--output-var') {
+      const [name, prefixes] = args[++i].split('=');
+      outputVars.set('$' + name.toLowerCase(), prefixes.split('|').map((x) => x.toLowerCase()));
+    } else files.push(args[i]);
   }
+  const writeMethod = /^(Write|Append|Create|Delete|Move|Copy|Replace|Encrypt|Decrypt|SetAccessControl|Save|Open)/i;
+  const namesOutput = (texts) => texts.some((t) => outputVars.has(t.trim().toLowerCase()));
+  // The read-only rules, on the whole tree once it is parsed.
+  const readOnlyFindings = (root, functions) => {
+    const out = [];
+    if (!allowed.size && !nativeVerbs.size && !writeCommands.size && !outputVars.size) return out;
+    const at = (n) => `${n.startPosition.row + 1}:${n.startPosition.column + 1}`;
+    for (const cmd of root.descendantsOfType('command')) {
+      const nameNode = cmd.childForFieldName('command_name');
+      if (!nameNode) continue;
+      const name = nameNode.text.toLowerCase();
+      const elementsNode = cmd.childForFieldName('command_elements');
+      const elements = elementsNode ? elementsNode.namedChildren.filter((n) => n.type !== 'command_argument_sep').map((n) => n.text) : [];
+      if (allowed.size && !allowed.has(name) && !functions.has(name)) out.push(`${at(cmd)}: command ${nameNode.text} is not on the allow-list`);
+      if (nativeVerbs.has(name) && !nativeVerbs.get(name).includes((elements[0] || '').toLowerCase()))
+        out.push(`${at(cmd)}: ${nameNode.text} ${elements[0] || ''} is not an allowed use of ${nameNode.text}`);
+      if (writeCommands.has(name) && !namesOutput(elements)) out.push(`${at(cmd)}: ${nameNode.text} writes to a path that is not an output variable`);
+    }
+    for (const call of root.descendantsOfType('invokation_expression')) {
+      const member = call.descendantsOfType('member_name')[0];
+      if (!member || !writeMethod.test(member.text)) continue;
+      const argVars = call.descendantsOfType('variable').map((v) => v.text);
+      if (!namesOutput(argVars)) out.push(`${at(call)}: .NET ${member.text} writes to a path that is not an output variable`);
+    }
+    for (const a of root.descendantsOfType('assignment_expression')) {
+      const left = a.namedChildren[0];
+      const target = left ? left.text.trim().toLowerCase() : '';
+      if (!outputVars.has(target)) continue;
+      const value = a.childForFieldName('value');
+      const text = value ? value.text.trim().toLowerCase() : '';
+      if (!outputVars.get(target).some((p) => text.startsWith(p))) out.push(`${at(a)}: ${left.text} is assigned something other than ${outputVars.get(target).join(' or ')}`);
+    }
+    return out;
+  };
   await Parser.init();
   const lang = await Language.load(require.resolve('tree-sitter-powershell/tree-sitter-powershell.wasm'));
   const parser = new Parser();
@@ -110,9 +161,10 @@ const fs = require('fs');
       if (!declared.has(v)) findings.push(`${where}: variable ${text} is never set (StrictMode stops there)`);
     for (const [text, where] of commands)
       if (!functions.has(text.toLowerCase())) findings.push(`${where}: command ${text} is not defined in this file`);
+    findings.push(...readOnlyFindings(tree.rootNode, functions));
     if (findings.length) {
       bad++;
-      for (const x of findings.slice(0, 10)) console.log(`${f}:${x}`);
+      for (const x of findings.slice(0, 40)) console.log(`${f}:${x}`);
     } else {
       console.log(`${f}: ok`);
     }

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: Apache-2.0
+// ndesctl audit and ndesctl collector, as a user runs them: on the real files from Windows servers, with the
+// exit codes and JSON the README documents; the collector it saves is read-only by construction (the PowerShell
+// parser holds it to an allow-list) and frozen as a golden file.
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+QString data(const QString& rel) {
+    return qEnvironmentVariable("NDES_TEST_DATA") + QLatin1Char('/') + rel;
+}
+
+struct Run {
+    int code = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run ndesctl(const QStringList& args) {
+    QProcess p;
+    p.start(qEnvironmentVariable("NDESCTL"), args);
+    Run r;
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+// The allow-list of the collector: commands that read, and the few that write inside its output folder.
+const QStringList allowedCommands = {QStringLiteral("Set-StrictMode"),
+                                     QStringLiteral("New-Item"),
+                                     QStringLiteral("Join-Path"),
+                                     QStringLiteral("Split-Path"),
+                                     QStringLiteral("Test-Path"),
+                                     QStringLiteral("Out-Null"),
+                                     QStringLiteral("New-Object"),
+                                     QStringLiteral("Set-Content"),
+                                     QStringLiteral("ConvertTo-Json"),
+                                     QStringLiteral("Write-Host"),
+                                     QStringLiteral("Write-Warning"),
+                                     QStringLiteral("Get-Item"),
+                                     QStringLiteral("Get-ItemProperty"),
+                                     QStringLiteral("Copy-Item"),
+                                     QStringLiteral("Get-Acl"),
+                                     QStringLiteral("Get-ChildItem"),
+                                     QStringLiteral("Get-CimInstance"),
+                                     QStringLiteral("Get-Command"),
+                                     QStringLiteral("Get-WindowsFeature"),
+                                     QStringLiteral("Where-Object"),
+                                     QStringLiteral("ForEach-Object"),
+                                     QStringLiteral("Get-Module"),
+                                     QStringLiteral("Import-Module"),
+                                     QStringLiteral("Get-LocalGroup"),
+                                     QStringLiteral("Get-LocalGroupMember"),
+                                     QStringLiteral("Get-Service"),
+                                     QStringLiteral("Get-FileHash"),
+                                     QStringLiteral("Sort-Object"),
+                                     QStringLiteral("Select-Object"),
+                                     QStringLiteral("Get-Date"),
+                                     QStringLiteral("Compress-Archive"),
+                                     QStringLiteral("reg.exe"),
+                                     QStringLiteral("secedit.exe"),
+                                     QStringLiteral("netsh.exe"),
+                                     QStringLiteral("wevtutil.exe")};
+
+QStringList readOnlyRules() {
+    QStringList a;
+    for (const QString& c : allowedCommands)
+        a << QStringLiteral("--allow-command") << c;
+    a << QStringLiteral("--native-verb") << QStringLiteral("reg.exe=export")      //
+      << QStringLiteral("--native-verb") << QStringLiteral("secedit.exe=/export") //
+      << QStringLiteral("--native-verb") << QStringLiteral("netsh.exe=http")      //
+      << QStringLiteral("--native-verb") << QStringLiteral("wevtutil.exe=epl|el");
+    for (const char* w : {"Set-Content", "Copy-Item", "New-Item", "Compress-Archive", "reg.exe", "secedit.exe"})
+        a << QStringLiteral("--write-command") << QLatin1String(w);
+    // wevtutil epl writes too; `wevtutil el` only lists, so it may not be a write command: its epl calls name $dest.
+    a << QStringLiteral("--output-var") << QStringLiteral("dest=Get-CollectorPath")          //
+      << QStringLiteral("--output-var") << QStringLiteral("root=Join-Path $base")            //
+      << QStringLiteral("--output-var") << QStringLiteral("zip=Join-Path $base")             //
+      << QStringLiteral("--output-var") << QStringLiteral("parent=Split-Path -Parent $full") //
+      << QStringLiteral("--output-var") << QStringLiteral("OutputFolder=(never assigned)");
+    return a;
+}
+
+QByteArray psCheck(const QString& file) {
+    QProcess node;
+    node.start(QStringLiteral("node"),
+               QStringList{qEnvironmentVariable("NDES_PS_SYNTAX")} + readOnlyRules() + QStringList{file});
+    if (!node.waitForFinished(60000))
+        return "timeout";
+    return QByteArray::number(node.exitCode()) + '\n' + node.readAllStandardOutput() + node.readAllStandardError();
+}
+} // namespace
+
+class TestAuditCli : public QObject {
+    Q_OBJECT
+private slots:
+    void collectorIsSavedAsWindowsReadsIt() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("Collect-NdesSnapshot.ps1"));
+        const Run r = ndesctl({QStringLiteral("collector"), QStringLiteral("--out"), out});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        QVERIFY(bytes.startsWith("\xEF\xBB\xBF"));
+        QCOMPARE(bytes.count("\r\n"), bytes.count('\n'));
+        // Golden: a change to the collector is a reviewed change (NDES_UPDATE_GOLDEN=1 rewrites, and fails).
+        QFile golden(data(QStringLiteral("audit/golden/Collect-NdesSnapshot.ps1")));
+        if (qEnvironmentVariableIntValue("NDES_UPDATE_GOLDEN") == 1) {
+            QDir().mkpath(QFileInfo(golden).absolutePath());
+            QVERIFY(golden.open(QIODevice::WriteOnly));
+            golden.write(bytes);
+            QFAIL("NDES_UPDATE_GOLDEN=1: rewrote the collector's golden file, compared nothing");
+        }
+        QVERIFY2(golden.open(QIODevice::ReadOnly), qPrintable(golden.fileName()));
+        QVERIFY2(golden.readAll() == bytes, "the collector differs from tests/data/audit/golden");
+    }
+    void collectorIsReadOnly() {
+        QVERIFY2(QFile::exists(qEnvironmentVariable("NDES_PS_SYNTAX")),
+                 "tools/ps-syntax is not installed (scripts/install-deps.sh runs npm ci there)");
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("c.ps1"));
+        QCOMPARE(ndesctl({QStringLiteral("collector"), QStringLiteral("--out"), out}).code, 0);
+        const QByteArray report = psCheck(out);
+        QVERIFY2(report.startsWith("0\n") && report.contains(": ok"), report.constData());
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(f.readAll());
+        // It never exports a key, reads a password, or keeps EncryptedPassword's data.
+        for (const char* never : {"Export-PfxCertificate", ".Export(", "ExportParameters", "ExportCspBlob",
+                                  "ConvertFrom-SecureString", "GetNetworkCredential"})
+            QVERIFY2(!text.contains(QLatin1String(never)), never);
+        QVERIFY(text.contains(QLatin1String("'^\"EncryptedPassword\"='")));
+    }
+    void readOnlyRulesCatchWrites_data() {
+        QTest::addColumn<QString>("line");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("a command off the list") << QStringLiteral("Remove-Item -LiteralPath C:\\Windows\\x")
+                                                << QStringLiteral("Remove-Item is not on the allow-list");
+        QTest::newRow("reg add") << QStringLiteral("& reg.exe add HKLM\\SOFTWARE\\x /f")
+                                 << QStringLiteral("is not an allowed use of reg.exe");
+        QTest::newRow("write elsewhere") << QStringLiteral("Set-Content -LiteralPath C:\\evil.txt -Value 1")
+                                         << QStringLiteral("writes to a path that is not an output variable");
+        QTest::newRow(".NET write elsewhere") << QStringLiteral("[System.IO.File]::WriteAllText('C:\\evil.txt', 'x')")
+                                              << QStringLiteral(".NET WriteAllText writes to a path");
+        QTest::newRow("dest from elsewhere") << QStringLiteral("$dest = 'C:\\Windows\\System32\\x.dll'")
+                                             << QStringLiteral("$dest is assigned something other than");
+        QTest::newRow("service change") << QStringLiteral("Stop-Service W3SVC")
+                                        << QStringLiteral("Stop-Service is not on");
+    }
+    void readOnlyRulesCatchWrites() {
+        QFETCH(QString, line);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("c.ps1"));
+        QCOMPARE(ndesctl({QStringLiteral("collector"), QStringLiteral("--out"), out}).code, 0);
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("\r\n" + line.toUtf8() + "\r\n");
+        f.close();
+        const QByteArray report = psCheck(out);
+        QVERIFY2(report.startsWith("1\n") && report.contains(expected.toUtf8()), report.constData());
+    }
+
+    void auditOfRealFiles() {
+        QTemporaryDir in;
+        QVERIFY(QFile::copy(data(QStringLiteral("ndes-manual-installation/MSCEP.reg")),
+                            in.filePath(QStringLiteral("MSCEP.reg"))));
+        QVERIFY(QFile::copy(data(QStringLiteral("ndes-manual-installation/ws2022/applicationHost.config")),
+                            in.filePath(QStringLiteral("applicationHost.config"))));
+        QVERIFY(QFile::copy(data(QStringLiteral("iis-logs/u_ex240411.log")),
+                            in.filePath(QStringLiteral("u_ex240411.log"))));
+        Run r = ndesctl({QStringLiteral("audit"), QStringLiteral("--in"), in.path(), QStringLiteral("--json")});
+        // no-https and admin-page-ntlm-over-http are high: exit 2 at the default --fail-on high.
+        QVERIFY2(r.code == 2, r.err.constData());
+        const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+        QVERIFY(!j.value(QStringLiteral("catalogueVersion")).toString().isEmpty());
+        QCOMPARE(j.value(QStringLiteral("snapshot")).toObject().value(QStringLiteral("files")).toArray().size(), 3);
+        QStringList ids;
+        for (const QJsonValue& v : j.value(QStringLiteral("findings")).toArray())
+            ids << v.toObject().value(QStringLiteral("id")).toString();
+        for (const char* id : {"no-https", "templates-default", "hash-sha1", "password-validity-long"})
+            QVERIFY2(ids.contains(QLatin1String(id)), qPrintable(ids.join(QLatin1Char(','))));
+        QVERIFY(!ids.contains(QLatin1String("admin-page-anonymous")));
+        // --fail-on critical: the worst is high, so 1.
+        r = ndesctl({QStringLiteral("audit"), QStringLiteral("--in"), in.path(), QStringLiteral("--fail-on"),
+                     QStringLiteral("critical")});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.out.contains("[HIGH] no-https"), r.out.constData());
+        QVERIFY(r.out.contains("Not checked:"));
+        // Reports, owner-only.
+        QTemporaryDir out;
+        r = ndesctl({QStringLiteral("audit"), QStringLiteral("--in"), in.path(), QStringLiteral("--html"),
+                     out.filePath(QStringLiteral("r.html")), QStringLiteral("--csv"),
+                     out.filePath(QStringLiteral("r.csv")), QStringLiteral("--json-out"),
+                     out.filePath(QStringLiteral("r.json"))});
+        QCOMPARE(r.code, 2);
+        for (const char* name : {"r.html", "r.csv", "r.json"}) {
+            QFileInfo fi(out.filePath(QLatin1String(name)));
+            QVERIFY2(fi.exists() && fi.size() > 500, name);
+            QCOMPARE(fi.permissions() & (QFile::ReadOther | QFile::ReadGroup), QFileDevice::Permissions());
+        }
+    }
+    void auditThatCannotRun_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no input") << QStringList{} << QStringLiteral("--snapshot DIR");
+        QTest::newRow("missing") << QStringList{QStringLiteral("--in"), QStringLiteral("/nonexistent/x")}
+                                 << QStringLiteral("does not exist");
+        QTest::newRow("a file") << QStringList{QStringLiteral("--in"),
+                                               data(QStringLiteral("ndes-manual-installation/MSCEP.reg"))}
+                                << QStringLiteral("is not a folder");
+        QTest::newRow("bad fail-on") << QStringList{QStringLiteral("--in"), QStringLiteral("/tmp"),
+                                                    QStringLiteral("--fail-on"), QStringLiteral("urgent")}
+                                     << QStringLiteral("--fail-on");
+        QTest::newRow("report type") << QStringList{QStringLiteral("--in"),
+                                                    data(QStringLiteral("ndes-manual-installation")),
+                                                    QStringLiteral("--catalogue"), QStringLiteral("/nonexistent.json")}
+                                     << QStringLiteral("catalogue");
+    }
+    void auditThatCannotRun() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Run r = ndesctl(QStringList{QStringLiteral("audit")} + args);
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains(message.toUtf8()), r.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAuditCli)
+#include "TestAuditCli.moc"
