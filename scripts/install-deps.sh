@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 DEMO_PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config git curl python3
     qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-qpa-plugins libqt6svg6
-    libssl-dev openssl libkrb5-dev gss-ntlmssp gss-ntlmssp-dev libcurl4-openssl-dev libqrencode-dev
+    libssl-dev openssl zlib1g-dev libkrb5-dev gss-ntlmssp gss-ntlmssp-dev libcurl4-openssl-dev libqrencode-dev
     qtkeychain-qt6-dev gnome-keyring dbus dbus-x11 libevtx-dev libbfio-dev
     xvfb xauth fonts-dejavu-core
 )

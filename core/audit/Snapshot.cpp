@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/Snapshot.h"
 
+#include "audit/ZipReader.h"
+
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
@@ -8,6 +10,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 
 namespace ndes::audit {
 
@@ -43,17 +46,101 @@ QStringList jsonStrings(const QJsonValue& v) {
 }
 } // namespace
 
-Result<Snapshot> Snapshot::load(const QString& folder, const Limits& limits) {
+Result<Snapshot> Snapshot::load(const QString& path, const Limits& limits) {
+    const QFileInfo info(path);
+    if (!info.exists())
+        return makeError(ErrorKind::Usage, tr("%1 does not exist.").arg(path));
+    if (info.isSymLink())
+        return makeError(ErrorKind::Usage, tr("%1 is a symbolic link; give the folder or zip itself.").arg(path));
+    if (info.isFile()) {
+        QFile f(path);
+        if (f.open(QIODevice::ReadOnly) && ZipReader::isZip(f.peek(4)))
+            return loadZip(path, limits);
+    }
+    if (!info.isDir())
+        return makeError(ErrorKind::Usage, tr("%1 is not a folder or a zip. Give the zip or folder "
+                                              "Collect-NdesSnapshot.ps1 wrote, or a folder of exported files (.reg, "
+                                              "applicationHost.config, certificates, event logs, IIS logs).")
+                                               .arg(path));
+    auto s = loadFolder(path, limits);
+    if (s)
+        s->m_source = info.absoluteFilePath();
+    return s;
+}
+
+Result<Snapshot> Snapshot::loadZip(const QString& zip, const Limits& limits) {
+    auto dir = std::make_shared<QTemporaryDir>();
+    if (!dir->isValid())
+        return makeError(ErrorKind::Io,
+                         tr("Cannot make a temporary folder to read %1 into: %2").arg(zip, dir->errorString()));
+    ZipReader::Limits zl;
+    zl.maxEntryBytes = limits.maxFileBytes;
+    zl.maxTotalBytes = limits.maxTotalBytes;
+    zl.maxEntries = limits.maxFiles;
+    QStringList problems;
+    std::unique_ptr<QFile> current;
+    QString currentName;
+    QStringList incomplete;
+    Status read = ZipReader::read(
+        zip, zl,
+        [&](const ZipReader::Entry& e, QByteArrayView chunk, bool last) {
+            if (e.name != currentName || !current) {
+                if (current)
+                    incomplete << current->fileName();
+                currentName = e.name;
+                const QString target = dir->path() + QLatin1Char('/') + e.name;
+                if (!QFileInfo(target).absoluteFilePath().startsWith(dir->path() + QLatin1Char('/')) ||
+                    !QDir().mkpath(QFileInfo(target).absolutePath()) || QFileInfo::exists(target)) {
+                    problems << tr("%1 (in the zip): cannot be read (a second file of that name?).").arg(e.name);
+                    current.reset();
+                    return true;
+                }
+                current = std::make_unique<QFile>(target);
+                if (!current->open(QIODevice::WriteOnly | QIODevice::NewOnly)) {
+                    problems << tr("%1 (in the zip): %2").arg(e.name, current->errorString());
+                    current.reset();
+                    return true;
+                }
+            }
+            if (!current)
+                return true;
+            if (current->write(chunk.data(), chunk.size()) != chunk.size())
+                return false; // the disk is full: stop, and say so below
+            if (last) {
+                current->close();
+                current.reset();
+                currentName.clear();
+            }
+            return true;
+        },
+        &problems);
+    if (current)
+        incomplete << current->fileName();
+    current.reset();
+    for (const QString& f : incomplete)
+        QFile::remove(f); // an entry that failed part way is not evidence
+    if (!read)
+        return read.error();
+    auto s = loadFolder(dir->path(), limits);
+    if (!s) {
+        if (!problems.isEmpty())
+            return makeError(ErrorKind::Usage, s.error().message + QLatin1Char(' ') + problems.join(QLatin1Char(' ')));
+        return s;
+    }
+    s->m_extracted = dir;
+    s->m_source = QFileInfo(zip).absoluteFilePath();
+    s->m_problems = problems + s->m_problems;
+    for (const QString& p : problems)
+        s->m_files << SnapshotFile{p.section(QStringLiteral(" (in the zip)"), 0, 0),
+                                   QStringLiteral("unreadable"),
+                                   0,
+                                   {},
+                                   p.section(QStringLiteral(" (in the zip): "), 1)};
+    return s;
+}
+
+Result<Snapshot> Snapshot::loadFolder(const QString& folder, const Limits& limits) {
     const QFileInfo rootInfo(folder);
-    if (!rootInfo.exists())
-        return makeError(ErrorKind::Usage, tr("%1 does not exist.").arg(folder));
-    if (rootInfo.isSymLink())
-        return makeError(ErrorKind::Usage, tr("%1 is a symbolic link; give the folder itself.").arg(folder));
-    if (!rootInfo.isDir())
-        return makeError(ErrorKind::Usage, tr("%1 is not a folder. Give the folder Collect-NdesSnapshot.ps1 wrote, "
-                                              "or a folder of exported files (.reg, applicationHost.config, "
-                                              "certificates, event logs, IIS logs).")
-                                               .arg(folder));
     Snapshot s;
     s.m_root = rootInfo.absoluteFilePath();
     qint64 total = 0;
@@ -319,12 +406,17 @@ void Snapshot::classify(SnapshotFile& f, const QString& absolute, const Limits& 
 void Snapshot::checkManifest() {
     if (!m_manifest)
         return;
+    // Names in the manifest are relative to its own folder (a zip of the snapshot's parent folder holds it one
+    // level down).
+    const qsizetype slash = m_manifestFile.lastIndexOf(QLatin1Char('/'));
+    const QString prefix = slash < 0 ? QString() : m_manifestFile.left(slash + 1);
     QHash<QString, QString> actual;
     for (const SnapshotFile& f : m_files)
-        if (f.name != m_manifestFile)
+        if (f.name != m_manifestFile && f.name.startsWith(prefix))
             actual.insert(f.name, f.sha256);
     QSet<QString> listed;
-    for (const SnapshotManifest::Entry& e : m_manifest->files) {
+    for (SnapshotManifest::Entry e : m_manifest->files) {
+        e.name = prefix + e.name;
         listed.insert(e.name);
         auto it = actual.constFind(e.name);
         if (it == actual.constEnd())

@@ -13,7 +13,10 @@
 #include <QList>
 #include <QString>
 
+#include <memory>
 #include <optional>
+
+class QTemporaryDir;
 
 namespace ndes::audit {
 
@@ -98,8 +101,12 @@ public:
         int maxDepth = 16;
     };
 
-    static Result<Snapshot> load(const QString& folder) { return load(folder, Limits()); }
-    static Result<Snapshot> load(const QString& folder, const Limits& limits);
+    // A folder, or the collector's zip (read into a private temporary folder, removed with the snapshot).
+    static Result<Snapshot> load(const QString& path) { return load(path, Limits()); }
+    static Result<Snapshot> load(const QString& path, const Limits& limits);
+
+    // What was given: the folder or the zip.
+    [[nodiscard]] const QString& source() const { return m_source; }
 
     [[nodiscard]] const QString& root() const { return m_root; }
     [[nodiscard]] const QList<SnapshotFile>& files() const { return m_files; }
@@ -134,10 +141,14 @@ public:
     [[nodiscard]] bool hasKeyUnder(const QString& path) const;
 
 private:
+    static Result<Snapshot> loadFolder(const QString& folder, const Limits& limits);
+    static Result<Snapshot> loadZip(const QString& zip, const Limits& limits);
     void classify(SnapshotFile& f, const QString& absolute, const Limits& limits);
     void checkManifest();
 
     QString m_root;
+    QString m_source;
+    std::shared_ptr<QTemporaryDir> m_extracted;
     QDateTime m_newestFile;
     QList<SnapshotFile> m_files;
     std::optional<SnapshotManifest> m_manifest;

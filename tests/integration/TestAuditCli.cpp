@@ -216,7 +216,7 @@ private slots:
     void auditThatCannotRun_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
-        QTest::newRow("no input") << QStringList{} << QStringLiteral("--snapshot DIR");
+        QTest::newRow("no input") << QStringList{} << QStringLiteral("--snapshot ZIP|DIR");
         QTest::newRow("missing") << QStringList{QStringLiteral("--in"), QStringLiteral("/nonexistent/x")}
                                  << QStringLiteral("does not exist");
         QTest::newRow("a file") << QStringList{QStringLiteral("--in"),

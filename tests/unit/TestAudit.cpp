@@ -6,6 +6,7 @@
 #include "audit/Audit.h"
 #include "audit/AuditReport.h"
 #include "audit/Catalogue.h"
+#include "audit/ZipReader.h"
 #include "iis/W3cLog.h"
 
 #include <QBuffer>
@@ -13,6 +14,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -283,6 +285,94 @@ QString explain(const AuditResult& r) {
     return lines.join(QLatin1Char('\n'));
 }
 
+// Writes a zip with Python's zipfile (as Windows PowerShell 5.1's Compress-Archive does: deflated, '\\' in names).
+// ENTRIES: name -> content; names starting with "link:" become symbolic links; "lie:" entries get a central
+// directory that claims 10 bytes (a zip bomb's header).
+bool makeZip(const QString& zip, const QList<std::pair<QString, QByteArray>>& entries) {
+    static const char* script = R"(
+import sys, zipfile, struct
+out = sys.argv[1]
+pairs = sys.argv[2:]
+lie = []
+with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
+    for i in range(0, len(pairs), 2):
+        name, path = pairs[i], pairs[i + 1]
+        data = open(path, 'rb').read()
+        if name.startswith('link:'):
+            info = zipfile.ZipInfo(name[5:])
+            info.create_system = 3
+            info.external_attr = (0o120777 << 16)
+            z.writestr(info, data)
+        elif name.startswith('lie:'):
+            lie.append(name[4:])
+            z.writestr(name[4:], data)
+        else:
+            z.writestr(name, data)
+b = bytearray(open(out, 'rb').read())
+for name in lie:
+    at = b.find(b'PK\x01\x02' + b'', 0)
+    while at >= 0:
+        n = struct.unpack('<H', b[at + 28:at + 30])[0]
+        if b[at + 46:at + 46 + n] == name.encode():
+            b[at + 24:at + 28] = struct.pack('<I', 10)
+        at = b.find(b'PK\x01\x02', at + 4)
+open(out, 'wb').write(bytes(b))
+)";
+    QTemporaryDir tmp;
+    QStringList args{QStringLiteral("-c"), QString::fromLatin1(script), zip};
+    int i = 0;
+    for (const auto& [name, content] : entries) {
+        const QString path = tmp.filePath(QString::number(i++));
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly))
+            return false;
+        f.write(content);
+        f.close();
+        args << name << path;
+    }
+    QProcess py;
+    py.start(QStringLiteral("python3"), args);
+    if (!py.waitForFinished(60000) || py.exitCode() != 0) {
+        qWarning("python3: %s", py.readAllStandardError().constData());
+        return false;
+    }
+    return true;
+}
+
+QList<std::pair<QString, QByteArray>> filesOf(const QString& folder, bool backslashes) {
+    QList<std::pair<QString, QByteArray>> out;
+    QDirIterator it(folder, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString p = it.next();
+        QFile f(p);
+        f.open(QIODevice::ReadOnly);
+        QString name = QDir(folder).relativeFilePath(p);
+        if (backslashes)
+            name.replace(QLatin1Char('/'), QLatin1Char('\\'));
+        out.append({name, f.readAll()});
+    }
+    return out;
+}
+
+void writeManifest(Fixture& f) {
+    QJsonArray files;
+    QDirIterator it(f.path(), QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString p = it.next();
+        QFile x(p);
+        x.open(QIODevice::ReadOnly);
+        files.append(QJsonObject{
+            {QStringLiteral("name"), QDir(f.path()).relativeFilePath(p)},
+            {QStringLiteral("sha256"),
+             QString::fromLatin1(QCryptographicHash::hash(x.readAll(), QCryptographicHash::Sha256).toHex())}});
+    }
+    f.json(QStringLiteral("manifest.json"), {{QStringLiteral("kind"), QStringLiteral("ndes-snapshot-manifest")},
+                                             {QStringLiteral("format"), 1},
+                                             {QStringLiteral("collectorVersion"), QStringLiteral("1.0.0")},
+                                             {QStringLiteral("host"), QStringLiteral("NDES01")},
+                                             {QStringLiteral("collectedAt"), QStringLiteral("2026-12-01T10:00:00Z")},
+                                             {QStringLiteral("files"), files}});
+}
 } // namespace
 
 class TestAudit : public QObject {
@@ -757,6 +847,102 @@ private slots:
         auto s = Snapshot::load(empty.path());
         QVERIFY(!s.ok());
         QVERIFY(s.error().message.contains(QLatin1String("no file")));
+    }
+
+    // ---- the collector's zip ----
+    void zipSnapshotReadsLikeItsFolder() {
+        Fixture f;
+        Server s;
+        s.https = false;
+        s.write(f);
+        writeManifest(f);
+        QTemporaryDir out;
+        const QString zip = out.filePath(QStringLiteral("NDES01-20261201T100000Z.zip"));
+        QVERIFY(makeZip(zip, filesOf(f.path(), true)));
+        const AuditResult fromFolder = auditOf(f.path());
+        const AuditResult fromZip = auditOf(zip);
+        QVERIFY2(fromZip.problems.isEmpty(), qPrintable(fromZip.problems.join(QLatin1Char('\n'))));
+        QCOMPARE(fired(fromZip), fired(fromFolder));
+        QCOMPARE(fromZip.passed, fromFolder.passed);
+        QVERIFY(fromZip.passed.contains(QLatin1String("evidence-altered")));
+        QVERIFY(fired(fromZip).contains(QLatin1String("no-https")));
+        // The same files, with the same hashes, under '/' names.
+        QCOMPARE(fromZip.files.size(), fromFolder.files.size());
+        // A zip of the snapshot's parent folder: the manifest one level down still matches.
+        const QString nested = out.filePath(QStringLiteral("nested.zip"));
+        auto entries = filesOf(f.path(), false);
+        for (auto& e : entries)
+            e.first.prepend(QStringLiteral("NDES01-20261201T100000Z/"));
+        QVERIFY(makeZip(nested, entries));
+        const AuditResult n = auditOf(nested);
+        QVERIFY2(n.passed.contains(QLatin1String("evidence-altered")), qPrintable(explain(n)));
+    }
+    void hostileZip() {
+        Fixture f;
+        Server().write(f);
+        QTemporaryDir out;
+        const QString zip = out.filePath(QStringLiteral("hostile.zip"));
+        auto entries = filesOf(f.path(), true);
+        entries << std::pair{QStringLiteral("../../zip-slip-evil.txt"), QByteArray("escaped")}
+                << std::pair{QStringLiteral("..\\..\\zip-slip-evil2.txt"), QByteArray("escaped")}
+                << std::pair{QStringLiteral("/tmp/zip-slip-abs.txt"), QByteArray("escaped")}
+                << std::pair{QStringLiteral("C:\\Windows\\evil.txt"), QByteArray("escaped")}
+                << std::pair{QStringLiteral("link:passwd.reg"), QByteArray("/etc/passwd")}
+                << std::pair{QStringLiteral("lie:bomb.log"), QByteArray(4 * 1024 * 1024, '\0')};
+        QVERIFY(makeZip(zip, entries));
+        auto snap = Snapshot::load(zip);
+        QVERIFY2(snap.ok(), qPrintable(snap.ok() ? QString() : snap.error().message));
+        const QString problems = snap->problems().join(QLatin1Char('\n'));
+        QCOMPARE(problems.count(QLatin1String("leads outside")), 4);
+        QVERIFY2(problems.contains(QLatin1String("passwd.reg")) && problems.contains(QLatin1String("symbolic link")),
+                 qPrintable(problems));
+        QVERIFY2(problems.contains(QLatin1String("bomb.log")) && problems.contains(QLatin1String("zip bomb")),
+                 qPrintable(problems));
+        for (const QString& p :
+             {out.filePath(QStringLiteral("zip-slip-evil.txt")), QStringLiteral("/tmp/zip-slip-evil.txt"),
+              QStringLiteral("/zip-slip-evil.txt"), QStringLiteral("/tmp/zip-slip-abs.txt"),
+              QDir::tempPath() + QStringLiteral("/zip-slip-evil2.txt")})
+            QVERIFY2(!QFile::exists(p), qPrintable(p));
+        for (const SnapshotFile& x : snap->files())
+            QVERIFY2(!x.name.contains(QLatin1String("bomb")) || x.kind == QLatin1String("unreadable"),
+                     qPrintable(x.name));
+        // The good entries are still audited.
+        auto cat = Catalogue::builtIn();
+        const AuditResult r = runAudit(*cat, *snap);
+        QVERIFY2(r.passed.contains(QLatin1String("no-https")), qPrintable(explain(r)));
+        // Its temporary folder goes with it.
+        const QString root = snap->root();
+        QVERIFY(QFileInfo::exists(root));
+        snap = makeError(ErrorKind::Internal, QString());
+        QVERIFY(!QFileInfo::exists(root));
+    }
+    void zipLimitsAndDamage() {
+        QTemporaryDir out;
+        const QString zip = out.filePath(QStringLiteral("big.zip"));
+        QVERIFY(makeZip(zip, {{QStringLiteral("zeros.log"), QByteArray(8 * 1024 * 1024, '\0')},
+                              {QStringLiteral("mscep.reg"), QByteArray("x")}}));
+        Snapshot::Limits small;
+        small.maxFileBytes = 1024 * 1024;
+        auto snap = Snapshot::load(zip, small);
+        QVERIFY(snap.ok());
+        QVERIFY2(snap->problems().join(QLatin1Char(' ')).contains(QLatin1String("over the limit")),
+                 qPrintable(snap->problems().join(QLatin1Char(' '))));
+        // Cut short: no central directory.
+        QFile z(zip);
+        QVERIFY(z.open(QIODevice::ReadOnly));
+        const QByteArray bytes = z.readAll();
+        z.close();
+        const QString cut = out.filePath(QStringLiteral("cut.zip"));
+        QFile c(cut);
+        QVERIFY(c.open(QIODevice::WriteOnly));
+        c.write(bytes.left(bytes.size() / 2));
+        c.close();
+        auto bad = Snapshot::load(cut);
+        QVERIFY(!bad.ok());
+        QVERIFY2(bad.error().message.contains(QLatin1String("cut short")), qPrintable(bad.error().message));
+        QVERIFY(!ZipReader::safeName(QStringLiteral("a/../../b")).size());
+        QCOMPARE(ZipReader::safeName(QStringLiteral("registry\\mscep.reg")), QStringLiteral("registry/mscep.reg"));
+        QCOMPARE(ZipReader::safeName(QStringLiteral("./a//b")), QStringLiteral("a/b"));
     }
 
     // ---- reports ----

@@ -75,7 +75,8 @@ AuditCommand::AuditCommand()
 
 QString AuditCommand::details() const {
     return QStringLiteral(
-        "Reads the folder Collect-NdesSnapshot.ps1 wrote (see `ndesctl collector`), or any folder of files exported "
+        "Reads the zip or folder Collect-NdesSnapshot.ps1 wrote (see `ndesctl collector`), or any folder of files "
+        "exported "
         "from the server: .reg exports, applicationHost.config, certificates, secedit's user rights, netsh http show "
         "sslcert, EVTX or Event XML, IIS logs (recognised by content). Nothing is written but the reports asked "
         "for.\nExit codes: 0 no finding at or above --fail-on and none at medium or above, 1 findings below "
@@ -89,7 +90,8 @@ int AuditCommand::usageError(const CtlOutput& out, const QString& message) const
 
 void AuditCommand::declare(QCommandLineParser& p) {
     p.addOptions(
-        {{snapshotName, QStringLiteral("The folder Collect-NdesSnapshot.ps1 wrote."), QStringLiteral("DIR")},
+        {{snapshotName, QStringLiteral("The zip (or its folder) Collect-NdesSnapshot.ps1 wrote."),
+          QStringLiteral("ZIP|DIR")},
          {inName, QStringLiteral("A folder of files exported from the server (no manifest needed)."),
           QStringLiteral("DIR")},
          {htmlName, QStringLiteral("Write the report as one self-contained HTML page."), QStringLiteral("FILE")},
@@ -109,8 +111,8 @@ void AuditCommand::declare(QCommandLineParser& p) {
 
 int AuditCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
     if (p.isSet(snapshotName) == p.isSet(inName))
-        return usageError(out, QStringLiteral("Give --snapshot DIR (the collector's folder) or --in DIR (exported "
-                                              "files)."));
+        return usageError(out, QStringLiteral("Give --snapshot ZIP|DIR (the collector's zip or folder) or --in DIR "
+                                              "(exported files)."));
     const auto failOn = audit::severityFromName(p.value(failOnName));
     if (!failOn || *failOn == audit::Severity::Info)
         return usageError(out, QStringLiteral("--fail-on is critical, high, medium or low."));
