@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ndes-lab: an NDES emulator for tests, training and the demo. Binds loopback only.
 #include "LabClock.h"
+#include "LabSnapshot.h"
 #include "NdesLabServer.h"
 #include "ndes/MscepSettings.h"
 #include "ndes/RegistryExport.h"
@@ -144,11 +145,23 @@ int main(int argc, char* argv[]) {
         return runControl(command, args);
     }
 
+    // `ndes-lab snapshot --state DIR --out DIR [the same settings]`: the lab as the audit collector would find it.
+    const bool snapshot = args.size() > 1 && args[1] == QLatin1String("snapshot");
+    if (snapshot)
+        args.removeAt(1);
+
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("An NDES emulator: SCEP, the admin page with one-time passwords, RA "
                                                "certificates, events and faults, on loopback.\n"
                                                "Control a running lab with: ndes-lab approve|deny --url URL "
-                                               "--transaction ID, ndes-lab fault --url URL SPEC..."));
+                                               "--transaction ID, ndes-lab fault --url URL SPEC...\n"
+                                               "Write what the audit collector would find on it: ndes-lab snapshot "
+                                               "--state DIR --out DIR [settings and faults as for serving]."));
+    QCommandLineOption snapshotOut(QStringLiteral("out"),
+                                   QStringLiteral("With snapshot: the new folder to write the snapshot into."),
+                                   QStringLiteral("DIR"));
+    if (snapshot)
+        p.addOption(snapshotOut);
     p.addHelpOption();
     p.addVersionOption();
     QCommandLineOption listen(QStringLiteral("listen"),
@@ -244,7 +257,7 @@ int main(int argc, char* argv[]) {
     p.addOptions({listen, state,   users,       basic,       https,       host,      raDays,   caps,
                   manual, pwMax,   pwValidity,  pwLength,    single,      noEnforce, encoding, fault,
                   events, servers, sigTemplate, encTemplate, genTemplate, unpublish});
-    p.process(app);
+    p.process(args);
 
     const QString listenSpec = p.value(listen);
     const qsizetype colon = listenSpec.lastIndexOf(QLatin1Char(':'));
@@ -358,6 +371,14 @@ int main(int argc, char* argv[]) {
     if (!ok || count < 1 || count > 1000)
         return fail(QStringLiteral("--servers must be between 1 and 1000"));
 
+    if (snapshot) {
+        if (!p.isSet(snapshotOut))
+            return fail(QStringLiteral("snapshot needs --out DIR"));
+        if (Status s = writeLabSnapshot(o, p.value(snapshotOut), Clock::instance().now()); !s)
+            return fail(s.error().toString(), s.error().kind == ErrorKind::Usage ? 2 : 1);
+        std::printf("wrote the snapshot %s\n", QDir(p.value(snapshotOut)).absolutePath().toLocal8Bit().constData());
+        return 0;
+    }
     QString signalError;
     if (!quitOnTerminationSignals(&signalError))
         return fail(signalError, 1);

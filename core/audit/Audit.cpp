@@ -960,8 +960,7 @@ void ndesErrorsRecent(const Context& c, Outcome& o) {
         }
         reader->setKeepRawXml(false);
         auto read = reader->read(c.snap.absolutePath(name), [&](events::EventRecord&& e) {
-            if (e.level >= 1 && e.level <= 2 && events::isNdesProvider(e.provider) && e.time >= since &&
-                e.time <= end) {
+            if (e.level >= 1 && e.level <= 2 && events::isNdesProvider(e.provider) && e.time >= since) {
                 ++byId[e.eventId];
                 where.insert(e.eventId, name);
             }

@@ -79,9 +79,11 @@ Result<UserRights> UserRights::parse(const QByteArray& data) {
 }
 
 bool SslCertList::looksLike(const QString& text) {
-    return text.contains(QLatin1String("Certificate Hash"), Qt::CaseInsensitive) &&
-           (text.contains(QLatin1String("IP:port"), Qt::CaseInsensitive) ||
-            text.contains(QLatin1String("Hostname:port"), Qt::CaseInsensitive));
+    // netsh prints the heading even when there is no binding at all.
+    return text.trimmed().startsWith(QLatin1String("SSL Certificate bindings:"), Qt::CaseInsensitive) ||
+           (text.contains(QLatin1String("Certificate Hash"), Qt::CaseInsensitive) &&
+            (text.contains(QLatin1String("IP:port"), Qt::CaseInsensitive) ||
+             text.contains(QLatin1String("Hostname:port"), Qt::CaseInsensitive)));
 }
 
 Result<SslCertList> SslCertList::parse(const QByteArray& data) {

@@ -3,6 +3,7 @@
 // exit codes and JSON the README documents; the collector it saves is read-only by construction (the PowerShell
 // parser holds it to an allow-list) and frozen as a golden file.
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -22,9 +23,9 @@ struct Run {
     QByteArray err;
 };
 
-Run ndesctl(const QStringList& args) {
+Run runProgram(const QString& program, const QStringList& args) {
     QProcess p;
-    p.start(qEnvironmentVariable("NDESCTL"), args);
+    p.start(program, args);
     Run r;
     if (!p.waitForFinished(120000)) {
         p.kill();
@@ -35,6 +36,24 @@ Run ndesctl(const QStringList& args) {
     r.out = p.readAllStandardOutput();
     r.err = p.readAllStandardError();
     return r;
+}
+
+Run ndesctl(const QStringList& args) {
+    return runProgram(qEnvironmentVariable("NDESCTL"), args);
+}
+
+QStringList findingIds(const QByteArray& json) {
+    QStringList ids;
+    for (const QJsonValue& v : QJsonDocument::fromJson(json).object().value(QStringLiteral("findings")).toArray())
+        ids << v.toObject().value(QStringLiteral("id")).toString();
+    return ids;
+}
+
+QStringList passedIds(const QByteArray& json) {
+    QStringList ids;
+    for (const QJsonValue& v : QJsonDocument::fromJson(json).object().value(QStringLiteral("passed")).toArray())
+        ids << v.toString();
+    return ids;
 }
 
 // The allow-list of the collector: commands that read, and the few that write inside its output folder.
@@ -212,6 +231,83 @@ private slots:
             QVERIFY2(fi.exists() && fi.size() > 500, name);
             QCOMPARE(fi.permissions() & (QFile::ReadOther | QFile::ReadGroup), QFileDevice::Permissions());
         }
+    }
+
+    // ndes-lab writes a snapshot of itself in the collector's format: its settings, RA certificates and faults become
+    // findings, as they would on Windows.
+    void labSnapshotEndToEnd() {
+        QTemporaryDir dir;
+        const QString state = dir.filePath(QStringLiteral("state"));
+        QFile users(dir.filePath(QStringLiteral("users")));
+        QVERIFY(users.open(QIODevice::WriteOnly));
+        users.write("LAB\\helpdesk:not-a-real-secret:enroll\n");
+        users.close();
+        QVERIFY(users.setPermissions(QFile::ReadOwner | QFile::WriteOwner));
+        const QString lab = qEnvironmentVariable("NDES_LAB");
+        const QStringList hardened{QStringLiteral("--state"),
+                                   state,
+                                   QStringLiteral("--https"),
+                                   QStringLiteral("--users"),
+                                   users.fileName(),
+                                   QStringLiteral("--password-validity"),
+                                   QStringLiteral("30"),
+                                   QStringLiteral("--signature-template"),
+                                   QStringLiteral("NdesDevice"),
+                                   QStringLiteral("--encryption-template"),
+                                   QStringLiteral("NdesDevice"),
+                                   QStringLiteral("--general-template"),
+                                   QStringLiteral("NdesDevice")};
+        // A well-set lab: nothing at medium or above.
+        const QString clean = dir.filePath(QStringLiteral("clean"));
+        Run r = runProgram(lab, QStringList{QStringLiteral("snapshot"), QStringLiteral("--out"), clean} + hardened);
+        QVERIFY2(r.code == 0, r.err.constData());
+        r = ndesctl({QStringLiteral("audit"), QStringLiteral("--snapshot"), clean, QStringLiteral("--json")});
+        QVERIFY2(r.code == 0, r.out.constData());
+        const QStringList passed = passedIds(r.out);
+        for (const char* id : {"evidence-altered", "ra-missing", "ra-expired", "ra-expiring", "ra-key-exportable",
+                               "ra-key-acl", "ra-csp", "no-https", "tls-cert", "admin-page-anonymous",
+                               "admin-page-ntlm-over-http", "request-limits", "apppool-identity", "svc-local-admin",
+                               "svc-not-iis-iusrs", "templates-default", "hash-sha1", "ndes-errors-recent"})
+            QVERIFY2(passed.contains(QLatin1String(id)), id);
+        // Faults and settings turn into findings.
+        const QString broken = dir.filePath(QStringLiteral("broken"));
+        r = runProgram(lab, QStringList{QStringLiteral("snapshot"), QStringLiteral("--out"), broken} + hardened +
+                                QStringList{QStringLiteral("--fault"), QStringLiteral("ra-expired"),
+                                            QStringLiteral("--single-password"), QStringLiteral("--password-max"),
+                                            QStringLiteral("60")});
+        QVERIFY2(r.code == 0, r.err.constData());
+        r = ndesctl({QStringLiteral("audit"), QStringLiteral("--snapshot"), broken, QStringLiteral("--json")});
+        QCOMPARE(r.code, 2);
+        const QStringList ids = findingIds(r.out);
+        for (const char* id :
+             {"ra-expired", "single-password", "password-max-looks-like-minutes", "ndes-errors-recent"})
+            QVERIFY2(ids.contains(QLatin1String(id)), qPrintable(ids.join(QLatin1Char(','))));
+        // Evidence changed after collection is itself a finding.
+        QFile reg(clean + QStringLiteral("/registry/mscep.reg"));
+        QVERIFY(reg.open(QIODevice::Append));
+        reg.write(QByteArray("\r\0\n\0", 4));
+        reg.close();
+        r = ndesctl({QStringLiteral("audit"), QStringLiteral("--snapshot"), clean, QStringLiteral("--json")});
+        QCOMPARE(r.code, 2);
+        QCOMPARE(QJsonDocument::fromJson(r.out)
+                     .object()
+                     .value(QStringLiteral("findings"))
+                     .toArray()[0]
+                     .toObject()
+                     .value(QStringLiteral("id")),
+                 QJsonValue(QStringLiteral("evidence-altered")));
+        // The snapshot never holds a key or the users' passwords.
+        QDirIterator it(broken, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            QFile f(it.next());
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray bytes = f.readAll();
+            QVERIFY2(!bytes.contains("PRIVATE KEY") && !bytes.contains("not-a-real-secret"), qPrintable(f.fileName()));
+        }
+        // An existing, non-empty folder is refused.
+        r = runProgram(lab, QStringList{QStringLiteral("snapshot"), QStringLiteral("--out"), broken} + hardened);
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("not empty"));
     }
     void auditThatCannotRun_data() {
         QTest::addColumn<QStringList>("args");
