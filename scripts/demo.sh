@@ -90,6 +90,13 @@ step "The events NDES logged, explained (Windows Event XML; .evtx files work the
 "$NDESCTL" events "$work/events.xml" --provider NetworkDeviceEnrollmentService --id 31 | head -n 3
 event_count="$(grep -c '<EventID>' "$work/events.xml")"
 
+step "An auditor's view: the lab as the collector would find it on Windows, audited (evidence, remedy; exit 2 = high)" \
+     "ndes-lab snapshot --state state --out snapshot --users users.txt --fault ra-expired; ndesctl audit --snapshot snapshot --html audit.html"
+"$BIN/lab/ndes-lab" snapshot --state "$work/state" --out "$work/snapshot" --users "$work/users.txt" --host NDES01 \
+    --fault ra-expired >/dev/null
+"$NDESCTL" audit --snapshot "$work/snapshot" --html "$work/audit.html" | head -n 16 || true
+echo "(the full report: $work/audit.html)"
+
 # The console, with a "Lab" server profile ready (NTLM as LAB\helpdesk; its password in a keychain).
 cat >"$work/inventory.json" <<JSON
 {"version": 1, "servers": [
@@ -130,5 +137,6 @@ cat <<'TXT'
 That was NDES Console against ndes-lab, its NDES emulator. In the console: Overview (health and expiry of
 every server), Servers, Challenge passwords, Enrollment test (with a load test), Events (live from the lab, or
 open .evtx files), and Tools > NDES setup wizard (a checked plan turned into .reg and PowerShell; headless:
-ndesctl plan --in docs/examples/plan.json --out DIR).
+ndesctl plan --in docs/examples/plan.json --out DIR). For auditors: ndesctl collector saves the read-only
+collector to run on an NDES server; ndesctl audit --snapshot ZIP turns what it gathers into findings and reports.
 TXT
