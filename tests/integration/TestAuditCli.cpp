@@ -282,6 +282,19 @@ private slots:
         for (const char* id :
              {"ra-expired", "single-password", "password-max-looks-like-minutes", "ndes-errors-recent"})
             QVERIFY2(ids.contains(QLatin1String(id)), qPrintable(ids.join(QLatin1Char(','))));
+        // Drift: the same lab before and after the faults.
+        r = ndesctl({QStringLiteral("audit"), QStringLiteral("--compare"), clean, broken, QStringLiteral("--json")});
+        QCOMPARE(r.code, 1);
+        QStringList changed;
+        for (const QJsonValue& v :
+             QJsonDocument::fromJson(r.out).object().value(QStringLiteral("differences")).toArray())
+            changed << v.toObject().value(QStringLiteral("setting")).toString();
+        QVERIFY2(changed.contains(QLatin1String("MSCEP\\UseSinglePassword\\UseSinglePassword")),
+                 qPrintable(changed.join(QLatin1Char(','))));
+        QVERIFY2(changed.contains(QLatin1String("My: RA EnrollmentAgentOffline")),
+                 qPrintable(changed.join(QLatin1Char(','))));
+        QCOMPARE(ndesctl({QStringLiteral("audit"), QStringLiteral("--compare"), clean, clean}).code, 0);
+        QCOMPARE(ndesctl({QStringLiteral("audit"), QStringLiteral("--compare"), clean}).code, 3);
         // Evidence changed after collection is itself a finding.
         QFile reg(clean + QStringLiteral("/registry/mscep.reg"));
         QVERIFY(reg.open(QIODevice::Append));

@@ -6,6 +6,7 @@
 #include "audit/Audit.h"
 #include "audit/AuditReport.h"
 #include "audit/Catalogue.h"
+#include "audit/Drift.h"
 #include "audit/ZipReader.h"
 #include "iis/W3cLog.h"
 
@@ -165,12 +166,14 @@ struct Server {
             f.cert(QStringLiteral("Root"), pki.root);
             if (intermediateInRoot)
                 f.cert(QStringLiteral("Root"), pki.issuing);
-            const pki::Certificate tls =
-                tlsSelfSigned
-                    ? test::issue(test::testKey(7), QStringLiteral("CN=ndes01.corp.example"), pki::Certificate(),
-                                  test::testKey(7), 0, {QStringLiteral("1.3.6.1.5.5.7.3.1")})
-                    : test::issue(test::testKey(7), QStringLiteral("CN=ndes01.corp.example"), pki.issuing,
-                                  pki.issuingKey, 0, {QStringLiteral("1.3.6.1.5.5.7.3.1")});
+            // Issued once per kind, as a server keeps its certificate between two collections.
+            static const pki::Certificate selfSignedTls =
+                test::issue(test::testKey(7), QStringLiteral("CN=ndes01.corp.example"), pki::Certificate(),
+                            test::testKey(7), 0, {QStringLiteral("1.3.6.1.5.5.7.3.1")});
+            static const pki::Certificate issuedTls =
+                test::issue(test::testKey(7), QStringLiteral("CN=ndes01.corp.example"), good.issuing, good.issuingKey,
+                            0, {QStringLiteral("1.3.6.1.5.5.7.3.1")});
+            const pki::Certificate tls = tlsSelfSigned ? selfSignedTls : issuedTls;
             f.cert(QStringLiteral("My"), tls, {{QStringLiteral("hasPrivateKey"), true}});
             f.file(QStringLiteral("sslcert.txt"),
                    QStringLiteral("\nSSL Certificate bindings:\n-------------------------\n\n"
@@ -943,6 +946,74 @@ private slots:
         QVERIFY(!ZipReader::safeName(QStringLiteral("a/../../b")).size());
         QCOMPARE(ZipReader::safeName(QStringLiteral("registry\\mscep.reg")), QStringLiteral("registry/mscep.reg"));
         QCOMPARE(ZipReader::safeName(QStringLiteral("./a//b")), QStringLiteral("a/b"));
+    }
+
+    // ---- drift ----
+    void driftBetweenSnapshots() {
+        Fixture fa;
+        Fixture fb;
+        Fixture fc;
+        Server a;
+        a.write(fa);
+        Server b;
+        b.passwordValidity = 120;
+        b.https = false;
+        b.admins << QStringLiteral("CORP\\svc-ndes");
+        b.write(fb);
+        a.write(fc); // the same settings, written again (new TLS certificate: same key, same content)
+        auto sa = Snapshot::load(fa.path());
+        auto sb = Snapshot::load(fb.path());
+        auto sc = Snapshot::load(fc.path());
+        QVERIFY(sa.ok() && sb.ok() && sc.ok());
+        const DriftReport same = compareSnapshots(*sa, *sc);
+        QVERIFY2(same.differences.isEmpty(),
+                 qPrintable(same.differences.isEmpty() ? QString() : same.differences[0].setting));
+        QVERIFY(same.same > 30);
+        const DriftReport r = compareSnapshots(*sa, *sb);
+        QStringList settings;
+        for (const DriftItem& d : r.differences)
+            settings << d.area + QLatin1Char(':') + d.setting;
+        QCOMPARE(settings, (QStringList{QStringLiteral("groups:administrators"),
+                                        QStringLiteral("iis:site Default Web Site bindings"),
+                                        QStringLiteral("registry:MSCEP\\PasswordValidity\\PasswordValidity")}));
+        for (const DriftItem& d : r.differences)
+            if (d.area == QLatin1String("registry")) {
+                QCOMPARE(d.a, QStringLiteral("30"));
+                QCOMPARE(d.b, QStringLiteral("120"));
+            }
+        // Evidence only one side has is named, not reported setting by setting.
+        Fixture fd;
+        fd.copy(data(QStringLiteral("ndes-manual-installation/MSCEP.reg")), QStringLiteral("MSCEP.reg"));
+        auto sd = Snapshot::load(fd.path());
+        const DriftReport partial = compareSnapshots(*sa, *sd);
+        QVERIFY(partial.notSeen.join(QLatin1Char(' ')).contains(QLatin1String("iis: only in the first")));
+        for (const DriftItem& d : partial.differences)
+            QCOMPARE(d.area, QStringLiteral("registry"));
+    }
+    void driftOfRealConfigs() {
+        // Server 2019 and 2022 after the same NDES setup: the NDES parts are alike.
+        Fixture a;
+        Fixture b;
+        a.copy(data(QStringLiteral("ndes-manual-installation/ws2019/applicationHost.config")),
+               QStringLiteral("a.config"));
+        b.copy(data(QStringLiteral("ndes-manual-installation/ws2022/applicationHost.config")),
+               QStringLiteral("b.config"));
+        const DriftReport r = compareSnapshots(*Snapshot::load(a.path()), *Snapshot::load(b.path()));
+        for (const DriftItem& d : r.differences)
+            QVERIFY2(!d.setting.contains(QLatin1String("mscep")),
+                     qPrintable(d.setting + QStringLiteral(": ") + d.a + QStringLiteral(" / ") + d.b));
+        // Before and after NDES: the SCEP pool and applications appear.
+        Fixture before;
+        before.copy(data(QStringLiteral("ndes-manual-installation/ws2022/applicationHost.config.original")),
+                    QStringLiteral("a.config"));
+        const DriftReport setup = compareSnapshots(*Snapshot::load(before.path()), *Snapshot::load(b.path()));
+        QStringList added;
+        for (const DriftItem& d : setup.differences)
+            if (d.a == QLatin1String("(absent)"))
+                added << d.setting;
+        QVERIFY2(added.contains(QLatin1String("pool SCEP identity")), qPrintable(added.join(QLatin1Char('\n'))));
+        QVERIFY2(added.contains(QLatin1String("Default Web Site/CertSrv/mscep_admin anonymous")),
+                 qPrintable(added.join(QLatin1Char('\n'))));
     }
 
     // ---- reports ----

@@ -3,6 +3,7 @@
 
 #include "audit/Audit.h"
 #include "audit/AuditReport.h"
+#include "audit/Drift.h"
 #include "util/AtomicFile.h"
 #include "util/Clock.h"
 
@@ -27,6 +28,7 @@ const QString failOnName = QStringLiteral("fail-on");
 const QString accountName = QStringLiteral("account");
 const QString daysName = QStringLiteral("days");
 const QString catalogueName = QStringLiteral("catalogue");
+const QString compareName = QStringLiteral("compare");
 
 QString severityWord(audit::Severity s) {
     return audit::severityName(s).toUpper();
@@ -80,7 +82,10 @@ QString AuditCommand::details() const {
         "from the server: .reg exports, applicationHost.config, certificates, secedit's user rights, netsh http show "
         "sslcert, EVTX or Event XML, IIS logs (recognised by content). Nothing is written but the reports asked "
         "for.\nExit codes: 0 no finding at or above --fail-on and none at medium or above, 1 findings below "
-        "--fail-on but at least medium, 2 findings at or above --fail-on, 3 the audit could not run.");
+        "--fail-on but at least medium, 2 findings at or above --fail-on, 3 the audit could not run.\n"
+        "--compare A B compares two snapshots (zips or folders) setting by setting, certificate by certificate: the "
+        "same server before and after a change, or servers that should be alike. Exit codes: 0 alike, 1 "
+        "differences, 3 could not run.");
 }
 
 int AuditCommand::usageError(const CtlOutput& out, const QString& message) const {
@@ -106,10 +111,57 @@ void AuditCommand::declare(QCommandLineParser& p) {
          {daysName, QStringLiteral("How many days of events before the snapshot count as recent (14)."),
           QStringLiteral("DAYS"), QStringLiteral("14")},
          {catalogueName, QStringLiteral("Use this check catalogue (JSON) instead of the built-in one."),
-          QStringLiteral("FILE")}});
+          QStringLiteral("FILE")},
+         {compareName, QStringLiteral("Compare two snapshots given as arguments: audit --compare A B.")}});
+}
+
+int AuditCommand::compare(const QCommandLineParser& p, const CtlOutput& out) const {
+    const QStringList args = p.positionalArguments();
+    if (args.size() != 2 || p.isSet(snapshotName) || p.isSet(inName))
+        return usageError(out, QStringLiteral("Give two snapshots: audit --compare A B (zips or folders)."));
+    auto a = audit::Snapshot::load(args[0]);
+    if (!a) {
+        out.fail(a.error());
+        return couldNotRun;
+    }
+    auto b = audit::Snapshot::load(args[1]);
+    if (!b) {
+        out.fail(b.error());
+        return couldNotRun;
+    }
+    const audit::DriftReport r = audit::compareSnapshots(*a, *b);
+    if (out.json()) {
+        out.document(r.toJson());
+    } else {
+        out.text(QStringLiteral("A: %1 (collected %2)  B: %3 (collected %4)")
+                     .arg(r.hostA, r.collectedA.toUTC().toString(Qt::ISODate), r.hostB,
+                          r.collectedB.toUTC().toString(Qt::ISODate)));
+        out.text(QStringLiteral("%1 differences, %2 settings alike").arg(r.differences.size()).arg(r.same));
+        QString area;
+        for (const audit::DriftItem& d : r.differences) {
+            if (d.area != area) {
+                area = d.area;
+                out.text(QString());
+                out.text(QStringLiteral("[%1]").arg(area));
+            }
+            out.text(QStringLiteral("  %1").arg(d.setting));
+            out.text(QStringLiteral("    A: %1").arg(d.a));
+            out.text(QStringLiteral("    B: %1").arg(d.b));
+        }
+        for (const QString& n : r.notSeen)
+            out.text(QStringLiteral("not compared: %1").arg(n));
+    }
+    std::fflush(stdout);
+    return r.differences.isEmpty() ? 0 : 1;
 }
 
 int AuditCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
+    if (p.isSet(compareName))
+        return compare(p, out);
+    if (!p.positionalArguments().isEmpty())
+        return usageError(out, QStringLiteral("Unexpected argument \"%1\" (snapshots are given with --snapshot or "
+                                              "--in; two with --compare).")
+                                   .arg(p.positionalArguments().first()));
     if (p.isSet(snapshotName) == p.isSet(inName))
         return usageError(out, QStringLiteral("Give --snapshot ZIP|DIR (the collector's zip or folder) or --in DIR "
                                               "(exported files)."));

@@ -16,6 +16,10 @@ protected:
     int run(const QCommandLineParser& p, const CtlOutput& out) override;
     [[nodiscard]] QString details() const override;
     int usageError(const CtlOutput& out, const QString& message) const override;
+    [[nodiscard]] bool takesArguments() const override { return true; } // --compare A B
+
+private:
+    int compare(const QCommandLineParser& p, const CtlOutput& out) const;
 };
 
 // `ndesctl collector --out FILE`: saves Collect-NdesSnapshot.ps1, to run on the NDES server.
