@@ -5,8 +5,11 @@
 #include "util/ProcessMemory.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
 
 #include <cstdio>
+#include <cstring>
+#include <memory>
 
 using namespace ndesctl;
 
@@ -14,7 +17,14 @@ int main(int argc, char* argv[]) {
     // No core dumps, no ptrace by other processes of the user: this process holds private keys and passwords.
     ndes::hardenProcessOrWarn("ndesctl");
 
-    QCoreApplication app(argc, argv);
+    // `audit --pdf` lays out text, which needs fonts and so a GUI application: an offscreen one (no display needed).
+    bool pdf = false;
+    for (int i = 1; i < argc; ++i)
+        pdf |= std::strcmp(argv[i], "--pdf") == 0 || std::strncmp(argv[i], "--pdf=", 6) == 0;
+    if (pdf && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    const std::unique_ptr<QCoreApplication> app =
+        pdf ? std::make_unique<QGuiApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
     ndes::inventory::setApplicationNames(); // the console's inventory and settings, under ndes-console/
     QCoreApplication::setApplicationVersion(QStringLiteral(NDES_VERSION));
     QStringList args = QCoreApplication::arguments();

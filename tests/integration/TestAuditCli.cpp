@@ -226,7 +226,17 @@ private slots:
                      out.filePath(QStringLiteral("r.csv")), QStringLiteral("--json-out"),
                      out.filePath(QStringLiteral("r.json"))});
         QCOMPARE(r.code, 2);
-        for (const char* name : {"r.html", "r.csv", "r.json"}) {
+        // PDF: Qt's own writer, A4, the fonts embedded (no display needed).
+        r = ndesctl({QStringLiteral("audit"), QStringLiteral("--in"), in.path(), QStringLiteral("--pdf"),
+                     out.filePath(QStringLiteral("r.pdf"))});
+        QVERIFY2(r.code == 2, r.err.constData());
+        QFile pdf(out.filePath(QStringLiteral("r.pdf")));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        const QByteArray pdfBytes = pdf.readAll();
+        QVERIFY(pdfBytes.startsWith("%PDF-"));
+        QVERIFY2(pdfBytes.contains("/FontFile2"), "the PDF's fonts are not embedded");
+        QVERIFY(pdfBytes.contains("/MediaBox [0 0 595")); // A4
+        for (const char* name : {"r.html", "r.csv", "r.json", "r.pdf"}) {
             QFileInfo fi(out.filePath(QLatin1String(name)));
             QVERIFY2(fi.exists() && fi.size() > 500, name);
             QCOMPARE(fi.permissions() & (QFile::ReadOther | QFile::ReadGroup), QFileDevice::Permissions());

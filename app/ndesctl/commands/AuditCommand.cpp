@@ -2,6 +2,7 @@
 #include "commands/AuditCommand.h"
 
 #include "audit/Audit.h"
+#include "audit/AuditPdf.h"
 #include "audit/AuditReport.h"
 #include "audit/Drift.h"
 #include "util/AtomicFile.h"
@@ -22,6 +23,7 @@ constexpr int couldNotRun = 3;
 const QString snapshotName = QStringLiteral("snapshot");
 const QString inName = QStringLiteral("in");
 const QString htmlName = QStringLiteral("html");
+const QString pdfName = QStringLiteral("pdf");
 const QString csvName = QStringLiteral("csv");
 const QString jsonOutName = QStringLiteral("json-out");
 const QString failOnName = QStringLiteral("fail-on");
@@ -100,6 +102,7 @@ void AuditCommand::declare(QCommandLineParser& p) {
          {inName, QStringLiteral("A folder of files exported from the server (no manifest needed)."),
           QStringLiteral("DIR")},
          {htmlName, QStringLiteral("Write the report as one self-contained HTML page."), QStringLiteral("FILE")},
+         {pdfName, QStringLiteral("Write the report as PDF (A4, fonts embedded)."), QStringLiteral("FILE")},
          {csvName, QStringLiteral("Write the findings as CSV."), QStringLiteral("FILE")},
          {jsonOutName, QStringLiteral("Write the JSON report to a file (--json prints it)."), QStringLiteral("FILE")},
          {failOnName,
@@ -172,7 +175,7 @@ int AuditCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
     const int days = p.value(daysName).toInt(&ok);
     if (!ok || days < 1 || days > 3650)
         return usageError(out, QStringLiteral("--days must be a whole number of days, 1 to 3650."));
-    for (const QString& name : {htmlName, csvName, jsonOutName})
+    for (const QString& name : {htmlName, pdfName, csvName, jsonOutName})
         if (p.isSet(name)) {
             if (Status target = AtomicFile::checkTarget(p.value(name)); !target)
                 return usageError(out, target.error().message);
@@ -222,6 +225,14 @@ int AuditCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
         }
         if (!out.json())
             std::fprintf(stderr, "wrote %s\n", path.toUtf8().constData());
+    }
+    if (p.isSet(pdfName)) {
+        if (Status written = audit::writeAuditPdf(result, p.value(pdfName), generatedAt); !written) {
+            out.fail(written.error());
+            return couldNotRun;
+        }
+        if (!out.json())
+            std::fprintf(stderr, "wrote %s\n", p.value(pdfName).toUtf8().constData());
     }
     if (out.json())
         out.document(result.toJson());
