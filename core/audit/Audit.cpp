@@ -982,7 +982,33 @@ void ndesErrorsRecent(const Context& c, Outcome& o) {
                ev);
 }
 
+char asciiLower(char c) {
+    return c >= 'A' && c <= 'Z' ? char(c + ('a' - 'A')) : c;
+}
+
+// NEEDLE in lower case.
+bool containsNoCase(QByteArrayView hay, const char* needle) {
+    const qsizetype n = qsizetype(qstrlen(needle));
+    for (qsizetype i = 0; i + n <= hay.size(); ++i) {
+        qsizetype j = 0;
+        while (j < n && asciiLower(hay[i + j]) == needle[j])
+            ++j;
+        if (j == n)
+            return true;
+    }
+    return false;
+}
+
+bool endsWithNoCase(QByteArrayView hay, const char* needle) {
+    const qsizetype n = qsizetype(qstrlen(needle));
+    return hay.size() >= n && containsNoCase(hay.sliced(hay.size() - n), needle);
+}
+
 void iisScepErrors(const Context& c, Outcome& o) {
+    static const QByteArray stemField = QByteArrayLiteral("cs-uri-stem");
+    static const QByteArray statusField = QByteArrayLiteral("sc-status");
+    static const QByteArray queryField = QByteArrayLiteral("cs-uri-query");
+    static const QByteArray methodField = QByteArrayLiteral("cs-method");
     const QStringList files = c.snap.filesOfKind(QStringLiteral("iis-log"));
     if (files.isEmpty())
         return o.skip(tr("The snapshot has no IIS log (u_ex*.log)."));
@@ -995,19 +1021,15 @@ void iisScepErrors(const Context& c, Outcome& o) {
     QMap<QString, Group> groups;
     for (const QString& name : files) {
         auto read = iis::W3cLogReader::readFile(c.snap.absolutePath(name), [&](const iis::W3cLine& l) {
-            const QByteArrayView stem = l.value(QByteArrayLiteral("cs-uri-stem"));
-            const bool scep = stem.contains("/mscep") || stem.contains("/MSCEP") || stem.contains("/certsrv/mscep") ||
-                              QByteArray(stem.data(), stem.size()).toLower().contains("/mscep") ||
-                              QByteArray(stem.data(), stem.size()).toLower().contains("/certificateregistrationsvc");
-            if (!scep)
+            const QByteArrayView stem = l.value(stemField);
+            if (!containsNoCase(stem, "/mscep") && !containsNoCase(stem, "/certificateregistrationsvc"))
                 return true;
-            const int status = l.number(QByteArrayLiteral("sc-status"));
+            const int status = l.number(statusField);
             if (status < 400)
                 return true;
-            const QByteArrayView query = l.value(QByteArrayLiteral("cs-uri-query"));
             // A plain GET of mscep.dll answering 403 is healthy with the Intune connector.
-            if (status == 403 && query.isEmpty() && l.value(QByteArrayLiteral("cs-method")) == QByteArrayView("GET") &&
-                QByteArray(stem.data(), stem.size()).toLower().endsWith("mscep.dll"))
+            if (status == 403 && l.value(queryField).isEmpty() && l.value(methodField) == QByteArrayView("GET") &&
+                endsWithNoCase(stem, "mscep.dll"))
                 return true;
             const QString key = QStringLiteral("%1.%2 win32 %3")
                                     .arg(status)

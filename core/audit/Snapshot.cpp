@@ -2,9 +2,11 @@
 #include "audit/Snapshot.h"
 
 #include "audit/ZipReader.h"
+#include "pki/OpenSslPtr.h"
+
+#include <openssl/evp.h>
 
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -37,6 +39,40 @@ QString headText(const QByteArray& head) {
     }
     return QString::fromUtf8(h.startsWith("\xEF\xBB\xBF") ? h.mid(3) : h);
 }
+
+// SHA-256 through OpenSSL (SHA extensions where the CPU has them: a 100 MB log in a fraction of a second).
+class Sha256 {
+public:
+    Sha256()
+        : m_ctx(EVP_MD_CTX_new()) {
+        m_ok = m_ctx && EVP_DigestInit_ex(m_ctx.get(), EVP_sha256(), nullptr) == 1;
+    }
+    void add(const char* data, qsizetype size) {
+        m_ok = m_ok && EVP_DigestUpdate(m_ctx.get(), data, size_t(size)) == 1;
+    }
+    bool add(QIODevice& device) {
+        QByteArray chunk(1 << 20, Qt::Uninitialized);
+        for (;;) {
+            const qint64 n = device.read(chunk.data(), chunk.size());
+            if (n < 0)
+                return false;
+            if (n == 0)
+                return true;
+            add(chunk.constData(), qsizetype(n));
+        }
+    }
+    QString hex() {
+        unsigned char out[EVP_MAX_MD_SIZE];
+        unsigned int len = 0;
+        if (!m_ok || EVP_DigestFinal_ex(m_ctx.get(), out, &len) != 1)
+            return {};
+        return QString::fromLatin1(QByteArray(reinterpret_cast<const char*>(out), int(len)).toHex());
+    }
+
+private:
+    ndes::pki::EvpMdCtxPtr m_ctx;
+    bool m_ok = false;
+};
 
 QStringList jsonStrings(const QJsonValue& v) {
     QStringList out;
@@ -232,17 +268,24 @@ void Snapshot::classify(SnapshotFile& f, const QString& absolute, const Limits& 
         m_problems << QStringLiteral("%1: %2").arg(f.name, f.problem);
         return;
     }
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     const QByteArray head = file.peek(headBytes);
     const bool small = f.size <= limits.maxParsedBytes;
     QByteArray all;
+    bool read = true;
     if (small) {
         all = file.readAll();
-        hash.addData(all);
+        hash.add(all.constData(), all.size());
     } else {
-        hash.addData(&file);
+        read = hash.add(file);
     }
-    f.sha256 = QString::fromLatin1(hash.result().toHex());
+    f.sha256 = read ? hash.hex() : QString();
+    if (f.sha256.isEmpty()) {
+        f.kind = QStringLiteral("unreadable");
+        f.problem = tr("cannot be read: %1").arg(file.errorString());
+        m_problems << QStringLiteral("%1: %2").arg(f.name, f.problem);
+        return;
+    }
     auto fail = [this, &f](const QString& kind, const QString& why) {
         f.kind = QStringLiteral("unreadable");
         f.problem = tr("looks like %1 but cannot be read: %2").arg(kind, why);

@@ -33,6 +33,7 @@ using Asn1StringPtr = std::unique_ptr<ASN1_STRING, OpenSslDeleter<ASN1_STRING_fr
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OpenSslDeleter<GENERAL_NAMES_free>>;
 using ExtKeyUsagePtr = std::unique_ptr<EXTENDED_KEY_USAGE, OpenSslDeleter<EXTENDED_KEY_USAGE_free>>;
 using BigNumPtr = std::unique_ptr<BIGNUM, OpenSslDeleter<BN_free>>;
+using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, OpenSslDeleter<EVP_MD_CTX_free>>;
 
 struct X509StackDeleter {
     void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
