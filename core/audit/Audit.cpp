@@ -5,6 +5,8 @@
 #include "iis/W3cLog.h"
 #include "ndes/MscepSettings.h"
 #include "pki/Oids.h"
+#include "setup/ScriptWriter.h"
+#include "setup/SetupPlan.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -1148,6 +1150,44 @@ Context makeContext(const Snapshot& snap, const AuditOptions& options) {
     return c;
 }
 
+// The registry findings' remedy as a script: the setup wizard's step 04 (backup of the key first, -WhatIf, a
+// transcript, the real MSCEP layout, stray plain values removed, the SCEP pool restarted) for the settings seen, with
+// each registry finding put right and nothing else changed. None when the evidence lacks what the script would
+// have to invent (the CA configuration).
+QString registryRemedy(const Context& c) {
+    if (!c.settings || !c.settings->caConfiguration || c.settings->caConfiguration->isEmpty())
+        return {};
+    const service::MscepSettings& s = *c.settings;
+    setup::SetupPlan plan;
+    plan.caConfig = *s.caConfiguration;
+    plan.ndesHost = c.snap.hostName();
+    const QString fallback = QString::fromLatin1(setup::SetupPlan::defaultTemplate);
+    plan.signatureTemplate = s.signatureTemplate.value_or(fallback);
+    plan.encryptionTemplate = s.encryptionTemplate.value_or(fallback);
+    plan.generalPurposeTemplate = s.generalPurposeTemplate.value_or(fallback);
+    plan.enforcePassword = true; // enforce-password-off and -absent
+    plan.useSinglePassword = false;
+    plan.passwordMax = s.passwordMax && !looksLikeMinutes(*s.passwordMax) ? int(*s.passwordMax) : 5;
+    plan.passwordValidity =
+        int(std::min<quint32>(s.passwordValidity.value_or(60), quint32(c.options.maxPasswordValidity)));
+    plan.passwordLength = int(s.passwordLength.value_or(8));
+    plan.hashAlgorithm = QStringLiteral("SHA256");
+    plan.caCapabilitiesAlgorithms = s.caCapabilitiesAlgorithms.value_or(QStringList()); // left as it is
+    return setup::ScriptWriter::registryScript(plan, c.now);
+}
+
+// Checks whose remedy that script is.
+bool fixedByRegistryScript(const QString& id) {
+    static const QStringList ids = {QStringLiteral("mscep-flat-value"),
+                                    QStringLiteral("password-max-looks-like-minutes"),
+                                    QStringLiteral("enforce-password-off"),
+                                    QStringLiteral("enforce-password-absent"),
+                                    QStringLiteral("single-password"),
+                                    QStringLiteral("password-validity-long"),
+                                    QStringLiteral("hash-sha1")};
+    return ids.contains(id);
+}
+
 } // namespace
 
 QStringList evaluatorIds() {
@@ -1244,6 +1284,13 @@ AuditResult runAudit(const Catalogue& catalogue, const Snapshot& snapshot, const
         for (const Outcome::Hit& h : o.hits)
             result.findings << Finding{d.id,       d.severity, d.area,   d.title, h.detail,
                                        h.evidence, d.why,      d.remedy, {},      d.sources};
+    }
+    if (std::any_of(result.findings.begin(), result.findings.end(),
+                    [](const Finding& f) { return fixedByRegistryScript(f.id); })) {
+        const QString script = registryRemedy(c);
+        for (Finding& f : result.findings)
+            if (fixedByRegistryScript(f.id))
+                f.remedyScript = script;
     }
     std::stable_sort(result.findings.begin(), result.findings.end(),
                      [](const Finding& a, const Finding& b) { return a.severity > b.severity; });

@@ -213,6 +213,22 @@ private slots:
         for (const char* id : {"no-https", "templates-default", "hash-sha1", "password-validity-long"})
             QVERIFY2(ids.contains(QLatin1String(id)), qPrintable(ids.join(QLatin1Char(','))));
         QVERIFY(!ids.contains(QLatin1String("admin-page-anonymous")));
+        // The registry remedy script parses as PowerShell, with every variable set (StrictMode).
+        QString remedy;
+        for (const QJsonValue& v : j.value(QStringLiteral("findings")).toArray())
+            if (v.toObject().value(QStringLiteral("id")) == QLatin1String("hash-sha1"))
+                remedy = v.toObject().value(QStringLiteral("remedyScript")).toString();
+        QVERIFY(remedy.contains(QLatin1String("HashAlgorithm")));
+        QTemporaryDir scripts;
+        QFile ps(scripts.filePath(QStringLiteral("remedy.ps1")));
+        QVERIFY(ps.open(QIODevice::WriteOnly));
+        ps.write(remedy.toUtf8());
+        ps.close();
+        QProcess node;
+        node.start(QStringLiteral("node"), {qEnvironmentVariable("NDES_PS_SYNTAX"), QStringLiteral("--forbid-command"),
+                                            QStringLiteral("Invoke-Expression"), ps.fileName()});
+        QVERIFY(node.waitForFinished(60000));
+        QVERIFY2(node.exitCode() == 0, node.readAllStandardOutput().constData());
         // --fail-on critical: the worst is high, so 1.
         r = ndesctl({QStringLiteral("audit"), QStringLiteral("--in"), in.path(), QStringLiteral("--fail-on"),
                      QStringLiteral("critical")});

@@ -463,6 +463,23 @@ private slots:
                          qPrintable(x.evidence[0].path));
                 QVERIFY2(x.evidence[0].value.startsWith(QLatin1String("60")), qPrintable(x.evidence[0].value));
             }
+        // The registry findings' remedy is the setup wizard's step 04 for the settings seen, each finding put right.
+        for (const Finding& x : r.findings) {
+            if (x.id == QLatin1String("templates-default")) {
+                QVERIFY(x.remedyScript.isEmpty()); // which template is right is the admin's choice
+                continue;
+            }
+            if (x.id != QLatin1String("hash-sha1") && x.id != QLatin1String("password-validity-long"))
+                continue;
+            QVERIFY2(x.remedyScript.contains(QLatin1String("-Name 'HashAlgorithm' -Value 'SHA256'")),
+                     qPrintable(x.remedyScript));
+            QVERIFY(x.remedyScript.contains(QLatin1String("-Name 'PasswordValidity' -Value 30 ")));
+            QVERIFY(x.remedyScript.contains(QLatin1String("-Name 'PasswordMax' -Value 5 ")));
+            QVERIFY(
+                x.remedyScript.contains(QLatin1String("-Name 'SignatureTemplate' -Value 'IPSECIntermediateOffline'")));
+            QVERIFY(x.remedyScript.contains(QLatin1String("'CA03.intra.adcslabor.de\\ADCS Labor Issuing CA 2'")));
+            QVERIFY(x.remedyScript.contains(QLatin1String("SupportsShouldProcess")));
+        }
         // Without IIS or certificates, those checks say why they did not run.
         QVERIFY(notCheckedIds(r).contains(QLatin1String("no-https")));
         QVERIFY(notCheckedIds(r).contains(QLatin1String("ra-expired")));
