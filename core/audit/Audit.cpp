@@ -534,12 +534,13 @@ bool needRaInfo(const Context& c, Outcome& o, const char* field) {
         return false;
     }
     for (const CertificateEvidence* e : allRa(c))
-        if (e->info.contains(QLatin1String(field)))
-            return true;
-    o.skip(tr("The snapshot has no information about the RA keys (%1); the collector records it beside each "
-              "certificate.")
-               .arg(QLatin1String(field)));
-    return false;
+        if (!e->info.contains(QLatin1String(field))) {
+            o.skip(tr("The snapshot has no information about the key of %1 (%2); the collector records it beside each "
+                      "certificate.")
+                       .arg(e->file, QLatin1String(field)));
+            return false;
+        }
+    return true;
 }
 
 void raKeyExportable(const Context& c, Outcome& o) {
@@ -552,41 +553,59 @@ void raKeyExportable(const Context& c, Outcome& o) {
                     {e->infoFile, QStringLiteral("keyExportable"), QStringLiteral("true")}});
 }
 
-// Principals that may read an RA key: SYSTEM, Administrators, application pool identities (IIS AppPool\*), and the
-// service account (its SID as the collector resolved it).
-bool allowedOnRaKey(const QString& trustee, const QString& accountSid) {
-    static const QStringList allowed = {QStringLiteral("SY"),       QStringLiteral("BA"),
-                                        QStringLiteral("S-1-5-18"), QStringLiteral("S-1-5-32-544"),
-                                        QStringLiteral("OW"),       QStringLiteral("CO")};
+// Principals that may read an RA key: SYSTEM, Administrators, the service account and the SCEP pool's own identity
+// (IIS AppPool\SCEP), as the collector resolved them to SIDs. Without the pool's SID, any application pool identity
+// (S-1-5-82-*) is let through.
+bool allowedOnRaKey(const QString& trustee, const QString& accountSid, const QString& poolSid) {
+    static const QStringList allowed = {QStringLiteral("SY"), QStringLiteral("BA"), QStringLiteral("S-1-5-18"),
+                                        QStringLiteral("S-1-5-32-544"), QStringLiteral("OW")};
     if (allowed.contains(trustee, Qt::CaseInsensitive))
         return true;
-    if (trustee.startsWith(QLatin1String("S-1-5-82-"), Qt::CaseInsensitive))
+    if (!accountSid.isEmpty() && trustee.compare(accountSid, Qt::CaseInsensitive) == 0)
         return true;
-    return !accountSid.isEmpty() && trustee.compare(accountSid, Qt::CaseInsensitive) == 0;
+    if (!poolSid.isEmpty())
+        return trustee.compare(poolSid, Qt::CaseInsensitive) == 0;
+    return trustee.startsWith(QLatin1String("S-1-5-82-"), Qt::CaseInsensitive);
 }
 
-bool grantsRead(const QString& rights) {
-    static const QStringList readRights = {QStringLiteral("FA"), QStringLiteral("FR"), QStringLiteral("GA"),
-                                           QStringLiteral("GR"), QStringLiteral("RC")};
-    for (const QString& r : readRights)
-        if (rights.contains(r, Qt::CaseInsensitive))
-            return true;
+// The access mask an SDDL rights string stands for (hex, or two-letter tokens).
+quint32 sddlRights(const QString& rights) {
     if (rights.startsWith(QLatin1String("0x"), Qt::CaseInsensitive)) {
         bool ok = false;
         const quint32 mask = rights.mid(2).toUInt(&ok, 16);
-        return ok && (mask & (0x1u | 0x80000000u | 0x10000000u)) != 0; // read data, GENERIC_READ, GENERIC_ALL
+        return ok ? mask : 0xFFFFFFFFu; // unreadable: assume the worst
     }
-    return false;
+    static const QHash<QString, quint32> tokens = {
+        {QStringLiteral("GA"), 0x10000000}, {QStringLiteral("GR"), 0x80000000}, {QStringLiteral("GW"), 0x40000000},
+        {QStringLiteral("GX"), 0x20000000}, {QStringLiteral("RC"), 0x00020000}, {QStringLiteral("SD"), 0x00010000},
+        {QStringLiteral("WD"), 0x00040000}, {QStringLiteral("WO"), 0x00080000}, {QStringLiteral("RP"), 0x00000010},
+        {QStringLiteral("WP"), 0x00000020}, {QStringLiteral("CC"), 0x00000001}, {QStringLiteral("DC"), 0x00000002},
+        {QStringLiteral("LC"), 0x00000004}, {QStringLiteral("SW"), 0x00000008}, {QStringLiteral("LO"), 0x00000080},
+        {QStringLiteral("DT"), 0x00000040}, {QStringLiteral("CR"), 0x00000100}, {QStringLiteral("FA"), 0x001F01FF},
+        {QStringLiteral("FR"), 0x00120089}, {QStringLiteral("FW"), 0x00120116}, {QStringLiteral("FX"), 0x001200A0},
+        {QStringLiteral("KA"), 0x000F003F}, {QStringLiteral("KR"), 0x00020019}, {QStringLiteral("KW"), 0x00020006},
+        {QStringLiteral("KX"), 0x00020019}};
+    quint32 mask = 0;
+    for (qsizetype i = 0; i + 1 < rights.size(); i += 2)
+        mask |= tokens.value(rights.mid(i, 2).toUpper(), 0xFFFFFFFFu);
+    return mask;
+}
+
+// Reading the key file's data, or taking control of it (changing its permissions or owner), or generic read/all.
+bool grantsRead(const QString& rights) {
+    return (sddlRights(rights) & (0x1u | 0x80000000u | 0x10000000u | 0x02000000u | 0x40000u | 0x80000u)) != 0;
 }
 
 void raKeyAcl(const Context& c, Outcome& o) {
     if (!needRaInfo(c, o, "keyFileSddl"))
         return;
-    static const QRegularExpression ace(
-        QStringLiteral("\\(([^;()]*);([^;()]*);([^;()]*);([^;()]*);([^;()]*);([^;()]*)\\)"));
+    // (type;flags;rights;object;inherited object;trustee[;condition]): a callback entry's condition has parentheses.
+    static const QRegularExpression ace(QStringLiteral(
+        "\\(([^;()]*);([^;()]*);([^;()]*);([^;()]*);([^;()]*);([^;()]*)(?:;\\((?:[^()]|\\([^()]*\\))*\\))?\\)"));
     for (const CertificateEvidence* e : allRa(c)) {
         const QString sddl = e->info.value(QStringLiteral("keyFileSddl")).toString();
         const QString svcSid = c.snap.host() ? c.snap.host()->scepPoolIdentitySid : QString();
+        const QString poolSid = c.snap.host() ? c.snap.host()->scepPoolSid : QString();
         QString daclPart = sddl.mid(std::max<qsizetype>(0, sddl.indexOf(QLatin1String("D:"))));
         const qsizetype sacl = daclPart.indexOf(QLatin1String("S:"));
         if (sacl > 0)
@@ -594,9 +613,12 @@ void raKeyAcl(const Context& c, Outcome& o) {
         QStringList extra;
         for (auto it = ace.globalMatch(daclPart); it.hasNext();) {
             const auto m = it.next();
-            if (m.captured(1).compare(QLatin1String("A"), Qt::CaseInsensitive) != 0)
-                continue; // deny and audit entries grant nothing
-            if (grantsRead(m.captured(3)) && !allowedOnRaKey(m.captured(6), svcSid))
+            // Allow entries: plain, object and callback (conditional) ones; deny and audit entries grant nothing.
+            const QString type = m.captured(1).toUpper();
+            if (type != QLatin1String("A") && type != QLatin1String("OA") && type != QLatin1String("XA") &&
+                type != QLatin1String("ZA"))
+                continue;
+            if (grantsRead(m.captured(3)) && !allowedOnRaKey(m.captured(6), svcSid, poolSid))
                 extra << m.captured(6);
         }
         if (!extra.isEmpty())
@@ -1021,6 +1043,7 @@ void iisScepErrors(const Context& c, Outcome& o) {
         QString example;
     };
     QMap<QString, Group> groups;
+    QStringList unreadable;
     for (const QString& name : files) {
         auto read = iis::W3cLogReader::readFile(c.snap.absolutePath(name), [&](const iis::W3cLine& l) {
             const QByteArrayView stem = l.value(stemField);
@@ -1046,8 +1069,11 @@ void iisScepErrors(const Context& c, Outcome& o) {
             }
             return true;
         });
-        Q_UNUSED(read)
+        if (!read)
+            unreadable << name;
     }
+    if (unreadable.size() == files.size())
+        return o.skip(tr("No IIS log in the snapshot could be read: %1.").arg(unreadable.join(QStringLiteral(", "))));
     QList<Evidence> ev;
     qint64 total = 0;
     for (auto it = groups.constBegin(); it != groups.constEnd(); ++it) {
@@ -1055,8 +1081,13 @@ void iisScepErrors(const Context& c, Outcome& o) {
         ev << Evidence{it.value().file, tr("line %1 (first of %2)").arg(it.value().firstLine).arg(it.value().count),
                        QStringLiteral("%1: %2").arg(it.key(), it.value().example)};
     }
+    if (!unreadable.isEmpty())
+        ev << Evidence{unreadable.join(QStringLiteral(", ")), QString(), tr("could not be read: not counted")};
     if (total > 0)
         o.fire(trn("%n failed SCEP request(s) in the IIS logs.", int(total)), ev);
+    else if (!unreadable.isEmpty())
+        o.skip(tr("Some IIS logs could not be read (%1); the others show no failed SCEP request.")
+                   .arg(unreadable.join(QStringLiteral(", "))));
 }
 
 // ---- the registry of evaluators ------------------------------------------------------------------------------
@@ -1258,6 +1289,14 @@ AuditResult runAudit(const Catalogue& catalogue, const Snapshot& snapshot, const
     }
     result.files = snapshot.files();
     result.problems = snapshot.problems();
+    QStringList mscepFiles;
+    for (const RegistryEvidence& r : snapshot.registries())
+        if (r.reg.find(mscepPath))
+            mscepFiles << r.file;
+    if (mscepFiles.size() > 1)
+        result.problems << tr("%1 exports of MSCEP (%2): only %3 is audited; give one.")
+                               .arg(mscepFiles.size())
+                               .arg(mscepFiles.join(QStringLiteral(", ")), c.mscepFile);
     for (const CheckDefinition& d : catalogue.checks()) {
         Evaluator evaluate = nullptr;
         for (const Registered& r : evaluators)

@@ -20,10 +20,8 @@ QString csvCell(QString s) {
     // A leading = + - @ (or a tab/CR) would make a spreadsheet run the cell as a formula.
     if (!s.isEmpty() && QStringLiteral("=+-@\t\r").contains(s.front()))
         s.prepend(QLatin1Char('\''));
-    if (s.contains(QLatin1Char('"')) || s.contains(QLatin1Char(',')) || s.contains(QLatin1Char('\n')) ||
-        s.contains(QLatin1Char('\r')) || s.contains(QLatin1Char('\'')))
-        return QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
-    return s;
+    // Every cell quoted: a spreadsheet in a locale that splits at ';' must not see a second cell start with '='.
+    return QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
 }
 
 QString esc(const QString& s) {

@@ -3,7 +3,8 @@
 #
 # Run on the NDES server in Windows PowerShell 5.1, as an administrator:
 #     powershell -ExecutionPolicy Bypass -File .\Collect-NdesSnapshot.ps1 -OutputFolder C:\ndes-audit
-# It writes <OutputFolder>\<host>-<time>\ and <OutputFolder>\<host>-<time>.zip; give the zip to NDES Console
+# It writes <OutputFolder>\<host>-<time>\ and <OutputFolder>\<host>-<time>-zip\<host>-<time>.zip, both readable by
+# Administrators and SYSTEM only; give the zip to NDES Console
 # (Audit page, or: ndesctl audit --snapshot FILE.zip).
 #
 # It changes nothing on the server: it reads the registry (reg export), IIS's applicationHost.config, the machine's
@@ -21,13 +22,25 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-$collectorVersion = '1.0.0'
+$collectorVersion = '1.1.0'
 $started = (Get-Date).ToUniversalTime()
 $hostName = $env:COMPUTERNAME
 $base = (New-Item -ItemType Directory -Path $OutputFolder -Force).FullName
+# The snapshot's own folder is new and only Administrators and SYSTEM may use it (no inherited rights): what is
+# collected is readable by no one else, and no one else can place a file or a junction in it before the manifest
+# is written.
+if (((Get-Item -LiteralPath $base -Force).Attributes -band [System.IO.FileAttributes]::ReparsePoint) -ne 0) { throw "$base is a junction or symbolic link: give a real folder." }
 $snapshotName = '{0}-{1}' -f $hostName, $started.ToString('yyyyMMddTHHmmssZ')
 $root = Join-Path $base $snapshotName
-New-Item -ItemType Directory -Path $root | Out-Null
+if (Test-Path -LiteralPath $root) { throw "$root exists already: run the collector again in a moment." }
+$private = New-Object System.Security.AccessControl.DirectorySecurity
+$private.SetAccessRuleProtection($true, $false)
+foreach ($sid in @('S-1-5-32-544', 'S-1-5-18')) {
+    $principal = New-Object System.Security.Principal.SecurityIdentifier($sid)
+    $rule = New-Object System.Security.AccessControl.FileSystemAccessRule($principal, 'FullControl', 'ContainerInherit, ObjectInherit', 'None', 'Allow')
+    $private.AddAccessRule($rule)
+}
+[System.IO.Directory]::CreateDirectory($root, $private) | Out-Null
 $absentKeys = New-Object System.Collections.Generic.List[string]
 $notes = New-Object System.Collections.Generic.List[string]
 $redacted = New-Object System.Collections.Generic.List[string]
@@ -47,52 +60,49 @@ function Write-CollectorJson([string]$Name, $Object) {
     Set-Content -LiteralPath $dest -Value ($Object | ConvertTo-Json -Depth 6) -Encoding UTF8
 }
 
+# reg export, then the value EncryptedPassword's data (the encrypted single password) taken out of whatever was
+# exported, in place of its lines a comment that says it exists. A failed export leaves no file.
 function Export-CollectorKey([string]$Key, [string]$Name) {
     if (-not (Test-Path -LiteralPath ('Registry::' + $Key))) { $absentKeys.Add($Key); return }
     $dest = Get-CollectorPath $Name
     $output = & reg.exe export $Key $dest /y 2>&1
-    if ($LASTEXITCODE -ne 0) { $notes.Add("reg export $Key failed: $output") }
+    if ($LASTEXITCODE -ne 0) {
+        $notes.Add("reg export $Key failed: $output")
+        if (Test-Path -LiteralPath $dest) { Remove-Item -LiteralPath $dest }
+        return
+    }
+    $lines = [System.IO.File]::ReadAllLines($dest, [System.Text.Encoding]::Unicode)
+    $kept = New-Object System.Collections.Generic.List[string]
+    $skipping = $false
+    $section = ''
+    foreach ($line in $lines) {
+        if ($skipping) { $skipping = $line.EndsWith('\'); continue }
+        if ($line.StartsWith('[')) { $section = $line }
+        if ($line -match '^"EncryptedPassword"=') {
+            $kept.Add('; NDES Console collector: the value EncryptedPassword exists here; its data was not collected.')
+            $redacted.Add($section.Trim('[', ']') + '\EncryptedPassword')
+            $skipping = $line.EndsWith('\')
+            continue
+        }
+        $kept.Add($line)
+    }
+    [System.IO.File]::WriteAllLines($dest, $kept, [System.Text.Encoding]::Unicode)
 }
-
-Write-Host "Collecting a read-only NDES snapshot into $root"
 
 # Registry: NDES's settings, the role's state, HTTP.sys limits, the Intune connector.
-$mscepKey = 'HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Cryptography\MSCEP'
-$mscepItem = $null
-if (Test-Path -LiteralPath ('Registry::' + $mscepKey)) { $mscepItem = Get-Item -LiteralPath ('Registry::' + $mscepKey) }
-if ($null -ne $mscepItem -and $mscepItem.GetValueNames() -contains 'EncryptedPassword') {
-    # The export would carry the encrypted single password: write it without that value's data, and say so.
-    $redacted.Add($mscepKey + '\EncryptedPassword')
-    $dest = Get-CollectorPath 'registry\mscep.reg'
-    $output = & reg.exe export $mscepKey $dest /y 2>&1
-    if ($LASTEXITCODE -ne 0) { $notes.Add("reg export $mscepKey failed: $output") }
-    else {
-        $lines = [System.IO.File]::ReadAllLines($dest, [System.Text.Encoding]::Unicode)
-        $kept = New-Object System.Collections.Generic.List[string]
-        $skipping = $false
-        foreach ($line in $lines) {
-            if ($skipping) { $skipping = $line.EndsWith('\'); continue }
-            if ($line -match '^"EncryptedPassword"=') {
-                $kept.Add('; NDES Console collector: the value EncryptedPassword exists here; its data was not collected.')
-                $skipping = $line.EndsWith('\')
-                continue
-            }
-            $kept.Add($line)
-        }
-        [System.IO.File]::WriteAllLines($dest, $kept, [System.Text.Encoding]::Unicode)
-    }
-} else {
-    Export-CollectorKey $mscepKey 'registry\mscep.reg'
-}
+Export-CollectorKey 'HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Cryptography\MSCEP' 'registry\mscep.reg'
 Export-CollectorKey 'HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\ADCS\NDES' 'registry\ndes-role.reg'
 Export-CollectorKey 'HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\HTTP\Parameters' 'registry\http-parameters.reg'
 Export-CollectorKey 'HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\MicrosoftIntune\PFXCertificateConnector' 'registry\intune-connector.reg'
 
-# IIS.
+# IIS. An application pool's or virtual directory's password (password="[enc:...:enc]") is taken out.
 $appHost = Join-Path $env:windir 'System32\inetsrv\config\applicationHost.config'
 if (Test-Path -LiteralPath $appHost) {
     $dest = Get-CollectorPath 'iis\applicationHost.config'
-    Copy-Item -LiteralPath $appHost -Destination $dest
+    $text = [System.IO.File]::ReadAllText($appHost)
+    $clean = [regex]::Replace($text, '(\spassword\s*=\s*")[^"]*(")', '$1(not collected)$2')
+    if ($clean -ne $text) { $redacted.Add('applicationHost.config: password attributes') }
+    [System.IO.File]::WriteAllText($dest, $clean, (New-Object System.Text.UTF8Encoding($false)))
 } else { $notes.Add('applicationHost.config not found: IIS is not installed.') }
 
 # Certificates of LocalMachine\My and Root: the certificate (public) and facts about its key.
@@ -135,6 +145,7 @@ $features = @()
 if (Get-Command Get-WindowsFeature -ErrorAction SilentlyContinue) { $features = @(Get-WindowsFeature | Where-Object { $_.Installed } | ForEach-Object { $_.Name }) }
 $poolIdentity = $null
 $poolSid = $null
+$scepPoolSid = $null
 if (Get-Module -ListAvailable -Name WebAdministration) {
     Import-Module WebAdministration
     if (Test-Path -LiteralPath 'IIS:\AppPools\SCEP') {
@@ -143,13 +154,14 @@ if (Get-Module -ListAvailable -Name WebAdministration) {
             $poolIdentity = $model.userName
             try { $poolSid = (New-Object System.Security.Principal.NTAccount($poolIdentity)).Translate([System.Security.Principal.SecurityIdentifier]).Value } catch { $notes.Add("Cannot resolve $poolIdentity to a SID: $($_.Exception.Message)") }
         }
+        try { $scepPoolSid = (New-Object System.Security.Principal.NTAccount('IIS AppPool\SCEP')).Translate([System.Security.Principal.SecurityIdentifier]).Value } catch { $notes.Add("Cannot resolve IIS AppPool\SCEP to a SID: $($_.Exception.Message)") }
     }
 }
 Write-CollectorJson 'host.json' ([ordered]@{
     kind = 'host'; computerName = $hostName; fqdn = ('{0}.{1}' -f $system.DNSHostName, $system.Domain)
     domainRole = $system.DomainRole; installedFeatures = $features
     lastBoot = (Get-CimInstance -ClassName Win32_OperatingSystem).LastBootUpTime.ToUniversalTime().ToString('o')
-    scepPoolIdentity = $poolIdentity; scepPoolIdentitySid = $poolSid
+    scepPoolIdentity = $poolIdentity; scepPoolIdentitySid = $poolSid; scepPoolSid = $scepPoolSid
 })
 
 # Local groups: Administrators and IIS_IUSRS, by well-known SID (the names are localised).
@@ -218,7 +230,10 @@ Write-CollectorJson 'manifest.json' ([ordered]@{
     collectedAt = $started.ToString('yyyy-MM-ddTHH:mm:ssZ'); collectedBy = ('{0}\{1}' -f $env:USERDOMAIN, $env:USERNAME)
     days = $Days; absentKeys = @($absentKeys); redacted = @($redacted); notes = @($notes); files = $files
 })
-$zip = Join-Path $base ($snapshotName + '.zip')
+# The zip goes into a private folder of its own beside the snapshot (it holds what the snapshot holds).
+$zipFolder = Join-Path $base ($snapshotName + '-zip')
+[System.IO.Directory]::CreateDirectory($zipFolder, $private) | Out-Null
+$zip = Join-Path $zipFolder ($snapshotName + '.zip')
 Compress-Archive -Path (Join-Path $root '*') -DestinationPath $zip
 Write-Host "Done: $zip"
 foreach ($n in $notes) { Write-Warning $n }

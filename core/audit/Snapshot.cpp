@@ -22,6 +22,9 @@ QString tr(const char* text) {
 }
 
 constexpr qsizetype headBytes = 8192;
+// A machine's stores hold tens of certificates, a big one a few hundred.
+constexpr int maxCertificatesPerFile = 100;
+constexpr int maxCertificates = 5000;
 
 QString megabytes(qint64 bytes) {
     return QString::number(double(bytes) / (1024.0 * 1024.0), 'f', bytes < 10 * 1024 * 1024 ? 1 : 0);
@@ -115,15 +118,16 @@ Result<Snapshot> Snapshot::loadZip(const QString& zip, const Limits& limits) {
     zl.maxEntries = limits.maxFiles;
     QStringList problems;
     std::unique_ptr<QFile> current;
-    QString currentName;
+    int currentIndex = -1;
     QStringList incomplete;
     Status read = ZipReader::read(
         zip, zl,
         [&](const ZipReader::Entry& e, QByteArrayView chunk, bool last) {
-            if (e.name != currentName || !current) {
+            if (e.index != currentIndex) {
                 if (current)
                     incomplete << current->fileName();
-                currentName = e.name;
+                current.reset();
+                currentIndex = e.index;
                 const QString target = dir->path() + QLatin1Char('/') + e.name;
                 if (!QFileInfo(target).absoluteFilePath().startsWith(dir->path() + QLatin1Char('/')) ||
                     !QDir().mkpath(QFileInfo(target).absolutePath()) || QFileInfo::exists(target)) {
@@ -145,7 +149,6 @@ Result<Snapshot> Snapshot::loadZip(const QString& zip, const Limits& limits) {
             if (last) {
                 current->close();
                 current.reset();
-                currentName.clear();
             }
             return true;
         },
@@ -247,14 +250,20 @@ Result<Snapshot> Snapshot::loadFolder(const QString& folder, const Limits& limit
     if (s.m_files.isEmpty())
         return makeError(ErrorKind::Usage, tr("%1 holds no file to audit.").arg(folder));
     // Pair the collector's certificate info files with their certificates (by SHA-1 thumbprint, not by name).
+    QMultiHash<QString, qsizetype> byThumbprint;
+    for (qsizetype i = 0; i < s.m_certificates.size(); ++i)
+        byThumbprint.insert(pki::Certificate::hex(s.m_certificates[i].certificate.sha1()), i);
     for (const auto& [file, info] : s.m_certificateInfos) {
         const QString thumb = info.value(QStringLiteral("thumbprint")).toString().toUpper();
-        for (CertificateEvidence& c : s.m_certificates)
-            if (pki::Certificate::hex(c.certificate.sha1()) == thumb && c.infoFile.isEmpty()) {
-                c.infoFile = file;
-                c.info = info;
-                c.store = info.value(QStringLiteral("store")).toString();
-            }
+        for (auto it = byThumbprint.constFind(thumb); it != byThumbprint.constEnd() && it.key() == thumb; ++it) {
+            CertificateEvidence& c = s.m_certificates[it.value()];
+            if (!c.infoFile.isEmpty())
+                continue;
+            c.infoFile = file;
+            c.info = info;
+            c.store = info.value(QStringLiteral("store")).toString();
+            break;
+        }
     }
     s.checkManifest();
     return s;
@@ -270,7 +279,9 @@ void Snapshot::classify(SnapshotFile& f, const QString& absolute, const Limits& 
     }
     Sha256 hash;
     const QByteArray head = file.peek(headBytes);
-    const bool small = f.size <= limits.maxParsedBytes;
+    const bool small = f.size <= limits.maxParsedBytes && m_parsedBytes + f.size <= limits.maxParsedTotalBytes;
+    if (small)
+        m_parsedBytes += f.size;
     QByteArray all;
     bool read = true;
     if (small) {
@@ -353,6 +364,12 @@ void Snapshot::classify(SnapshotFile& f, const QString& absolute, const Limits& 
         return;
     }
     if (text.contains(QLatin1String("-----BEGIN CERTIFICATE-----"))) {
+        if (all.count("-----BEGIN CERTIFICATE-----") > maxCertificatesPerFile)
+            return fail(tr("a PEM bundle"), tr("it holds more than %1 certificates; a machine store export holds one "
+                                               "per file.")
+                                                .arg(maxCertificatesPerFile));
+        if (m_certificates.size() >= maxCertificates)
+            return fail(tr("a certificate"), tr("the snapshot already holds %1 certificates.").arg(maxCertificates));
         auto certs = pki::Certificate::listFromPem(all);
         if (!certs)
             return fail(tr("a PEM certificate"), certs.error().message);
@@ -361,7 +378,7 @@ void Snapshot::classify(SnapshotFile& f, const QString& absolute, const Limits& 
             m_certificates << CertificateEvidence{f.name, c, {}, {}, {}};
         return;
     }
-    if (head.startsWith('\x30')) {
+    if (head.startsWith('\x30') && m_certificates.size() < maxCertificates) {
         auto cert = pki::Certificate::fromDer(all);
         if (cert) {
             f.kind = QStringLiteral("certificate");
@@ -433,6 +450,7 @@ void Snapshot::classify(SnapshotFile& f, const QString& absolute, const Limits& 
             h.fqdn = o.value(QStringLiteral("fqdn")).toString();
             h.installedFeatures = jsonStrings(o.value(QStringLiteral("installedFeatures")));
             h.scepPoolIdentitySid = o.value(QStringLiteral("scepPoolIdentitySid")).toString();
+            h.scepPoolSid = o.value(QStringLiteral("scepPoolSid")).toString();
             if (o.contains(QStringLiteral("domainRole")))
                 h.domainController = o.value(QStringLiteral("domainRole")).toInt() >= 4; // 4, 5: a DC
             m_host = h;
@@ -453,9 +471,11 @@ void Snapshot::checkManifest() {
     // level down).
     const qsizetype slash = m_manifestFile.lastIndexOf(QLatin1Char('/'));
     const QString prefix = slash < 0 ? QString() : m_manifestFile.left(slash + 1);
+    // Every other file of the snapshot must be listed, wherever it lies (one placed beside the manifest's folder would
+    // otherwise be read as evidence without being vouched for).
     QHash<QString, QString> actual;
     for (const SnapshotFile& f : m_files)
-        if (f.name != m_manifestFile && f.name.startsWith(prefix))
+        if (f.name != m_manifestFile)
             actual.insert(f.name, f.sha256);
     QSet<QString> listed;
     for (SnapshotManifest::Entry e : m_manifest->files) {

@@ -84,6 +84,7 @@ struct HostInfo {
     QStringList installedFeatures; // Windows feature names (ADCS-Cert-Authority, AD-Domain-Services, …)
     std::optional<bool> domainController;
     QString scepPoolIdentitySid; // the SCEP pool's account as a SID, resolved on the server
+    QString scepPoolSid;         // IIS AppPool\SCEP as a SID
 };
 
 // The evidence an audit looks at, from (a) a folder Collect-NdesSnapshot.ps1 wrote (with manifest.json) or (b) any
@@ -94,8 +95,9 @@ struct HostInfo {
 class Snapshot {
 public:
     struct Limits {
-        qint64 maxFileBytes = qint64(1) * 1024 * 1024 * 1024; // one file (logs are large)
-        qint64 maxParsedBytes = qint64(32) * 1024 * 1024;     // a file parsed in memory (.reg, XML, JSON, INF)
+        qint64 maxFileBytes = qint64(1) * 1024 * 1024 * 1024;   // one file (logs are large)
+        qint64 maxParsedBytes = qint64(32) * 1024 * 1024;       // a file parsed in memory (.reg, XML, JSON, INF)
+        qint64 maxParsedTotalBytes = qint64(256) * 1024 * 1024; // all of them together
         qint64 maxTotalBytes = qint64(8) * 1024 * 1024 * 1024;
         int maxFiles = 20000;
         int maxDepth = 16;
@@ -148,6 +150,7 @@ private:
 
     QString m_root;
     QString m_source;
+    qint64 m_parsedBytes = 0;
     std::shared_ptr<QTemporaryDir> m_extracted;
     QDateTime m_newestFile;
     QList<SnapshotFile> m_files;

@@ -57,8 +57,12 @@ QString ZipReader::safeName(const QString& raw) {
     if (n.isEmpty() || n.startsWith(QLatin1Char('/')) || n.contains(QChar(0)) ||
         (n.size() >= 2 && n[1] == QLatin1Char(':')))
         return {};
+    if (n.size() > 1024)
+        return {};
     QStringList parts;
     for (const QString& p : n.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
+        if (p.size() > 255)
+            return {};
         if (p == QLatin1String(".."))
             return {};
         if (p == QLatin1String("."))
@@ -68,6 +72,8 @@ QString ZipReader::safeName(const QString& raw) {
                 return {};
         parts << p;
     }
+    if (parts.size() > 16)
+        return {};
     return parts.join(QLatin1Char('/'));
 }
 
@@ -136,7 +142,12 @@ Status ZipReader::read(const QString& path, const Limits& limits, const Sink& si
         list << ce;
     }
     qint64 total = 0;
+    // Each entry's data must lie apart from every other's: entries that share bytes turn a small zip into many
+    // large files.
+    QList<std::pair<qint64, qint64>> ranges; // [start, end) of the data already read
+    int index = -1;
     for (const Central& ce : list) {
+        ++index;
         auto refuse = [&](const QString& why) {
             if (problems)
                 *problems << tr("%1 (in the zip): %2").arg(ce.rawName, why);
@@ -186,8 +197,17 @@ Status ZipReader::read(const QString& path, const Limits& limits, const Sink& si
             refuse(tr("damaged (its data lies past the end of the archive)."));
             continue;
         }
+        const qint64 dataEnd = dataStart + ce.compressed;
+        bool overlaps = qint64(ce.localOffset) < dirOffset && dataEnd > dirOffset;
+        for (const auto& [from, to] : ranges)
+            overlaps |= qint64(ce.localOffset) < to && dataEnd > from;
+        if (overlaps) {
+            refuse(tr("its data overlaps another entry's (a crafted archive); not read."));
+            continue;
+        }
+        ranges.append({qint64(ce.localOffset), dataEnd});
         f.seek(dataStart);
-        const Entry entry{name, qint64(ce.size)};
+        const Entry entry{name, qint64(ce.size), index};
         qint64 remaining = ce.compressed;
         qint64 produced = 0;
         uLong crc = crc32(0L, Z_NULL, 0);

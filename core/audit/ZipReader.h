@@ -26,6 +26,7 @@ public:
     struct Entry {
         QString name; // '/' separated, relative, checked
         qint64 size = 0;
+        int index = 0; // its place in the archive: a new index is a new file, even under a name seen before
     };
     // Called for each good entry with a chunk of its data (in order); return false to stop the whole read.
     using Sink = std::function<bool(const Entry& entry, QByteArrayView chunk, bool last)>;
@@ -34,7 +35,8 @@ public:
     // Reads every entry of the file; `problems` gets one line per refused entry. An archive that is not a ZIP at
     // all, or whose directory is damaged, is an error.
     static Status read(const QString& path, const Limits& limits, const Sink& sink, QStringList* problems);
-    // A name is safe when it stays inside the folder it is extracted to. Returns the cleaned name, or empty.
+    // A name is safe when it stays inside the folder it is extracted to, at most 16 folders deep, each part at most
+    // 255 characters. Returns the cleaned name, or empty.
     [[nodiscard]] static QString safeName(const QString& raw);
 };
 

@@ -57,41 +57,19 @@ QStringList passedIds(const QByteArray& json) {
 }
 
 // The allow-list of the collector: commands that read, and the few that write inside its output folder.
-const QStringList allowedCommands = {QStringLiteral("Set-StrictMode"),
-                                     QStringLiteral("New-Item"),
-                                     QStringLiteral("Join-Path"),
-                                     QStringLiteral("Split-Path"),
-                                     QStringLiteral("Test-Path"),
-                                     QStringLiteral("Out-Null"),
-                                     QStringLiteral("New-Object"),
-                                     QStringLiteral("Set-Content"),
-                                     QStringLiteral("ConvertTo-Json"),
-                                     QStringLiteral("Write-Host"),
-                                     QStringLiteral("Write-Warning"),
-                                     QStringLiteral("Get-Item"),
-                                     QStringLiteral("Get-ItemProperty"),
-                                     QStringLiteral("Copy-Item"),
-                                     QStringLiteral("Get-Acl"),
-                                     QStringLiteral("Get-ChildItem"),
-                                     QStringLiteral("Get-CimInstance"),
-                                     QStringLiteral("Get-Command"),
-                                     QStringLiteral("Get-WindowsFeature"),
-                                     QStringLiteral("Where-Object"),
-                                     QStringLiteral("ForEach-Object"),
-                                     QStringLiteral("Get-Module"),
-                                     QStringLiteral("Import-Module"),
-                                     QStringLiteral("Get-LocalGroup"),
-                                     QStringLiteral("Get-LocalGroupMember"),
-                                     QStringLiteral("Get-Service"),
-                                     QStringLiteral("Get-FileHash"),
-                                     QStringLiteral("Sort-Object"),
-                                     QStringLiteral("Select-Object"),
-                                     QStringLiteral("Get-Date"),
-                                     QStringLiteral("Compress-Archive"),
-                                     QStringLiteral("reg.exe"),
-                                     QStringLiteral("secedit.exe"),
-                                     QStringLiteral("netsh.exe"),
-                                     QStringLiteral("wevtutil.exe")};
+const QStringList allowedCommands = {
+    QStringLiteral("Set-StrictMode"),       QStringLiteral("New-Item"),        QStringLiteral("Join-Path"),
+    QStringLiteral("Split-Path"),           QStringLiteral("Test-Path"),       QStringLiteral("Out-Null"),
+    QStringLiteral("New-Object"),           QStringLiteral("Set-Content"),     QStringLiteral("ConvertTo-Json"),
+    QStringLiteral("Write-Host"),           QStringLiteral("Write-Warning"),   QStringLiteral("Get-Item"),
+    QStringLiteral("Get-ItemProperty"),     QStringLiteral("Copy-Item"),       QStringLiteral("Get-Acl"),
+    QStringLiteral("Get-ChildItem"),        QStringLiteral("Get-CimInstance"), QStringLiteral("Get-Command"),
+    QStringLiteral("Get-WindowsFeature"),   QStringLiteral("Where-Object"),    QStringLiteral("ForEach-Object"),
+    QStringLiteral("Get-Module"),           QStringLiteral("Import-Module"),   QStringLiteral("Get-LocalGroup"),
+    QStringLiteral("Get-LocalGroupMember"), QStringLiteral("Get-Service"),     QStringLiteral("Get-FileHash"),
+    QStringLiteral("Sort-Object"),          QStringLiteral("Select-Object"),   QStringLiteral("Get-Date"),
+    QStringLiteral("Compress-Archive"),     QStringLiteral("Remove-Item"),     QStringLiteral("reg.exe"),
+    QStringLiteral("secedit.exe"),          QStringLiteral("netsh.exe"),       QStringLiteral("wevtutil.exe")};
 
 QStringList readOnlyRules() {
     QStringList a;
@@ -101,14 +79,46 @@ QStringList readOnlyRules() {
       << QStringLiteral("--native-verb") << QStringLiteral("secedit.exe=/export") //
       << QStringLiteral("--native-verb") << QStringLiteral("netsh.exe=http")      //
       << QStringLiteral("--native-verb") << QStringLiteral("wevtutil.exe=epl|el");
-    for (const char* w : {"Set-Content", "Copy-Item", "New-Item", "Compress-Archive", "reg.exe", "secedit.exe"})
+    // What writes, and the parameter that names where: it must be an output variable.
+    for (const char* w : {"Set-Content=LiteralPath", "Copy-Item=Destination", "New-Item=Path",
+                          "Compress-Archive=DestinationPath", "Remove-Item=LiteralPath", "reg.exe=*", "secedit.exe=*"})
         a << QStringLiteral("--write-command") << QLatin1String(w);
-    // wevtutil epl writes too; `wevtutil el` only lists, so it may not be a write command: its epl calls name $dest.
+    a << QStringLiteral("--write-native") << QStringLiteral("wevtutil.exe=epl");
+    // The .NET methods and types it may use: reading, strings, lists, the private folder's rights.
+    for (const char* m : {"Add",
+                          "AddAccessRule",
+                          "CreateDirectory",
+                          "EndsWith",
+                          "GetEnumerator",
+                          "GetFullPath",
+                          "GetRSAPrivateKey",
+                          "IsPathRooted",
+                          "ReadAllLines",
+                          "ReadAllText",
+                          "Replace",
+                          "SetAccessRuleProtection",
+                          "StartsWith",
+                          "Substring",
+                          "ToLowerInvariant",
+                          "ToString",
+                          "ToUniversalTime",
+                          "Translate",
+                          "Trim",
+                          "WriteAllBytes",
+                          "WriteAllLines",
+                          "WriteAllText"})
+        a << QStringLiteral("--allow-method") << QLatin1String(m);
+    for (const char* t : {"System.Collections.Generic.List[string]", "System.Security.AccessControl.DirectorySecurity",
+                          "System.Security.AccessControl.FileSystemAccessRule", "System.Security.Principal.NTAccount",
+                          "System.Security.Principal.SecurityIdentifier", "System.Text.UTF8Encoding"})
+        a << QStringLiteral("--allow-type") << QLatin1String(t);
+    a << QStringLiteral("--allow-module") << QStringLiteral("WebAdministration");
     a << QStringLiteral("--output-var") << QStringLiteral("dest=Get-CollectorPath")          //
       << QStringLiteral("--output-var") << QStringLiteral("root=Join-Path $base")            //
-      << QStringLiteral("--output-var") << QStringLiteral("zip=Join-Path $base")             //
+      << QStringLiteral("--output-var") << QStringLiteral("zipFolder=Join-Path $base")       //
+      << QStringLiteral("--output-var") << QStringLiteral("zip=Join-Path $zipFolder")        //
       << QStringLiteral("--output-var") << QStringLiteral("parent=Split-Path -Parent $full") //
-      << QStringLiteral("--output-var") << QStringLiteral("OutputFolder=(never assigned)");
+      << QStringLiteral("--output-var") << QStringLiteral("OutputFolder=(parameter)");
     return a;
 }
 
@@ -166,8 +176,10 @@ private slots:
     void readOnlyRulesCatchWrites_data() {
         QTest::addColumn<QString>("line");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("a command off the list") << QStringLiteral("Remove-Item -LiteralPath C:\\Windows\\x")
-                                                << QStringLiteral("Remove-Item is not on the allow-list");
+        QTest::newRow("a command off the list") << QStringLiteral("Clear-Content -LiteralPath C:\\Windows\\x")
+                                                << QStringLiteral("Clear-Content is not on the allow-list");
+        QTest::newRow("a delete elsewhere") << QStringLiteral("Remove-Item -LiteralPath C:\\Windows\\x")
+                                            << QStringLiteral("Remove-Item writes to a path that is not an output");
         QTest::newRow("reg add") << QStringLiteral("& reg.exe add HKLM\\SOFTWARE\\x /f")
                                  << QStringLiteral("is not an allowed use of reg.exe");
         QTest::newRow("write elsewhere") << QStringLiteral("Set-Content -LiteralPath C:\\evil.txt -Value 1")

@@ -732,6 +732,40 @@ private slots:
                 QVERIFY(!x.remedy.isEmpty());
             }
     }
+
+    void raKeyAclReadsTheRights_data() {
+        QTest::addColumn<QString>("extraAces");
+        QTest::addColumn<bool>("fires");
+        QTest::newRow("Everyone may read the data (CC)") << QStringLiteral("(A;;CCLO;;;WD)") << true;
+        QTest::newRow("Authenticated Users, generic read") << QStringLiteral("(A;;GR;;;AU)") << true;
+        QTest::newRow("Users may change the permissions (WD)") << QStringLiteral("(A;;WD;;;BU)") << true;
+        QTest::newRow("a conditional allow entry")
+            << QStringLiteral("(XA;;FR;;;AU;(WIN://SYSAPPID Contains \"x\"))") << true;
+        QTest::newRow("a hex mask with read data") << QStringLiteral("(A;;0x1;;;S-1-5-21-1-2-3-4000)") << true;
+        QTest::newRow("another application pool") << QStringLiteral("(A;;FR;;;S-1-5-82-1-2-3-4-5)") << true;
+        QTest::newRow("the SCEP pool itself") << QStringLiteral("(A;;FR;;;S-1-5-82-9-9-9-9-9)") << false;
+        QTest::newRow("a deny entry") << QStringLiteral("(D;;FA;;;WD)") << false;
+        QTest::newRow("read attributes only") << QStringLiteral("(A;;0x80;;;WD)") << false;
+    }
+    void raKeyAclReadsTheRights() {
+        QFETCH(QString, extraAces);
+        QFETCH(bool, fires);
+        Fixture f;
+        Server s;
+        s.raSddl += extraAces;
+        s.write(f);
+        // The collector resolves IIS AppPool\SCEP to its SID.
+        QFile host(f.path() + QStringLiteral("/host.json"));
+        QVERIFY(host.open(QIODevice::ReadOnly));
+        QJsonObject o = QJsonDocument::fromJson(host.readAll()).object();
+        host.close();
+        o.insert(QStringLiteral("scepPoolSid"), QStringLiteral("S-1-5-82-9-9-9-9-9"));
+        f.json(QStringLiteral("host.json"), o);
+        const AuditResult r = auditOf(f.path());
+        QCOMPARE(fired(r).contains(QLatin1String("ra-key-acl")), fires);
+        if (!fires)
+            QVERIFY2(r.passed.contains(QLatin1String("ra-key-acl")), qPrintable(explain(r)));
+    }
     void withoutEvidenceNothingPasses() {
         // A folder with nothing NDES-related: every check is "not checked" with a reason, none passed.
         Fixture f;

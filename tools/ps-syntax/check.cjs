@@ -24,51 +24,110 @@ const fs = require('fs');
   const files = [];
   const allowed = new Set();
   const nativeVerbs = new Map();
-  const writeCommands = new Set();
+  const writeCommands = new Map(); // command -> the parameter that names what it writes ('*': any argument)
+  const writeNatives = new Map(); // native program -> verbs that write
   const outputVars = new Map();
+  const allowedMethods = new Set();
+  const allowedTypes = new Set();
+  const allowedModules = new Set();
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--forbid-command') forbidden.push(args[++i].toLowerCase());
-    else if (args[i] === '--allow-command') allowed.add(args[++i].toLowerCase());
+    const next = () => args[++i];
+    if (args[i] === '--forbid-command') forbidden.push(next().toLowerCase());
+    else if (args[i] === '--allow-command') allowed.add(next().toLowerCase());
+    else if (args[i] === '--allow-method') allowedMethods.add(next().toLowerCase());
+    else if (args[i] === '--allow-type') allowedTypes.add(next().toLowerCase());
+    else if (args[i] === '--allow-module') allowedModules.add(next().toLowerCase());
     else if (args[i] === '--native-verb') {
-      const [name, verbs] = args[++i].split('=');
+      const [name, verbs] = next().split('=');
       nativeVerbs.set(name.toLowerCase(), verbs.toLowerCase().split('|'));
-    } else if (args[i] === '--write-command') writeCommands.add(args[++i].toLowerCase());
-    else if (args[i] === '--output-var') {
-      const [name, prefixes] = args[++i].split('=');
-      outputVars.set('$' + name.toLowerCase(), prefixes.split('|').map((x) => x.toLowerCase()));
+    } else if (args[i] === '--write-native') {
+      const [name, verbs] = next().split('=');
+      writeNatives.set(name.toLowerCase(), verbs.toLowerCase().split('|'));
+    } else if (args[i] === '--write-command') {
+      const [name, param] = next().split('=');
+      writeCommands.set(name.toLowerCase(), (param || '*').toLowerCase());
+    } else if (args[i] === '--output-var') {
+      const [name, prefixes] = next().split('=');
+      outputVars.set(name.toLowerCase(), prefixes.split('|').map((x) => x.toLowerCase()));
     } else files.push(args[i]);
   }
-  const writeMethod = /^(Write|Append|Create|Delete|Move|Copy|Replace|Encrypt|Decrypt|SetAccessControl|Save|Open)/i;
-  const namesOutput = (texts) => texts.some((t) => outputVars.has(t.trim().toLowerCase()));
-  // The read-only rules, on the whole tree once it is parsed.
+  const readOnly = allowed.size || nativeVerbs.size || writeCommands.size || outputVars.size || allowedMethods.size;
+  // (String.Replace is allowed by name, so File.Replace is not told apart: the method allow-list is the guard there.)
+  const writeMethod = /^(Write|Append|Create|Delete|Move|Copy|Encrypt|Decrypt|SetAccessControl|Save|Open)/i;
+  const varName = (text) => {
+    let v = text.trim().replace(/^[$@]/, '').replace(/^\{(.*)\}$/, '$1').toLowerCase();
+    const scope = v.match(/^(script|global|local|private|using):(.*)$/);
+    return scope ? scope[2] : v;
+  };
+  const isOutput = (text) => /^[$]/.test(text.trim()) && outputVars.has(varName(text));
+  // The read-only rules, on the whole tree once it is parsed (deny by default).
   const readOnlyFindings = (root, functions) => {
     const out = [];
-    if (!allowed.size && !nativeVerbs.size && !writeCommands.size && !outputVars.size) return out;
+    if (!readOnly) return out;
     const at = (n) => `${n.startPosition.row + 1}:${n.startPosition.column + 1}`;
+    for (const r of root.descendantsOfType('redirection')) {
+      if (r.children.some((c) => c.type === 'file_redirection_operator') && !/\$null\s*$/i.test(r.text))
+        out.push(`${at(r)}: redirection ${r.text} writes a file`);
+    }
     for (const cmd of root.descendantsOfType('command')) {
       const nameNode = cmd.childForFieldName('command_name');
       if (!nameNode) continue;
       const name = nameNode.text.toLowerCase();
       const elementsNode = cmd.childForFieldName('command_elements');
-      const elements = elementsNode ? elementsNode.namedChildren.filter((n) => n.type !== 'command_argument_sep').map((n) => n.text) : [];
+      const elements = elementsNode ? elementsNode.namedChildren.filter((n) => n.type !== 'command_argument_sep') : [];
+      const texts = elements.map((n) => n.text);
+      const positional = elements.filter((n) => n.type !== 'command_parameter');
+      const paramValue = (param) => {
+        const i = elements.findIndex((n) => n.type === 'command_parameter' && n.text.toLowerCase() === '-' + param);
+        return i >= 0 && i + 1 < elements.length ? elements[i + 1].text : null;
+      };
       if (allowed.size && !allowed.has(name) && !functions.has(name)) out.push(`${at(cmd)}: command ${nameNode.text} is not on the allow-list`);
-      if (nativeVerbs.has(name) && !nativeVerbs.get(name).includes((elements[0] || '').toLowerCase()))
-        out.push(`${at(cmd)}: ${nameNode.text} ${elements[0] || ''} is not an allowed use of ${nameNode.text}`);
-      if (writeCommands.has(name) && !namesOutput(elements)) out.push(`${at(cmd)}: ${nameNode.text} writes to a path that is not an output variable`);
+      if (nativeVerbs.has(name) && !nativeVerbs.get(name).includes((texts[0] || '').toLowerCase()))
+        out.push(`${at(cmd)}: ${nameNode.text} ${texts[0] || ''} is not an allowed use of ${nameNode.text}`);
+      if (writeNatives.has(name) && writeNatives.get(name).includes((texts[0] || '').toLowerCase()) && !texts.some(isOutput))
+        out.push(`${at(cmd)}: ${nameNode.text} writes to a path that is not an output variable`);
+      if (writeCommands.has(name)) {
+        const param = writeCommands.get(name);
+        const target = param === '*' ? (texts.find(isOutput) || null) : paramValue(param);
+        if (!target || !isOutput(target)) out.push(`${at(cmd)}: ${nameNode.text} writes to a path that is not an output variable`);
+      }
+      if (name === 'foreach-object' || name === '%') {
+        if (elements.some((n) => n.type === 'command_parameter' && /^-m/i.test(n.text)) || !positional.length || positional[0].type !== 'script_block_expression' && !positional[0].text.startsWith('{'))
+          out.push(`${at(cmd)}: ForEach-Object runs only a script block here`);
+      }
+      if (name === 'new-object' && readOnly) {
+        if (elements.some((n) => n.type === 'command_parameter' && /^-com/i.test(n.text))) out.push(`${at(cmd)}: New-Object -ComObject is not allowed`);
+        const type = (paramValue('typename') || (positional[0] ? positional[0].text : '')).toLowerCase();
+        if (!allowedTypes.has(type)) out.push(`${at(cmd)}: New-Object ${type} is not an allowed type`);
+      }
+      if (name === 'import-module' && !allowedModules.has((positional[0] ? positional[0].text : '').toLowerCase()))
+        out.push(`${at(cmd)}: Import-Module ${positional[0] ? positional[0].text : ''} is not an allowed module`);
     }
     for (const call of root.descendantsOfType('invokation_expression')) {
-      const member = call.descendantsOfType('member_name')[0];
-      if (!member || !writeMethod.test(member.text)) continue;
-      const argVars = call.descendantsOfType('variable').map((v) => v.text);
-      if (!namesOutput(argVars)) out.push(`${at(call)}: .NET ${member.text} writes to a path that is not an output variable`);
+      const member = call.children.find((c) => c.type === 'member_name');
+      if (!member) continue;
+      const m = member.text.toLowerCase();
+      if (allowedMethods.size && !allowedMethods.has(m)) out.push(`${at(call)}: .NET method ${member.text} is not on the allow-list`);
+      if (writeMethod.test(member.text)) {
+        const list = call.descendantsOfType('argument_expression');
+        const first = list.length ? list[0].text : '';
+        if (!isOutput(first)) out.push(`${at(call)}: .NET ${member.text} writes to a path that is not an output variable`);
+      }
     }
     for (const a of root.descendantsOfType('assignment_expression')) {
       const left = a.namedChildren[0];
-      const target = left ? left.text.trim().toLowerCase() : '';
-      if (!outputVars.has(target)) continue;
+      if (!left || !outputVars.has(varName(left.text))) continue;
       const value = a.childForFieldName('value');
       const text = value ? value.text.trim().toLowerCase() : '';
-      if (!outputVars.get(target).some((p) => text.startsWith(p))) out.push(`${at(a)}: ${left.text} is assigned something other than ${outputVars.get(target).join(' or ')}`);
+      const starts = (p) => text.startsWith(p) && (text.length === p.length || /[\s(]/.test(text[p.length]));
+      if (!outputVars.get(varName(left.text)).some(starts)) out.push(`${at(a)}: ${left.text} is assigned something other than ${outputVars.get(varName(left.text)).join(' or ')}`);
+    }
+    for (const t of ['foreach_statement', 'script_parameter']) {
+      for (const n of root.descendantsOfType(t)) {
+        const v = n.descendantsOfType('variable')[0];
+        if (v && outputVars.has(varName(v.text)) && !(t === 'script_parameter' && outputVars.get(varName(v.text)).includes('(parameter)')))
+          out.push(`${at(n)}: the output variable ${v.text} is declared here, not assigned from its function`);
+      }
     }
     return out;
   };
@@ -164,7 +223,7 @@ const fs = require('fs');
     findings.push(...readOnlyFindings(tree.rootNode, functions));
     if (findings.length) {
       bad++;
-      for (const x of findings.slice(0, 40)) console.log(`${f}:${x}`);
+      for (const x of findings.slice(0, 200)) console.log(`${f}:${x}`);
     } else {
       console.log(`${f}: ok`);
     }

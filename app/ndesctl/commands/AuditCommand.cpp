@@ -32,6 +32,14 @@ const QString daysName = QStringLiteral("days");
 const QString catalogueName = QStringLiteral("catalogue");
 const QString compareName = QStringLiteral("compare");
 
+// Evidence is the server's text: control characters (a terminal's escape sequences) are shown, not obeyed.
+QString printable(QString s) {
+    for (QChar& c : s)
+        if (c.unicode() < 0x20 || (c.unicode() >= 0x7F && c.unicode() < 0xA0))
+            c = QChar(0xFFFD);
+    return s;
+}
+
 QString severityWord(audit::Severity s) {
     return audit::severityName(s).toUpper();
 }
@@ -52,23 +60,24 @@ void printText(const CtlOutput& out, const audit::AuditResult& r) {
     for (const audit::Finding& f : r.findings) {
         out.text(QString());
         out.text(QStringLiteral("[%1] %2: %3").arg(severityWord(f.severity), f.id, f.title));
-        out.text(QStringLiteral("  %1").arg(f.detail));
+        out.text(QStringLiteral("  %1").arg(printable(f.detail)));
         for (const audit::Evidence& e : f.evidence)
-            out.text(QStringLiteral("  evidence: %1%2 = %3")
-                         .arg(e.source.isEmpty() ? QString() : e.source + QStringLiteral(": "), e.path, e.value));
+            out.text(
+                printable(QStringLiteral("  evidence: %1%2 = %3")
+                              .arg(e.source.isEmpty() ? QString() : e.source + QStringLiteral(": "), e.path, e.value)));
         out.text(QStringLiteral("  remedy: %1").arg(f.remedy));
     }
     if (!r.notChecked.isEmpty()) {
         out.text(QString());
         out.text(QStringLiteral("Not checked:"));
         for (const audit::NotChecked& n : r.notChecked)
-            out.text(QStringLiteral("  %1: %2").arg(n.id, n.why));
+            out.text(printable(QStringLiteral("  %1: %2").arg(n.id, n.why)));
     }
     if (!r.problems.isEmpty()) {
         out.text(QString());
         out.text(QStringLiteral("Files that could not be used:"));
         for (const QString& p : r.problems)
-            out.text(QStringLiteral("  %1").arg(p));
+            out.text(QStringLiteral("  %1").arg(printable(p)));
     }
 }
 } // namespace
@@ -147,9 +156,9 @@ int AuditCommand::compare(const QCommandLineParser& p, const CtlOutput& out) con
                 out.text(QString());
                 out.text(QStringLiteral("[%1]").arg(area));
             }
-            out.text(QStringLiteral("  %1").arg(d.setting));
-            out.text(QStringLiteral("    A: %1").arg(d.a));
-            out.text(QStringLiteral("    B: %1").arg(d.b));
+            out.text(QStringLiteral("  %1").arg(printable(d.setting)));
+            out.text(QStringLiteral("    A: %1").arg(printable(d.a)));
+            out.text(QStringLiteral("    B: %1").arg(printable(d.b)));
         }
         for (const QString& n : r.notSeen)
             out.text(QStringLiteral("not compared: %1").arg(n));
@@ -240,6 +249,13 @@ int AuditCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
         printText(out, result);
     std::fflush(stdout);
 
+    // Nothing evaluated at all (no evidence NDES Console knows): not a clean bill of health.
+    if (result.findings.isEmpty() && result.passed.isEmpty()) {
+        out.warn(
+            QStringLiteral("No check could run on %1: it holds no evidence of an NDES server (see \"Not checked\").")
+                .arg(folder));
+        return couldNotRun;
+    }
     const auto worst = result.worst();
     if (worst && *worst >= *failOn)
         return 2;
