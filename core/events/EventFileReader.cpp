@@ -25,6 +25,15 @@
 
 extern char** environ;
 
+// ASan, as GCC (__SANITIZE_ADDRESS__) and clang (__has_feature, in the fuzz build) say it.
+#if defined(__SANITIZE_ADDRESS__)
+#define NDES_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NDES_ASAN 1
+#endif
+#endif
+
 namespace ndes::events {
 
 namespace {
@@ -356,7 +365,7 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
         std::vector<std::string> envStrings;
         for (char** e = environ; *e; ++e)
             envStrings.emplace_back(*e);
-#ifdef __SANITIZE_ADDRESS__
+#ifdef NDES_ASAN
         // libevtx (not instrumented) allocates for every value: ASan's slow unwinding on each malloc, which the
         // tests ask for, made the child 50 times slower. The child needs no leak report (it ends with _exit).
         bool hadAsanOptions = false;
@@ -382,7 +391,7 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
         if (pid == 0) { // only async-signal-safe calls from here to exec
             if (::dup2(fds[1], childFd) < 0 || ::fcntl(childFd, F_SETFD, 0) < 0)
                 ::_exit(4);
-#ifndef __SANITIZE_ADDRESS__ // ASan reserves terabytes of address space; its allocator_may_return_null does this job
+#ifndef NDES_ASAN // ASan reserves terabytes of address space; its allocator_may_return_null does this job
             const rlimit as{rlim_t(memoryLimit), rlim_t(memoryLimit)};
             ::setrlimit(RLIMIT_AS, &as);
 #endif
