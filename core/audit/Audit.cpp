@@ -463,6 +463,27 @@ void hashSha1(const Context& c, Outcome& o) {
         o.fire(tr("HashAlgorithm is %1.").arg(v), {ev});
 }
 
+// RA certificates as GetCACert returned them live, for a snapshot without the machine's certificates.
+QList<const service::ExpiryItem*> liveRa(const Context& c) {
+    QList<const service::ExpiryItem*> out;
+    if (c.options.live)
+        for (const service::ExpiryItem& e : c.options.live->expiries)
+            if (e.role == service::ExpiryRole::RaSigning || e.role == service::ExpiryRole::RaEncryption)
+                out << &e;
+    return out;
+}
+
+bool liveCacertRan(const Context& c) {
+    return c.options.live && c.options.live->stepMs(QStringLiteral("cacert")) >= 0 &&
+           std::any_of(c.options.live->steps.begin(), c.options.live->steps.end(),
+                       [](const service::ProbeStep& s) { return s.name == QLatin1String("cacert") && s.ok; });
+}
+
+Evidence liveEvidence(const Context& c, const service::ExpiryItem& e) {
+    return {tr("live: %1 (GetCACert)").arg(c.options.live->url.toString()), e.subject,
+            tr("notAfter %1").arg(e.notAfter.toString(Qt::ISODate))};
+}
+
 // ---- certificates ------------------------------------------------------------------------------------------------
 
 bool needCerts(const Context& c, Outcome& o) {
@@ -473,6 +494,22 @@ bool needCerts(const Context& c, Outcome& o) {
 }
 
 void raMissing(const Context& c, Outcome& o) {
+    if (c.myCerts.isEmpty() && liveCacertRan(c)) {
+        bool sign = false;
+        bool enc = false;
+        for (const service::ExpiryItem* e : liveRa(c)) {
+            sign |= e->role == service::ExpiryRole::RaSigning;
+            enc |= e->role == service::ExpiryRole::RaEncryption;
+        }
+        const QString source = tr("live: %1 (GetCACert)").arg(c.options.live->url.toString());
+        if (!sign)
+            o.fire(tr("GetCACert returns no signing RA certificate."),
+                   {{source, QStringLiteral("GetCACert"), tr("no signing RA")}});
+        if (!enc)
+            o.fire(tr("GetCACert returns no encryption RA certificate."),
+                   {{source, QStringLiteral("GetCACert"), tr("no encryption RA")}});
+        return;
+    }
     if (!needCerts(c, o))
         return;
     if (c.raSigning.isEmpty())
@@ -498,6 +535,13 @@ QList<const CertificateEvidence*> allRa(const Context& c) {
 }
 
 void raExpired(const Context& c, Outcome& o) {
+    if (c.myCerts.isEmpty() && !liveRa(c).isEmpty()) {
+        for (const service::ExpiryItem* e : liveRa(c))
+            if (e->notAfter < c.now)
+                o.fire(tr("%1 expired on %2.").arg(e->subject, e->notAfter.toString(Qt::ISODate)),
+                       {liveEvidence(c, *e)});
+        return;
+    }
     if (!needCerts(c, o))
         return;
     if (allRa(c).isEmpty())
@@ -510,6 +554,16 @@ void raExpired(const Context& c, Outcome& o) {
 }
 
 void raExpiring(const Context& c, Outcome& o) {
+    if (c.myCerts.isEmpty() && !liveRa(c).isEmpty()) {
+        for (const service::ExpiryItem* e : liveRa(c)) {
+            const qint64 days = c.now.daysTo(e->notAfter);
+            if (e->notAfter >= c.now && days <= c.options.expiringDays)
+                o.fire(
+                    tr("%1 expires in %2 days (%3).").arg(e->subject).arg(days).arg(e->notAfter.toString(Qt::ISODate)),
+                    {liveEvidence(c, *e)});
+        }
+        return;
+    }
     if (!needCerts(c, o))
         return;
     if (allRa(c).isEmpty())
@@ -1090,6 +1144,29 @@ void iisScepErrors(const Context& c, Outcome& o) {
                    .arg(unreadable.join(QStringLiteral(", "))));
 }
 
+// ---- live --------------------------------------------------------------------------------------------------------
+
+void liveReasons(const Context& c, Outcome& o, service::HealthStatus level) {
+    if (!c.options.live)
+        return o.skip(tr("No live probe was asked for (ndesctl audit --url URL)."));
+    const service::HealthReport& r = *c.options.live;
+    const QString source = tr("live: %1").arg(r.url.toString());
+    for (const service::HealthReason& reason : r.reasons) {
+        const bool critical =
+            reason.severity == service::HealthStatus::Critical || reason.severity == service::HealthStatus::Unreachable;
+        if (critical == (level == service::HealthStatus::Critical))
+            o.fire(reason.message, {{source, reason.code, reason.message}});
+    }
+}
+
+void liveCritical(const Context& c, Outcome& o) {
+    liveReasons(c, o, service::HealthStatus::Critical);
+}
+
+void liveWarning(const Context& c, Outcome& o) {
+    liveReasons(c, o, service::HealthStatus::Warning);
+}
+
 // ---- the registry of evaluators ------------------------------------------------------------------------------
 
 using Evaluator = void (*)(const Context&, Outcome&);
@@ -1130,6 +1207,8 @@ const Registered evaluators[] = {
     {"svc-not-iis-iusrs", svcNotIisIusrs},
     {"ndes-errors-recent", ndesErrorsRecent},
     {"iis-scep-errors", iisScepErrors},
+    {"live-critical", liveCritical},
+    {"live-warning", liveWarning},
 };
 
 Context makeContext(const Snapshot& snap, const AuditOptions& options) {
@@ -1260,6 +1339,8 @@ QJsonObject AuditResult::toJson() const {
         snapshot.insert(QStringLiteral("collectedBy"), collectedBy);
     if (!problems.isEmpty())
         snapshot.insert(QStringLiteral("problems"), QJsonArray::fromStringList(problems));
+    if (!liveUrl.isEmpty())
+        snapshot.insert(QStringLiteral("live"), liveUrl);
     QJsonArray f;
     for (const Finding& x : findings)
         f.append(x.toJson());
@@ -1289,6 +1370,13 @@ AuditResult runAudit(const Catalogue& catalogue, const Snapshot& snapshot, const
     }
     result.files = snapshot.files();
     result.problems = snapshot.problems();
+    if (options.live) {
+        result.liveUrl = options.live->url.toString();
+        if (result.host.isEmpty())
+            result.host = options.live->url.host();
+        if (!result.collectedAt.isValid())
+            result.collectedAt = options.live->checkedAt;
+    }
     QStringList mscepFiles;
     for (const RegistryEvidence& r : snapshot.registries())
         if (r.reg.find(mscepPath))

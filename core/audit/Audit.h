@@ -4,6 +4,7 @@
 #include "audit/Catalogue.h"
 #include "audit/Finding.h"
 #include "audit/Snapshot.h"
+#include "ndes/HealthProbe.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -18,6 +19,9 @@ struct AuditOptions {
     int recentDays = 14;          // ndes-errors-recent: days before the snapshot was collected
     int maxPasswordValidity = 30; // password-validity-long: minutes
     QString expectedAccount;      // DOMAIN\name the SCEP pool should run as; empty: any specific account
+    // The read-only live probe of the server (ndesctl check's), when one was asked for: its reasons become live-*
+    // findings, and its RA certificates stand in for a snapshot that has none.
+    std::optional<service::HealthReport> live;
 };
 
 // What an audit found: findings (worst first), checks that could not run and why, and the ids that passed.
@@ -32,6 +36,7 @@ struct AuditResult {
     QList<Finding> findings;
     QList<NotChecked> notChecked;
     QStringList passed;
+    QString liveUrl; // the server probed live, empty when none
 
     [[nodiscard]] int count(Severity s) const;
     [[nodiscard]] std::optional<Severity> worst() const;

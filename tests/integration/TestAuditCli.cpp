@@ -2,6 +2,8 @@
 // ndesctl audit and ndesctl collector, as a user runs them: on the real files from Windows servers, with the
 // exit codes and JSON the README documents; the collector it saves is read-only by construction (the PowerShell
 // parser holds it to an allow-list) and frozen as a golden file.
+#include "NdesLabProcess.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -360,10 +362,49 @@ private slots:
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("not empty"));
     }
+
+    // --url: the live, read-only probe of ndesctl check, alone or beside a snapshot; its RA certificates stand in for a
+    // snapshot that has none.
+    void liveLook() {
+        QTemporaryDir dir;
+        ndes::test::NdesLabProcess lab;
+        QString error;
+        QVERIFY2(lab.start({QStringLiteral("--state"), dir.filePath(QStringLiteral("state")), QStringLiteral("--fault"),
+                            QStringLiteral("ra-expired")},
+                           &error),
+                 qPrintable(error));
+        Run r = ndesctl({QStringLiteral("audit"), QStringLiteral("--url"), lab.scepUrl(), QStringLiteral("--json")});
+        QVERIFY2(r.code == 2, r.err.constData());
+        const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(j.value(QStringLiteral("snapshot")).toObject().value(QStringLiteral("live")).toString(),
+                 lab.scepUrl());
+        QCOMPARE(j.value(QStringLiteral("snapshot")).toObject().value(QStringLiteral("host")).toString(),
+                 QStringLiteral("127.0.0.1"));
+        const QStringList ids = findingIds(r.out);
+        QVERIFY2(ids.contains(QLatin1String("ra-expired")) && ids.contains(QLatin1String("live-critical")),
+                 qPrintable(ids.join(QLatin1Char(','))));
+        for (const QJsonValue& v : j.value(QStringLiteral("findings")).toArray())
+            if (v.toObject().value(QStringLiteral("id")) == QLatin1String("ra-expired"))
+                QVERIFY(v.toObject()
+                            .value(QStringLiteral("evidence"))
+                            .toArray()[0]
+                            .toObject()
+                            .value(QStringLiteral("source"))
+                            .toString()
+                            .startsWith(QLatin1String("live: ")));
+        lab.stop();
+        // An unreachable server is a live finding, not a crash or a hang.
+        r = ndesctl({QStringLiteral("audit"), QStringLiteral("--url"), lab.scepUrl(), QStringLiteral("--timeout"),
+                     QStringLiteral("3"), QStringLiteral("--json")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(findingIds(r.out).contains(QLatin1String("live-critical")), r.out.constData());
+    }
     void auditThatCannotRun_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
         QTest::newRow("no input") << QStringList{} << QStringLiteral("--snapshot ZIP|DIR");
+        QTest::newRow("bad url") << QStringList{QStringLiteral("--url"), QStringLiteral("ftp://x")}
+                                 << QStringLiteral("is not an http:// or https:// URL");
         QTest::newRow("missing") << QStringList{QStringLiteral("--in"), QStringLiteral("/nonexistent/x")}
                                  << QStringLiteral("does not exist");
         QTest::newRow("a file") << QStringList{QStringLiteral("--in"),

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "commands/AuditCommand.h"
 
+#include "Options.h"
 #include "audit/Audit.h"
 #include "audit/AuditPdf.h"
 #include "audit/AuditReport.h"
 #include "audit/Drift.h"
+#include "ndes/HealthProbe.h"
 #include "util/AtomicFile.h"
 #include "util/Clock.h"
 
@@ -45,9 +47,10 @@ QString severityWord(audit::Severity s) {
 }
 
 void printText(const CtlOutput& out, const audit::AuditResult& r) {
-    out.text(QStringLiteral("NDES configuration audit of %1 (collected %2; catalogue %3)")
+    out.text(QStringLiteral("NDES configuration audit of %1 (collected %2; catalogue %3)%4")
                  .arg(r.host.isEmpty() ? QStringLiteral("an unnamed server") : r.host,
-                      r.collectedAt.toUTC().toString(Qt::ISODate), r.catalogueVersion));
+                      r.collectedAt.toUTC().toString(Qt::ISODate), r.catalogueVersion,
+                      r.liveUrl.isEmpty() ? QString() : QStringLiteral("; live look at ") + r.liveUrl));
     out.text(QStringLiteral("%1 findings: %2 critical, %3 high, %4 medium, %5 low, %6 info; %7 not checked, %8 passed")
                  .arg(r.findings.size())
                  .arg(r.count(audit::Severity::Critical))
@@ -125,6 +128,12 @@ void AuditCommand::declare(QCommandLineParser& p) {
          {catalogueName, QStringLiteral("Use this check catalogue (JSON) instead of the built-in one."),
           QStringLiteral("FILE")},
          {compareName, QStringLiteral("Compare two snapshots given as arguments: audit --compare A B.")}});
+    p.addOption({QStringLiteral("url"),
+                 QStringLiteral("Also look at the server live, read-only, as ndesctl check does (no secret sent, no "
+                                "password used up); alone, or with a snapshot."),
+                 QStringLiteral("URL")});
+    opt::addTimeout(p, 15);
+    opt::addTlsCa(p);
 }
 
 int AuditCommand::compare(const QCommandLineParser& p, const CtlOutput& out) const {
@@ -174,9 +183,10 @@ int AuditCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
         return usageError(out, QStringLiteral("Unexpected argument \"%1\" (snapshots are given with --snapshot or "
                                               "--in; two with --compare).")
                                    .arg(p.positionalArguments().first()));
-    if (p.isSet(snapshotName) == p.isSet(inName))
+    const bool live = p.isSet(QStringLiteral("url"));
+    if ((p.isSet(snapshotName) && p.isSet(inName)) || (!live && !p.isSet(snapshotName) && !p.isSet(inName)))
         return usageError(out, QStringLiteral("Give --snapshot ZIP|DIR (the collector's zip or folder) or --in DIR "
-                                              "(exported files)."));
+                                              "(exported files), and/or --url URL for a live look."));
     const auto failOn = audit::severityFromName(p.value(failOnName));
     if (!failOn || *failOn == audit::Severity::Info)
         return usageError(out, QStringLiteral("--fail-on is critical, high, medium or low."));
@@ -203,7 +213,9 @@ int AuditCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
         return usageError(out, catalogue.error().message);
 
     const QString folder = p.isSet(snapshotName) ? p.value(snapshotName) : p.value(inName);
-    auto snapshot = audit::Snapshot::load(folder);
+    Result<audit::Snapshot> snapshot = audit::Snapshot();
+    if (!folder.isEmpty())
+        snapshot = audit::Snapshot::load(folder);
     if (!snapshot) {
         out.fail(snapshot.error());
         return couldNotRun;
@@ -217,6 +229,39 @@ int AuditCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
     options.now = Clock::instance().now();
     options.recentDays = days;
     options.expectedAccount = p.value(accountName);
+    if (live) {
+        auto url = opt::parseUrl(p.value(QStringLiteral("url")));
+        if (!url)
+            return usageError(out, url.error().message);
+        auto ms = opt::timeoutMs(p);
+        if (!ms)
+            return usageError(out, ms.error().message);
+        auto extraCa = opt::tlsCa(p);
+        if (!extraCa)
+            return usageError(out, extraCa.error().message);
+        service::HealthTarget target;
+        target.name = url->host();
+        target.scepUrl = *url;
+        target.extraTlsCaCertificates = *extraCa;
+        service::HealthOptions probeOptions;
+        probeOptions.timeoutMs = *ms;
+        service::HealthMonitor monitor;
+        monitor.setOptions(probeOptions);
+        runUntilDone([&](const auto& done) {
+            QObject::connect(&monitor, &service::HealthMonitor::roundFinished, &monitor,
+                             [&options, done](const QList<service::HealthReport>& reports) {
+                                 if (!reports.isEmpty())
+                                     options.live = reports.first();
+                                 done(ExitOk);
+                             });
+            monitor.probeAll({target});
+        });
+        if (!options.live) {
+            out.fail(makeError(ErrorKind::Internal,
+                               QStringLiteral("The live probe of %1 gave no report.").arg(url->toString())));
+            return couldNotRun;
+        }
+    }
     const audit::AuditResult result = audit::runAudit(*catalogue, *snapshot, options);
 
     const QDateTime generatedAt = Clock::instance().now();
