@@ -766,6 +766,49 @@ private slots:
         if (!fires)
             QVERIFY2(r.passed.contains(QLatin1String("ra-key-acl")), qPrintable(explain(r)));
     }
+
+    // The Intune connector's (or NDESPolicy's) client certificate, named by thumbprint in its registry key.
+    void policyModuleCertificate_data() {
+        QTest::addColumn<QString>("which");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("self-signed") << QStringLiteral("self-signed") << QStringLiteral("fires");
+        QTest::newRow("not in the store") << QStringLiteral("absent") << QStringLiteral("fires");
+        QTest::newRow("a good client certificate") << QStringLiteral("good") << QStringLiteral("passes");
+        QTest::newRow("no thumbprint in the key") << QStringLiteral("none") << QStringLiteral("not checked");
+    }
+    void policyModuleCertificate() {
+        QFETCH(QString, which);
+        QFETCH(QString, expected);
+        static const test::NdesLikePki pki = test::NdesLikePki::create(700);
+        static const pki::Certificate selfSigned =
+            test::issue(test::testKey(8), QStringLiteral("CN=NDES01 connector"), pki::Certificate(), test::testKey(8),
+                        0, {QStringLiteral("1.3.6.1.5.5.7.3.2")});
+        static const pki::Certificate good =
+            test::issue(test::testKey(8), QStringLiteral("CN=NDES01 connector"), pki.issuing, pki.issuingKey, 0,
+                        {QStringLiteral("1.3.6.1.5.5.7.3.2")});
+        const pki::Certificate& named = which == QLatin1String("good") ? good : selfSigned;
+        Fixture f;
+        Server s;
+        const QString thumb = which == QLatin1String("absent")
+                                  ? QStringLiteral("00112233445566778899AABBCCDDEEFF00112233")
+                                  : pki::Certificate::hex(named.sha1());
+        s.extraKeys =
+            which == QLatin1String("none")
+                ? QStringLiteral("[%1\\Modules\\NDESPolicy]\n\"Policy\"=\"NDESPolicy.Policy\"\n\n").arg(mscepKey)
+                : QStringLiteral("[%1\\Modules\\NDESPolicy]\n\"NDESCertThumbprint\"=\"%2\"\n\n").arg(mscepKey, thumb);
+        s.write(f);
+        if (which != QLatin1String("absent"))
+            f.cert(QStringLiteral("My"), named, {{QStringLiteral("hasPrivateKey"), true}});
+        const AuditResult r = auditOf(f.path());
+        if (expected == QLatin1String("fires"))
+            QVERIFY2(fired(r).contains(QLatin1String("policy-cert")), qPrintable(explain(r)));
+        else if (expected == QLatin1String("passes"))
+            QVERIFY2(r.passed.contains(QLatin1String("policy-cert")), qPrintable(explain(r)));
+        else
+            QVERIFY2(notCheckedIds(r).contains(QLatin1String("policy-cert")), qPrintable(explain(r)));
+        // Without a policy module there is nothing to check: the good server passes.
+        QVERIFY(auditOf(Server()).passed.contains(QLatin1String("policy-cert")));
+    }
     void withoutEvidenceNothingPasses() {
         // A folder with nothing NDES-related: every check is "not checked" with a reason, none passed.
         Fixture f;
