@@ -3,9 +3,11 @@
 
 #include "LabEventLog.h"
 #include "LabPki.h"
+#include "audit/WindowsText.h"
 #include "pki/CertificateBuilder.h"
 #include "pki/Oids.h"
 #include "pki/PrivateKey.h"
+#include "setup/RegWriter.h"
 #include "util/AtomicFile.h"
 
 #include <QCryptographicHash>
@@ -24,26 +26,11 @@ using pki::Certificate;
 // The lab's service account and the SID the collector would resolve it to (a fixed example domain SID).
 const QString account = QStringLiteral("LAB\\svc-ndes");
 const QString accountSid = QStringLiteral("S-1-5-21-3623811015-3361044348-30300820-1105");
-const QString mscep = QStringLiteral("HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP");
 
-QByteArray utf16Reg(QString text) {
-    text.replace(QStringLiteral("\r\n"), QStringLiteral("\n")).replace(QLatin1Char('\n'), QStringLiteral("\r\n"));
-    QByteArray out("\xFF\xFE", 2);
-    for (QChar c : QStringLiteral("Windows Registry Editor Version 5.00\r\n\r\n") + text) {
-        out.append(char(c.unicode() & 0xFF));
-        out.append(char(c.unicode() >> 8));
-    }
-    return out;
-}
-
-QString regString(QString s) {
-    return QLatin1Char('"') +
-           s.replace(QLatin1Char('\\'), QStringLiteral("\\\\")).replace(QLatin1Char('"'), QStringLiteral("\\\"")) +
-           QLatin1Char('"');
-}
-
-QString dword(quint32 v) {
-    return QStringLiteral("dword:%1").arg(v, 8, 16, QLatin1Char('0'));
+QByteArray utf16Reg(const QString& text) {
+    QString crlf = QStringLiteral("Windows Registry Editor Version 5.00\n\n") + text;
+    crlf.replace(QLatin1Char('\n'), QStringLiteral("\r\n"));
+    return audit::encodeWindowsText(crlf);
 }
 
 Status put(const QString& root, const QString& name, const QByteArray& bytes) {
@@ -138,41 +125,23 @@ Status writeLabSnapshot(const NdesLabServer::Options& o, const QString& outDir, 
     const LabPki& lab = *pkiResult;
     const NdesSettings& st = o.settings;
 
-    // Registry, as reg export writes it.
-    QString reg =
-        QStringLiteral("[%1]\n\"SignatureTemplate\"=%2\n\"EncryptionTemplate\"=%3\n\"GeneralPurposeTemplate\"=%4\n\n"
-                       "[%1\\CAInfo]\n\"Configuration\"=%5\n\n[%1\\CAType]\n\"CAType\"=dword:00000001\n\n"
-                       "[%1\\CertsInMYStore]\n\"CertsInMYStore\"=dword:00000001\n\n")
-            .arg(mscep, regString(st.signatureTemplate), regString(st.encryptionTemplate),
-                 regString(st.generalPurposeTemplate), regString(st.caConfiguration));
-    const QList<std::pair<QString, quint32>> dwords = {
-        {QStringLiteral("EnforcePassword"), st.enforcePassword ? 1u : 0u},
-        {QStringLiteral("UseSinglePassword"), st.useSinglePassword ? 1u : 0u},
-        {QStringLiteral("PasswordLength"), quint32(st.passwordLength)},
-        {QStringLiteral("PasswordMax"), quint32(st.passwordMax)},
-        {QStringLiteral("PasswordValidity"), quint32(st.passwordValidity)}};
-    for (const auto& [name, value] : dwords)
-        reg += QStringLiteral("[%1\\%2]\n\"%2\"=%3\n\n").arg(mscep, name, dword(value));
-    reg += QStringLiteral("[%1\\PasswordVDir]\n\"PasswordVDir\"=\"CertSrv/mscep_admin\"\n\n").arg(mscep);
-    QStringList algorithms;
+    // Registry, as reg export writes it: the MSCEP key through the setup wizard's .reg writer (the real layout).
+    setup::SetupPlan plan;
+    plan.signatureTemplate = st.signatureTemplate;
+    plan.encryptionTemplate = st.encryptionTemplate;
+    plan.generalPurposeTemplate = st.generalPurposeTemplate;
+    plan.caConfig = st.caConfiguration;
+    plan.enforcePassword = st.enforcePassword;
+    plan.useSinglePassword = st.useSinglePassword;
+    plan.passwordLength = st.passwordLength;
+    plan.passwordMax = st.passwordMax;
+    plan.passwordValidity = st.passwordValidity;
+    plan.caCapabilitiesAlgorithms.clear();
     for (const QString& c : st.capabilities)
         if (c.startsWith(QLatin1String("SHA")) || c == QLatin1String("AES") || c == QLatin1String("DES3"))
-            algorithms << c;
-    if (!algorithms.isEmpty()) {
-        QByteArray multi;
-        for (const QString& a : algorithms)
-            for (QChar ch : a + QChar(0))
-                multi.append(char(ch.unicode() & 0xFF)).append(char(ch.unicode() >> 8));
-        multi.append('\0').append('\0');
-        QStringList hex;
-        for (char b : multi)
-            hex << QStringLiteral("%1").arg(quint8(b), 2, 16, QLatin1Char('0'));
-        reg += QStringLiteral("[%1\\CACapabilitiesAlgorithms]\n\"CACapabilitiesAlgorithms\"=hex(7):%2\n\n")
-                   .arg(mscep, hex.join(QLatin1Char(',')));
-    }
-    reg += QStringLiteral("[%1\\HashAlgorithm]\n\"HashAlgorithm\"=\"SHA256\"\n").arg(mscep);
+            plan.caCapabilitiesAlgorithms << c;
     QList<Status> writes;
-    writes << put(root, QStringLiteral("registry/mscep.reg"), utf16Reg(reg));
+    writes << put(root, QStringLiteral("registry/mscep.reg"), setup::RegWriter::file(plan));
     writes << put(root, QStringLiteral("registry/ndes-role.reg"),
                   utf16Reg(QStringLiteral("[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\ADCS\\NDES]\n"
                                           "\"ConfigurationStatus\"=dword:00000002\n")));
@@ -251,14 +220,12 @@ Status writeLabSnapshot(const NdesLabServer::Options& o, const QString& outDir, 
                   json({{QStringLiteral("kind"), QStringLiteral("local-groups")},
                         {QStringLiteral("groups"), QJsonObject{{QStringLiteral("Administrators"), admins},
                                                                {QStringLiteral("IIS_IUSRS"), iisUsers}}}}));
-    QString rights = QStringLiteral("[Unicode]\r\nUnicode=yes\r\n[Privilege Rights]\r\n"
-                                    "SeImpersonatePrivilege = *S-1-5-19,*S-1-5-20,*S-1-5-32-544,*S-1-5-6\r\n"
-                                    "SeBatchLogonRight = *S-1-5-32-544,*S-1-5-32-551,*S-1-5-32-559,*S-1-5-32-568\r\n"
-                                    "[Version]\r\nsignature=\"$CHICAGO$\"\r\nRevision=1\r\n");
-    QByteArray rightsBytes("\xFF\xFE", 2);
-    for (QChar c : rights)
-        rightsBytes.append(char(c.unicode() & 0xFF)).append(char(c.unicode() >> 8));
-    writes << put(root, QStringLiteral("user-rights.inf"), rightsBytes);
+    const QString rights =
+        QStringLiteral("[Unicode]\r\nUnicode=yes\r\n[Privilege Rights]\r\n"
+                       "SeImpersonatePrivilege = *S-1-5-19,*S-1-5-20,*S-1-5-32-544,*S-1-5-6\r\n"
+                       "SeBatchLogonRight = *S-1-5-32-544,*S-1-5-32-551,*S-1-5-32-559,*S-1-5-32-568\r\n"
+                       "[Version]\r\nsignature=\"$CHICAGO$\"\r\nRevision=1\r\n");
+    writes << put(root, QStringLiteral("user-rights.inf"), audit::encodeWindowsText(rights));
     writes << put(root, QStringLiteral("services.json"),
                   json({{QStringLiteral("kind"), QStringLiteral("services")},
                         {QStringLiteral("services"),

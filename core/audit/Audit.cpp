@@ -59,19 +59,11 @@ bool isTemplateValue(const QString& name) {
         name, std::initializer_list<const char*>{"SignatureTemplate", "EncryptionTemplate", "GeneralPurposeTemplate"});
 }
 
+// Numbers with their hex, as regedit shows them.
 QString valueText(const RegistryValue& v) {
-    switch (v.type) {
-    case RegistryValue::Type::Dword:
-    case RegistryValue::Type::Qword:
+    if (v.type == RegistryValue::Type::Dword || v.type == RegistryValue::Type::Qword)
         return QStringLiteral("%1 (0x%2)").arg(v.number).arg(v.number, 0, 16);
-    case RegistryValue::Type::MultiString:
-        return v.strings.join(QStringLiteral(", "));
-    case RegistryValue::Type::Binary:
-    case RegistryValue::Type::Other:
-        return tr("(%1 bytes of binary data)").arg(v.bytes.size());
-    default:
-        return v.string;
-    }
+    return v.text();
 }
 
 // The subkey's name below `parent` in its written case, or empty when `key` is not directly below it.
@@ -114,6 +106,7 @@ struct Context {
     // MSCEP
     const RegistryKey* mscep = nullptr;
     QString mscepFile;
+    QStringList mscepFiles; // every export that holds MSCEP (more than one is a problem to report)
     const service::RegistryExport* mscepReg = nullptr;
     std::optional<service::MscepSettings> settings;
     bool mscepAbsentPerManifest = false;
@@ -1220,13 +1213,15 @@ Context makeContext(const Snapshot& snap, const AuditOptions& options) {
                 service::RegistryExport::normalize(mscepPath) + QLatin1Char('\\'));
         if (!holds)
             continue;
+        c.mscepFiles << r.file;
+        if (c.mscepReg)
+            continue; // the first export is audited; runAudit names the others
         c.mscepReg = &r.reg;
         c.mscepFile = r.file;
         c.mscep = r.reg.find(mscepPath);
         auto s = service::MscepSettings::fromRegistry(r.reg);
         if (s)
             c.settings = *s;
-        break;
     }
     if (snap.manifest())
         for (const QString& k : snap.manifest()->absentKeys)
@@ -1377,14 +1372,10 @@ AuditResult runAudit(const Catalogue& catalogue, const Snapshot& snapshot, const
         if (!result.collectedAt.isValid())
             result.collectedAt = options.live->checkedAt;
     }
-    QStringList mscepFiles;
-    for (const RegistryEvidence& r : snapshot.registries())
-        if (r.reg.find(mscepPath))
-            mscepFiles << r.file;
-    if (mscepFiles.size() > 1)
+    if (c.mscepFiles.size() > 1)
         result.problems << tr("%1 exports of MSCEP (%2): only %3 is audited; give one.")
-                               .arg(mscepFiles.size())
-                               .arg(mscepFiles.join(QStringLiteral(", ")), c.mscepFile);
+                               .arg(c.mscepFiles.size())
+                               .arg(c.mscepFiles.join(QStringLiteral(", ")), c.mscepFile);
     for (const CheckDefinition& d : catalogue.checks()) {
         Evaluator evaluate = nullptr;
         for (const Registered& r : evaluators)

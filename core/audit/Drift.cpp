@@ -14,22 +14,6 @@ QString tr(const char* text) {
 
 using Key = std::pair<QString, QString>;
 
-QString regValue(const service::RegistryValue& v) {
-    using T = service::RegistryValue::Type;
-    switch (v.type) {
-    case T::Dword:
-    case T::Qword:
-        return QString::number(v.number);
-    case T::MultiString:
-        return v.strings.join(QStringLiteral(", "));
-    case T::Binary:
-    case T::Other:
-        return tr("(%1 bytes of binary data)").arg(v.bytes.size());
-    default:
-        return v.string;
-    }
-}
-
 // A registry path without the hive prefix, as admins read it.
 QString shortKey(const QString& path) {
     QString p = path.trimmed();
@@ -104,7 +88,7 @@ QMap<Key, QString> settingsOf(const Snapshot& s) {
             for (const service::RegistryValue& v : k.values)
                 m.insert({reg, shortKey(k.path) + QLatin1Char('\\') +
                                    (v.name.isEmpty() ? QStringLiteral("(Default)") : v.name)},
-                         regValue(v));
+                         v.text());
         }
     if (s.appHost()) {
         const AppHostConfig& c = *s.appHost();

@@ -44,6 +44,14 @@ Result<QString> decodeWindowsText(const QByteArray& data) {
     return QString::fromUtf8(body);
 }
 
+QByteArray encodeWindowsText(const QString& text) {
+    QByteArray out("\xFF\xFE", 2);
+    out.reserve(2 + text.size() * 2);
+    for (QChar c : text)
+        out.append(char(c.unicode() & 0xFF)).append(char(c.unicode() >> 8));
+    return out;
+}
+
 bool UserRights::looksLike(const QString& text) {
     return text.contains(QLatin1String("[Privilege Rights]"), Qt::CaseInsensitive);
 }

@@ -14,6 +14,8 @@ namespace ndes::audit {
 // Text as Windows tools write it: UTF-16LE with a BOM (reg export, secedit, PowerShell 5.1's Out-File), UTF-16LE
 // without one, UTF-8 with or without a BOM. UTF-16 with an odd number of bytes is refused (the file was cut).
 [[nodiscard]] Result<QString> decodeWindowsText(const QByteArray& data);
+// The other way: UTF-16LE with a BOM, as regedit and secedit write.
+[[nodiscard]] QByteArray encodeWindowsText(const QString& text);
 
 // `secedit /export /areas USER_RIGHTS /cfg FILE`: the [Privilege Rights] section, each right with its holders as
 // written (`*S-1-5-32-568` for a SID, else a name).

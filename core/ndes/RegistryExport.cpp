@@ -66,6 +66,21 @@ QString utf16FromBytes(const QByteArray& b) {
 
 } // namespace
 
+QString RegistryValue::text() const {
+    switch (type) {
+    case Type::Dword:
+    case Type::Qword:
+        return QString::number(number);
+    case Type::MultiString:
+        return strings.join(QStringLiteral(", "));
+    case Type::Binary:
+    case Type::Other:
+        return QCoreApplication::translate("RegistryExport", "(%1 bytes of binary data)").arg(bytes.size());
+    default:
+        return string;
+    }
+}
+
 QString RegistryExport::normalize(const QString& path) {
     QString p = path.trimmed();
     if (p.startsWith(QLatin1String("HKLM\\"), Qt::CaseInsensitive))

@@ -19,6 +19,9 @@ struct RegistryValue {
     QByteArray bytes;    // Binary and Other (raw)
     QStringList strings; // MultiString
     int line = 0;
+
+    // The value as people read it: a number in decimal, strings joined with ", ", binary data by its size.
+    [[nodiscard]] QString text() const;
 };
 
 struct RegistryKey {

@@ -7,6 +7,7 @@
 #include "audit/AuditReport.h"
 #include "audit/Catalogue.h"
 #include "audit/Drift.h"
+#include "audit/WindowsText.h"
 #include "audit/ZipReader.h"
 #include "iis/W3cLog.h"
 
@@ -30,12 +31,7 @@ QString data(const QString& rel) {
 }
 
 QByteArray utf16(const QString& text) {
-    QByteArray out("\xFF\xFE", 2);
-    for (QChar c : text) {
-        out.append(char(c.unicode() & 0xFF));
-        out.append(char(c.unicode() >> 8));
-    }
-    return out;
+    return encodeWindowsText(text); // with a BOM, as regedit and secedit write
 }
 
 const QString mscepKey = QStringLiteral("HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP");
