@@ -10,14 +10,18 @@ DEMO_PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config git curl python3
     qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-qpa-plugins libqt6svg6
     libssl-dev openssl zlib1g-dev libkrb5-dev gss-ntlmssp gss-ntlmssp-dev libcurl4-openssl-dev libqrencode-dev
+    libldap-dev libsasl2-dev libsasl2-modules-gssapi-mit
     qtkeychain-qt6-dev gnome-keyring dbus dbus-x11 libevtx-dev libbfio-dev
     xvfb xauth fonts-dejavu-core
 )
-# What the tests add: the real peers (scepserver, a KDC, rsyslog, certmonger), the sanitizer and fuzzer runtimes,
-# the formatter, the EVTX reference readers, the packaging checks, and Node for the PowerShell parser.
+# What the tests add: the real peers (scepserver, a KDC, rsyslog, certmonger, a Samba AD domain controller with
+# ldapsearch to read back what we write), the sanitizer and fuzzer runtimes, the formatter, the EVTX reference
+# readers, the packaging checks, and Node for the PowerShell parser. Samba comes without its recommended NSS and PAM
+# modules (libnss-winbind, libpam-winbind): nothing changes how this machine looks up users or logs them in.
 TEST_PACKAGES=(
     scep clang libclang-rt-14-dev clang-format clang-tidy hyperfine
     krb5-kdc krb5-admin-server krb5-user certmonger libsecret-tools time bsdutils
+    samba samba-ad-dc samba-ad-provision ldap-utils
     libevtx-utils python3-evtx rsyslog desktop-file-utils appstream file imagemagick
 )
 PACKAGES=("${DEMO_PACKAGES[@]}")
@@ -32,9 +36,11 @@ all) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
 esac
 
 # Daemons whose programs the tests run themselves, from temporary folders, on loopback ports. Installing their
-# packages would start and enable the system's own instances (a KDC, kadmind, a syslog daemon, certmonger): the ones
-# this script installs are neither started nor enabled. Ones already installed are left as they are.
-DAEMONS=(krb5-kdc krb5-admin-server rsyslog certmonger) # package = systemd unit
+# packages would start and enable the system's own instances (a KDC, kadmind, a syslog daemon, certmonger, Samba's
+# file sharing smbd/nmbd, its domain controller and winbindd): the ones this script installs are neither started nor
+# enabled. Ones already installed are left as they are. Each entry: package=its systemd units.
+DAEMONS=(krb5-kdc=krb5-kdc krb5-admin-server=krb5-admin-server rsyslog=rsyslog certmonger=certmonger
+    samba=smbd,nmbd,samba-ad-dc samba-ad-dc=samba-ad-dc winbind=winbind)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -66,12 +72,19 @@ if [ "$(id -u)" -ne 0 ]; then
     command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 1; }
     SUDO="sudo"
 fi
+# winbind comes in as a dependency of samba-ad-dc: count it when it is not installed yet.
+dpkg-query -W -f='${Status}' winbind 2>/dev/null | grep -q "install ok installed" || [[ " ${missing[*]} " != *" samba-ad-dc "* ]] || missing_dep_winbind=1
 new_daemons=()
 for d in "${DAEMONS[@]}"; do
-    for p in "${missing[@]}"; do
-        [ "$p" = "$d" ] && new_daemons+=("$d")
+    pkg="${d%%=*}"
+    units="${d#*=}"
+    for p in "${missing[@]}" ${missing_dep_winbind:+winbind}; do
+        [ "$p" = "$pkg" ] && new_daemons+=(${units//,/ })
     done
 done
+if [ ${#new_daemons[@]} -gt 0 ]; then
+    mapfile -t new_daemons < <(printf '%s\n' "${new_daemons[@]}" | sort -u)
+fi
 # invoke-rc.d asks policy-rc.d before starting a service; 101 means "not now". Only for these daemons, and only
 # when no policy is in place (the file goes when the install ends).
 policy=""
@@ -91,8 +104,11 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 [ -n "$policy" ] && $SUDO rm -f "$policy"
 if [ ${#new_daemons[@]} -gt 0 ] && command -v systemctl >/dev/null; then
-    # Not enabled at boot either; stopped in case a policy already in place let them start.
-    $SUDO systemctl disable --now "${new_daemons[@]}" >/dev/null 2>&1 || $SUDO systemctl disable "${new_daemons[@]}" >/dev/null 2>&1 || true
+    # Not enabled at boot either; stopped in case a policy already in place let them start. One at a time: a unit
+    # that does not exist (samba-ad-dc is masked on a file server) must not keep the others enabled.
+    for u in "${new_daemons[@]}"; do
+        $SUDO systemctl disable --now "$u" >/dev/null 2>&1 || $SUDO systemctl disable "$u" >/dev/null 2>&1 || true
+    done
     echo "install-deps: ${new_daemons[*]} installed for the tests, not started, not enabled"
 fi
 [ "$mode" = all ] && install_ps_syntax

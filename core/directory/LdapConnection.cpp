@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "directory/LdapConnection.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QFileInfo>
+
+#include <lber.h>
+#include <ldap.h>
+#include <sasl/sasl.h>
+
+#include <csignal>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+namespace ndes::directory {
+namespace {
+
+QString tr(const char* text) {
+    return QCoreApplication::translate("ndes::directory::LdapConnection", text);
+}
+
+// RAII for what libldap hands out.
+struct MsgFree {
+    void operator()(LDAPMessage* m) const { ldap_msgfree(m); }
+};
+using MessagePtr = std::unique_ptr<LDAPMessage, MsgFree>;
+struct MemFree {
+    void operator()(char* p) const { ldap_memfree(p); }
+};
+using LdapString = std::unique_ptr<char, MemFree>;
+struct BerFree {
+    void operator()(BerElement* b) const { ber_free(b, 0); }
+};
+struct ValuesFree {
+    void operator()(berval** v) const { ldap_value_free_len(v); }
+};
+struct ControlFree {
+    void operator()(LDAPControl* c) const { ldap_control_free(c); }
+};
+using ControlPtr = std::unique_ptr<LDAPControl, ControlFree>;
+struct ControlsFree {
+    void operator()(LDAPControl** c) const { ldap_controls_free(c); }
+};
+struct RefsFree {
+    void operator()(char** r) const { ber_memvfree(reinterpret_cast<void**>(r)); }
+};
+struct BervalFree {
+    void operator()(berval* b) const { ber_bvfree(b); }
+};
+
+// The largest single LDAP message accepted from the server (one entry with every value): bounds what libldap
+// buffers before this code sees it.
+constexpr ber_len_t maxMessageBytes = 64 * 1024 * 1024;
+const char* const sdFlagsOid = "1.2.840.113556.1.4.801";
+const char* const systemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
+
+timeval toTimeval(qint64 ms) {
+    ms = std::max<qint64>(ms, 1);
+    return timeval{time_t(ms / 1000), suseconds_t((ms % 1000) * 1000)};
+}
+
+// The SD_FLAGS control's value: SEQUENCE { INTEGER flags } (MS-ADTS 3.1.1.3.4.1.11).
+ControlPtr sdFlagsControl(int flags) {
+    const unsigned char value[] = {0x30, 0x03, 0x02, 0x01, static_cast<unsigned char>(flags & 0x0F)};
+    berval bv{sizeof value, reinterpret_cast<char*>(const_cast<unsigned char*>(value))};
+    LDAPControl* c = nullptr;
+    if (ldap_control_create(sdFlagsOid, 0, &bv, 1, &c) != LDAP_SUCCESS)
+        return nullptr;
+    return ControlPtr(c);
+}
+
+// SASL asks for nothing interactive with GSSAPI: the ticket cache has the identity.
+int saslInteract(LDAP*, unsigned, void*, void* in) {
+    for (auto* i = static_cast<sasl_interact_t*>(in); i && i->id != SASL_CB_LIST_END; ++i) {
+        i->result = "";
+        i->len = 0;
+    }
+    return LDAP_SUCCESS;
+}
+
+// A write to a socket the server closed must give an error, not kill the process.
+void ignoreSigpipe() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        struct sigaction current {};
+        if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
+            std::signal(SIGPIPE, SIG_IGN);
+    });
+}
+
+} // namespace
+
+struct LdapConnection::Handle {
+    LDAP* ld = nullptr;
+    ~Handle() {
+        if (ld)
+            ldap_unbind_ext_s(ld, nullptr, nullptr);
+    }
+    [[nodiscard]] QString diagnostic() const {
+        char* msg = nullptr;
+        if (!ld || ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg) != LDAP_OPT_SUCCESS || !msg)
+            return {};
+        LdapString own(msg);
+        return QString::fromUtf8(msg).trimmed();
+    }
+};
+
+// ---- LdapEntry ---------------------------------------------------------------------------------------------------
+
+QByteArray LdapEntry::value(const QString& name) const {
+    const auto it = attributes.constFind(name.toLower());
+    return it == attributes.cend() || it->isEmpty() ? QByteArray() : it->first();
+}
+
+QString LdapEntry::text(const QString& name) const {
+    return QString::fromUtf8(value(name));
+}
+
+QStringList LdapEntry::texts(const QString& name) const {
+    QStringList out;
+    for (const QByteArray& v : values(name))
+        out << QString::fromUtf8(v);
+    return out;
+}
+
+std::optional<qint64> LdapEntry::integer(const QString& name) const {
+    if (!has(name))
+        return std::nullopt;
+    bool ok = false;
+    const qint64 v = value(name).trimmed().toLongLong(&ok);
+    return ok ? std::optional<qint64>(v) : std::nullopt;
+}
+
+// ---- LdapOptions -------------------------------------------------------------------------------------------------
+
+QString LdapOptions::urlProblem() const {
+    if (!url.isValid() || url.host().isEmpty())
+        return tr("\"%1\" is not a directory URL: give ldaps://host or ldap://host (StartTLS).").arg(url.toString());
+    const QString scheme = url.scheme().toLower();
+    if (scheme != QLatin1String("ldaps") && scheme != QLatin1String("ldap"))
+        return tr("\"%1\": the directory is reached with ldaps:// or ldap:// (StartTLS), not %2://.")
+            .arg(url.toString(), scheme);
+    if (!url.path().isEmpty() && url.path() != QLatin1String("/"))
+        return tr("\"%1\": give the server only (ldaps://host[:port]), without a base DN.").arg(url.toString());
+    if (url.hasQuery() || url.hasFragment() || !url.userInfo().isEmpty())
+        return tr("\"%1\": give the server only (ldaps://host[:port]).").arg(url.toString());
+    return {};
+}
+
+// ---- LdapConnection ----------------------------------------------------------------------------------------------
+
+LdapConnection::LdapConnection()
+    : m_handle(std::make_unique<Handle>()) {}
+
+LdapConnection::~LdapConnection() = default;
+
+QString LdapConnection::describe(int code, const QString& what) const {
+    const QString server = m_options.url.toString();
+    const QString diag = m_handle ? m_handle->diagnostic() : QString();
+    const QString detail = diag.isEmpty()
+                               ? QString::fromUtf8(ldap_err2string(code))
+                               : QStringLiteral("%1: %2").arg(QString::fromUtf8(ldap_err2string(code)), diag);
+    switch (code) {
+    case LDAP_SERVER_DOWN:
+        return tr("%1: cannot reach %2 (%3). Check the URL and port, and that the server speaks %4 there.")
+            .arg(what, server, detail,
+                 m_options.url.scheme().toLower() == QLatin1String("ldaps") ? QStringLiteral("LDAPS")
+                                                                            : QStringLiteral("LDAP"));
+    case LDAP_CONNECT_ERROR:
+        return tr("%1: the TLS connection to %2 failed (%3). If the certificate is not trusted, give the CA that "
+                  "issued the domain controller's certificate (--tls-ca); if its name does not match, use the name "
+                  "the certificate carries in the URL.")
+            .arg(what, server, detail);
+    case LDAP_TIMEOUT:
+        return tr("%1: %2 did not answer within %3 s.")
+            .arg(what, server)
+            .arg(m_options.operationTimeoutMs / 1000.0, 0, 'f', 1);
+    case LDAP_INVALID_CREDENTIALS:
+        return tr("%1: %2 refused the credentials of %3 (wrong name or password, or the account may not log on).")
+            .arg(what, server, m_options.bindDn);
+    case LDAP_STRONG_AUTH_REQUIRED:
+        return tr("%1: %2 requires stronger authentication (%3).").arg(what, server, detail);
+    case LDAP_INSUFFICIENT_ACCESS:
+        return tr("%1: the account has no right to do this (%2).").arg(what, detail);
+    case LDAP_REFERRAL:
+        return tr("%1: %2 referred the request to another server; referrals are not followed. Ask the domain "
+                  "controller that holds the data (%3).")
+            .arg(what, server, detail);
+    case LDAP_NO_SUCH_OBJECT:
+        return tr("%1: no such object (%2).").arg(what, detail);
+    case LDAP_DECODING_ERROR:
+    case LDAP_PROTOCOL_ERROR:
+        return tr("%1: %2 answered something that is not LDAP (%3).").arg(what, server, detail);
+    case LDAP_AUTH_UNKNOWN:
+    case LDAP_LOCAL_ERROR:
+        return tr("%1: %2 (%3).").arg(what, server, detail);
+    default:
+        return tr("%1: %2.").arg(what, detail);
+    }
+}
+
+std::unique_ptr<LdapConnection> LdapConnection::open(const LdapOptions& options, QString* error) {
+    QString ignored;
+    QString& why = error ? *error : ignored;
+    if (const QString p = options.urlProblem(); !p.isEmpty()) {
+        why = p;
+        return nullptr;
+    }
+    if (!options.caFile.isEmpty() && !QFileInfo(options.caFile).isReadable()) {
+        why = tr("The CA file %1 cannot be read.").arg(options.caFile);
+        return nullptr;
+    }
+    if (options.bind == LdapOptions::Bind::Simple && (options.bindDn.isEmpty() || options.password.isEmpty())) {
+        why = tr("A simple bind needs a bind identity and a password (an empty password would be an anonymous bind, "
+                 "which the directory treats as no login at all).");
+        return nullptr;
+    }
+    ignoreSigpipe();
+    std::unique_ptr<LdapConnection> c(new LdapConnection);
+    c->m_options = options;
+    const bool ldaps = options.url.scheme().toLower() == QLatin1String("ldaps");
+    QUrl plain;
+    plain.setScheme(ldaps ? QStringLiteral("ldaps") : QStringLiteral("ldap"));
+    plain.setHost(options.url.host());
+    if (options.url.port() > 0)
+        plain.setPort(options.url.port());
+    const QByteArray uri = plain.toString(QUrl::FullyEncoded).toUtf8();
+    LDAP*& ld = c->m_handle->ld;
+    if (int rc = ldap_initialize(&ld, uri.constData()); rc != LDAP_SUCCESS) {
+        why = c->describe(rc, tr("Opening %1").arg(options.url.toString()));
+        return nullptr;
+    }
+    const int version = LDAP_VERSION3;
+    const timeval net = toTimeval(options.connectTimeoutMs);
+    const timeval api = toTimeval(options.operationTimeoutMs);
+    const int demand = LDAP_OPT_X_TLS_DEMAND;
+    const int tls12 = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
+    const QByteArray ca =
+        QFile::encodeName(options.caFile.isEmpty() ? QString::fromLatin1(systemCaBundle) : options.caFile);
+    const int zero = 0;
+    bool ok = ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version) == LDAP_OPT_SUCCESS &&
+              ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) == LDAP_OPT_SUCCESS &&
+              ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_ON) == LDAP_OPT_SUCCESS &&
+              ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &net) == LDAP_OPT_SUCCESS &&
+              ldap_set_option(ld, LDAP_OPT_TIMEOUT, &api) == LDAP_OPT_SUCCESS &&
+              ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand) == LDAP_OPT_SUCCESS &&
+              ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &tls12) == LDAP_OPT_SUCCESS &&
+              ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, ca.constData()) == LDAP_OPT_SUCCESS &&
+              ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON) == LDAP_OPT_SUCCESS;
+    // The TLS settings above are this handle's own (not ~/.ldaprc's or ldap.conf's): a new context makes them count.
+    ok = ok && ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) == LDAP_OPT_SUCCESS;
+    if (!ok) {
+        why = tr("libldap refused this connection's settings (TLS with certificate checks, no referrals, timeouts): "
+                 "cannot go on safely.");
+        return nullptr;
+    }
+    const QString connecting = tr("Connecting to %1").arg(options.url.toString());
+    if (int rc = ldap_connect(ld); rc != LDAP_SUCCESS) {
+        why = c->describe(rc, connecting);
+        return nullptr;
+    }
+    Sockbuf* sb = nullptr;
+    ber_len_t max = maxMessageBytes;
+    if (ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) != LDAP_OPT_SUCCESS || !sb ||
+        ber_sockbuf_ctrl(sb, LBER_SB_OPT_SET_MAX_INCOMING, &max) != 1) {
+        why = tr("libldap refused a bound on the size of the server's messages: cannot go on safely.");
+        return nullptr;
+    }
+    if (!ldaps) {
+        if (int rc = ldap_start_tls_s(ld, nullptr, nullptr); rc != LDAP_SUCCESS) {
+            why = c->describe(rc, tr("Starting TLS with %1 (ldap://, StartTLS)").arg(options.url.toString()));
+            return nullptr;
+        }
+    }
+    const QString binding = tr("Binding to %1").arg(options.url.toString());
+    if (options.bind == LdapOptions::Bind::Simple) {
+        const QByteArray dn = options.bindDn.toUtf8();
+        berval cred{ber_len_t(options.password.bytes().size()),
+                    const_cast<char*>(options.password.bytes().constData())};
+        if (int rc = ldap_sasl_bind_s(ld, dn.constData(), LDAP_SASL_SIMPLE, &cred, nullptr, nullptr, nullptr);
+            rc != LDAP_SUCCESS) {
+            why = c->describe(rc, binding);
+            return nullptr;
+        }
+    } else {
+        // TLS already protects the connection; Active Directory refuses SASL signing or sealing on top of it.
+        const char* const secprops = "minssf=0,maxssf=0";
+        if (ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS, secprops) != LDAP_OPT_SUCCESS) {
+            why = tr("libldap refused the SASL settings for Kerberos over TLS.");
+            return nullptr;
+        }
+        if (int rc = ldap_sasl_interactive_bind_s(ld, nullptr, "GSSAPI", nullptr, nullptr, LDAP_SASL_QUIET,
+                                                  saslInteract, nullptr);
+            rc != LDAP_SUCCESS) {
+            why = c->describe(rc, binding + tr(" with Kerberos (needs a ticket: kinit; and the service principal "
+                                               "ldap/%1)")
+                                                .arg(options.url.host()));
+            return nullptr;
+        }
+    }
+    // Whom the server took us for: evidence for the log, not a condition.
+    berval* authzid = nullptr;
+    if (ldap_whoami_s(ld, &authzid, nullptr, nullptr) == LDAP_SUCCESS && authzid) {
+        c->m_whoAmI = QString::fromUtf8(authzid->bv_val, qsizetype(authzid->bv_len));
+        ber_bvfree(authzid);
+    }
+    QString dseError;
+    const auto dse = c->search(QString(), Scope::Base, QStringLiteral("(objectClass=*)"),
+                               {QStringLiteral("defaultNamingContext"), QStringLiteral("configurationNamingContext")},
+                               SearchOptions{0, false}, &dseError);
+    if (!dse || dse->isEmpty()) {
+        why = tr("%1 answers, but its root DSE could not be read: %2").arg(options.url.toString(), dseError);
+        return nullptr;
+    }
+    c->m_defaultNc = dse->first().text(QStringLiteral("defaultNamingContext"));
+    c->m_configNc = dse->first().text(QStringLiteral("configurationNamingContext"));
+    if (c->m_defaultNc.isEmpty() || c->m_configNc.isEmpty()) {
+        why = tr("%1 is an LDAP server but not an Active Directory domain controller (its root DSE names no "
+                 "defaultNamingContext or configurationNamingContext).")
+                  .arg(options.url.toString());
+        return nullptr;
+    }
+    return c;
+}
+
+std::optional<QList<LdapEntry>> LdapConnection::search(const QString& base, Scope scope, const QString& filter,
+                                                       const QStringList& attributes, SearchOptions so,
+                                                       QString* error) {
+    QString ignored;
+    QString& why = error ? *error : ignored;
+    LDAP* ld = m_handle->ld;
+    const QString what = tr("Searching %1").arg(base.isEmpty() ? tr("the root DSE") : base);
+    const QByteArray baseUtf8 = base.toUtf8();
+    const QByteArray filterUtf8 = filter.toUtf8();
+    std::vector<QByteArray> attrBytes;
+    std::vector<char*> attrs;
+    for (const QString& a : attributes) {
+        attrBytes.push_back(a.toUtf8());
+        attrs.push_back(attrBytes.back().data());
+    }
+    attrs.push_back(nullptr);
+    const int ldapScope = scope == Scope::Base       ? LDAP_SCOPE_BASE
+                          : scope == Scope::OneLevel ? LDAP_SCOPE_ONELEVEL
+                                                     : LDAP_SCOPE_SUBTREE;
+    const QDeadlineTimer deadline(m_options.operationTimeoutMs);
+    QList<LdapEntry> out;
+    qint64 bytes = 0;
+    berval cookie{0, nullptr};
+    std::unique_ptr<berval, BervalFree> cookieOwner;
+    const ControlPtr sd = so.sdFlags ? sdFlagsControl(so.sdFlags) : nullptr;
+    if (so.sdFlags && !sd) {
+        why = tr("%1: the security-descriptor control could not be built.").arg(what);
+        return std::nullopt;
+    }
+    for (int page = 0;; ++page) {
+        ControlPtr paging;
+        if (so.paged) {
+            LDAPControl* p = nullptr;
+            if (int rc = ldap_create_page_control(ld, ber_int_t(m_options.pageSize), cookie.bv_len ? &cookie : nullptr,
+                                                  0, &p);
+                rc != LDAP_SUCCESS) {
+                why = describe(rc, what);
+                return std::nullopt;
+            }
+            paging.reset(p);
+        }
+        LDAPControl* controls[3] = {nullptr, nullptr, nullptr};
+        int n = 0;
+        if (sd)
+            controls[n++] = sd.get();
+        if (paging)
+            controls[n++] = paging.get();
+        timeval remaining = toTimeval(deadline.remainingTime());
+        int msgid = 0;
+        if (int rc = ldap_search_ext(ld, baseUtf8.constData(), ldapScope, filterUtf8.constData(),
+                                     attributes.isEmpty() ? nullptr : attrs.data(), 0, n ? controls : nullptr, nullptr,
+                                     &remaining, 0, &msgid);
+            rc != LDAP_SUCCESS) {
+            why = describe(rc, what);
+            return std::nullopt;
+        }
+        for (;;) {
+            if (deadline.hasExpired()) {
+                ldap_abandon_ext(ld, msgid, nullptr, nullptr);
+                why = describe(LDAP_TIMEOUT, what);
+                return std::nullopt;
+            }
+            remaining = toTimeval(deadline.remainingTime());
+            LDAPMessage* raw = nullptr;
+            const int type = ldap_result(ld, msgid, LDAP_MSG_ONE, &remaining, &raw);
+            MessagePtr msg(raw);
+            if (type == 0) {
+                ldap_abandon_ext(ld, msgid, nullptr, nullptr);
+                why = describe(LDAP_TIMEOUT, what);
+                return std::nullopt;
+            }
+            if (type < 0) {
+                int code = LDAP_OTHER;
+                ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &code);
+                why = describe(code, what);
+                return std::nullopt;
+            }
+            if (type == LDAP_RES_SEARCH_REFERENCE) {
+                ++m_referralsSkipped;
+                continue;
+            }
+            if (type == LDAP_RES_SEARCH_ENTRY) {
+                LdapEntry e;
+                if (LdapString dn(ldap_get_dn(ld, msg.get())); dn)
+                    e.dn = QString::fromUtf8(dn.get());
+                BerElement* berRaw = nullptr;
+                for (LdapString name(ldap_first_attribute(ld, msg.get(), &berRaw)); name;
+                     name.reset(ldap_next_attribute(ld, msg.get(), berRaw))) {
+                    std::unique_ptr<berval*, ValuesFree> values(ldap_get_values_len(ld, msg.get(), name.get()));
+                    QList<QByteArray>& list = e.attributes[QString::fromUtf8(name.get()).toLower()];
+                    for (berval** v = values.get(); v && *v; ++v) {
+                        list << QByteArray((*v)->bv_val, qsizetype((*v)->bv_len));
+                        bytes += qint64((*v)->bv_len);
+                    }
+                }
+                std::unique_ptr<BerElement, BerFree> ber(berRaw);
+                bytes += e.dn.size();
+                out << std::move(e);
+                if (out.size() > m_options.maxEntries || bytes > m_options.maxBytes) {
+                    ldap_abandon_ext(ld, msgid, nullptr, nullptr);
+                    why = tr("%1: the answer has more than %2 entries or %3 MB; stopped there (a bound on what one "
+                             "search may return). Narrow the search or raise the bound.")
+                              .arg(what)
+                              .arg(m_options.maxEntries)
+                              .arg(m_options.maxBytes / (1024 * 1024));
+                    return std::nullopt;
+                }
+                continue;
+            }
+            if (type != LDAP_RES_SEARCH_RESULT)
+                continue; // intermediate responses: nothing for us
+            int code = LDAP_OTHER;
+            char* matched = nullptr;
+            char* diag = nullptr;
+            char** referrals = nullptr;
+            LDAPControl** serverControls = nullptr;
+            const int prc = ldap_parse_result(ld, msg.get(), &code, &matched, &diag, &referrals, &serverControls, 0);
+            LdapString ownMatched(matched), ownDiag(diag);
+            std::unique_ptr<char*, RefsFree> ownRefs(referrals);
+            std::unique_ptr<LDAPControl*, ControlsFree> ownControls(serverControls);
+            if (prc != LDAP_SUCCESS) {
+                why = describe(prc, what);
+                return std::nullopt;
+            }
+            if (code != LDAP_SUCCESS) {
+                QString text = describe(code, what);
+                if (diag && *diag)
+                    text += QStringLiteral(" (%1)").arg(QString::fromUtf8(diag).trimmed());
+                if (code == LDAP_REFERRAL && referrals && referrals[0])
+                    text += tr(" Referred to: %1").arg(QString::fromUtf8(referrals[0]));
+                why = text;
+                return std::nullopt;
+            }
+            cookieOwner.reset();
+            cookie = berval{0, nullptr};
+            if (so.paged && serverControls) {
+                if (LDAPControl* pr = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, serverControls, nullptr); pr) {
+                    ber_int_t estimate = 0;
+                    berval next{0, nullptr};
+                    if (ldap_parse_pageresponse_control(ld, pr, &estimate, &next) == LDAP_SUCCESS && next.bv_len) {
+                        cookieOwner.reset(ber_bvdup(&next));
+                        ber_memfree(next.bv_val);
+                        if (cookieOwner)
+                            cookie = *cookieOwner;
+                    } else if (next.bv_val) {
+                        ber_memfree(next.bv_val);
+                    }
+                }
+            }
+            break;
+        }
+        if (!so.paged || cookie.bv_len == 0)
+            break;
+    }
+    return out;
+}
+
+bool LdapConnection::add(const QString& dn, const QList<LdapModification>& attributes, QString* error) {
+    return change(true, dn, attributes, 0, error);
+}
+
+bool LdapConnection::modify(const QString& dn, const QList<LdapModification>& changes, QString* error, int sdFlags) {
+    return change(false, dn, changes, sdFlags, error);
+}
+
+bool LdapConnection::change(bool isAdd, const QString& dn, const QList<LdapModification>& mods, int sdFlags,
+                            QString* error) {
+    QString ignored;
+    QString& why = error ? *error : ignored;
+    m_lastCode = 0;
+    LDAP* ld = m_handle->ld;
+    const QString what = isAdd ? tr("Adding %1").arg(dn) : tr("Changing %1").arg(dn);
+    // LDAPMod arrays pointing into QByteArrays that live until the call returns.
+    std::vector<QByteArray> names;
+    std::vector<std::vector<berval>> values;
+    std::vector<std::vector<berval*>> valuePtrs;
+    std::vector<LDAPMod> lmods(size_t(mods.size()));
+    std::vector<LDAPMod*> modPtrs;
+    names.reserve(size_t(mods.size()));
+    values.reserve(size_t(mods.size()));
+    valuePtrs.reserve(size_t(mods.size()));
+    for (qsizetype i = 0; i < mods.size(); ++i) {
+        const LdapModification& m = mods[i];
+        names.push_back(m.attribute.toUtf8());
+        values.emplace_back();
+        for (const QByteArray& v : m.values)
+            values.back().push_back(berval{ber_len_t(v.size()), const_cast<char*>(v.constData())});
+        valuePtrs.emplace_back();
+        for (berval& b : values.back())
+            valuePtrs.back().push_back(&b);
+        valuePtrs.back().push_back(nullptr);
+        LDAPMod& lm = lmods[size_t(i)];
+        lm.mod_op = LDAP_MOD_BVALUES | (m.op == LdapModification::Op::Add      ? LDAP_MOD_ADD
+                                        : m.op == LdapModification::Op::Delete ? LDAP_MOD_DELETE
+                                                                               : LDAP_MOD_REPLACE);
+        lm.mod_type = names.back().data();
+        lm.mod_bvalues = valuePtrs.back().data();
+        modPtrs.push_back(&lm);
+    }
+    modPtrs.push_back(nullptr);
+    const QByteArray dnUtf8 = dn.toUtf8();
+    const ControlPtr sd = sdFlags ? sdFlagsControl(sdFlags) : nullptr;
+    LDAPControl* controls[2] = {sd.get(), nullptr};
+    int msgid = 0;
+    const int rc =
+        isAdd ? ldap_add_ext(ld, dnUtf8.constData(), modPtrs.data(), nullptr, nullptr, &msgid)
+              : ldap_modify_ext(ld, dnUtf8.constData(), modPtrs.data(), sd ? controls : nullptr, nullptr, &msgid);
+    if (rc != LDAP_SUCCESS) {
+        m_lastCode = rc;
+        why = describe(rc, what);
+        return false;
+    }
+    timeval remaining = toTimeval(m_options.operationTimeoutMs);
+    LDAPMessage* raw = nullptr;
+    const int type = ldap_result(ld, msgid, LDAP_MSG_ALL, &remaining, &raw);
+    MessagePtr msg(raw);
+    if (type <= 0) {
+        m_lastCode = type == 0 ? LDAP_TIMEOUT : LDAP_SERVER_DOWN;
+        if (type == 0)
+            ldap_abandon_ext(ld, msgid, nullptr, nullptr);
+        why = describe(m_lastCode, what);
+        return false;
+    }
+    int code = LDAP_OTHER;
+    char* diag = nullptr;
+    if (int prc = ldap_parse_result(ld, msg.get(), &code, nullptr, &diag, nullptr, nullptr, 0); prc != LDAP_SUCCESS)
+        code = prc;
+    LdapString ownDiag(diag);
+    if (code != LDAP_SUCCESS) {
+        m_lastCode = code;
+        why = describe(code, what);
+        if (diag && *diag)
+            why += QStringLiteral(" (%1)").arg(QString::fromUtf8(diag).trimmed());
+        return false;
+    }
+    return true;
+}
+
+QString LdapConnection::escapeFilterValue(const QByteArray& value, bool binary) {
+    QByteArray out;
+    for (const char ch : value) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (binary || c == '*' || c == '(' || c == ')' || c == '\\' || c == 0)
+            out += '\\' + QByteArray::number(c, 16).rightJustified(2, '0');
+        else
+            out += ch;
+    }
+    return QString::fromUtf8(out);
+}
+
+} // namespace ndes::directory
