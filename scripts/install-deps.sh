@@ -103,11 +103,16 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 [ -n "$policy" ] && $SUDO rm -f "$policy"
-if [ ${#new_daemons[@]} -gt 0 ] && command -v systemctl >/dev/null; then
+if [ ${#new_daemons[@]} -gt 0 ]; then
     # Not enabled at boot either; stopped in case a policy already in place let them start. One at a time: a unit
-    # that does not exist (samba-ad-dc is masked on a file server) must not keep the others enabled.
+    # that does not exist (samba-ad-dc is masked on a file server) must not keep the others enabled. Without a
+    # systemctl (a minimal container or chroot) the packages' scripts still linked them into the boot targets: unlinked.
     for u in "${new_daemons[@]}"; do
-        $SUDO systemctl disable --now "$u" >/dev/null 2>&1 || $SUDO systemctl disable "$u" >/dev/null 2>&1 || true
+        if command -v systemctl >/dev/null; then
+            $SUDO systemctl disable --now "$u" >/dev/null 2>&1 || $SUDO systemctl disable "$u" >/dev/null 2>&1 || true
+        else
+            $SUDO find /etc/systemd/system -path '*.wants/*' -name "$u.service" -type l -delete 2>/dev/null || true
+        fi
     done
     echo "install-deps: ${new_daemons[*]} installed for the tests, not started, not enabled"
 fi

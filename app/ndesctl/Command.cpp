@@ -6,6 +6,7 @@
 #include "commands/CapsCommand.h"
 #include "commands/ChallengeCommand.h"
 #include "commands/CheckCommand.h"
+#include "commands/DirectoryCommand.h"
 #include "commands/EnrollCommand.h"
 #include "commands/EventsCommand.h"
 #include "commands/KeychainCommand.h"
@@ -78,6 +79,7 @@ const std::vector<std::unique_ptr<Command>>& commands() {
         list.push_back(std::make_unique<ListenCommand>());
         list.push_back(std::make_unique<PlanCommand>());
         list.push_back(std::make_unique<AuditCommand>());
+        list.push_back(std::make_unique<DirectoryCommand>());
         list.push_back(std::make_unique<CollectorCommand>());
         return list;
     }();

@@ -1163,6 +1163,426 @@ void liveWarning(const Context& c, Outcome& o) {
 // ---- the registry of evaluators ------------------------------------------------------------------------------
 
 using Evaluator = void (*)(const Context&, Outcome&);
+// ---- Active Directory: templates, the CA's published list, the service account -----------------------------------
+
+using directory::CertificateTemplate;
+using directory::DirectoryAccount;
+using directory::DirectoryData;
+using directory::EffectiveRights;
+
+bool needDirectory(const Context& c, Outcome& o) {
+    if (c.options.directory)
+        return true;
+    o.skip(c.options.directoryProblem.isEmpty()
+               ? tr("Needs a read of Active Directory (templates, the CA, the service account): give --directory "
+                    "ldaps://DC with a bind, or --directory-ldif FILE from `ndesctl directory export`.")
+               : c.options.directoryProblem);
+    return false;
+}
+
+Evidence dirEvidence(const Context& c, const QString& dn, const QString& attribute, const QString& value) {
+    return Evidence{c.options.directory->source,
+                    attribute.isEmpty() ? dn : QStringLiteral("%1 · %2").arg(dn, attribute), value};
+}
+
+// The templates NDES uses, by the MSCEP values that name them (an absent value: NDES's default).
+struct NdesTemplate {
+    QString value; // SignatureTemplate, EncryptionTemplate, GeneralPurposeTemplate
+    QString name;
+    Evidence evidence;
+};
+
+QList<NdesTemplate> ndesTemplateNames(const Context& c) {
+    QList<NdesTemplate> out;
+    for (const char* value : {"SignatureTemplate", "EncryptionTemplate", "GeneralPurposeTemplate"}) {
+        NdesTemplate t{QString::fromLatin1(value), QString::fromLatin1(defaultTemplate),
+                       Evidence{c.mscepFile, QStringLiteral("MSCEP\\%1").arg(QLatin1String(value)),
+                                tr("absent (NDES uses %1)").arg(QLatin1String(defaultTemplate))}};
+        if (c.mscep)
+            for (const RegistryValue& v : c.mscep->values)
+                if (v.name.compare(QLatin1String(value), Qt::CaseInsensitive) == 0 && !v.string.isEmpty()) {
+                    t.name = v.string;
+                    t.evidence = Evidence{c.mscepFile, tr("MSCEP\\%1 (line %2)").arg(v.name).arg(v.line), v.string};
+                }
+        out << t;
+    }
+    return out;
+}
+
+// The distinct NDES templates found in AD (a name that differs only in case is the same object in AD).
+QList<std::pair<const CertificateTemplate*, NdesTemplate>> ndesTemplates(const Context& c, Outcome& o) {
+    QList<std::pair<const CertificateTemplate*, NdesTemplate>> out;
+    if (!needDirectory(c, o) || !needMscep(c, o))
+        return out;
+    const DirectoryData& d = *c.options.directory;
+    if (d.templates.isEmpty()) {
+        o.skip(tr("The directory read has no certificate templates (none exist, or the account may not read them)."));
+        return out;
+    }
+    for (const NdesTemplate& n : ndesTemplateNames(c)) {
+        const CertificateTemplate* t = d.findTemplate(n.name, Qt::CaseSensitive);
+        if (!t)
+            t = d.findTemplate(n.name, Qt::CaseInsensitive);
+        if (!t)
+            continue; // template-not-published reports it
+        if (std::none_of(out.begin(), out.end(), [t](const auto& p) { return p.first == t; }))
+            out << std::pair{t, n};
+    }
+    if (out.isEmpty())
+        o.skip(tr("None of the templates MSCEP names exists in the directory (see template-not-published)."));
+    return out;
+}
+
+// The service account the SCEP pool runs as (or --account), in the directory; nullptr with the reason.
+const DirectoryAccount* serviceAccount(const Context& c, Outcome& o, QString* name = nullptr) {
+    if (!needDirectory(c, o))
+        return nullptr;
+    QString account = c.options.expectedAccount;
+    if (account.isEmpty() && c.poolRunsAsAccount())
+        account = c.account();
+    if (account.isEmpty()) {
+        o.skip(c.scepPool ? tr("The SCEP pool runs as its built-in identity, not as a service account; give --account "
+                               "DOMAIN\\name to check one.")
+                          : tr("The snapshot does not say which account the SCEP pool runs as; give --account "
+                               "DOMAIN\\name."));
+        return nullptr;
+    }
+    if (name)
+        *name = account;
+    const DirectoryAccount* a = c.options.directory->findAccount(account);
+    if (!a && !name)
+        o.skip(tr("The account %1 is not in the directory read.").arg(account));
+    return a;
+}
+
+bool isServiceAccount(const Context& c, const EffectiveRights& r) {
+    QString name;
+    Outcome ignored;
+    if (const DirectoryAccount* a = serviceAccount(c, ignored, &name); a)
+        return r.sid == a->sid;
+    if (name.isEmpty())
+        return false;
+    const QString sam = name.section(QLatin1Char('\\'), -1);
+    return r.name.section(QLatin1Char('\\'), -1).compare(sam, Qt::CaseInsensitive) == 0;
+}
+
+QString aceList(const EffectiveRights& r) {
+    QStringList s;
+    for (const directory::Ace& a : r.grantingAces)
+        s << a.toSddl();
+    return s.join(QLatin1Char(' '));
+}
+
+QString flagEvidence(quint32 value, const QStringList& names) {
+    return QStringLiteral("%1 (0x%2) %3")
+        .arg(value)
+        .arg(value, 0, 16)
+        .arg(names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", ")));
+}
+
+QString ekuEvidence(const CertificateTemplate& t) {
+    QStringList names;
+    for (const QString& e : t.effectiveEkus())
+        names << QStringLiteral("%1 (%2)").arg(directory::ekuName(e), e);
+    return names.isEmpty() ? tr("none (any purpose)") : names.join(QStringLiteral(", "));
+}
+
+void templateEsc1(const Context& c, Outcome& o) {
+    for (const auto& [t, n] : ndesTemplates(c, o)) {
+        if (!t->enrolleeSuppliesSubject() || !t->allowsAuthentication() || t->managerApproval() || t->raSignatures > 0)
+            continue;
+        if (!t->securityDescriptor) {
+            o.skip(tr("%1: %2").arg(t->name, t->securityDescriptorProblem));
+            continue;
+        }
+        for (const EffectiveRights& r : t->rights) {
+            if (!r.enroll || directory::DirectoryData::isPrivileged(r.sid) || isServiceAccount(c, r))
+                continue;
+            o.fire(tr("%1 (%2): the enrollee supplies the subject, it allows authentication, needs no approval and "
+                      "no RA signature, and %3 may enroll: they can request a certificate as any user.")
+                       .arg(t->name, n.value, r.name),
+                   {n.evidence,
+                    dirEvidence(c, t->dn, QStringLiteral("msPKI-Certificate-Name-Flag"),
+                                flagEvidence(t->nameFlags, directory::certificateNameFlagNames(t->nameFlags))),
+                    dirEvidence(c, t->dn, QStringLiteral("pKIExtendedKeyUsage"), ekuEvidence(*t)),
+                    dirEvidence(c, t->dn, QStringLiteral("msPKI-Enrollment-Flag"),
+                                flagEvidence(t->enrollmentFlags, directory::enrollmentFlagNames(t->enrollmentFlags))),
+                    dirEvidence(c, t->dn, QStringLiteral("nTSecurityDescriptor"),
+                                tr("%1 (%2): %3").arg(r.name, r.sid.toString(), aceList(r)))});
+        }
+    }
+}
+
+void templateOtpLeak(const Context& c, Outcome& o) {
+    for (const auto& [t, n] : ndesTemplates(c, o)) {
+        if (!t->securityDescriptor) {
+            o.skip(tr("%1: %2").arg(t->name, t->securityDescriptorProblem));
+            continue;
+        }
+        for (const EffectiveRights& r : t->rights)
+            if (r.enroll && directory::DirectoryData::isBroadGroup(r.sid))
+                o.fire(tr("%1 has Enroll on %2 (%3): any of its members can open mscep_admin and take one-time "
+                          "passwords.")
+                           .arg(r.name, t->name, n.value),
+                       {n.evidence, dirEvidence(c, t->dn, QStringLiteral("nTSecurityDescriptor"),
+                                                tr("%1 (%2): %3").arg(r.name, r.sid.toString(), aceList(r)))});
+    }
+}
+
+void templateEku(const Context& c, Outcome& o) {
+    for (const auto& [t, n] : ndesTemplates(c, o)) {
+        const QStringList e = t->effectiveEkus();
+        QString what;
+        if (e.isEmpty())
+            what = tr("has no EKU at all (any purpose)");
+        else if (e.contains(QLatin1String(directory::oids::anyPurpose)))
+            what = tr("allows Any Purpose (ESC2)");
+        else if (e.contains(QLatin1String(directory::oids::certificateRequestAgent)))
+            what = tr("allows Certificate Request Agent (ESC3)");
+        if (!what.isEmpty())
+            o.fire(tr("%1 (%2) %3.").arg(t->name, n.value, what),
+                   {n.evidence, dirEvidence(c, t->dn,
+                                            t->schemaVersion >= 2 && !t->applicationPolicies.isEmpty()
+                                                ? QStringLiteral("msPKI-Certificate-Application-Policy")
+                                                : QStringLiteral("pKIExtendedKeyUsage"),
+                                            ekuEvidence(*t))});
+    }
+}
+
+void templateSchemaV1Subject(const Context& c, Outcome& o) {
+    for (const auto& [t, n] : ndesTemplates(c, o))
+        if (t->schemaVersion <= 1 && t->enrolleeSuppliesSubject())
+            o.fire(tr("%1 (%2) is a schema version 1 template and takes the subject from the request.")
+                       .arg(t->name, n.value),
+                   {n.evidence,
+                    dirEvidence(c, t->dn, QStringLiteral("msPKI-Template-Schema-Version"),
+                                QString::number(t->schemaVersion)),
+                    dirEvidence(c, t->dn, QStringLiteral("msPKI-Certificate-Name-Flag"),
+                                flagEvidence(t->nameFlags, directory::certificateNameFlagNames(t->nameFlags)))});
+}
+
+void templateNoSecurityExt(const Context& c, Outcome& o) {
+    for (const auto& [t, n] : ndesTemplates(c, o))
+        if (t->enrollmentFlags & directory::templateFlags::noSecurityExtension)
+            o.fire(tr("%1 (%2) has CT_FLAG_NO_SECURITY_EXTENSION.").arg(t->name, n.value),
+                   {n.evidence,
+                    dirEvidence(c, t->dn, QStringLiteral("msPKI-Enrollment-Flag"),
+                                flagEvidence(t->enrollmentFlags, directory::enrollmentFlagNames(t->enrollmentFlags)))});
+}
+
+void templatePublishToAd(const Context& c, Outcome& o) {
+    for (const auto& [t, n] : ndesTemplates(c, o))
+        if (t->enrollmentFlags & directory::templateFlags::publishToDs)
+            o.fire(tr("%1 (%2) publishes every certificate in Active Directory.").arg(t->name, n.value),
+                   {n.evidence,
+                    dirEvidence(c, t->dn, QStringLiteral("msPKI-Enrollment-Flag"),
+                                flagEvidence(t->enrollmentFlags, directory::enrollmentFlagNames(t->enrollmentFlags)))});
+}
+
+bool isRaTemplate(const CertificateTemplate& t) {
+    return t.isEnrollmentAgent() || t.name.compare(QLatin1String("EnrollmentAgentOffline"), Qt::CaseInsensitive) == 0 ||
+           t.name.compare(QLatin1String("CEPEncryption"), Qt::CaseInsensitive) == 0;
+}
+
+void templateWritable(const Context& c, Outcome& o) {
+    QList<std::pair<const CertificateTemplate*, QString>> targets;
+    for (const auto& [t, n] : ndesTemplates(c, o))
+        targets << std::pair{t, tr("the NDES template (%1)").arg(n.value)};
+    if (c.options.directory)
+        for (const CertificateTemplate& t : c.options.directory->templates)
+            if (isRaTemplate(t) &&
+                std::none_of(targets.begin(), targets.end(), [&t](const auto& p) { return p.first == &t; }))
+                targets << std::pair{&t, tr("an RA template")};
+    if (!targets.isEmpty())
+        o.notChecked.clear();
+    for (const auto& [t, role] : targets) {
+        if (!t->securityDescriptor) {
+            o.skip(tr("%1: %2").arg(t->name, t->securityDescriptorProblem));
+            continue;
+        }
+        const DirectoryData& d = *c.options.directory;
+        if (t->securityDescriptor->owner && !DirectoryData::isPrivileged(*t->securityDescriptor->owner) &&
+            !(d.domain.sid.isValid() && t->securityDescriptor->owner->rid() == 517))
+            o.fire(tr("%1, %2, is owned by %3, who can therefore change its permissions.")
+                       .arg(t->name, role, d.nameOf(*t->securityDescriptor->owner)),
+                   {dirEvidence(c, t->dn, QStringLiteral("nTSecurityDescriptor (owner)"),
+                                tr("O:%1").arg(t->securityDescriptor->owner->toString()))});
+        for (const EffectiveRights& r : t->rights)
+            if (r.canWrite() && !DirectoryData::isPrivileged(r.sid))
+                o.fire(tr("%1 may change %2, %3: %4.").arg(r.name, t->name, role, r.writes.join(QStringLiteral(", "))),
+                       {dirEvidence(c, t->dn, QStringLiteral("nTSecurityDescriptor"),
+                                    tr("%1 (%2): %3").arg(r.name, r.sid.toString(), aceList(r)))});
+    }
+}
+
+void templateNotPublished(const Context& c, Outcome& o) {
+    if (!needDirectory(c, o) || !needMscep(c, o))
+        return;
+    const DirectoryData& d = *c.options.directory;
+    QStringList seen;
+    for (const NdesTemplate& n : ndesTemplateNames(c)) {
+        if (seen.contains(n.name))
+            continue;
+        seen << n.name;
+        QList<Evidence> ev{n.evidence};
+        if (d.services.isEmpty()) {
+            o.fire(tr("%1 (%2): the directory has no enrollment service (CA) at all.").arg(n.name, n.value), ev);
+            continue;
+        }
+        bool exact = false;
+        QString caseOnly;
+        QStringList cas;
+        for (const directory::EnrollmentService& s : d.services) {
+            cas << s.name;
+            for (const QString& published : s.templates) {
+                if (published == n.name)
+                    exact = true;
+                else if (published.compare(n.name, Qt::CaseInsensitive) == 0)
+                    caseOnly = QStringLiteral("%1 (%2)").arg(published, s.name);
+            }
+            ev << dirEvidence(c, s.dn, QStringLiteral("certificateTemplates"),
+                              s.templates.isEmpty() ? tr("none") : s.templates.join(QStringLiteral(", ")));
+        }
+        if (exact)
+            continue;
+        if (!caseOnly.isEmpty())
+            o.fire(tr("%1 (%2) is published only as %3: the case differs, and NDES fails with event 31 "
+                      "(0x80094800).")
+                       .arg(n.name, n.value, caseOnly),
+                   ev);
+        else if (!d.findTemplate(n.name, Qt::CaseInsensitive))
+            o.fire(tr("%1 (%2) does not exist in the directory, and no CA publishes it.").arg(n.name, n.value), ev);
+        else
+            o.fire(tr("%1 (%2) is not published by %3.").arg(n.name, n.value, cas.join(QStringLiteral(", "))), ev);
+    }
+}
+
+void raTemplateEsc3(const Context& c, Outcome& o) {
+    if (!needDirectory(c, o))
+        return;
+    for (const CertificateTemplate& t : c.options.directory->templates) {
+        if (!t.isEnrollmentAgent() || t.managerApproval() || t.raSignatures > 0 || !t.securityDescriptor)
+            continue;
+        for (const EffectiveRights& r : t.rights)
+            if (r.enroll && DirectoryData::isBroadGroup(r.sid))
+                o.fire(tr("%1 issues Certificate Request Agent certificates without approval, and %2 may enroll.")
+                           .arg(t.name, r.name),
+                       {dirEvidence(c, t.dn, QStringLiteral("pKIExtendedKeyUsage"), ekuEvidence(t)),
+                        dirEvidence(c, t.dn, QStringLiteral("msPKI-Enrollment-Flag"),
+                                    flagEvidence(t.enrollmentFlags, directory::enrollmentFlagNames(t.enrollmentFlags))),
+                        dirEvidence(c, t.dn, QStringLiteral("nTSecurityDescriptor"),
+                                    tr("%1 (%2): %3").arg(r.name, r.sid.toString(), aceList(r)))});
+    }
+}
+
+QString when(const std::optional<QDateTime>& t) {
+    return t ? t->toUTC().toString(Qt::ISODate) : tr("never");
+}
+
+void svcUnusable(const Context& c, Outcome& o) {
+    QString name;
+    const DirectoryAccount* a = serviceAccount(c, o, &name);
+    if (!o.notChecked.isEmpty())
+        return;
+    if (!a)
+        return o.fire(tr("%1 does not exist in the directory: the SCEP pool cannot log on.").arg(name),
+                      {Evidence{c.options.directory->source, c.options.directory->domain.dn,
+                                tr("no user with sAMAccountName %1").arg(name.section(QLatin1Char('\\'), -1))}});
+    const auto ev = [&](const QString& attribute, const QString& value) {
+        return dirEvidence(c, a->dn, attribute, value);
+    };
+    if (!a->enabled)
+        o.fire(tr("%1 is disabled.").arg(a->samAccountName),
+               {ev(QStringLiteral("userAccountControl"), QStringLiteral("%1 (0x%2): ACCOUNTDISABLE")
+                                                             .arg(a->userAccountControl)
+                                                             .arg(a->userAccountControl, 0, 16))});
+    if (a->locked)
+        o.fire(tr("%1 is locked out.").arg(a->samAccountName),
+               {ev(QStringLiteral("msDS-User-Account-Control-Computed"), QStringLiteral("LOCKOUT"))});
+    if (a->accountExpires && *a->accountExpires <= c.now)
+        o.fire(tr("%1 expired on %2.").arg(a->samAccountName, when(a->accountExpires)),
+               {ev(QStringLiteral("accountExpires"), when(a->accountExpires))});
+    if (a->passwordExpired(c.now))
+        o.fire(a->mustChangePassword
+                   ? tr("%1 must change its password at next logon: the pool cannot log on.").arg(a->samAccountName)
+                   : tr("The password of %1 expired on %2.").arg(a->samAccountName, when(a->passwordExpires)),
+               {ev(QStringLiteral("pwdLastSet"), when(a->passwordLastSet)),
+                Evidence{c.options.directory->source, c.options.directory->domain.dn + QStringLiteral(" · maxPwdAge"),
+                         c.options.directory->domain.maxPasswordAgeSeconds
+                             ? tr("%1 days").arg(*c.options.directory->domain.maxPasswordAgeSeconds / 86400)
+                             : tr("none")}});
+}
+
+void svcPasswordExpiry(const Context& c, Outcome& o) {
+    const DirectoryAccount* a = serviceAccount(c, o);
+    if (!a || a->gmsa)
+        return;
+    if (a->passwordNeverExpires)
+        return o.fire(tr("The password of %1 never expires (last set %2): it is never rotated.")
+                          .arg(a->samAccountName, when(a->passwordLastSet)),
+                      {dirEvidence(c, a->dn, QStringLiteral("userAccountControl"),
+                                   QStringLiteral("%1 (0x%2): DONT_EXPIRE_PASSWORD")
+                                       .arg(a->userAccountControl)
+                                       .arg(a->userAccountControl, 0, 16))});
+    if (!a->passwordExpires || a->passwordExpired(c.now))
+        return; // no domain maximum, or already expired (svc-unusable)
+    const qint64 days = c.now.daysTo(*a->passwordExpires);
+    if (days <= c.options.expiringDays)
+        o.fire(trn("The password of %1 expires on %2, in %n day(s); then NDES stops.", int(days))
+                   .arg(a->samAccountName, when(a->passwordExpires)),
+               {dirEvidence(c, a->dn, QStringLiteral("pwdLastSet"), when(a->passwordLastSet)),
+                Evidence{c.options.directory->source, c.options.directory->domain.dn + QStringLiteral(" · maxPwdAge"),
+                         tr("%1 days").arg(c.options.directory->domain.maxPasswordAgeSeconds.value_or(0) / 86400)}});
+}
+
+void svcPrivileged(const Context& c, Outcome& o) {
+    const DirectoryAccount* a = serviceAccount(c, o);
+    if (!a)
+        return;
+    if (a->tokenGroups.isEmpty())
+        return o.skip(tr("The groups of %1 were not read (tokenGroups).").arg(a->samAccountName));
+    for (qsizetype i = 0; i < a->tokenGroups.size(); ++i) {
+        const directory::Sid& g = a->tokenGroups[i];
+        const QString s = g.toString();
+        const bool admin = s == QLatin1String("S-1-5-32-544") || (s.startsWith(QLatin1String("S-1-5-21-")) &&
+                                                                  (g.rid() == 512 || g.rid() == 518 || g.rid() == 519));
+        if (admin)
+            o.fire(tr("%1 is a member of %2.").arg(a->samAccountName, a->groupNames.value(i, s)),
+                   {dirEvidence(c, a->dn, QStringLiteral("tokenGroups"),
+                                tr("%1 (%2)").arg(a->groupNames.value(i, s), s))});
+    }
+}
+
+void svcNoSpn(const Context& c, Outcome& o) {
+    const DirectoryAccount* a = serviceAccount(c, o);
+    if (!a)
+        return;
+    const QString host = c.snap.hostName().section(QLatin1Char('.'), 0, 0);
+    for (const QString& spn : a->spns) {
+        if (!spn.startsWith(QLatin1String("HTTP/"), Qt::CaseInsensitive))
+            continue;
+        if (host.isEmpty() || spn.mid(5)
+                                      .section(QLatin1Char('.'), 0, 0)
+                                      .section(QLatin1Char(':'), 0, 0)
+                                      .compare(host, Qt::CaseInsensitive) == 0)
+            return;
+    }
+    o.fire(host.isEmpty() ? tr("%1 has no HTTP/ service principal name.").arg(a->samAccountName)
+                          : tr("%1 has no HTTP/%2 service principal name.").arg(a->samAccountName, host),
+           {dirEvidence(c, a->dn, QStringLiteral("servicePrincipalName"),
+                        a->spns.isEmpty() ? tr("none") : a->spns.join(QStringLiteral(", ")))});
+}
+
+void svcNotGmsa(const Context& c, Outcome& o) {
+    const DirectoryAccount* a = serviceAccount(c, o);
+    if (!a || a->gmsa)
+        return;
+    o.fire(tr("%1 is a %2, not a group managed service account.")
+               .arg(a->samAccountName, a->computer ? tr("computer account") : tr("user account")),
+           {dirEvidence(c, a->dn, QStringLiteral("objectClass"),
+                        a->computer ? QStringLiteral("computer") : QStringLiteral("user"))});
+}
+
 struct Registered {
     const char* id;
     Evaluator evaluate;
@@ -1202,6 +1622,20 @@ const Registered evaluators[] = {
     {"iis-scep-errors", iisScepErrors},
     {"live-critical", liveCritical},
     {"live-warning", liveWarning},
+    {"template-not-published", templateNotPublished},
+    {"template-esc1", templateEsc1},
+    {"template-otp-leak", templateOtpLeak},
+    {"template-eku", templateEku},
+    {"template-schema-v1-subject", templateSchemaV1Subject},
+    {"template-no-security-ext", templateNoSecurityExt},
+    {"template-writable", templateWritable},
+    {"template-publish-to-ad", templatePublishToAd},
+    {"ra-template-esc3", raTemplateEsc3},
+    {"svc-unusable", svcUnusable},
+    {"svc-password-expiry", svcPasswordExpiry},
+    {"svc-privileged", svcPrivileged},
+    {"svc-no-spn", svcNoSpn},
+    {"svc-not-gmsa", svcNotGmsa},
 };
 
 Context makeContext(const Snapshot& snap, const AuditOptions& options) {
@@ -1295,6 +1729,12 @@ bool fixedByRegistryScript(const QString& id) {
 
 } // namespace
 
+QString scepPoolAccount(const Snapshot& snapshot) {
+    const AuditOptions options;
+    const Context c = makeContext(snapshot, options);
+    return c.poolRunsAsAccount() ? c.account() : QString();
+}
+
 QStringList evaluatorIds() {
     QStringList ids;
     for (const Registered& r : evaluators)
@@ -1336,6 +1776,8 @@ QJsonObject AuditResult::toJson() const {
         snapshot.insert(QStringLiteral("problems"), QJsonArray::fromStringList(problems));
     if (!liveUrl.isEmpty())
         snapshot.insert(QStringLiteral("live"), liveUrl);
+    if (!directorySource.isEmpty())
+        snapshot.insert(QStringLiteral("directory"), directorySource);
     QJsonArray f;
     for (const Finding& x : findings)
         f.append(x.toJson());
@@ -1371,6 +1813,12 @@ AuditResult runAudit(const Catalogue& catalogue, const Snapshot& snapshot, const
             result.host = options.live->url.host();
         if (!result.collectedAt.isValid())
             result.collectedAt = options.live->checkedAt;
+    }
+    if (options.directory) {
+        result.directorySource = options.directory->source;
+        result.problems << options.directory->problems;
+    } else if (!options.directoryProblem.isEmpty()) {
+        result.problems << options.directoryProblem;
     }
     if (c.mscepFiles.size() > 1)
         result.problems << tr("%1 exports of MSCEP (%2): only %3 is audited; give one.")

@@ -4,6 +4,7 @@
 #include "audit/Catalogue.h"
 #include "audit/Finding.h"
 #include "audit/Snapshot.h"
+#include "directory/Directory.h"
 #include "ndes/HealthProbe.h"
 
 #include <QDateTime>
@@ -22,6 +23,10 @@ struct AuditOptions {
     // The read-only live probe of the server (ndesctl check's), when one was asked for: its reasons become live-*
     // findings, and its RA certificates stand in for a snapshot that has none.
     std::optional<service::HealthReport> live;
+    // What Active Directory says (a live read or an LDIF export), for the template and service-account checks; when
+    // absent, directoryProblem says why (a failed read) or is empty (none asked for).
+    const directory::DirectoryData* directory = nullptr;
+    QString directoryProblem;
 };
 
 // What an audit found: findings (worst first), checks that could not run and why, and the ids that passed.
@@ -36,7 +41,8 @@ struct AuditResult {
     QList<Finding> findings;
     QList<NotChecked> notChecked;
     QStringList passed;
-    QString liveUrl; // the server probed live, empty when none
+    QString liveUrl;         // the server probed live, empty when none
+    QString directorySource; // the directory read (ldaps://… or an LDIF file), empty when none
 
     [[nodiscard]] int count(Severity s) const;
     [[nodiscard]] std::optional<Severity> worst() const;
@@ -48,6 +54,10 @@ struct AuditResult {
 // evidence is absent, is reported as not checked with the reason, never as passed.
 [[nodiscard]] AuditResult runAudit(const Catalogue& catalogue, const Snapshot& snapshot,
                                    const AuditOptions& options = {});
+
+// The account the snapshot's SCEP pool runs as (DOMAIN\name), empty when it runs as a built-in identity or the
+// snapshot does not say.
+[[nodiscard]] QString scepPoolAccount(const Snapshot& snapshot);
 
 // The ids this version can evaluate (a test keeps them and the catalogue in step).
 [[nodiscard]] QStringList evaluatorIds();

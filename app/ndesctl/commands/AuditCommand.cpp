@@ -6,11 +6,13 @@
 #include "audit/AuditPdf.h"
 #include "audit/AuditReport.h"
 #include "audit/Drift.h"
+#include "commands/DirectoryCommand.h"
 #include "ndes/HealthProbe.h"
 #include "util/AtomicFile.h"
 #include "util/Clock.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 
 #include <cstdio>
@@ -132,6 +134,17 @@ void AuditCommand::declare(QCommandLineParser& p) {
                  QStringLiteral("Also look at the server live, read-only, as ndesctl check does (no secret sent, no "
                                 "password used up); alone, or with a snapshot."),
                  QStringLiteral("URL")});
+    p.addOptions({{QStringLiteral("directory"),
+                   QStringLiteral("Also read Active Directory over LDAPS (templates, the CA's published list, the "
+                                  "service account), read-only, with --bind-dn or --kerberos."),
+                   QStringLiteral("LDAPS_URL")},
+                  {QStringLiteral("directory-ldif"),
+                   QStringLiteral("Instead of a live read: the LDIF `ndesctl directory export` (or ldapsearch) wrote."),
+                   QStringLiteral("FILE")},
+                  {QStringLiteral("at"),
+                   QStringLiteral("Audit as of this time (ISO 8601), e.g. when a password will have expired."),
+                   QStringLiteral("TIME")}});
+    addDirectoryBind(p, true);
     opt::addTimeout(p, 15);
     opt::addTlsCa(p);
 }
@@ -227,6 +240,48 @@ int AuditCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
 
     audit::AuditOptions options;
     options.now = Clock::instance().now();
+    if (p.isSet(QStringLiteral("at"))) {
+        options.now = QDateTime::fromString(p.value(QStringLiteral("at")), Qt::ISODate);
+        if (!options.now.isValid())
+            return usageError(out, QStringLiteral("--at takes an ISO 8601 time, e.g. 2027-03-01T12:00:00Z."));
+    }
+    // Active Directory: a live read over LDAPS, or an LDIF export of the same objects.
+    std::optional<directory::DirectoryData> directoryData;
+    if (p.isSet(QStringLiteral("directory")) && p.isSet(QStringLiteral("directory-ldif")))
+        return usageError(out, QStringLiteral("Give --directory (live) or --directory-ldif (an export), not both."));
+    QString serviceAccountName = p.value(accountName);
+    if (serviceAccountName.isEmpty())
+        serviceAccountName = audit::scepPoolAccount(*snapshot);
+    if (p.isSet(QStringLiteral("directory"))) {
+        auto ldapOptions = directoryOptions(p, p.value(QStringLiteral("directory")));
+        if (!ldapOptions)
+            return usageError(out, ldapOptions.error().message);
+        QString error;
+        const auto ldap = directory::LdapConnection::open(*ldapOptions, &error);
+        directory::DirectoryRequest request;
+        if (!serviceAccountName.isEmpty())
+            request.accounts << serviceAccountName;
+        if (ldap)
+            directoryData = directory::readDirectory(*ldap, request, &error);
+        if (!directoryData) {
+            out.fail(makeError(ErrorKind::Network, error));
+            return couldNotRun;
+        }
+    } else if (p.isSet(QStringLiteral("directory-ldif"))) {
+        const QString path = p.value(QStringLiteral("directory-ldif"));
+        QFile f(path);
+        constexpr qint64 maxLdif = 512LL * 1024 * 1024;
+        if (!f.open(QIODevice::ReadOnly) || f.size() > maxLdif)
+            return usageError(out, QStringLiteral("Cannot read %1 (or it is larger than 512 MB).").arg(path));
+        QString error;
+        auto entries = directory::parseLdif(f.readAll(), &error);
+        if (!entries)
+            return usageError(out, QStringLiteral("%1: %2").arg(path, error));
+        directoryData =
+            directory::DirectoryData::fromEntries(std::move(*entries), path, QFileInfo(f).lastModified().toUTC());
+    }
+    if (directoryData)
+        options.directory = &*directoryData;
     options.recentDays = days;
     options.expectedAccount = p.value(accountName);
     if (live) {
