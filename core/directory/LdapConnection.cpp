@@ -4,14 +4,17 @@
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QFileInfo>
+#include <QTcpSocket>
 
 #include <lber.h>
 #include <ldap.h>
 #include <sasl/sasl.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <mutex>
+#include <poll.h>
 #include <vector>
 
 namespace ndes::directory {
@@ -90,10 +93,56 @@ void ignoreSigpipe() {
     });
 }
 
+// libldap's TLS handshake (and any blocking write) reads and writes a blocking socket with no deadline of its own: a
+// server that accepts and stays silent would hold it for ever, and a socket timeout only makes it spin. So a layer of
+// our own sits between TLS and TCP: each read or write waits for the socket at most the configured time, then fails
+// with ETIMEDOUT, which ends the handshake or the operation with an error.
+int waitFor(Sockbuf_IO_Desc* sbiod, short events) {
+    int fd = -1;
+    if (ber_sockbuf_ctrl(sbiod->sbiod_sb, LBER_SB_OPT_GET_FD, &fd) != 1 || fd < 0)
+        return 1; // let the layer below report it
+    const int ms = *static_cast<const int*>(sbiod->sbiod_pvt);
+    pollfd p{fd, events, 0};
+    int rc = 0;
+    do
+        rc = ::poll(&p, 1, ms);
+    while (rc < 0 && errno == EINTR);
+    if (rc == 0)
+        errno = ETIMEDOUT;
+    return rc;
+}
+ber_slen_t deadlineRead(Sockbuf_IO_Desc* sbiod, void* buf, ber_len_t len) {
+    if (waitFor(sbiod, POLLIN) <= 0)
+        return -1;
+    return LBER_SBIOD_READ_NEXT(sbiod, buf, len);
+}
+ber_slen_t deadlineWrite(Sockbuf_IO_Desc* sbiod, void* buf, ber_len_t len) {
+    if (waitFor(sbiod, POLLOUT) <= 0)
+        return -1;
+    return LBER_SBIOD_WRITE_NEXT(sbiod, buf, len);
+}
+int deadlineCtrl(Sockbuf_IO_Desc* sbiod, int opt, void* arg) {
+    return LBER_SBIOD_CTRL_NEXT(sbiod, opt, arg);
+}
+int deadlineSetup(Sockbuf_IO_Desc* sbiod, void* arg) {
+    sbiod->sbiod_pvt = arg; // the Handle's timeout, which outlives the connection
+    return 0;
+}
+Sockbuf_IO deadlineIo{deadlineSetup, nullptr, deadlineCtrl, deadlineRead, deadlineWrite, nullptr};
+
+// After the TCP connect, before TLS: the deadline layer goes in.
+int onConnect(LDAP*, Sockbuf* sb, LDAPURLDesc*, sockaddr*, ldap_conncb* ctx) {
+    ber_sockbuf_add_io(sb, &deadlineIo, LBER_SBIOD_LEVEL_PROVIDER + 1, ctx->lc_arg);
+    return 0;
+}
+void onDisconnect(LDAP*, Sockbuf*, ldap_conncb*) {}
+
 } // namespace
 
 struct LdapConnection::Handle {
     LDAP* ld = nullptr;
+    int socketTimeoutMs = 0;
+    ldap_conncb callbacks{onConnect, onDisconnect, &socketTimeoutMs};
     ~Handle() {
         if (ld)
             ldap_unbind_ext_s(ld, nullptr, nullptr);
@@ -162,6 +211,15 @@ QString LdapConnection::describe(int code, const QString& what) const {
     const QString detail = diag.isEmpty()
                                ? QString::fromUtf8(ldap_err2string(code))
                                : QStringLiteral("%1: %2").arg(QString::fromUtf8(ldap_err2string(code)), diag);
+    // libldap says "cannot contact" for a refused connection and for a failed TLS handshake alike: which one it was
+    // decides what the user should do, so look whether the port takes connections at all.
+    if (code == LDAP_SERVER_DOWN && what.startsWith(tr("Connecting"))) {
+        QTcpSocket probe;
+        const int port = m_options.url.port(m_options.url.scheme().toLower() == QLatin1String("ldaps") ? 636 : 389);
+        probe.connectToHost(m_options.url.host(), quint16(port));
+        if (probe.waitForConnected(std::min(m_options.connectTimeoutMs, 5000)))
+            code = LDAP_CONNECT_ERROR;
+    }
     switch (code) {
     case LDAP_SERVER_DOWN:
         return tr("%1: cannot reach %2 (%3). Check the URL and port, and that the server speaks %4 there.")
@@ -169,9 +227,9 @@ QString LdapConnection::describe(int code, const QString& what) const {
                  m_options.url.scheme().toLower() == QLatin1String("ldaps") ? QStringLiteral("LDAPS")
                                                                             : QStringLiteral("LDAP"));
     case LDAP_CONNECT_ERROR:
-        return tr("%1: the TLS connection to %2 failed (%3). If the certificate is not trusted, give the CA that "
-                  "issued the domain controller's certificate (--tls-ca); if its name does not match, use the name "
-                  "the certificate carries in the URL.")
+        return tr("%1: %2 takes connections, but the TLS handshake failed (%3). If the certificate is not trusted, "
+                  "give the CA that issued the domain controller's certificate (--tls-ca); if its name does not match, "
+                  "use the name the certificate carries in the URL; or nothing speaks TLS on that port.")
             .arg(what, server, detail);
     case LDAP_TIMEOUT:
         return tr("%1: %2 did not answer within %3 s.")
@@ -240,6 +298,7 @@ std::unique_ptr<LdapConnection> LdapConnection::open(const LdapOptions& options,
     const QByteArray ca =
         QFile::encodeName(options.caFile.isEmpty() ? QString::fromLatin1(systemCaBundle) : options.caFile);
     const int zero = 0;
+    c->m_handle->socketTimeoutMs = std::max(options.connectTimeoutMs, 1);
     bool ok = ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version) == LDAP_OPT_SUCCESS &&
               ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) == LDAP_OPT_SUCCESS &&
               ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_ON) == LDAP_OPT_SUCCESS &&
@@ -248,7 +307,8 @@ std::unique_ptr<LdapConnection> LdapConnection::open(const LdapOptions& options,
               ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand) == LDAP_OPT_SUCCESS &&
               ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &tls12) == LDAP_OPT_SUCCESS &&
               ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, ca.constData()) == LDAP_OPT_SUCCESS &&
-              ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON) == LDAP_OPT_SUCCESS;
+              ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON) == LDAP_OPT_SUCCESS &&
+              ldap_set_option(ld, LDAP_OPT_CONNECT_CB, &c->m_handle->callbacks) == LDAP_OPT_SUCCESS;
     // The TLS settings above are this handle's own (not ~/.ldaprc's or ldap.conf's): a new context makes them count.
     ok = ok && ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) == LDAP_OPT_SUCCESS;
     if (!ok) {
