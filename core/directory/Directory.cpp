@@ -881,9 +881,6 @@ std::optional<DirectoryData> readDirectory(LdapConnection& ldap, const Directory
     }
     DirectoryData d =
         DirectoryData::fromEntries(std::move(entries), ldap.options().url.toString(), QDateTime::currentDateTimeUtc());
-    if (ldap.referralsSkipped() > 0)
-        d.problems << tr("%1 continuation references (to other partitions or domains) were not followed.")
-                          .arg(ldap.referralsSkipped());
     for (const QString& name : request.accounts)
         if (!d.findAccount(name))
             d.problems << tr("The account %1 was not found in %2.").arg(name, base);

@@ -187,16 +187,18 @@ struct NamedBit {
     const char* sddl;
     const char* name;
 };
+// In the order Windows writes them in SDDL: generic rights first, then by bit, lowest first (full control on a
+// directory object reads CCDCLCSWRPWPDTLOCRSDRCWDWO, as dsacls and Get-Acl show it).
 constexpr NamedBit rightBits[] = {
     {rights::genericAll, "GA", "GenericAll"},       {rights::genericRead, "GR", "GenericRead"},
     {rights::genericWrite, "GW", "GenericWrite"},   {rights::genericExecute, "GX", "GenericExecute"},
-    {rights::readControl, "RC", "ReadControl"},     {rights::del, "SD", "Delete"},
-    {rights::writeDacl, "WD", "WriteDacl"},         {rights::writeOwner, "WO", "WriteOwner"},
-    {rights::readProperty, "RP", "ReadProperty"},   {rights::writeProperty, "WP", "WriteProperty"},
     {rights::createChild, "CC", "CreateChild"},     {rights::deleteChild, "DC", "DeleteChild"},
     {rights::listChildren, "LC", "ListChildren"},   {rights::self, "SW", "Self"},
-    {rights::listObject, "LO", "ListObject"},       {rights::deleteTree, "DT", "DeleteTree"},
-    {rights::controlAccess, "CR", "ControlAccess"},
+    {rights::readProperty, "RP", "ReadProperty"},   {rights::writeProperty, "WP", "WriteProperty"},
+    {rights::deleteTree, "DT", "DeleteTree"},       {rights::listObject, "LO", "ListObject"},
+    {rights::controlAccess, "CR", "ControlAccess"}, {rights::del, "SD", "Delete"},
+    {rights::readControl, "RC", "ReadControl"},     {rights::writeDacl, "WD", "WriteDacl"},
+    {rights::writeOwner, "WO", "WriteOwner"},
 };
 
 } // namespace
@@ -251,8 +253,9 @@ QString Sid::toString() const {
     for (int i = 0; i < 6; ++i)
         authority = (authority << 8) | quint8(m_bytes[2 + i]);
     QString s = QStringLiteral("S-1-");
-    s += authority < 0x100000000ULL ? QString::number(authority)
-                                    : QStringLiteral("0x%1").arg(authority, 12, 16, QLatin1Char('0')).toUpper();
+    s += authority < 0x100000000ULL
+             ? QString::number(authority)
+             : QStringLiteral("0x") + QStringLiteral("%1").arg(authority, 12, 16, QLatin1Char('0')).toUpper();
     const int count = quint8(m_bytes[1]);
     for (int i = 0; i < count; ++i)
         s += QLatin1Char('-') + QString::number(le32(m_bytes, sidHeader + 4 * i));
@@ -378,16 +381,11 @@ QString Ace::toSddl() const {
             f += QLatin1String(n.sddl);
     QString r;
     quint32 left = mask;
-    if (mask == rights::fullControl) {
-        r = QStringLiteral("GA");
-        left = 0;
-    } else {
-        for (const NamedBit& b : rightBits)
-            if (mask & b.bit) {
-                r += QLatin1String(b.sddl);
-                left &= ~b.bit;
-            }
-    }
+    for (const NamedBit& b : rightBits)
+        if (mask & b.bit) {
+            r += QLatin1String(b.sddl);
+            left &= ~b.bit;
+        }
     if (left)
         r = QStringLiteral("0x%1").arg(mask, 0, 16);
     const auto guid = [](const std::optional<QUuid>& g) {

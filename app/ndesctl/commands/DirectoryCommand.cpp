@@ -211,7 +211,11 @@ int DirectoryCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
     }
     if (!out.json())
         std::fprintf(stderr, "bound to %s as %s\n", options->url.toString().toUtf8().constData(),
-                     ldap->whoAmI().isEmpty() ? "(server did not say)" : ldap->whoAmI().toUtf8().constData());
+                     (!ldap->whoAmI().isEmpty()                                 ? ldap->whoAmI()
+                      : options->bind == directory::LdapOptions::Bind::Kerberos ? QStringLiteral("your Kerberos ticket")
+                                                                                : options->bindDn)
+                         .toUtf8()
+                         .constData());
     directory::DirectoryRequest request;
     if (what == QLatin1String("account"))
         request.accounts << args[1];

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// Fuzzes the security-descriptor parser (nTSecurityDescriptor as a directory or an export gives it), its SDDL, the
+// effective rights computed from it, and the SID decoder.
+#include "directory/Directory.h"
+#include "directory/SecurityDescriptor.h"
+
+#include <QByteArray>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const QByteArray bytes = QByteArray::fromRawData(reinterpret_cast<const char*>(data), static_cast<qsizetype>(size));
+    QString error;
+    const auto sd = ndes::directory::SecurityDescriptor::parse(bytes, &error);
+    if (sd) {
+        (void)sd->toSddl();
+        for (const auto& r : ndes::directory::effectiveRights(sd))
+            (void)ndes::directory::wellKnownSidName(r.sid);
+    }
+    if (const auto sid = ndes::directory::Sid::fromBinary(bytes, false); sid) {
+        (void)sid->toString();
+        (void)sid->domain().toString();
+    }
+    return 0;
+}
