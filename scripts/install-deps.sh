@@ -90,12 +90,17 @@ fi
 policy=""
 if [ ${#new_daemons[@]} -gt 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
     policy=/usr/sbin/policy-rc.d
+    # Removed however the install ends (error, Ctrl-C, a closed terminal).
+    trap '$SUDO rm -f "$policy"' EXIT
+    trap 'exit 130' INT TERM HUP
+    # On systemd, deb-systemd-invoke asks with the unit's name ("smbd.service"); invoke-rc.d with the script's.
+    pattern=""
+    for d in "${new_daemons[@]}"; do pattern="${pattern:+$pattern|}$d|$d.service"; done
     {
         printf '#!/bin/sh\n# ndes-console install-deps: the test daemons do not start while packages install\n'
-        printf 'for a in "$@"; do case "$a" in %s) exit 101 ;; esac; done\nexit 0\n' "$(IFS='|'; echo "${new_daemons[*]}")"
+        printf 'for a in "$@"; do case "$a" in %s) exit 101 ;; esac; done\nexit 0\n' "$pattern"
     } | $SUDO tee "$policy" >/dev/null
     $SUDO chmod 755 "$policy"
-    trap '$SUDO rm -f "$policy"' EXIT
 fi
 
 echo "install-deps: installing ${missing[*]}"
@@ -112,6 +117,10 @@ if [ ${#new_daemons[@]} -gt 0 ]; then
             $SUDO systemctl disable --now "$u" >/dev/null 2>&1 || $SUDO systemctl disable "$u" >/dev/null 2>&1 || true
         else
             $SUDO find /etc/systemd/system -path '*.wants/*' -name "$u.service" -type l -delete 2>/dev/null || true
+        fi
+        # The SysV links, for an init other than systemd.
+        if [ -e "/etc/init.d/$u" ] && command -v update-rc.d >/dev/null; then
+            $SUDO update-rc.d "$u" disable >/dev/null 2>&1 || true
         fi
     done
     echo "install-deps: ${new_daemons[*]} installed for the tests, not started, not enabled"

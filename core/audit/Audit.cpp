@@ -1262,8 +1262,10 @@ bool isServiceAccount(const Context& c, const EffectiveRights& r) {
         return r.sid == a->sid;
     if (name.isEmpty())
         return false;
-    const QString sam = name.section(QLatin1Char('\\'), -1);
-    return r.name.section(QLatin1Char('\\'), -1).compare(sam, Qt::CaseInsensitive) == 0;
+    // Not read from the directory: only the same DOMAIN\name (or, when no domain was given, the same name).
+    if (name.contains(QLatin1Char('\\')))
+        return r.name.compare(name, Qt::CaseInsensitive) == 0;
+    return r.name.section(QLatin1Char('\\'), -1).compare(name, Qt::CaseInsensitive) == 0;
 }
 
 QString aceList(const EffectiveRights& r) {
@@ -1296,7 +1298,7 @@ void templateEsc1(const Context& c, Outcome& o) {
             continue;
         }
         for (const EffectiveRights& r : t->rights) {
-            if (!r.enroll || directory::DirectoryData::isPrivileged(r.sid) || isServiceAccount(c, r))
+            if (!r.enroll || c.options.directory->isPrivileged(r.sid) || isServiceAccount(c, r))
                 continue;
             o.fire(tr("%1 (%2): the enrollee supplies the subject, it allows authentication, needs no approval and "
                       "no RA signature, and %3 may enroll: they can request a certificate as any user.")
@@ -1401,14 +1403,14 @@ void templateWritable(const Context& c, Outcome& o) {
             continue;
         }
         const DirectoryData& d = *c.options.directory;
-        if (t->securityDescriptor->owner && !DirectoryData::isPrivileged(*t->securityDescriptor->owner) &&
+        if (t->securityDescriptor->owner && !d.isPrivileged(*t->securityDescriptor->owner) &&
             !(d.domain.sid.isValid() && t->securityDescriptor->owner->rid() == 517))
             o.fire(tr("%1, %2, is owned by %3, who can therefore change its permissions.")
                        .arg(t->name, role, d.nameOf(*t->securityDescriptor->owner)),
                    {dirEvidence(c, t->dn, QStringLiteral("nTSecurityDescriptor (owner)"),
                                 tr("O:%1").arg(t->securityDescriptor->owner->toString()))});
         for (const EffectiveRights& r : t->rights)
-            if (r.canWrite() && !DirectoryData::isPrivileged(r.sid))
+            if (r.canWrite() && !d.isPrivileged(r.sid))
                 o.fire(tr("%1 may change %2, %3: %4.").arg(r.name, t->name, role, r.writes.join(QStringLiteral(", "))),
                        {dirEvidence(c, t->dn, QStringLiteral("nTSecurityDescriptor"),
                                     tr("%1 (%2): %3").arg(r.name, r.sid.toString(), aceList(r)))});
@@ -1461,8 +1463,16 @@ void raTemplateEsc3(const Context& c, Outcome& o) {
     if (!needDirectory(c, o))
         return;
     for (const CertificateTemplate& t : c.options.directory->templates) {
-        if (!t.isEnrollmentAgent() || t.managerApproval() || t.raSignatures > 0 || !t.securityDescriptor)
+        // An agent certificate: Certificate Request Agent, or Any Purpose / no EKU at all, which include it.
+        const QStringList ekus = t.effectiveEkus();
+        const bool agent =
+            t.isEnrollmentAgent() || ekus.isEmpty() || ekus.contains(QLatin1String(directory::oids::anyPurpose));
+        if (!agent || t.managerApproval() || t.raSignatures > 0)
             continue;
+        if (!t.securityDescriptor) {
+            o.skip(tr("%1: %2").arg(t.name, t.securityDescriptorProblem));
+            continue;
+        }
         for (const EffectiveRights& r : t.rights)
             if (r.enroll && DirectoryData::isBroadGroup(r.sid))
                 o.fire(tr("%1 issues Certificate Request Agent certificates without approval, and %2 may enroll.")

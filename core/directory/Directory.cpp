@@ -3,10 +3,12 @@
 
 #include <QCoreApplication>
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QSet>
 #include <QtEndian>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace ndes::directory {
@@ -192,65 +194,69 @@ QList<EffectiveRights> effectiveRights(const std::optional<SecurityDescriptor>& 
         everyone.writes << QStringLiteral("GenericAll (no DACL)");
         return out;
     }
-    // What each principal is denied, per right, before allows count (deny ACEs come first in canonical order, and a
-    // deny anywhere wins over an allow here: the safer reading).
-    struct Denied {
-        bool enroll = false, autoEnroll = false, writeDacl = false, writeOwner = false, writeProperty = false;
+    // Windows walks the DACL in order and the first ACE that names a right decides it (canonical order puts explicit
+    // denies, explicit allows, then inherited ones). So here: per principal and right, the first deciding ACE wins.
+    // Rights come from the principal's own ACEs; membership (a deny to a group the principal is in) is not expanded.
+    enum Right { Enroll, AutoEnroll, GenericAll, GenericWrite, WriteDacl, WriteOwner, WritePropertyAll, RightCount };
+    struct Decided {
+        std::array<std::optional<bool>, RightCount> right;
+        QHash<QUuid, bool> writeProperty; // per property, after an all-properties decision has not been made
     };
-    QHash<QByteArray, Denied> denied;
-    const auto grants = [](const Ace& a, quint32 right, const QUuid* objectType) {
-        const quint32 m = a.mask;
-        if (m & rights::genericAll || (m & rights::fullControl) == rights::fullControl)
+    QHash<QByteArray, Decided> decided;
+    const auto full = [](quint32 m) {
+        return (m & rights::genericAll) != 0 || (m & rights::fullControl) == rights::fullControl;
+    };
+    const auto coversExtended = [&full](const Ace& a, const QUuid& right) {
+        if (full(a.mask))
             return true;
-        if (!(m & right))
+        if (!(a.mask & rights::controlAccess))
             return false;
-        if (!objectType || !a.objectType)
-            return true; // no object type: all extended rights / all properties
-        return *a.objectType == *objectType;
+        return !a.objectType || *a.objectType == right;
     };
     for (const Ace& a : sd->dacl->aces) {
-        if (!a.isDeny() || !a.appliesToObject() || !a.sid.isValid())
+        const bool allow = a.isAllow();
+        if ((!allow && !a.isDeny()) || !a.appliesToObject() || !a.sid.isValid())
             continue;
-        Denied& d = denied[a.sid.toBinary()];
-        d.enroll |= grants(a, rights::controlAccess, &enrollRight) && !(a.mask & rights::genericAll);
-        d.autoEnroll |= grants(a, rights::controlAccess, &autoEnrollRight) && !(a.mask & rights::genericAll);
-        d.writeDacl |= (a.mask & rights::writeDacl) != 0;
-        d.writeOwner |= (a.mask & rights::writeOwner) != 0;
-        d.writeProperty |= (a.mask & rights::writeProperty) && !a.objectType;
-    }
-    for (const Ace& a : sd->dacl->aces) {
-        if (!a.isAllow() || !a.appliesToObject() || !a.sid.isValid())
+        Decided& d = decided[a.sid.toBinary()];
+        QStringList granted;
+        const auto decide = [&](Right r, bool covered, const QString& name) {
+            if (!covered || d.right[r])
+                return;
+            d.right[r] = allow;
+            if (allow && !name.isEmpty())
+                granted << name;
+        };
+        decide(Enroll, coversExtended(a, enrollRight), QString());
+        decide(AutoEnroll, coversExtended(a, autoEnrollRight), QString());
+        decide(GenericAll, full(a.mask), QStringLiteral("GenericAll"));
+        decide(GenericWrite, (a.mask & rights::genericWrite) != 0, QStringLiteral("GenericWrite"));
+        decide(WriteDacl, (a.mask & rights::writeDacl) != 0 && !full(a.mask), QStringLiteral("WriteDacl"));
+        decide(WriteOwner, (a.mask & rights::writeOwner) != 0 && !full(a.mask), QStringLiteral("WriteOwner"));
+        const bool wp = (a.mask & rights::writeProperty) != 0 && !full(a.mask);
+        if (wp && !a.objectType) {
+            decide(WritePropertyAll, true, QStringLiteral("WriteProperty (all)"));
+        } else if (wp && !d.right[WritePropertyAll] && !d.writeProperty.contains(*a.objectType)) {
+            d.writeProperty.insert(*a.objectType, allow);
+            if (allow)
+                granted << QStringLiteral("WriteProperty (%1)").arg(a.objectType->toString(QUuid::WithoutBraces));
+        }
+        const bool grantsEnroll = allow && d.right[Enroll] == true && coversExtended(a, enrollRight);
+        const bool grantsAuto = allow && d.right[AutoEnroll] == true && coversExtended(a, autoEnrollRight);
+        if (!allow || (granted.isEmpty() && !grantsEnroll && !grantsAuto))
             continue;
-        const Denied d = denied.value(a.sid.toBinary());
         EffectiveRights& r = slot(a.sid);
-        bool granted = false;
-        if (!d.enroll && grants(a, rights::controlAccess, &enrollRight)) {
-            r.enroll = true;
-            granted = true;
-        }
-        if (!d.autoEnroll && grants(a, rights::controlAccess, &autoEnrollRight)) {
-            r.autoEnroll = true;
-            granted = true;
-        }
-        const auto addWrite = [&](const QString& w) {
+        r.enroll |= grantsEnroll;
+        r.autoEnroll |= grantsAuto;
+        for (const QString& w : granted)
             if (!r.writes.contains(w))
                 r.writes << w;
-            granted = true;
-        };
-        if (a.mask & rights::genericAll || (a.mask & rights::fullControl) == rights::fullControl)
-            addWrite(QStringLiteral("GenericAll"));
-        if ((a.mask & rights::genericWrite))
-            addWrite(QStringLiteral("GenericWrite"));
-        if ((a.mask & rights::writeDacl) && !d.writeDacl)
-            addWrite(QStringLiteral("WriteDacl"));
-        if ((a.mask & rights::writeOwner) && !d.writeOwner)
-            addWrite(QStringLiteral("WriteOwner"));
-        if ((a.mask & rights::writeProperty) && !d.writeProperty)
-            addWrite(a.objectType
-                         ? QStringLiteral("WriteProperty (%1)").arg(a.objectType->toString(QUuid::WithoutBraces))
-                         : QStringLiteral("WriteProperty (all)"));
-        if (granted)
-            r.grantingAces << a;
+        r.grantingAces << a;
+    }
+    // An allow that a later deny could not take back stays; one an earlier deny decided never counted.
+    for (EffectiveRights& r : out) {
+        const Decided& d = decided[r.sid.toBinary()];
+        r.enroll = d.right[Enroll] == true;
+        r.autoEnroll = d.right[AutoEnroll] == true;
     }
     out.erase(std::remove_if(out.begin(), out.end(),
                              [](const EffectiveRights& r) { return !r.enroll && !r.autoEnroll && !r.canWrite(); }),
@@ -427,12 +433,17 @@ bool DirectoryData::isBroadGroup(const Sid& sid) {
     return s.startsWith(QLatin1String("S-1-5-21-")) && (sid.rid() == 513 || sid.rid() == 515);
 }
 
-bool DirectoryData::isPrivileged(const Sid& sid) {
+bool DirectoryData::isPrivileged(const Sid& sid) const {
     const QString s = sid.toString();
     if (s == QLatin1String("S-1-5-18") || s == QLatin1String("S-1-5-9") || s == QLatin1String("S-1-3-0") ||
         s == QLatin1String("S-1-5-32-544"))
         return true;
     if (!s.startsWith(QLatin1String("S-1-5-21-")))
+        return false;
+    // Another domain's (or forest's) admins are not this forest's: only this domain's accounts count, when known.
+    // Enterprise and Schema Admins live in the forest root domain, which may be another domain of the forest: they
+    // count from any domain.
+    if (domain.sid.isValid() && !(sid.domain() == domain.sid) && sid.rid() != 518 && sid.rid() != 519)
         return false;
     switch (sid.rid()) {
     case 500: // Administrator
@@ -575,6 +586,7 @@ QJsonObject DirectoryData::toJson() const {
             {QStringLiteral("templates"), t},
             {QStringLiteral("enrollmentServices"), s},
             {QStringLiteral("accounts"), a},
+            {QStringLiteral("referralsNotFollowed"), referralsSkipped},
             {QStringLiteral("problems"), toArray(problems)}};
 }
 
@@ -618,13 +630,17 @@ QByteArray DirectoryData::toLdif() const {
     QByteArray out = "version: 1\n";
     out +=
         "# NDES Console directory export: " + source.toUtf8() + ", " + readAt.toString(Qt::ISODate).toUtf8() + "\n\n";
+    static const QRegularExpression attributeName(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9;.-]*$"));
     for (const LdapEntry& e : entries) {
         appendLdifLine(out, "dn", e.dn.toUtf8());
         QStringList names = e.attributes.keys();
         names.sort();
-        for (const QString& n : names)
+        for (const QString& n : names) {
+            if (!attributeName.match(n).hasMatch())
+                continue; // a name no directory uses, which could break the LDIF: left out
             for (const QByteArray& v : e.attributes.value(n))
                 appendLdifLine(out, n.toUtf8(), v);
+        }
         out += '\n';
     }
     return out;

@@ -56,8 +56,9 @@ struct EffectiveRights {
     [[nodiscard]] bool canWrite() const { return !writes.isEmpty(); }
 };
 
-// The rights every principal has on an object with this DACL (allow ACEs that apply to the object itself, minus deny
-// ACEs of the same principal for the same right). No DACL at all means full control for everyone.
+// The rights every principal has on an object with this DACL: ACEs that apply to the object itself, in order, the
+// first that names a right for a principal deciding it (as Windows evaluates a DACL). No DACL at all means full
+// control for everyone.
 [[nodiscard]] QList<EffectiveRights> effectiveRights(const std::optional<SecurityDescriptor>& sd);
 
 struct CertificateTemplate {
@@ -149,6 +150,7 @@ public:
     QHash<QString, QString> sidNames; // SID text -> DOMAIN\name
     QList<LdapEntry> entries;         // every entry as read, for the export
     QStringList problems;
+    int referralsSkipped = 0; // continuation references (other partitions, domains) seen and not followed
 
     // Builds the model from entries, whatever their source. `now` only for nothing yet; kept pure.
     [[nodiscard]] static DirectoryData fromEntries(QList<LdapEntry> entries, QString source, QDateTime readAt);
@@ -160,9 +162,9 @@ public:
     // Everyone, Authenticated Users, Domain Users, Domain Computers, BUILTIN\Users, Anonymous, Pre-Windows 2000:
     // groups that hold (nearly) every account.
     [[nodiscard]] static bool isBroadGroup(const Sid& sid);
-    // Principals that own the forest anyway (admins, SYSTEM, domain controllers, Creator Owner), whose rights on a
-    // template are no finding.
-    [[nodiscard]] static bool isPrivileged(const Sid& sid);
+    // Principals that own the forest anyway (this domain's admins, SYSTEM, domain controllers, Creator Owner), whose
+    // rights on a template are no finding.
+    [[nodiscard]] bool isPrivileged(const Sid& sid) const;
 
     [[nodiscard]] QJsonObject toJson() const;
     // The entries as LDIF (RFC 2849), binary values base64: what `ndesctl directory export` writes and the audit reads.

@@ -95,18 +95,28 @@ void ignoreSigpipe() {
 
 // libldap's TLS handshake (and any blocking write) reads and writes a blocking socket with no deadline of its own: a
 // server that accepts and stays silent would hold it for ever, and a socket timeout only makes it spin. So a layer of
-// our own sits between TLS and TCP: each read or write waits for the socket at most the configured time, then fails
-// with ETIMEDOUT, which ends the handshake or the operation with an error.
+// our own sits between TLS and TCP: each read or write waits for the socket only until the deadline of the operation
+// in progress (the connection's whole opening, then each search or change), then fails with ETIMEDOUT, which ends
+// the handshake or the operation with an error. A peer that trickles a byte at a time gains nothing: the deadline is
+// absolute.
+struct SocketDeadline {
+    QDeadlineTimer deadline{QDeadlineTimer::Forever};
+};
 int waitFor(Sockbuf_IO_Desc* sbiod, short events) {
     int fd = -1;
     if (ber_sockbuf_ctrl(sbiod->sbiod_sb, LBER_SB_OPT_GET_FD, &fd) != 1 || fd < 0)
         return 1; // let the layer below report it
-    const int ms = *static_cast<const int*>(sbiod->sbiod_pvt);
+    const auto* d = static_cast<const SocketDeadline*>(sbiod->sbiod_pvt);
     pollfd p{fd, events, 0};
     int rc = 0;
-    do
-        rc = ::poll(&p, 1, ms);
-    while (rc < 0 && errno == EINTR);
+    do {
+        const qint64 left = d->deadline.isForever() ? -1 : d->deadline.remainingTime();
+        if (left == 0) {
+            rc = 0;
+            break;
+        }
+        rc = ::poll(&p, 1, left < 0 ? -1 : int(std::min<qint64>(left, std::numeric_limits<int>::max())));
+    } while (rc < 0 && errno == EINTR);
     if (rc == 0)
         errno = ETIMEDOUT;
     return rc;
@@ -125,15 +135,33 @@ int deadlineCtrl(Sockbuf_IO_Desc* sbiod, int opt, void* arg) {
     return LBER_SBIOD_CTRL_NEXT(sbiod, opt, arg);
 }
 int deadlineSetup(Sockbuf_IO_Desc* sbiod, void* arg) {
-    sbiod->sbiod_pvt = arg; // the Handle's timeout, which outlives the connection
+    sbiod->sbiod_pvt = arg; // the Handle's deadline, which outlives the connection
     return 0;
 }
 Sockbuf_IO deadlineIo{deadlineSetup, nullptr, deadlineCtrl, deadlineRead, deadlineWrite, nullptr};
 
-// After the TCP connect, before TLS: the deadline layer goes in.
+// After the TCP connect, before TLS: the deadline layer goes in; without it the connection is refused.
 int onConnect(LDAP*, Sockbuf* sb, LDAPURLDesc*, sockaddr*, ldap_conncb* ctx) {
-    ber_sockbuf_add_io(sb, &deadlineIo, LBER_SBIOD_LEVEL_PROVIDER + 1, ctx->lc_arg);
-    return 0;
+    return ber_sockbuf_add_io(sb, &deadlineIo, LBER_SBIOD_LEVEL_PROVIDER + 1, ctx->lc_arg) == 0 ? 0 : -1;
+}
+
+// libldap reads ldap.conf, ~/.ldaprc, ./ldaprc and the LDAP* / LDAPTLS_* variables when first used: any of them could
+// add trust anchors (TLS_CACERTDIR) or weaken verification (TLS_CIPHER_SUITE) behind the options set here. This
+// client configures every connection itself, so it tells libldap to read none of them, before its first call.
+void noLibldapConfigFiles() {
+    static std::once_flag once;
+    std::call_once(once, [] { qputenv("LDAPNOINIT", "1"); });
+}
+
+// TLS 1.2 at least. libldap's GnuTLS backend ignores LDAP_OPT_X_TLS_PROTOCOL_MIN, so the version is also asked for
+// with a GnuTLS priority string, and checked after the handshake whichever backend it is.
+bool tlsVersionAcceptable(LDAP* ld, QString* version) {
+    char* v = nullptr;
+    if (ldap_get_option(ld, LDAP_OPT_X_TLS_VERSION, &v) != LDAP_OPT_SUCCESS || !v)
+        return false;
+    *version = QString::fromLatin1(v);
+    ldap_memfree(v);
+    return version->contains(QLatin1String("1.2")) || version->contains(QLatin1String("1.3"));
 }
 void onDisconnect(LDAP*, Sockbuf*, ldap_conncb*) {}
 
@@ -141,8 +169,8 @@ void onDisconnect(LDAP*, Sockbuf*, ldap_conncb*) {}
 
 struct LdapConnection::Handle {
     LDAP* ld = nullptr;
-    int socketTimeoutMs = 0;
-    ldap_conncb callbacks{onConnect, onDisconnect, &socketTimeoutMs};
+    SocketDeadline socket;
+    ldap_conncb callbacks{onConnect, onDisconnect, &socket};
     ~Handle() {
         if (ld)
             ldap_unbind_ext_s(ld, nullptr, nullptr);
@@ -186,15 +214,18 @@ std::optional<qint64> LdapEntry::integer(const QString& name) const {
 
 QString LdapOptions::urlProblem() const {
     if (!url.isValid() || url.host().isEmpty())
-        return tr("\"%1\" is not a directory URL: give ldaps://host or ldap://host (StartTLS).").arg(url.toString());
+        return tr("\"%1\" is not a directory URL: give ldaps://host or ldap://host (StartTLS).")
+            .arg(url.toString(QUrl::RemoveUserInfo));
     const QString scheme = url.scheme().toLower();
     if (scheme != QLatin1String("ldaps") && scheme != QLatin1String("ldap"))
         return tr("\"%1\": the directory is reached with ldaps:// or ldap:// (StartTLS), not %2://.")
-            .arg(url.toString(), scheme);
+            .arg(url.toString(QUrl::RemoveUserInfo), scheme);
     if (!url.path().isEmpty() && url.path() != QLatin1String("/"))
-        return tr("\"%1\": give the server only (ldaps://host[:port]), without a base DN.").arg(url.toString());
+        return tr("\"%1\": give the server only (ldaps://host[:port]), without a base DN.")
+            .arg(url.toString(QUrl::RemoveUserInfo));
     if (url.hasQuery() || url.hasFragment() || !url.userInfo().isEmpty())
-        return tr("\"%1\": give the server only (ldaps://host[:port]).").arg(url.toString());
+        return tr("\"%1\": give the server only (ldaps://host[:port]), no user name or password in it.")
+            .arg(url.toString(QUrl::RemoveUserInfo));
     return {};
 }
 
@@ -276,8 +307,12 @@ std::unique_ptr<LdapConnection> LdapConnection::open(const LdapOptions& options,
         return nullptr;
     }
     ignoreSigpipe();
+    noLibldapConfigFiles();
     std::unique_ptr<LdapConnection> c(new LdapConnection);
     c->m_options = options;
+    c->m_options.password = SecretBytes(); // used once, below, from the caller's copy
+    // The whole opening (connect, TLS, bind, the root DSE) has one deadline.
+    c->m_handle->socket.deadline = QDeadlineTimer(qint64(options.connectTimeoutMs) + options.operationTimeoutMs);
     const bool ldaps = options.url.scheme().toLower() == QLatin1String("ldaps");
     QUrl plain;
     plain.setScheme(ldaps ? QStringLiteral("ldaps") : QStringLiteral("ldap"));
@@ -298,7 +333,6 @@ std::unique_ptr<LdapConnection> LdapConnection::open(const LdapOptions& options,
     const QByteArray ca =
         QFile::encodeName(options.caFile.isEmpty() ? QString::fromLatin1(systemCaBundle) : options.caFile);
     const int zero = 0;
-    c->m_handle->socketTimeoutMs = std::max(options.connectTimeoutMs, 1);
     bool ok = ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version) == LDAP_OPT_SUCCESS &&
               ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) == LDAP_OPT_SUCCESS &&
               ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_ON) == LDAP_OPT_SUCCESS &&
@@ -309,6 +343,14 @@ std::unique_ptr<LdapConnection> LdapConnection::open(const LdapOptions& options,
               ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, ca.constData()) == LDAP_OPT_SUCCESS &&
               ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON) == LDAP_OPT_SUCCESS &&
               ldap_set_option(ld, LDAP_OPT_CONNECT_CB, &c->m_handle->callbacks) == LDAP_OPT_SUCCESS;
+    char* package = nullptr;
+    if (ok && ldap_get_option(ld, LDAP_OPT_X_TLS_PACKAGE, &package) == LDAP_OPT_SUCCESS && package) {
+        const bool gnutls = QByteArray(package).contains("GnuTLS");
+        ldap_memfree(package);
+        if (gnutls)
+            ok = ldap_set_option(ld, LDAP_OPT_X_TLS_CIPHER_SUITE, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2") ==
+                 LDAP_OPT_SUCCESS;
+    }
     // The TLS settings above are this handle's own (not ~/.ldaprc's or ldap.conf's): a new context makes them count.
     ok = ok && ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) == LDAP_OPT_SUCCESS;
     if (!ok) {
@@ -334,9 +376,15 @@ std::unique_ptr<LdapConnection> LdapConnection::open(const LdapOptions& options,
             return nullptr;
         }
     }
+    if (QString tlsVersion; !tlsVersionAcceptable(ld, &tlsVersion)) {
+        why = tr("%1 speaks %2; NDES Console needs TLS 1.2 or later to send a password or read the directory.")
+                  .arg(options.url.toString(), tlsVersion.isEmpty() ? tr("an unknown TLS version") : tlsVersion);
+        return nullptr;
+    }
     const QString binding = tr("Binding to %1").arg(options.url.toString());
     if (options.bind == LdapOptions::Bind::Simple) {
         const QByteArray dn = options.bindDn.toUtf8();
+        // Straight from the caller's SecretBytes: no copy of ours to wipe.
         berval cred{ber_len_t(options.password.bytes().size()),
                     const_cast<char*>(options.password.bytes().constData())};
         if (int rc = ldap_sasl_bind_s(ld, dn.constData(), LDAP_SASL_SIMPLE, &cred, nullptr, nullptr, nullptr);
@@ -405,6 +453,7 @@ std::optional<QList<LdapEntry>> LdapConnection::search(const QString& base, Scop
                           : scope == Scope::OneLevel ? LDAP_SCOPE_ONELEVEL
                                                      : LDAP_SCOPE_SUBTREE;
     const QDeadlineTimer deadline(m_options.operationTimeoutMs);
+    m_handle->socket.deadline = deadline;
     QList<LdapEntry> out;
     qint64 bytes = 0;
     berval cookie{0, nullptr};
@@ -586,6 +635,7 @@ bool LdapConnection::change(bool isAdd, const QString& dn, const QList<LdapModif
     }
     modPtrs.push_back(nullptr);
     const QByteArray dnUtf8 = dn.toUtf8();
+    m_handle->socket.deadline = QDeadlineTimer(m_options.operationTimeoutMs);
     const ControlPtr sd = sdFlags ? sdFlagsControl(sdFlags) : nullptr;
     LDAPControl* controls[2] = {sd.get(), nullptr};
     int msgid = 0;
@@ -600,6 +650,7 @@ bool LdapConnection::change(bool isAdd, const QString& dn, const QList<LdapModif
     timeval remaining = toTimeval(m_options.operationTimeoutMs);
     LDAPMessage* raw = nullptr;
     const int type = ldap_result(ld, msgid, LDAP_MSG_ALL, &remaining, &raw);
+    m_handle->socket.deadline = QDeadlineTimer(QDeadlineTimer::Forever);
     MessagePtr msg(raw);
     if (type <= 0) {
         m_lastCode = type == 0 ? LDAP_TIMEOUT : LDAP_SERVER_DOWN;

@@ -97,8 +97,10 @@ private:
         QByteArray out;
         QByteArray err;
     };
-    Run ndesctl(const QStringList& args, const QProcessEnvironment& extra = {}) const {
+    Run ndesctl(const QStringList& args, const QProcessEnvironment& extra = {}, const QString& cwd = {}) const {
         QProcess p;
+        if (!cwd.isEmpty())
+            p.setWorkingDirectory(cwd);
         QProcessEnvironment env = m_dc.environment();
         env.insert(QStringLiteral("NDES_TEST_BIND_PW"), QString::fromLatin1(m_dc.adminPassword()));
         for (const QString& k : extra.keys())
@@ -231,7 +233,7 @@ private slots:
         for (const EffectiveRights& r : safe->rights) {
             if (r.enroll)
                 enrollers << r.name;
-            if (r.canWrite() && !DirectoryData::isPrivileged(r.sid))
+            if (r.canWrite() && !d->isPrivileged(r.sid))
                 writers << r.name;
         }
         enrollers.sort();
@@ -465,6 +467,30 @@ private slots:
         o.url = QUrl(QStringLiteral("http://127.0.0.1"));
         QVERIFY(!LdapConnection::open(o, &error));
         QVERIFY2(error.contains(QLatin1String("ldaps://")), qPrintable(error));
+    }
+
+    // libldap's own configuration (ldap.conf, ~/.ldaprc, ./ldaprc, LDAPTLS_*) cannot widen what is trusted: a fresh
+    // ndesctl, with the DC's CA offered through every one of them and certificate checks switched off there, still
+    // refuses a DC the system's CAs do not know.
+    void libldapConfigurationIgnored() {
+        QTemporaryDir cwd;
+        QFile rc(cwd.filePath(QStringLiteral("ldaprc")));
+        QVERIFY(rc.open(QIODevice::WriteOnly));
+        rc.write("TLS_REQCERT never\nTLS_CACERT " + m_dc.caFile().toUtf8() + "\n");
+        rc.close();
+        QFile::copy(rc.fileName(), cwd.filePath(QStringLiteral(".ldaprc")));
+        QProcessEnvironment extra;
+        extra.insert(QStringLiteral("LDAPTLS_CACERT"), m_dc.caFile());
+        extra.insert(QStringLiteral("LDAPTLS_CACERTDIR"), QFileInfo(m_dc.caFile()).absolutePath());
+        extra.insert(QStringLiteral("LDAPTLS_REQCERT"), QStringLiteral("never"));
+        extra.insert(QStringLiteral("LDAPRC"), rc.fileName());
+        extra.insert(QStringLiteral("HOME"), cwd.path());
+        const Run r = ndesctl({QStringLiteral("directory"), QStringLiteral("templates"), QStringLiteral("--url"),
+                               test::SambaDc::url(), QStringLiteral("--bind-dn"), test::SambaDc::adminDn(),
+                               QStringLiteral("--password-env"), QStringLiteral("NDES_TEST_BIND_PW")},
+                              extra, cwd.path());
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains("TLS handshake failed"), r.err.constData());
     }
 
     // A bound on what one search may return; a search outside the naming contexts; both clear errors.

@@ -78,6 +78,9 @@ QProcessEnvironment SambaDc::environment() const {
     // Samba's tools are Python 3 scripts that need the system's Python with its Samba modules.
     env.insert(QStringLiteral("PATH"), QStringLiteral("/usr/sbin:/usr/bin:/sbin:/bin"));
     env.remove(QStringLiteral("PYTHONPATH"));
+    // Set in this process by LdapConnection (our client reads no libldap configuration); ldapsearch needs its
+    // environment (LDAPTLS_CACERT) read.
+    env.remove(QStringLiteral("LDAPNOINIT"));
     return env;
 }
 
@@ -209,15 +212,17 @@ bool SambaDc::start(const QByteArray& seedLdif, QString* error) {
     in.close();
     text.replace(QRegularExpression(QStringLiteral("\\n\\s*interfaces = [^\\n]*")),
                  QStringLiteral("\n\tinterfaces = 127.0.0.1"));
+    text.replace(QRegularExpression(QStringLiteral("\\n\\s*bind interfaces only = [^\\n]*")), QString());
     text.replace(QRegularExpression(QStringLiteral("\\n\\s*server services = [^\\n]*")),
                  QStringLiteral("\n\tserver services = ldap, cldap, kdc, drepl, ntp_signd, kcc"));
     text.replace(QStringLiteral("[global]\n"),
-                 QStringLiteral("[global]\n\tldap server require strong auth = allow_sasl_over_tls\n"
-                                "\tdisable netbios = yes\n\tmulticast dns register = no\n\tlogging = file\n"
-                                "\tncalrpc dir = %1/sock/ncalrpc\n\twinbindd socket directory = %1/sock/winbindd\n"
-                                "\tntp signd socket directory = %1/sock/ntp\n\tkrb5 port = %2\n\tkpasswd port = %3\n"
-                                "\ttls enabled = yes\n\ttls keyfile = %1/tls/dc.key\n\ttls certfile = %1/tls/dc.pem\n"
-                                "\ttls cafile = %1/tls/ca.pem\n")
+                 QStringLiteral(
+                     "[global]\n\tbind interfaces only = yes\n\tldap server require strong auth = allow_sasl_over_tls\n"
+                     "\tdisable netbios = yes\n\tmulticast dns register = no\n\tlogging = file\n"
+                     "\tncalrpc dir = %1/sock/ncalrpc\n\twinbindd socket directory = %1/sock/winbindd\n"
+                     "\tntp signd socket directory = %1/sock/ntp\n\tkrb5 port = %2\n\tkpasswd port = %3\n"
+                     "\ttls enabled = yes\n\ttls keyfile = %1/tls/dc.key\n\ttls certfile = %1/tls/dc.pem\n"
+                     "\ttls cafile = %1/tls/ca.pem\n")
                      .arg(d)
                      .arg(m_kdcPort)
                      .arg(kpasswd));

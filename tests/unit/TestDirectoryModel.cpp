@@ -199,6 +199,22 @@ private slots:
         QVERIFY(by.value(QStringLiteral("S-1-5-32-544")).writes.contains(QStringLiteral("GenericAll")));
         QCOMPARE(by.value(agent).grantingAces.first().toSddl(), QStringLiteral("(A;;RPCR;;;%1)").arg(agent));
 
+        // Order decides: an explicit allow before an inherited deny still grants (Windows stops at the first match);
+        // a deny before the allow takes it away.
+        const auto ordered = SecurityDescriptor::parse(descriptor({
+            ace(Ace::AccessAllowedObject, 0, rights::controlAccess, users, &enrollRight),
+            ace(Ace::AccessAllowed, 0, rights::writeDacl, users),
+            ace(Ace::AccessDeniedObject, Ace::Inherited, rights::controlAccess, users, &enrollRight),
+            ace(Ace::AccessDenied, Ace::Inherited, rights::writeDacl | rights::writeOwner, users),
+            ace(Ace::AccessAllowed, Ace::Inherited, rights::writeOwner, users),
+        }));
+        QVERIFY(ordered);
+        const QList<EffectiveRights> o = effectiveRights(ordered);
+        QCOMPARE(o.size(), 1);
+        QVERIFY(o.first().enroll);
+        QCOMPARE(o.first().writes, QStringList{QStringLiteral("WriteDacl")});
+        QCOMPARE(o.first().grantingAces.size(), 2);
+
         // No DACL: everyone may do everything.
         QByteArray nullDacl = descriptor({});
         qToLittleEndian<quint32>(0, nullDacl.data() + 16);
@@ -211,8 +227,13 @@ private slots:
         QVERIFY(DirectoryData::isBroadGroup(everyone.first().sid));
         QVERIFY(DirectoryData::isBroadGroup(*Sid::fromString(users)));
         QVERIFY(!DirectoryData::isBroadGroup(*Sid::fromString(svc)));
-        QVERIFY(DirectoryData::isPrivileged(*Sid::fromString(domain + QStringLiteral("-519"))));
-        QVERIFY(!DirectoryData::isPrivileged(*Sid::fromString(helpers)));
+        DirectoryData dd;
+        QVERIFY(dd.isPrivileged(*Sid::fromString(domain + QStringLiteral("-519"))));
+        QVERIFY(!dd.isPrivileged(*Sid::fromString(helpers)));
+        dd.domain.sid = *Sid::fromString(domain);
+        QVERIFY(dd.isPrivileged(*Sid::fromString(domain + QStringLiteral("-512"))));
+        QVERIFY(!dd.isPrivileged(*Sid::fromString(QStringLiteral("S-1-5-21-9-9-9-512")))); // another forest's admins
+        QVERIFY(dd.isPrivileged(*Sid::fromString(QStringLiteral("S-1-5-21-9-9-9-519"))));  // the forest root's
     }
 
     void flagsAndTemplates() {

@@ -271,10 +271,13 @@ int AuditCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
         const QString path = p.value(QStringLiteral("directory-ldif"));
         QFile f(path);
         constexpr qint64 maxLdif = 512LL * 1024 * 1024;
-        if (!f.open(QIODevice::ReadOnly) || f.size() > maxLdif)
-            return usageError(out, QStringLiteral("Cannot read %1 (or it is larger than 512 MB).").arg(path));
+        if (!f.open(QIODevice::ReadOnly))
+            return usageError(out, QStringLiteral("Cannot read %1.").arg(path));
+        const QByteArray text = f.read(maxLdif + 1); // bounded also when it is a pipe
+        if (text.size() > maxLdif)
+            return usageError(out, QStringLiteral("%1 is larger than 512 MB.").arg(path));
         QString error;
-        auto entries = directory::parseLdif(f.readAll(), &error);
+        auto entries = directory::parseLdif(text, &error);
         if (!entries)
             return usageError(out, QStringLiteral("%1: %2").arg(path, error));
         directoryData =

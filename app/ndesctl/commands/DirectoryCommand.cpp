@@ -137,6 +137,9 @@ Result<directory::LdapOptions> directoryOptions(const QCommandLineParser& p, con
         if (!secret)
             return secret.error();
         o.password = std::move(*secret);
+        // Children (none today) must not inherit it.
+        if (p.isSet(passwordEnvName))
+            qunsetenv(p.value(passwordEnvName).toLocal8Bit().constData());
     }
     if (p.isSet(QStringLiteral("tls-ca")))
         o.caFile = p.value(QStringLiteral("tls-ca"));
