@@ -34,8 +34,9 @@ int main(int argc, char* argv[]) {
     const int repeat = argc > 3 ? std::atoi(argv[3]) : 3;
     QByteArray seed;
     for (int i = 0; i < accounts; ++i)
-        seed += "dn: CN=user" + QByteArray::number(i) + ",CN=Users,DC=lab,DC=test\nobjectClass: user\nsAMAccountName: user" +
-                QByteArray::number(i) + "\nuserAccountControl: 514\n\n";
+        seed += "dn: CN=user" + QByteArray::number(i) +
+                ",CN=Users,DC=lab,DC=test\nobjectClass: user\nsAMAccountName: user" + QByteArray::number(i) +
+                "\nuserAccountControl: 514\n\n";
     const QByteArray tdn = test::SambaDc::templatesDn().toLatin1();
     for (int i = 0; i < templates; ++i)
         seed += "dn: CN=Template" + QByteArray::number(i) + "," + tdn +
