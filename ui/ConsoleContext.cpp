@@ -3,6 +3,8 @@
 
 #include "util/Clock.h"
 
+#include <QPointer>
+
 #ifdef Q_OS_UNIX
 #include <pwd.h>
 #include <unistd.h>
@@ -78,6 +80,17 @@ QString ConsoleContext::localUser() {
             user = QString::fromLocal8Bit(pw->pw_name);
 #endif
     return user.isEmpty() ? QStringLiteral("unknown") : user;
+}
+
+std::function<void(const QString&, std::function<void(Result<SecretBytes>)>)> ConsoleContext::directoryPasswords() {
+    QPointer<ConsoleContext> self(this);
+    return [self](const QString& key, std::function<void(Result<SecretBytes>)> done) {
+        if (!self)
+            return done(Error{ErrorKind::Internal, tr("the console is closing"), {}, {}, 0, -1});
+        if (const SecretBytes* session = self->sessionPassword(key))
+            return done(*session);
+        self->m_credentials.read(key, std::move(done));
+    };
 }
 
 } // namespace ndes::ui

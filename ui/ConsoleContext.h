@@ -2,9 +2,11 @@
 #pragma once
 
 #include "inventory/CredentialStore.h"
+
 #include "inventory/Inventory.h"
 #include "ndes/ChallengeAuditTrail.h"
 #include "util/SecretBytes.h"
+#include <functional>
 
 #include <QDateTime>
 #include <QMap>
@@ -47,6 +49,11 @@ public:
         QString errorCode;
     };
     [[nodiscard]] std::optional<SignIn> lastSignIn(const QString& profileId) const;
+
+    // The health probe's source of directory passwords (HealthOptions::directoryPassword): this session's copy
+    // (kept when the keychain was not available), else the keychain. Never asks: the dashboard refreshes unattended.
+    [[nodiscard]] std::function<void(const QString& key, std::function<void(Result<SecretBytes>)> done)>
+    directoryPasswords();
 
     // The local user, for "requested by".
     [[nodiscard]] static QString localUser();

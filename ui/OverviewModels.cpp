@@ -248,6 +248,10 @@ QString CertificateExpiryModel::roleLabel(ExpiryRole role) {
         return tr("TLS");
     case ExpiryRole::Crl:
         return tr("CRL (next update)");
+    case ExpiryRole::DirectoryCa:
+        return tr("CA (published in AD)");
+    case ExpiryRole::ServiceAccount:
+        return tr("Service account");
     }
     return {};
 }
@@ -276,8 +280,11 @@ QVariant CertificateExpiryModel::data(const QModelIndex& index, int role) const 
     case StatusRole:
         return int(e.status);
     case KindRole:
-        return e.role == ExpiryRole::RaSigning || e.role == ExpiryRole::RaEncryption ? QStringLiteral("ra")
-                                                                                     : service::expiryRoleName(e.role);
+        if (e.role == ExpiryRole::RaSigning || e.role == ExpiryRole::RaEncryption)
+            return QStringLiteral("ra");
+        if (e.role == ExpiryRole::DirectoryCa)
+            return QStringLiteral("ca"); // a CA certificate all the same; the role column says where it was found
+        return service::expiryRoleName(e.role);
     case Qt::TextAlignmentRole:
         return index.column() == DaysColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case SortRole:

@@ -100,6 +100,9 @@ OverviewPage::OverviewPage(ConsoleContext* context, QWidget* parent)
         m_progress->setMaximum(total);
         m_progress->setValue(done);
     });
+    service::HealthOptions options = m_monitor->options();
+    options.directoryPassword = m_context->directoryPasswords();
+    m_monitor->setOptions(options);
     build();
     reloadServers();
     connect(m_context, &ConsoleContext::inventoryChanged, this, &OverviewPage::reloadServers);
@@ -243,6 +246,7 @@ void OverviewPage::build() {
     m_certKind->addItem(tr("CA certificates"), QStringLiteral("ca"));
     m_certKind->addItem(tr("TLS certificates"), QStringLiteral("tls"));
     m_certKind->addItem(tr("CRLs"), QStringLiteral("crl"));
+    m_certKind->addItem(tr("Service accounts (AD)"), QStringLiteral("service-account"));
     connect(m_certKind, &QComboBox::currentIndexChanged, this,
             [this] { m_certFilter->setKind(m_certKind->currentData().toString()); });
     m_attention = new QCheckBox(tr("Only those that need &attention"), certPage);
@@ -359,7 +363,15 @@ void OverviewPage::onReport(const HealthReport& report) {
         const auto previous = m_lastDaysLeft.constFind(key);
         if (previous != m_lastDaysLeft.constEnd()) {
             const int crossed = checker.crossedNotification(*previous, e.daysLeft);
-            if (crossed == 0)
+            if (crossed >= 0 && e.role == ExpiryRole::ServiceAccount)
+                notify(
+                    crossed == 0
+                        ? tr("%1: service account expired").arg(report.server)
+                        : tr("%1: service account expires in %n day(s)", nullptr, int(e.daysLeft)).arg(report.server),
+                    crossed == 0 ? tr("%1 has expired: NDES stops until it is renewed.").arg(e.subject)
+                                 : tr("%1 expires on %2: NDES stops then unless it is renewed.")
+                                       .arg(e.subject, displayDateTime(e.notAfter)));
+            else if (crossed == 0)
                 notify(
                     tr("%1: certificate expired").arg(report.server),
                     tr("The %1 certificate %2 has expired.").arg(CertificateExpiryModel::roleLabel(e.role), e.subject));
@@ -468,9 +480,10 @@ void OverviewPage::updateTimeline() {
     };
     const Group groups[] = {
         {tr("RA"), QColor(0xb3, 0x26, 0x1e), {ExpiryRole::RaSigning, ExpiryRole::RaEncryption}},
-        {tr("CA"), QColor(0x2f, 0x6f, 0xad), {ExpiryRole::Ca}},
+        {tr("CA"), QColor(0x2f, 0x6f, 0xad), {ExpiryRole::Ca, ExpiryRole::DirectoryCa}},
         {tr("TLS"), QColor(0xb2, 0x6a, 0x00), {ExpiryRole::Tls}},
         {tr("CRL"), QColor(0x6b, 0x5b, 0x95), {ExpiryRole::Crl}},
+        {tr("Account"), QColor(0x3d, 0x7d, 0x4a), {ExpiryRole::ServiceAccount}},
     };
     auto* series = new QStackedBarSeries;
     qreal maxCount = 0;

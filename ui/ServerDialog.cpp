@@ -14,6 +14,7 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -66,7 +67,49 @@ ServerDialog::ServerDialog(const inventory::ServerProfile& profile, QWidget* par
     form->addRow(QString(), m_allowHttp);
     form->addRow(tr("S&ite / group:"), m_site);
     form->addRow(tr("N&otes:"), m_notes);
-    layout->addLayout(form);
+    auto* tabs = new QTabWidget(this);
+    auto* serverTab = new QWidget(tabs);
+    serverTab->setLayout(form);
+    tabs->addTab(serverTab, tr("N&DES server"));
+
+    // The AD behind the server: optional, for the dashboard's rows of what else expires.
+    auto* adTab = new QWidget(tabs);
+    auto* adLayout = new QVBoxLayout(adTab);
+    auto* adIntro = new QLabel(tr("Optional. With it, the Overview also shows the CA certificates published in Active "
+                                  "Directory and when NDES's service account or its password expires. Read-only: "
+                                  "nothing is changed in AD."),
+                               adTab);
+    adIntro->setWordWrap(true);
+    adLayout->addWidget(adIntro);
+    auto* adForm = new QFormLayout;
+    m_directoryUrl = new QLineEdit(profile.directoryUrl.toString(), adTab);
+    m_directoryUrl->setPlaceholderText(QStringLiteral("ldaps://dc1.example.com"));
+    m_directoryBind = new QComboBox(adTab);
+    m_directoryBind->addItem(tr("Account and password"), QStringLiteral("simple"));
+    m_directoryBind->addItem(tr("Kerberos (your current ticket)"), QStringLiteral("kerberos"));
+    m_directoryBind->setCurrentIndex(profile.directoryKerberos ? 1 : 0);
+    m_directoryBindDn = new QLineEdit(profile.directoryBindDn, adTab);
+    m_directoryBindDn->setPlaceholderText(QStringLiteral("reader@example.com"));
+    m_directoryPassword = new QLineEdit(adTab);
+    m_directoryPassword->setEchoMode(QLineEdit::Password);
+    m_directoryPassword->setPlaceholderText(profile.directoryUrl.isEmpty() ? tr("stored in the system keychain")
+                                                                           : tr("unchanged"));
+    m_directoryCaFile = new QLineEdit(profile.directoryCaFile, adTab);
+    m_directoryCaFile->setPlaceholderText(tr("optional: the CA of the domain controller's certificate (PEM)"));
+    m_serviceAccount = new QLineEdit(profile.serviceAccount, adTab);
+    m_serviceAccount->setPlaceholderText(QStringLiteral("EXAMPLE\\svc-ndes"));
+    adForm->addRow(tr("Directory &URL:"), m_directoryUrl);
+    adForm->addRow(tr("&Bind with:"), m_directoryBind);
+    adForm->addRow(tr("Bind &account:"), m_directoryBindDn);
+    adForm->addRow(tr("Pass&word:"), m_directoryPassword);
+    adForm->addRow(tr("&TLS CA file:"), m_directoryCaFile);
+    adForm->addRow(tr("&Service account:"), m_serviceAccount);
+    adLayout->addLayout(adForm);
+    adLayout->addStretch(1);
+    tabs->addTab(adTab, tr("Active &Directory"));
+    layout->addWidget(tabs);
+    connect(m_directoryBind, &QComboBox::currentIndexChanged, this, &ServerDialog::updateState);
+
     m_problems = new QLabel(this);
     m_problems->setObjectName(QStringLiteral("errorBanner"));
     m_problems->setWordWrap(true);
@@ -83,8 +126,8 @@ ServerDialog::ServerDialog(const inventory::ServerProfile& profile, QWidget* par
     if (m_context) {
         // What is typed can be tried before it is saved.
         m_testButton = buttons->addButton(tr("Test conn&ection"), QDialogButtonBox::ActionRole);
-        m_testButton->setToolTip(tr("TLS, GetCACaps, GetCACert, CRLs and whether the admin page answers, with the "
-                                    "values typed here. It does not sign in."));
+        m_testButton->setToolTip(tr("TLS, GetCACaps, GetCACert, CRLs, whether the admin page answers and, when "
+                                    "named, Active Directory, with the values typed here. It does not sign in."));
         m_signInButton = buttons->addButton(tr("Check si&gn-in"), QDialogButtonBox::ActionRole);
         m_signInButton->setToolTip(tr("Signs in to the admin page with the account and password typed here; uses "
                                       "one challenge password (not shown, recorded in the audit trail)."));
@@ -161,7 +204,7 @@ void ServerDialog::testConnection() {
     }
     m_testButton->setEnabled(false);
     showTestResult(tr("Testing…"));
-    auto* probe = new service::HealthProbe(p.healthTarget(), {}, this);
+    auto* probe = new service::HealthProbe(p.healthTarget(), testOptions(p), this);
     const bool signsIn = p.auth != service::AdminAuth::None;
     connect(probe, &service::HealthProbe::finished, this, [this, probe, signsIn](const service::HealthReport& r) {
         probe->deleteLater();
@@ -169,6 +212,32 @@ void ServerDialog::testConnection() {
         showTestResult(connectionTestText(r, r.url.host(), signsIn));
     });
     probe->start();
+}
+
+// The directory password for a test: the one typed here; else the saved one, but only for the directory and account
+// it was saved for (not sent to an address just typed).
+service::HealthOptions ServerDialog::testOptions(const inventory::ServerProfile& p) const {
+    service::HealthOptions options;
+    const SecretBytes typed = directoryPassword();
+    const inventory::ServerProfile* saved = m_id.isEmpty() ? nullptr : m_context->inventory().find(m_id);
+    const bool sameDirectory =
+        saved && saved->directoryUrl == p.directoryUrl && saved->directoryBindDn == p.directoryBindDn;
+    ConsoleContext* context = m_context;
+    const auto fromContext = context->directoryPasswords();
+    options.directoryPassword = [typed, sameDirectory, fromContext](const QString& key,
+                                                                    std::function<void(Result<SecretBytes>)> done) {
+        if (!typed.isEmpty())
+            return done(typed);
+        if (!sameDirectory)
+            return done(Error{ErrorKind::Usage,
+                              tr("type the password: the directory or its account differs from the saved ones"),
+                              {},
+                              {},
+                              0,
+                              -1});
+        fromContext(key, std::move(done));
+    };
+    return options;
 }
 
 void ServerDialog::checkSignIn() {
@@ -234,6 +303,9 @@ void ServerDialog::updateState() {
     const bool withUser = auth == QLatin1String("ntlm") || auth == QLatin1String("basic");
     m_user->setEnabled(withUser);
     m_password->setEnabled(withUser);
+    const bool simple = m_directoryBind->currentData().toString() == QLatin1String("simple");
+    m_directoryBindDn->setEnabled(simple);
+    m_directoryPassword->setEnabled(simple);
 }
 
 inventory::ServerProfile ServerDialog::profile() const {
@@ -248,11 +320,20 @@ inventory::ServerProfile ServerDialog::profile() const {
     p.allowHttp = m_allowHttp->isChecked();
     p.site = m_site->text().trimmed();
     p.notes = m_notes->toPlainText();
+    p.directoryUrl = QUrl(m_directoryUrl->text().trimmed());
+    p.directoryKerberos = m_directoryBind->currentData().toString() == QLatin1String("kerberos");
+    p.directoryBindDn = p.directoryKerberos ? QString() : m_directoryBindDn->text().trimmed();
+    p.directoryCaFile = m_directoryCaFile->text().trimmed();
+    p.serviceAccount = m_serviceAccount->text().trimmed();
     return p;
 }
 
 SecretBytes ServerDialog::password() const {
     return SecretBytes(m_password->text().toUtf8());
+}
+
+SecretBytes ServerDialog::directoryPassword() const {
+    return m_directoryPassword->isEnabled() ? SecretBytes(m_directoryPassword->text().toUtf8()) : SecretBytes();
 }
 
 void ServerDialog::accept() {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "inventory/ServerProfile.h"
+#include "ndes/HealthProbe.h"
 #include "util/SecretBytes.h"
 
 #include <QDialog>
@@ -28,6 +29,8 @@ public:
     [[nodiscard]] inventory::ServerProfile profile() const;
     // The password typed (empty: keep what the keychain has).
     [[nodiscard]] SecretBytes password() const;
+    // The directory account's password typed (empty: keep what the keychain has).
+    [[nodiscard]] SecretBytes directoryPassword() const;
 
     void accept() override;
 
@@ -41,6 +44,7 @@ private:
     void testConnection();
     void checkSignIn();
     void showTestResult(const QString& text);
+    [[nodiscard]] service::HealthOptions testOptions(const inventory::ServerProfile& p) const;
 
     QString m_id;
     QLineEdit* m_name;
@@ -53,6 +57,12 @@ private:
     QCheckBox* m_allowHttp;
     QLineEdit* m_site;
     QPlainTextEdit* m_notes;
+    QLineEdit* m_directoryUrl;
+    QComboBox* m_directoryBind;
+    QLineEdit* m_directoryBindDn;
+    QLineEdit* m_directoryPassword;
+    QLineEdit* m_directoryCaFile;
+    QLineEdit* m_serviceAccount;
     QLabel* m_problems;
     QLabel* m_urlWarning;
     QLabel* m_testResult;

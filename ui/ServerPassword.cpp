@@ -74,7 +74,8 @@ QString connectionTestText(const service::HealthReport& r, const QString& title,
         {QStringLiteral("caps"), "GetCACaps"},
         {QStringLiteral("cacert"), "GetCACert"},
         {QStringLiteral("crl"), "CRL"},
-        {QStringLiteral("admin"), QT_TRANSLATE_NOOP("ServerPassword", "Admin page")}};
+        {QStringLiteral("admin"), QT_TRANSLATE_NOOP("ServerPassword", "Admin page")},
+        {QStringLiteral("directory"), QT_TRANSLATE_NOOP("ServerPassword", "Active Directory")}};
     QStringList lines{QStringLiteral("%1: %2").arg(title, service::healthStatusLabel(r.status))};
     QStringList failedDetails;
     for (const service::ProbeStep& s : r.steps) {

@@ -148,6 +148,19 @@ void ServersPage::editProfile(const inventory::ServerProfile& profile) {
         QMessageBox::warning(this, tr("Server not saved"), id.error().message);
         return;
     }
+    const SecretBytes directoryPw = dialog.directoryPassword();
+    if (!directoryPw.isEmpty()) {
+        const QString key = inventory::CredentialStore::keyForDirectory(*id);
+        m_context->forgetSessionPassword(key);
+        m_context->credentials().write(key, directoryPw, [this, key, directoryPw](const Status& s) {
+            if (s)
+                return;
+            m_context->setSessionPassword(key, directoryPw);
+            emit statusMessage(tr("The keychain is not available (%1): the directory password is kept for this "
+                                  "session only.")
+                                   .arg(s.error().message));
+        });
+    }
     const SecretBytes pw = dialog.password();
     if (pw.isEmpty())
         return;
@@ -179,6 +192,8 @@ void ServersPage::removeServer() {
         return;
     }
     m_context->credentials().remove(inventory::CredentialStore::keyForServer(id), [](const Status&) {});
+    m_context->credentials().remove(inventory::CredentialStore::keyForDirectory(id), [](const Status&) {});
+    m_context->forgetSessionPassword(inventory::CredentialStore::keyForDirectory(id));
 }
 
 void ServersPage::testConnection() {
@@ -190,7 +205,9 @@ void ServersPage::testConnection() {
     const bool signsIn = p->auth != service::AdminAuth::None;
     setResult(id, tr("Testing %1…").arg(p->name));
     // The same probe as the Overview: TLS, GetCACaps, GetCACert, CRLs, admin page; nothing secret is sent.
-    auto* probe = new service::HealthProbe(p->healthTarget(), {}, this);
+    service::HealthOptions options;
+    options.directoryPassword = m_context->directoryPasswords();
+    auto* probe = new service::HealthProbe(p->healthTarget(), options, this);
     connect(probe, &service::HealthProbe::finished, this, [this, probe, id, signsIn](const service::HealthReport& r) {
         probe->deleteLater();
         setResult(id, connectionTestText(r, r.server, signsIn));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "SetupWizard.h"
 
+#include "AdApplyDialog.h"
 #include "inventory/AppFiles.h"
 #include "setup/RegWriter.h"
 #include "setup/ScriptWriter.h"
@@ -367,9 +368,23 @@ public:
         auto* buttons = new QHBoxLayout;
         auto* saveAll = new QPushButton(SetupWizard::tr("&Save all…"), this);
         auto* copy = new QPushButton(SetupWizard::tr("&Copy this file"), this);
+        auto* applyAd = new QPushButton(SetupWizard::tr("Apply to Active &Directory…"), this);
+        applyAd->setToolTip(SetupWizard::tr("Create the service account, its SPN and the template, give Read and "
+                                            "Enroll, and publish it on the CA, over LDAPS: a preview of every change "
+                                            "first."));
         buttons->addWidget(saveAll);
         buttons->addWidget(copy);
+        buttons->addWidget(applyAd);
         buttons->addStretch(1);
+        connect(applyAd, &QPushButton::clicked, this, [this] {
+            if (setup::hasErrors(m_wizard->issues())) {
+                QMessageBox::information(this, SetupWizard::tr("Apply to Active Directory"),
+                                         SetupWizard::tr("The plan has errors: correct them on their pages first."));
+                return;
+            }
+            AdApplyDialog dialog(m_wizard->plan(), this);
+            dialog.exec();
+        });
         grid()->addLayout(buttons, 2, 0, 1, 2);
         connect(copy, &QPushButton::clicked, this, [this] {
             if (auto* e = qobject_cast<QPlainTextEdit*>(m_tabs->currentWidget()))

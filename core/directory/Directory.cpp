@@ -816,9 +816,12 @@ std::optional<DirectoryData> readDirectory(LdapConnection& ldap, const Directory
         return std::nullopt;
     entries << *domain;
 
-    auto templates = ldap.search(QStringLiteral("CN=Certificate Templates,") + pki, LdapConnection::Scope::OneLevel,
-                                 QStringLiteral("(objectClass=pKICertificateTemplate)"), templateAttributes,
-                                 LdapConnection::SearchOptions{ownerGroupDacl, true}, &why);
+    auto templates =
+        request.templates
+            ? ldap.search(QStringLiteral("CN=Certificate Templates,") + pki, LdapConnection::Scope::OneLevel,
+                          QStringLiteral("(objectClass=pKICertificateTemplate)"), templateAttributes,
+                          LdapConnection::SearchOptions{ownerGroupDacl, true}, &why)
+            : std::optional<QList<LdapEntry>>(QList<LdapEntry>{});
     if (!templates)
         return std::nullopt;
     entries << *templates;

@@ -180,6 +180,7 @@ struct DirectoryRequest {
     QStringList accounts;     // sAMAccountNames (DOMAIN\ prefixes and @realm suffixes are stripped)
     bool allAccounts = false; // every user and managed service account (the bench; `directory accounts`)
     bool resolveSids = true;  // names for the SIDs in the templates' ACLs and the accounts' groups
+    bool templates = true;    // false: the domain, the enrollment services and the accounts only (the dashboard)
 };
 
 // Reads templates (with their security descriptors), enrollment services, the domain and the accounts asked for.

@@ -101,6 +101,7 @@ std::optional<Acl> parseAcl(QByteArrayView bytes, quint32 offset, QString* error
         const QByteArrayView a = acl.sliced(at, aceSize);
         Ace ace;
         ace.index = i;
+        ace.raw = a.toByteArray();
         ace.type = quint8(a[0]);
         ace.flags = quint8(a[1]);
         const bool plain = aceHasMaskAndSid(ace.type);
@@ -471,6 +472,128 @@ QString SecurityDescriptor::toSddl() const {
             s += a.toSddl();
     }
     return s;
+}
+
+} // namespace ndes::directory
+
+namespace ndes::directory {
+
+namespace {
+
+void putLe16(QByteArray& b, quint16 v) {
+    char c[2];
+    qToLittleEndian(v, c);
+    b.append(c, 2);
+}
+
+void putLe32(QByteArray& b, quint32 v) {
+    char c[4];
+    qToLittleEndian(v, c);
+    b.append(c, 4);
+}
+
+void putGuid(QByteArray& b, const QUuid& g) {
+    putLe32(b, g.data1);
+    putLe16(b, g.data2);
+    putLe16(b, g.data3);
+    b.append(reinterpret_cast<const char*>(g.data4), 8);
+}
+
+std::optional<QByteArray> aclToBinary(const Acl& acl) {
+    QByteArray body;
+    bool objectAces = false;
+    for (const Ace& a : acl.aces) {
+        const std::optional<QByteArray> bytes = a.toBinary();
+        if (!bytes)
+            return std::nullopt;
+        objectAces = objectAces || isObjectType(a.type);
+        body += *bytes;
+    }
+    if (8 + body.size() > 0xFFFF || acl.aces.size() > 0xFFFF)
+        return std::nullopt;
+    QByteArray out;
+    // ACL_REVISION_DS (4) when an object ACE is in it; else what it had (2 at least).
+    out.append(char(objectAces ? 4 : qMax<quint8>(acl.revision, 2)));
+    out.append('\0');
+    putLe16(out, quint16(8 + body.size()));
+    putLe16(out, quint16(acl.aces.size()));
+    putLe16(out, 0);
+    return out + body;
+}
+
+} // namespace
+
+Ace Ace::allow(const Sid& sid, quint32 mask, std::optional<QUuid> objectType) {
+    Ace a;
+    a.type = objectType ? AccessAllowedObject : AccessAllowed;
+    a.mask = mask;
+    a.objectType = objectType;
+    a.sid = sid;
+    return a;
+}
+
+std::optional<QByteArray> Ace::toBinary() const {
+    if (!raw.isEmpty())
+        return raw;
+    const bool object = type == AccessAllowedObject || type == AccessDeniedObject || type == SystemAuditObject;
+    if (!(object || type == AccessAllowed || type == AccessDenied || type == SystemAudit) || !sid.isValid())
+        return std::nullopt;
+    QByteArray body;
+    putLe32(body, mask);
+    if (object) {
+        putLe32(body, (objectType ? 1U : 0U) | (inheritedObjectType ? 2U : 0U));
+        if (objectType)
+            putGuid(body, *objectType);
+        if (inheritedObjectType)
+            putGuid(body, *inheritedObjectType);
+    }
+    body += sid.toBinary();
+    QByteArray out;
+    out.append(char(type));
+    out.append(char(flags));
+    putLe16(out, quint16(4 + body.size()));
+    return out + body;
+}
+
+std::optional<QByteArray> SecurityDescriptor::toBinary() const {
+    constexpr quint16 selfRelative = 0x8000, daclPresent = 0x0004, saclPresent = 0x0010;
+    QByteArray parts;
+    quint32 ownerAt = 0, groupAt = 0, saclAt = 0, daclAt = 0;
+    constexpr quint32 header = 20;
+    if (sacl) {
+        const auto b = aclToBinary(*sacl);
+        if (!b)
+            return std::nullopt;
+        saclAt = header + quint32(parts.size());
+        parts += *b;
+    }
+    if (dacl) {
+        const auto b = aclToBinary(*dacl);
+        if (!b)
+            return std::nullopt;
+        daclAt = header + quint32(parts.size());
+        parts += *b;
+    }
+    if (owner) {
+        ownerAt = header + quint32(parts.size());
+        parts += owner->toBinary();
+    }
+    if (group) {
+        groupAt = header + quint32(parts.size());
+        parts += group->toBinary();
+    }
+    quint16 c = quint16(control | selfRelative);
+    c = dacl ? quint16(c | daclPresent) : quint16(c & ~daclPresent);
+    c = sacl ? quint16(c | saclPresent) : quint16(c & ~saclPresent);
+    QByteArray out;
+    out.append('\1');
+    out.append('\0');
+    putLe16(out, c);
+    putLe32(out, ownerAt);
+    putLe32(out, groupAt);
+    putLe32(out, saclAt);
+    putLe32(out, daclAt);
+    return out + parts;
 }
 
 } // namespace ndes::directory

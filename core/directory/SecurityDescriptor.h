@@ -102,8 +102,14 @@ struct Ace {
     quint32 mask = 0;
     std::optional<QUuid> objectType;
     std::optional<QUuid> inheritedObjectType;
-    Sid sid;       // invalid for the ACE types that carry none this parser knows
-    int index = 0; // its position in its ACL, from 0
+    Sid sid;        // invalid for the ACE types that carry none this parser knows
+    int index = 0;  // its position in its ACL, from 0
+    QByteArray raw; // the ACE as parsed (written back as it was); empty for an ACE made here
+
+    // An allow ACE for `sid` made here: plain, or an object ACE when `objectType` is given (an extended right).
+    [[nodiscard]] static Ace allow(const Sid& sid, quint32 mask, std::optional<QUuid> objectType = std::nullopt);
+    // The ACE's bytes: `raw` when parsed, else built from the fields (types with a mask and a SID only).
+    [[nodiscard]] std::optional<QByteArray> toBinary() const;
 
     [[nodiscard]] bool isAllow() const;
     [[nodiscard]] bool isDeny() const;
@@ -134,6 +140,9 @@ public:
     std::optional<Acl> sacl;
 
     [[nodiscard]] QString toSddl() const;
+    // The self-relative form (what `nTSecurityDescriptor` is written as): the parts present, each ACL with the
+    // revision its ACEs need; nullopt when an ACE made here has a type that cannot be built.
+    [[nodiscard]] std::optional<QByteArray> toBinary() const;
 };
 
 } // namespace ndes::directory

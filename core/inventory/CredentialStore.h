@@ -19,6 +19,8 @@ public:
 
     static QString serviceName() { return QStringLiteral("NDES Console"); }
     static QString keyForServer(const QString& profileId) { return QStringLiteral("server/") + profileId; }
+    // The password of the account a server profile binds to Active Directory with.
+    static QString keyForDirectory(const QString& profileId) { return QStringLiteral("directory/") + profileId; }
 
     void write(const QString& key, const SecretBytes& secret, std::function<void(Status)> done);
     void read(const QString& key, std::function<void(Result<SecretBytes>)> done);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "inventory/ServerProfile.h"
 
+#include "directory/LdapConnection.h"
+#include "inventory/CredentialStore.h"
+
 #include <QCoreApplication>
 
 namespace ndes::inventory {
@@ -12,16 +15,25 @@ QString tr(const char* text) {
 } // namespace
 
 QJsonObject ServerProfile::toJson() const {
-    return {{QStringLiteral("id"), id},
-            {QStringLiteral("name"), name},
-            {QStringLiteral("scepUrl"), scepUrl.toString()},
-            {QStringLiteral("adminUrl"), adminUrl.toString()},
-            {QStringLiteral("auth"), service::adminAuthName(auth)},
-            {QStringLiteral("user"), user},
-            {QStringLiteral("caSha256Pin"), caSha256Pin},
-            {QStringLiteral("allowHttp"), allowHttp},
-            {QStringLiteral("site"), site},
-            {QStringLiteral("notes"), notes}};
+    QJsonObject o{{QStringLiteral("id"), id},
+                  {QStringLiteral("name"), name},
+                  {QStringLiteral("scepUrl"), scepUrl.toString()},
+                  {QStringLiteral("adminUrl"), adminUrl.toString()},
+                  {QStringLiteral("auth"), service::adminAuthName(auth)},
+                  {QStringLiteral("user"), user},
+                  {QStringLiteral("caSha256Pin"), caSha256Pin},
+                  {QStringLiteral("allowHttp"), allowHttp},
+                  {QStringLiteral("site"), site},
+                  {QStringLiteral("notes"), notes}};
+    if (!directoryUrl.isEmpty() || !serviceAccount.isEmpty())
+        o.insert(QStringLiteral("directory"),
+                 QJsonObject{{QStringLiteral("url"), directoryUrl.toString()},
+                             {QStringLiteral("bind"),
+                              directoryKerberos ? QStringLiteral("kerberos") : QStringLiteral("simple")},
+                             {QStringLiteral("bindDn"), directoryBindDn},
+                             {QStringLiteral("caFile"), directoryCaFile},
+                             {QStringLiteral("serviceAccount"), serviceAccount}});
+    return o;
 }
 
 ServerProfile ServerProfile::fromJson(const QJsonObject& o) {
@@ -36,6 +48,12 @@ ServerProfile ServerProfile::fromJson(const QJsonObject& o) {
     p.allowHttp = o.value(QStringLiteral("allowHttp")).toBool();
     p.site = o.value(QStringLiteral("site")).toString();
     p.notes = o.value(QStringLiteral("notes")).toString();
+    const QJsonObject d = o.value(QStringLiteral("directory")).toObject();
+    p.directoryUrl = QUrl(d.value(QStringLiteral("url")).toString());
+    p.directoryKerberos = d.value(QStringLiteral("bind")).toString() == QLatin1String("kerberos");
+    p.directoryBindDn = d.value(QStringLiteral("bindDn")).toString();
+    p.directoryCaFile = d.value(QStringLiteral("caFile")).toString();
+    p.serviceAccount = d.value(QStringLiteral("serviceAccount")).toString();
     return p;
 }
 
@@ -67,6 +85,16 @@ QStringList ServerProfile::problems() const {
         if (hex.size() != 64 || QByteArray::fromHex(hex.toLatin1()).size() != 32)
             out << tr("The CA pin must be a SHA-256 fingerprint (64 hex digits).");
     }
+    if (!directoryUrl.isEmpty()) {
+        directory::LdapOptions ldap;
+        ldap.url = directoryUrl;
+        if (const QString problem = ldap.urlProblem(); !problem.isEmpty())
+            out << tr("Active Directory: %1").arg(problem);
+        if (!directoryKerberos && directoryBindDn.trimmed().isEmpty())
+            out << tr("Active Directory needs an account to bind with (user@domain), or choose Kerberos.");
+    } else if (!serviceAccount.trimmed().isEmpty()) {
+        out << tr("The service account is read from Active Directory: give the directory's URL (ldaps://…).");
+    }
     return out;
 }
 
@@ -87,6 +115,15 @@ service::HealthTarget ServerProfile::healthTarget() const {
     t.adminUrl = adminUrl;
     t.allowHttp = allowHttp;
     t.caSha256Pin = caSha256Pin;
+    if (!directoryUrl.isEmpty()) {
+        t.directory.url = directoryUrl;
+        t.directory.kerberos = directoryKerberos;
+        t.directory.bindDn = directoryBindDn;
+        t.directory.caFile = directoryCaFile;
+        if (!serviceAccount.trimmed().isEmpty())
+            t.directory.accounts << serviceAccount.trimmed();
+        t.directory.credentialKey = CredentialStore::keyForDirectory(id);
+    }
     return t;
 }
 

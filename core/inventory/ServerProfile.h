@@ -23,6 +23,14 @@ struct ServerProfile {
     bool allowHttp = false; // plain HTTP allowed explicitly (the UI warns)
     QString site;           // site or group
     QString notes;
+    // The Active Directory behind the server (optional), read for the dashboard's AD rows: the CA certificates
+    // published there and the service account's expiry. A simple bind's password is in the keychain
+    // (CredentialStore::keyForDirectory), never here.
+    QUrl directoryUrl;              // ldaps://dc.example.com; empty: AD is not read
+    bool directoryKerberos = false; // bind with the user's own Kerberos ticket instead of an account and password
+    QString directoryBindDn;        // user@domain or a DN, for a simple bind
+    QString directoryCaFile;        // the CA that issued the DC's certificate; empty: the system's CAs
+    QString serviceAccount;         // DOMAIN\name of NDES's service account (the SCEP application pool's identity)
 
     [[nodiscard]] QJsonObject toJson() const;
     static ServerProfile fromJson(const QJsonObject& o);

@@ -17,6 +17,10 @@ QString expiryRoleName(ExpiryRole role) {
         return QStringLiteral("tls");
     case ExpiryRole::Crl:
         return QStringLiteral("crl");
+    case ExpiryRole::DirectoryCa:
+        return QStringLiteral("directory-ca");
+    case ExpiryRole::ServiceAccount:
+        return QStringLiteral("service-account");
     }
     return {};
 }

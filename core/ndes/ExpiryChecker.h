@@ -9,10 +9,13 @@
 
 namespace ndes::service {
 
-enum class ExpiryRole { Ca, RaSigning, RaEncryption, Tls, Crl };
+// DirectoryCa: a CA certificate published in AD (an enrollment service's cACertificate); ServiceAccount: the NDES
+// service account's password or the account itself (read from AD).
+enum class ExpiryRole { Ca, RaSigning, RaEncryption, Tls, Crl, DirectoryCa, ServiceAccount };
 enum class ExpiryStatus { Ok, Warning, Critical, Expired };
 
-[[nodiscard]] QString expiryRoleName(ExpiryRole role);       // "ca", "ra-signing", "ra-encryption", "tls", "crl"
+// "ca", "ra-signing", "ra-encryption", "tls", "crl", "directory-ca", "service-account"
+[[nodiscard]] QString expiryRoleName(ExpiryRole role);
 [[nodiscard]] QString expiryStatusName(ExpiryStatus status); // "ok", "warning", "critical", "expired"
 
 struct ExpiryThresholds {
@@ -21,7 +24,8 @@ struct ExpiryThresholds {
     QList<int> notifyDays{28, 7, 3, 2, 1}; // as certmonger notifies
 };
 
-// One dated thing that stops NDES when it runs out: a CA, RA or TLS certificate, or a CRL (its nextUpdate).
+// One dated thing that stops NDES when it runs out: a CA, RA or TLS certificate, a CRL (its nextUpdate), a CA
+// certificate published in AD, the service account's password or the account itself.
 struct ExpiryItem {
     QString server;
     ExpiryRole role = ExpiryRole::Ca;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ndes/HealthProbe.h"
 
+#include "directory/DirectoryHealth.h"
+#include "directory/LdapConnection.h"
 #include "ndes/ChallengePasswordClient.h"
 #include "pki/Crl.h"
 #include "scep/CaCertificates.h"
@@ -45,6 +47,10 @@ QString roleLabel(ExpiryRole role) {
         return tr("TLS certificate");
     case ExpiryRole::Crl:
         return tr("CRL");
+    case ExpiryRole::DirectoryCa:
+        return tr("CA certificate published in AD");
+    case ExpiryRole::ServiceAccount:
+        return tr("service account");
     }
     return {};
 }
@@ -60,6 +66,10 @@ HealthReasonCode expiredCode(ExpiryRole role) {
         return HealthReasonCode::TlsExpired;
     case ExpiryRole::Crl:
         return HealthReasonCode::CrlStale;
+    case ExpiryRole::DirectoryCa:
+        return HealthReasonCode::CaExpired;
+    case ExpiryRole::ServiceAccount:
+        return HealthReasonCode::ServiceAccountExpired;
     }
     return HealthReasonCode::CaExpired;
 }
@@ -75,6 +85,10 @@ HealthReasonCode expiringCode(ExpiryRole role) {
         return HealthReasonCode::TlsExpiring;
     case ExpiryRole::Crl:
         return HealthReasonCode::CrlExpiring;
+    case ExpiryRole::DirectoryCa:
+        return HealthReasonCode::CaExpiring;
+    case ExpiryRole::ServiceAccount:
+        return HealthReasonCode::ServiceAccountExpiring;
     }
     return HealthReasonCode::CaExpiring;
 }
@@ -94,6 +108,13 @@ QString consequence(ExpiryRole role) {
     case ExpiryRole::Crl:
         return tr("Relying parties that check revocation refuse certificates from this CA. Publish a new CRL "
                   "(certutil -crl) and check the CDP locations.");
+    case ExpiryRole::DirectoryCa:
+        return tr("When a CA certificate expires, the CA issues nothing more and domain members stop trusting what "
+                  "it issued. Renew the CA and publish the new certificate (certutil -dspublish).");
+    case ExpiryRole::ServiceAccount:
+        return tr("When the service account's password or the account expires, the SCEP application pool cannot "
+                  "start and enrollment stops. Change the password (and the application pool's identity with it), "
+                  "or move to a group managed service account.");
     }
     return {};
 }
@@ -193,6 +214,14 @@ constexpr ReasonRow reasonRows[] = {
      QT_TRANSLATE_NOOP("HealthProbe", "Admin page not reachable")},
     {HealthReasonCode::AdminError, "admin-error", QT_TRANSLATE_NOOP("HealthProbe", "Admin page fails")},
     {HealthReasonCode::Slow, "slow", QT_TRANSLATE_NOOP("HealthProbe", "Slow answers")},
+    {HealthReasonCode::DirectoryUnreadable, "directory-unreadable",
+     QT_TRANSLATE_NOOP("HealthProbe", "Active Directory not read")},
+    {HealthReasonCode::ServiceAccountUnusable, "service-account-unusable",
+     QT_TRANSLATE_NOOP("HealthProbe", "Service account unusable")},
+    {HealthReasonCode::ServiceAccountExpired, "service-account-expired",
+     QT_TRANSLATE_NOOP("HealthProbe", "Service account expired")},
+    {HealthReasonCode::ServiceAccountExpiring, "service-account-expiring",
+     QT_TRANSLATE_NOOP("HealthProbe", "Service account expires soon")},
 };
 constexpr bool rowsInEnumOrder() {
     for (std::size_t i = 0; i < std::size(reasonRows); ++i)
@@ -201,7 +230,7 @@ constexpr bool rowsInEnumOrder() {
     return true;
 }
 static_assert(rowsInEnumOrder(), "reasonRows must list every HealthReasonCode once, in order");
-static_assert(std::size(reasonRows) == static_cast<std::size_t>(HealthReasonCode::Slow) + 1);
+static_assert(std::size(reasonRows) == static_cast<std::size_t>(HealthReasonCode::ServiceAccountExpiring) + 1);
 } // namespace
 
 QString healthReasonCodeName(HealthReasonCode code) {
@@ -276,6 +305,7 @@ struct HealthProbe::State {
     scep::CaCertificates caCerts;
     bool haveCaCerts = false;
     QStringList crlQueue;
+    bool directoryStarted = false;
     bool finished = false;
 };
 
@@ -707,9 +737,114 @@ void HealthProbe::stepAdmin() {
     }));
 }
 
+// Active Directory, when the profile names it: the CA certificates published there and the service account, whatever
+// the steps before found (a server that fails because its service account expired is when this matters most).
+void HealthProbe::stepDirectory() {
+    m_state->directoryStarted = true;
+    const DirectoryTarget& d = m_target.directory;
+    auto fail = [this](const QString& why) {
+        addStep(QStringLiteral("directory"), 0, false, why);
+        addReason(HealthStatus::Warning, HealthReasonCode::DirectoryUnreadable,
+                  tr("Active Directory was not read, so the service account and the CA certificates published there "
+                     "are not checked: %1")
+                      .arg(why));
+        finish();
+    };
+    directory::LdapOptions probe;
+    probe.url = d.url;
+    if (const QString problem = probe.urlProblem(); !problem.isEmpty())
+        return QTimer::singleShot(0, this, [fail, problem] { fail(problem); });
+    if (d.kerberos)
+        return QTimer::singleShot(0, this, [this] { readDirectory({}); });
+    if (d.bindDn.trimmed().isEmpty())
+        return QTimer::singleShot(
+            0, this, [fail] { fail(tr("the server's profile names no account to bind with (or choose Kerberos).")); });
+    if (!m_options.directoryPassword)
+        return QTimer::singleShot(0, this, [fail] { fail(tr("no password for the directory account is available.")); });
+    QPointer<HealthProbe> self(this);
+    m_options.directoryPassword(d.credentialKey, [self, fail](Result<SecretBytes> password) {
+        if (!self)
+            return;
+        if (!password)
+            return fail(tr("the directory account's password could not be read (%1). Enter it again in the server's "
+                           "profile.")
+                            .arg(password.error().message));
+        if (password->isEmpty())
+            return fail(tr("the keychain holds no password for the directory account. Enter it in the server's "
+                           "profile."));
+        self->readDirectory(std::move(*password));
+    });
+}
+
+void HealthProbe::readDirectory(SecretBytes password) {
+    const DirectoryTarget& d = m_target.directory;
+    directory::LdapOptions options;
+    options.url = d.url;
+    options.caFile = d.caFile;
+    options.bind = d.kerberos ? directory::LdapOptions::Bind::Kerberos : directory::LdapOptions::Bind::Simple;
+    options.bindDn = d.bindDn.trimmed();
+    options.password = std::move(password);
+    options.connectTimeoutMs = qMin(10'000, m_options.directoryTimeoutMs);
+    options.operationTimeoutMs = m_options.directoryTimeoutMs;
+    options.maxEntries = 10'000;
+    options.maxBytes = 64LL * 1024 * 1024;
+    directory::DirectoryRequest request;
+    request.accounts = d.accounts;
+    request.resolveSids = false;
+    request.templates = false;
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    using Read = Result<directory::DirectoryData>;
+    auto* watcher = new QFutureWatcher<Read>(this);
+    connect(watcher, &QFutureWatcher<Read>::finished, this, [this, watcher, timer] {
+        watcher->deleteLater();
+        const qint64 ms = timer->elapsed();
+        const Read read = watcher->result();
+        if (!read) {
+            addStep(QStringLiteral("directory"), ms, false, read.error().message);
+            addReason(HealthStatus::Warning, HealthReasonCode::DirectoryUnreadable,
+                      tr("Active Directory was not read, so the service account and the CA certificates published "
+                         "there are not checked: %1")
+                          .arg(read.error().message));
+            return finish();
+        }
+        QList<QByteArray> served;
+        for (const pki::Certificate& ca : m_state->caCerts.caCertificates())
+            served << ca.toDer();
+        const service::ExpiryChecker checker(m_options.thresholds);
+        const directory::DirectoryHealth h = directory::directoryHealth(
+            *read, m_state->report.server, m_target.directory.accounts, checker, Clock::instance().now(), served);
+        m_state->report.expiries += h.expiries;
+        QStringList parts{tr("%n CA certificate(s) published", nullptr, h.caCertificates),
+                          tr("%n service account(s) read", nullptr, h.accountsRead)};
+        addStep(QStringLiteral("directory"), ms, h.missing.isEmpty(), parts.join(QStringLiteral(", ")));
+        for (const QString& problem : h.unusable)
+            addReason(HealthStatus::Critical, HealthReasonCode::ServiceAccountUnusable, problem);
+        for (const QString& name : h.missing)
+            addReason(HealthStatus::Warning, HealthReasonCode::DirectoryUnreadable,
+                      tr("The service account %1 named in the server's profile is not in Active Directory (or the "
+                         "bind account may not read it). Check the name in the profile.")
+                          .arg(name));
+        finish();
+    });
+    QThreadPool* pool = m_options.blockingPool ? m_options.blockingPool : QThreadPool::globalInstance();
+    watcher->setFuture(QtConcurrent::run(pool, [options = std::move(options), request]() -> Read {
+        QString why;
+        auto ldap = directory::LdapConnection::open(options, &why);
+        if (!ldap)
+            return Error{ErrorKind::Network, why, {}, {}, 0, -1};
+        auto data = directory::readDirectory(*ldap, request, &why);
+        if (!data)
+            return Error{ErrorKind::BadReply, why, {}, {}, 0, -1};
+        return std::move(*data);
+    }));
+}
+
 void HealthProbe::finish() {
     if (m_state->finished)
         return;
+    if (m_target.directory.configured() && !m_state->directoryStarted)
+        return stepDirectory();
     m_state->finished = true;
     HealthReport& r = m_state->report;
     // Expiry reasons, worst first within the report's order of items.

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "ndes/ExpiryChecker.h"
+#include "util/Result.h"
+#include "util/SecretBytes.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -11,6 +13,7 @@
 #include <QSslError>
 #include <QStringList>
 #include <QUrl>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -59,7 +62,11 @@ enum class HealthReasonCode {
     AdminOpen,
     AdminUnreachable,
     AdminError,
-    Slow
+    Slow,
+    DirectoryUnreadable,
+    ServiceAccountUnusable,
+    ServiceAccountExpired,
+    ServiceAccountExpiring
 };
 [[nodiscard]] QString healthReasonCodeName(HealthReasonCode code); // "ra-expired"
 [[nodiscard]] std::optional<HealthReasonCode> healthReasonCodeFromName(const QString& name);
@@ -80,6 +87,19 @@ struct ProbeStep {
     QString detail;
 };
 
+// The Active Directory behind a server, for the dashboard's AD rows (the CA certificates the enrollment services
+// publish, the service account's expiry). No secret: a simple bind's password comes through
+// HealthOptions::directoryPassword, by `credentialKey`.
+struct DirectoryTarget {
+    QUrl url; // ldaps://dc.example.com or ldap://… (StartTLS); empty: AD is not read
+    bool kerberos = false;
+    QString bindDn;       // DN or user@domain, for a simple bind
+    QString caFile;       // a pinned CA file for the DC's certificate; empty: the system's CAs
+    QStringList accounts; // the NDES service account(s), DOMAIN\name or name
+    QString credentialKey;
+    [[nodiscard]] bool configured() const { return !url.isEmpty(); }
+};
+
 // One server as the probe needs it: no secret in here.
 struct HealthTarget {
     QString name;
@@ -88,6 +108,7 @@ struct HealthTarget {
     bool allowHttp = true;
     QList<QSslCertificate> extraTlsCaCertificates;
     QString caSha256Pin; // hex; empty: no pin
+    DirectoryTarget directory;
 };
 
 struct HealthOptions {
@@ -98,6 +119,10 @@ struct HealthOptions {
     int slowStepMs = 5000;               // a step slower than this is a warning
     int crlWarnHours = 12;               // a CRL with less left was not republished in time (AD CS overlaps by ~10%)
     QThreadPool* blockingPool = nullptr; // for the admin page's libcurl probe; null: the global pool
+    // The password of a directory target's simple bind, by its credential key (from the keychain), given to `done`
+    // exactly once; an error says why there is none. Null: simple binds cannot be made (the AD rows say so).
+    std::function<void(const QString& credentialKey, std::function<void(Result<SecretBytes>)> done)> directoryPassword;
+    int directoryTimeoutMs = 20000; // the whole AD read
 };
 
 struct HealthReport {
@@ -143,6 +168,8 @@ private:
     void stepCaCert();
     void stepCrl();
     void stepAdmin();
+    void stepDirectory();
+    void readDirectory(SecretBytes password);
     void finish();
     void addReason(HealthStatus severity, HealthReasonCode code, const QString& message);
     [[nodiscard]] bool hasReason(HealthReasonCode code) const;

@@ -7,8 +7,14 @@
 #include "SecretScan.h"
 #include "TestPki.h"
 
+#include "ScopedClock.h"
 #include "audit/WindowsText.h"
+#include "directory/AdApply.h"
 #include "directory/Directory.h"
+#include "directory/SecurityDescriptor.h"
+#include "inventory/Inventory.h"
+#include "ndes/HealthProbe.h"
+#include "setup/SetupPlan.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -19,6 +25,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
+#include <QSignalSpy>
 #include <QStringDecoder>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -80,6 +87,7 @@ private:
     test::SambaDc m_dc;
     QByteArray m_svcPassword;
     QByteArray m_caDer;
+    QString m_error;
 
     LdapOptions adminOptions() const {
         LdapOptions o;
@@ -588,6 +596,133 @@ private slots:
         ::close(fd);
     }
 
+    // The dashboard's AD rows: a server profile that names its directory gets the CA certificate published there and
+    // the service account's password expiry in its health report, with the same thresholds; the disabled account is a
+    // reason; a missing account and a refused bind are warnings that say what to do. The SCEP server is unreachable
+    // here: AD is read all the same (an expired service account is often why).
+    void dashboardRows() {
+        inventory::ServerProfile p;
+        p.id = QStringLiteral("p1");
+        p.name = QStringLiteral("NDES 1");
+        p.scepUrl = QUrl(QStringLiteral("http://127.0.0.1:1/certsrv/mscep/mscep.dll"));
+        p.allowHttp = true;
+        p.auth = service::AdminAuth::None;
+        p.directoryUrl = QUrl(test::SambaDc::url());
+        p.directoryBindDn = test::SambaDc::adminDn();
+        p.directoryCaFile = m_dc.caFile();
+        p.serviceAccount = QStringLiteral("LAB\\svc-ndes");
+        QVERIFY2(p.problems().isEmpty(), qPrintable(p.problems().join(QLatin1Char(' '))));
+        const pki::Certificate ca = pki::Certificate::fromDer(m_caDer).value();
+
+        const auto probe = [&](const inventory::ServerProfile& profile, const QByteArray& password) {
+            service::HealthOptions options;
+            options.checkCrl = false;
+            QStringList keysAsked;
+            options.directoryPassword = [password, &keysAsked](const QString& key,
+                                                               std::function<void(Result<SecretBytes>)> done) {
+                keysAsked << key;
+                done(SecretBytes(password));
+            };
+            service::HealthProbe healthProbe(profile.healthTarget(), options);
+            QSignalSpy finished(&healthProbe, &service::HealthProbe::finished);
+            healthProbe.start();
+            if (!finished.wait(60000))
+                return service::HealthReport{};
+            if (keysAsked != QStringList{QStringLiteral("directory/p1")})
+                qWarning("keys asked: %s", qPrintable(keysAsked.join(QLatin1Char(','))));
+            return finished.first().first().value<service::HealthReport>();
+        };
+        const auto reasonCodes = [](const service::HealthReport& r) {
+            QStringList codes;
+            for (const service::HealthReason& reason : r.reasons)
+                codes << reason.code;
+            return codes;
+        };
+
+        // 40 days on: the password (42 days from now, the domain's maximum age) has two days left or fewer.
+        {
+            const test::ScopedClock clock(QDateTime::currentDateTimeUtc().addDays(40));
+            const service::HealthReport r = probe(p, m_dc.adminPassword());
+            QVERIFY(r.checkedAt.isValid());
+            const auto step = std::find_if(r.steps.begin(), r.steps.end(), [](const service::ProbeStep& s) {
+                return s.name == QLatin1String("directory");
+            });
+            QVERIFY(step != r.steps.end());
+            QVERIFY2(step->ok, qPrintable(step->detail));
+            QVERIFY2(step->detail.contains(QStringLiteral("1 CA certificate")), qPrintable(step->detail));
+            QList<service::ExpiryItem> ad;
+            for (const service::ExpiryItem& e : r.expiries)
+                if (e.role == service::ExpiryRole::DirectoryCa || e.role == service::ExpiryRole::ServiceAccount)
+                    ad << e;
+            QCOMPARE(ad.size(), 2);
+            QCOMPARE(ad[0].role, service::ExpiryRole::DirectoryCa);
+            QCOMPARE(ad[0].notAfter, ca.notAfter());
+            QVERIFY(ad[0].subject.contains(QStringLiteral("Lab CA")));
+            QCOMPARE(ad[1].role, service::ExpiryRole::ServiceAccount);
+            QCOMPARE(ad[1].subject, QStringLiteral("LAB\\svc-ndes (password)"));
+            QVERIFY2(ad[1].daysLeft >= 1 && ad[1].daysLeft <= 2, qPrintable(QString::number(ad[1].daysLeft)));
+            QCOMPARE(ad[1].status, service::ExpiryStatus::Critical);
+            // The expiry against what ldapsearch says pwdLastSet is, plus the domain's 42 days.
+            const QByteArray ldif =
+                m_dc.ldapsearch({QStringLiteral("-b"), test::SambaDc::baseDn(),
+                                 QStringLiteral("(sAMAccountName=svc-ndes)"), QStringLiteral("pwdLastSet")},
+                                &m_error);
+            const auto entries = parseLdif(ldif, &m_error);
+            QVERIFY2(entries && !entries->isEmpty(), qPrintable(m_error));
+            const qint64 ft = entries->first().integer(QStringLiteral("pwdLastSet")).value_or(0);
+            QCOMPARE(ad[1].notAfter.toSecsSinceEpoch(), ft / 10'000'000 - 11644473600LL + 42LL * 86400);
+            const QStringList codes = reasonCodes(r);
+            QVERIFY2(codes.contains(QStringLiteral("service-account-unusable")), qPrintable(codes.join(u',')));
+            QVERIFY2(codes.contains(QStringLiteral("service-account-expiring")), qPrintable(codes.join(u',')));
+            QVERIFY(!codes.contains(QStringLiteral("directory-unreadable")));
+            // In JSON (ndesctl check, the export) the rows carry their role names.
+            const QByteArray json = QJsonDocument(r.toJson()).toJson();
+            QVERIFY(json.contains("\"service-account\"") && json.contains("\"directory-ca\""));
+            QVERIFY(!json.contains(m_dc.adminPassword()));
+        }
+        // An account the directory does not hold; then a refused bind: warnings, the rest of the report intact.
+        inventory::ServerProfile missing = p;
+        missing.serviceAccount = QStringLiteral("LAB\\svc-gone");
+        service::HealthReport r = probe(missing, m_dc.adminPassword());
+        QVERIFY(reasonCodes(r).contains(QStringLiteral("directory-unreadable")));
+        QVERIFY(std::any_of(r.reasons.begin(), r.reasons.end(), [](const service::HealthReason& reason) {
+            return reason.message.contains(QStringLiteral("svc-gone")) &&
+                   reason.message.contains(QStringLiteral("not in Active Directory"));
+        }));
+        r = probe(p, "wrong-" + m_dc.adminPassword());
+        QVERIFY(reasonCodes(r).contains(QStringLiteral("directory-unreadable")));
+        QVERIFY(reasonCodes(r).contains(QStringLiteral("unreachable"))); // the SCEP part still reported
+        QVERIFY(std::none_of(r.expiries.begin(), r.expiries.end(), [](const service::ExpiryItem& e) {
+            return e.role == service::ExpiryRole::ServiceAccount;
+        }));
+        qInfo("refused bind: %s", qPrintable(r.reasons.last().message));
+
+        // ndesctl check reads the same from an inventory file, the password from the variable named.
+        QTemporaryDir dir;
+        inventory::Inventory inv;
+        QVERIFY(inv.upsert(p).ok());
+        const QString path = dir.filePath(QStringLiteral("inventory.json"));
+        QVERIFY(inv.save(path).ok());
+        {
+            QFile saved(path);
+            QVERIFY(saved.open(QIODevice::ReadOnly));
+            QVERIFY(!saved.readAll().contains(m_dc.adminPassword()));
+        }
+        const Run run =
+            ndesctl({QStringLiteral("check"), QStringLiteral("--inventory"), path, QStringLiteral("--no-crl"),
+                     QStringLiteral("--timeout"), QStringLiteral("5"), QStringLiteral("--directory-password-env"),
+                     QStringLiteral("NDES_TEST_BIND_PW"), QStringLiteral("--json")});
+        QCOMPARE(run.code, 2); // the SCEP server is unreachable: critical
+        QStringList roles;
+        const QJsonArray servers = QJsonDocument::fromJson(run.out).object().value(QStringLiteral("servers")).toArray();
+        QVERIFY2(!servers.isEmpty(), run.out.constData());
+        for (const QJsonValue& e : servers.first().toObject().value(QStringLiteral("certificates")).toArray())
+            roles << e.toObject().value(QStringLiteral("role")).toString();
+        roles.sort();
+        QVERIFY2(roles == (QStringList{QStringLiteral("directory-ca"), QStringLiteral("service-account")}),
+                 (run.out + run.err).constData());
+    }
+
     // Kerberos: a ticket from the Samba KDC, SASL GSSAPI over LDAPS, no password given to the program.
     void kerberosBind() {
         QString error;
@@ -600,6 +735,213 @@ private slots:
         QVERIFY2(r.code == 0, r.err.constData());
         QCOMPARE(QJsonDocument::fromJson(r.out).object().value(QStringLiteral("templates")).toArray().size(), 4);
         QVERIFY2(r.err.isEmpty() || !r.err.contains("error"), r.err.constData());
+    }
+
+    // The wizard's AD part applied over LDAPS: blocked with reasons while the forest lacks what it needs; a preview
+    // that writes nothing; the apply (account with a generated password, SPN, OID, template from "Computer", Read and
+    // Enroll, published on the CA) read back with ldapsearch; a second apply that changes nothing; an existing,
+    // different template reported and left alone; a template name differing in case refused.
+    void applyPlan() {
+        auto loaded = setup::SetupPlan::load(qEnvironmentVariable("NDES_TEST_DATA") +
+                                             QStringLiteral("/../../docs/examples/plan.json"));
+        QVERIFY2(loaded, loaded ? "" : qPrintable(loaded.error().message));
+        setup::SetupPlan plan = *loaded;
+        plan.domainDns = QStringLiteral("lab.test");
+        plan.domainNetbios = QStringLiteral("LAB");
+        plan.caConfig = QStringLiteral("ca1.lab.test\\Lab CA");
+        plan.ndesHost = QStringLiteral("ndes2.lab.test");
+        plan.accountName = QStringLiteral("svc-scep");
+        plan.accountUpn = QStringLiteral("svc-scep@lab.test");
+        plan.accountOu = QStringLiteral("OU=Service Accounts,DC=lab,DC=test");
+        plan.passwordPolicy = setup::SetupPlan::PasswordPolicy::Generate;
+        plan.templateName = QStringLiteral("NDES-Device");
+        plan.templateDisplayName = QStringLiteral("NDES Device");
+        plan.signatureTemplate = plan.encryptionTemplate = plan.generalPurposeTemplate = plan.templateName;
+        QVERIFY2(!setup::hasErrors(setup::validate(plan)), "the test's plan is valid");
+        QTemporaryDir dir;
+        const QString planPath = dir.filePath(QStringLiteral("plan.json"));
+        QVERIFY(plan.save(planPath).ok());
+        const QStringList apply = QStringList{QStringLiteral("plan"), QStringLiteral("--in"), planPath,
+                                              QStringLiteral("--apply-ad"), test::SambaDc::url()} +
+                                  bindArgs();
+        const auto ldapsearch = [this](const QString& base, const QString& filter, const QStringList& attributes,
+                                       const QStringList& extra = {}) {
+            QString error;
+            const QByteArray ldif = m_dc.ldapsearch(
+                QStringList{QStringLiteral("-b"), base} + extra + QStringList{filter} + attributes, &error);
+            auto entries = parseLdif(ldif, &error);
+            if (!entries)
+                qWarning("ldapsearch: %s", qPrintable(error));
+            return entries.value_or(QList<LdapEntry>{});
+        };
+        const auto modify = [this](const QByteArray& ldif) {
+            QString error;
+            const auto r =
+                m_dc.run(QStringLiteral("ldapmodify"),
+                         {QStringLiteral("-H"), test::SambaDc::url(), QStringLiteral("-x"), QStringLiteral("-D"),
+                          test::SambaDc::adminDn(), QStringLiteral("-y"), m_dc.adminPasswordFile()},
+                         ldif, &error);
+            if (!r)
+                qWarning("ldapmodify: %s", qPrintable(error));
+            return r.has_value();
+        };
+
+        // A forest without AD CS's OID arc and without the Computer template: nothing can be applied, and why.
+        Run r = ndesctl(apply + QStringList{QStringLiteral("--json")});
+        QCOMPARE(r.code, 1);
+        QJsonObject preview = QJsonDocument::fromJson(r.out).object().value(QStringLiteral("preview")).toObject();
+        const QString blockers = preview.value(QStringLiteral("blockers")).toVariant().toStringList().join(u'|');
+        QVERIFY2(blockers.contains(QStringLiteral("base template Computer")), qPrintable(blockers));
+        QVERIFY2(blockers.contains(QStringLiteral("OID arc")), qPrintable(blockers));
+        QVERIFY2(blockers.contains(QStringLiteral("OU=Service Accounts")), qPrintable(blockers));
+
+        // What AD CS and an admin would have there: the arc, the Computer template (cn Machine), the OU.
+        const QString pks = QStringLiteral("CN=Public Key Services,CN=Services,") + test::SambaDc::configDn();
+        const QString arc = QStringLiteral("1.3.6.1.4.1.311.21.8.1234567.2345678.3456789.4567890.5678901.17");
+        QVERIFY(modify("dn: CN=OID," + pks.toUtf8() +
+                       "\nchangetype: modify\nadd: msPKI-Cert-Template-OID\n"
+                       "msPKI-Cert-Template-OID: " +
+                       arc.toUtf8() +
+                       "\n-\n\n"
+                       "dn: OU=Service Accounts,DC=lab,DC=test\nchangetype: add\nobjectClass: organizationalUnit\n\n"
+                       "dn: CN=Machine," +
+                       test::SambaDc::templatesDn().toUtf8() +
+                       "\nchangetype: add\nobjectClass: pKICertificateTemplate\ndisplayName: Computer\nflags: 131680\n"
+                       "pKIMaxIssuingDepth: 0\npKICriticalExtensions: 2.5.29.15\nmsPKI-RA-Signature: 0\n"
+                       "msPKI-Enrollment-Flag: 0\nmsPKI-Template-Schema-Version: 1\n\n"));
+
+        // The preview lists every change and writes none.
+        r = ndesctl(apply + QStringList{QStringLiteral("--json")});
+        QVERIFY2(r.code == 0, r.out.constData());
+        preview = QJsonDocument::fromJson(r.out).object().value(QStringLiteral("preview")).toObject();
+        QStringList summaries;
+        for (const QJsonValue& c : preview.value(QStringLiteral("changes")).toArray())
+            summaries << c.toObject().value(QStringLiteral("summary")).toString();
+        QCOMPARE(summaries.size(), 5);
+        QVERIFY(summaries[0].startsWith(QStringLiteral("Create the service account LAB\\svc-scep")));
+        QVERIFY(summaries[1].startsWith(QStringLiteral("Register the template's OID ") + arc + QLatin1Char('.')));
+        QVERIFY(
+            summaries[2].startsWith(QStringLiteral("Create the template NDES-Device (\"NDES Device\") from Machine")));
+        QCOMPARE(summaries[3], QStringLiteral("Allow Read and Enroll on the template NDES-Device for LAB\\svc-scep"));
+        QVERIFY(summaries[4].startsWith(QStringLiteral("Publish NDES-Device on the CA Lab CA")));
+        QVERIFY(!r.out.contains("unicodePwd:: ") && r.out.contains("unicodePwd: (generated when applied"));
+        QVERIFY(ldapsearch(test::SambaDc::baseDn(), QStringLiteral("(sAMAccountName=svc-scep)"), {QStringLiteral("dn")})
+                    .isEmpty());
+        QVERIFY(ldapsearch(test::SambaDc::templatesDn(), QStringLiteral("(cn=NDES-Device)"), {QStringLiteral("dn")})
+                    .isEmpty());
+
+        // Apply, with a generated password shown once.
+        r = ndesctl(apply + QStringList{QStringLiteral("--commit")});
+        QVERIFY2(r.code == 0, (r.out + r.err).constData());
+        QVERIFY2(r.out.contains("Read back: AD now holds what the plan needs."), r.out.constData());
+        const QString text = QString::fromUtf8(r.out);
+        const qsizetype shown = text.indexOf(QStringLiteral("password vault now"));
+        QVERIFY(shown > 0);
+        const QByteArray generated = text.mid(shown).section(QLatin1Char('\n'), 1, 1).trimmed().toUtf8();
+        QCOMPARE(generated.size(), 24);
+        QCOMPARE(r.out.count(generated), 1); // once
+        {
+            LdapOptions asAccount = adminOptions();
+            asAccount.bindDn = QStringLiteral("svc-scep@lab.test");
+            asAccount.password = SecretBytes(generated);
+            QString error;
+            QVERIFY2(LdapConnection::open(asAccount, &error), qPrintable(error)); // the password works
+        }
+        // Read back with ldapsearch: the account, the template as the PowerShell writes it, the CA's list, the DACL.
+        const QList<LdapEntry> account =
+            ldapsearch(test::SambaDc::baseDn(), QStringLiteral("(sAMAccountName=svc-scep)"),
+                       {QStringLiteral("servicePrincipalName"), QStringLiteral("userAccountControl"),
+                        QStringLiteral("objectSid"), QStringLiteral("userPrincipalName")});
+        QCOMPARE(account.size(), 1);
+        QCOMPARE(account[0].dn, QStringLiteral("CN=svc-scep,OU=Service Accounts,DC=lab,DC=test"));
+        QCOMPARE(account[0].texts(QStringLiteral("servicePrincipalName")),
+                 QStringList{QStringLiteral("HTTP/ndes2.lab.test")});
+        QCOMPARE(account[0].integer(QStringLiteral("userAccountControl")).value_or(0), 512);
+        QCOMPARE(account[0].text(QStringLiteral("userPrincipalName")), QStringLiteral("svc-scep@lab.test"));
+        const QList<LdapEntry> tpl =
+            ldapsearch(test::SambaDc::templatesDn(), QStringLiteral("(cn=NDES-Device)"), {},
+                       {QStringLiteral("-E"), QStringLiteral("!1.2.840.113556.1.4.801=::MAMCAQQ=")});
+        QCOMPARE(tpl.size(), 1);
+        const LdapEntry& t = tpl[0];
+        QCOMPARE(t.text(QStringLiteral("displayName")), QStringLiteral("NDES Device"));
+        QCOMPARE(t.text(QStringLiteral("flags")), QStringLiteral("131680")); // from the base
+        QCOMPARE(t.text(QStringLiteral("pKICriticalExtensions")), QStringLiteral("2.5.29.15"));
+        QCOMPARE(t.text(QStringLiteral("msPKI-Template-Schema-Version")), QStringLiteral("2"));
+        QCOMPARE(t.text(QStringLiteral("revision")), QStringLiteral("100"));
+        QVERIFY(t.text(QStringLiteral("msPKI-Cert-Template-OID")).startsWith(arc + QLatin1Char('.')));
+        QCOMPARE(t.value(QStringLiteral("pKIExpirationPeriod")).toHex(), QByteArray("004039872ee1feff")); // 365 days
+        QCOMPARE(t.value(QStringLiteral("pKIOverlapPeriod")).toHex(), QByteArray("0080a60affdeffff"));    // 42 days
+        QCOMPARE(t.value(QStringLiteral("pKIKeyUsage")).toHex(), QByteArray("a000"));
+        QCOMPARE(t.text(QStringLiteral("pKIDefaultKeySpec")), QStringLiteral("1"));
+        QCOMPARE(t.text(QStringLiteral("msPKI-Minimal-Key-Size")), QStringLiteral("2048"));
+        QCOMPARE(t.text(QStringLiteral("pKIDefaultCSPs")), QStringLiteral("1,Microsoft Strong Cryptographic Provider"));
+        QStringList ekus = t.texts(QStringLiteral("pKIExtendedKeyUsage"));
+        ekus.sort();
+        QCOMPARE(ekus, (QStringList{QStringLiteral("1.3.6.1.5.5.7.3.1"), QStringLiteral("1.3.6.1.5.5.7.3.2")}));
+        QCOMPARE(t.text(QStringLiteral("msPKI-Certificate-Name-Flag")), QStringLiteral("65537"));
+        QCOMPARE(t.text(QStringLiteral("msPKI-Private-Key-Flag")), QStringLiteral("0"));
+        const QList<LdapEntry> oid =
+            ldapsearch(QStringLiteral("CN=OID,") + pks, QStringLiteral("(displayName=NDES Device)"),
+                       {QStringLiteral("msPKI-Cert-Template-OID"), QStringLiteral("flags")});
+        QCOMPARE(oid.size(), 1);
+        QCOMPARE(oid[0].text(QStringLiteral("msPKI-Cert-Template-OID")),
+                 t.text(QStringLiteral("msPKI-Cert-Template-OID")));
+        const auto sid = Sid::fromBinary(account[0].value(QStringLiteral("objectSid")));
+        QVERIFY(sid);
+        const auto sd = SecurityDescriptor::parse(t.value(QStringLiteral("nTSecurityDescriptor")));
+        QVERIFY(sd && sd->dacl);
+        const QString sddl = sd->toSddl();
+        QVERIFY2(sddl.contains(QStringLiteral("(A;;LCRPLORC;;;%1)").arg(sid->toString())), qPrintable(sddl));
+        QVERIFY2(
+            sddl.contains(QStringLiteral("(OA;;CR;0e10c968-78fb-11d2-90d4-00c04f79dc55;;%1)").arg(sid->toString())),
+            qPrintable(sddl));
+        const QList<LdapEntry> ca = ldapsearch(test::SambaDc::servicesDn(), QStringLiteral("(cn=Lab CA)"),
+                                               {QStringLiteral("certificateTemplates")});
+        QCOMPARE(ca.size(), 1);
+        QVERIFY(ca[0].texts(QStringLiteral("certificateTemplates")).contains(QStringLiteral("NDES-Device")));
+        QVERIFY(ca[0].texts(QStringLiteral("certificateTemplates")).contains(QStringLiteral("RA-Agent"))); // kept
+
+        // Again: nothing to change, and it says so.
+        r = ndesctl(apply + QStringList{QStringLiteral("--commit")});
+        QVERIFY2(r.code == 0, r.out.constData());
+        QVERIFY2(r.out.contains("Nothing to change") && r.out.contains("Nothing applied: nothing to change."),
+                 r.out.constData());
+
+        // The same name with other values: reported, the template left as it is.
+        plan.validityDays = 730;
+        plan.minimumKeySize = 4096;
+        QVERIFY(plan.save(planPath).ok());
+        r = ndesctl(apply + QStringList{QStringLiteral("--commit"), QStringLiteral("--json")});
+        QVERIFY2(r.code == 0, r.out.constData());
+        const QJsonObject differs = QJsonDocument::fromJson(r.out).object();
+        const QString diffs = differs.value(QStringLiteral("preview"))
+                                  .toObject()
+                                  .value(QStringLiteral("differences"))
+                                  .toVariant()
+                                  .toStringList()
+                                  .join(u'|');
+        QVERIFY2(diffs.contains(QStringLiteral("validity (days) is 365, the plan has 730")), qPrintable(diffs));
+        QVERIFY2(diffs.contains(QStringLiteral("minimum key size is 2048, the plan has 4096")), qPrintable(diffs));
+        QVERIFY(
+            differs.value(QStringLiteral("preview")).toObject().value(QStringLiteral("changes")).toArray().isEmpty());
+        const QList<LdapEntry> unchanged =
+            ldapsearch(test::SambaDc::templatesDn(), QStringLiteral("(cn=NDES-Device)"),
+                       {QStringLiteral("pKIExpirationPeriod"), QStringLiteral("msPKI-Minimal-Key-Size")});
+        QCOMPARE(unchanged.value(0).value(QStringLiteral("pKIExpirationPeriod")).toHex(),
+                 QByteArray("004039872ee1feff"));
+        QCOMPARE(unchanged.value(0).text(QStringLiteral("msPKI-Minimal-Key-Size")), QStringLiteral("2048"));
+
+        // A name that differs only in case: AD would match it, NDES and the CA would not. Refused.
+        plan = *loaded;
+        plan.caConfig = QStringLiteral("ca1.lab.test\\Lab CA");
+        plan.accountName = QStringLiteral("svc-scep");
+        plan.accountOu = QStringLiteral("OU=Service Accounts,DC=lab,DC=test");
+        plan.templateName = QStringLiteral("ndes-device");
+        plan.signatureTemplate = plan.encryptionTemplate = plan.generalPurposeTemplate = plan.templateName;
+        QVERIFY(plan.save(planPath).ok());
+        r = ndesctl(apply + QStringList{QStringLiteral("--commit")});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.out.contains("A template named NDES-Device exists"), r.out.constData());
     }
 };
 

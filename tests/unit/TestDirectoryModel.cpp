@@ -2,7 +2,10 @@
 // The parts of core/directory that need no server: SIDs, the security-descriptor parser (on descriptors Samba wrote
 // and on hostile bytes), effective rights with deny ACEs, the template flags and periods, accounts' password expiry,
 // and LDIF in both directions.
+#include "ScopedClock.h"
+#include "TestPki.h"
 #include "directory/Directory.h"
+#include "directory/DirectoryHealth.h"
 #include "directory/SecurityDescriptor.h"
 
 #include <QRandomGenerator>
@@ -76,6 +79,67 @@ const QString domain = QStringLiteral("S-1-5-21-1-2-3");
 class TestDirectoryModel : public QObject {
     Q_OBJECT
 private slots:
+    // The dashboard's rows from AD: a CA certificate published there (not twice when NDES hands it out too), the
+    // service account's password and account expiry, and what makes the account unusable now.
+    void dashboardRows() {
+        using ndes::service::ExpiryRole;
+        using ndes::service::ExpiryStatus;
+        const QDateTime now(QDate(2026, 12, 4), QTime(12, 0), Qt::UTC);
+        const ndes::test::ScopedClock clock(now);
+        const ndes::test::NdesLikePki pki = ndes::test::NdesLikePki::create();
+        DirectoryData d;
+        d.domain.dnsName = QStringLiteral("lab.test");
+        EnrollmentService ca;
+        ca.name = QStringLiteral("Lab CA");
+        ca.caCertificates = {pki.root, pki.issuing};
+        d.services << ca;
+        DirectoryAccount svc;
+        svc.dn = QStringLiteral("CN=svc-ndes,CN=Users,DC=lab,DC=test");
+        svc.samAccountName = QStringLiteral("svc-ndes");
+        svc.passwordLastSet = now.addDays(-40);
+        svc.passwordExpires = now.addDays(2).addSecs(3600);
+        svc.accountExpires = now.addDays(-1);
+        svc.enabled = false;
+        svc.locked = true;
+        d.accounts << svc;
+        DirectoryAccount gmsa;
+        gmsa.dn = QStringLiteral("CN=gmsa-ndes,CN=Managed Service Accounts,DC=lab,DC=test");
+        gmsa.samAccountName = QStringLiteral("gmsa-ndes$");
+        gmsa.gmsa = true;
+        d.accounts << gmsa;
+        const ndes::service::ExpiryChecker checker;
+        const DirectoryHealth h = directoryHealth(d, QStringLiteral("NDES 1"),
+                                                  {QStringLiteral("LAB\\svc-ndes"), QStringLiteral("svc-ndes@lab.test"),
+                                                   QStringLiteral("gmsa-ndes"), QStringLiteral("nobody")},
+                                                  checker, now, {pki.issuing.toDer()});
+        QCOMPARE(h.caCertificates, 2);
+        QCOMPARE(h.accountsRead, 2); // svc-ndes once, however it is named
+        QCOMPARE(h.missing, QStringList{QStringLiteral("nobody")});
+        QCOMPARE(h.expiries.size(), 3); // the root (the issuing CA is NDES's own row), password, account
+        QCOMPARE(h.expiries[0].role, ExpiryRole::DirectoryCa);
+        QVERIFY(h.expiries[0].subject.contains(QStringLiteral("Lab CA")));
+        QCOMPARE(h.expiries[0].notAfter, pki.root.notAfter());
+        QCOMPARE(h.expiries[1].role, ExpiryRole::ServiceAccount);
+        QCOMPARE(h.expiries[1].subject, QStringLiteral("LAB\\svc-ndes (password)"));
+        QCOMPARE(h.expiries[1].daysLeft, 2);
+        QCOMPARE(h.expiries[1].status, ExpiryStatus::Critical);
+        QCOMPARE(h.expiries[2].subject, QStringLiteral("LAB\\svc-ndes (account)"));
+        QCOMPARE(h.expiries[2].status, ExpiryStatus::Expired);
+        QCOMPARE(h.unusable.size(), 2);
+        QVERIFY(h.unusable[0].contains(QStringLiteral("disabled")));
+        QVERIFY(h.unusable[1].contains(QStringLiteral("locked out")));
+        // A password to be changed at next logon is unusable for a service; a gMSA's password never expires.
+        d.accounts[0] = DirectoryAccount{};
+        d.accounts[0].dn = svc.dn;
+        d.accounts[0].samAccountName = svc.samAccountName;
+        d.accounts[0].mustChangePassword = true;
+        const DirectoryHealth again =
+            directoryHealth(d, QStringLiteral("NDES 1"), {QStringLiteral("svc-ndes")}, checker, now);
+        QCOMPARE(again.unusable.size(), 1);
+        QVERIFY(again.unusable[0].contains(QStringLiteral("must change its password")));
+        QCOMPARE(again.expiries.size(), 2); // both CA certificates now: none is NDES's own here
+    }
+
     void sids() {
         const auto s = Sid::fromString(QStringLiteral("S-1-5-21-2810287410-322569888-1260661093-513"));
         QVERIFY(s);

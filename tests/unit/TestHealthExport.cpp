@@ -39,7 +39,7 @@ private slots:
     // One table of reasons: each code has one stable name, found back from it, and a title that is words.
     void reasonCodesHaveNamesAndTitles() {
         QSet<QString> names;
-        for (int i = 0; i <= int(HealthReasonCode::Slow); ++i) {
+        for (int i = 0; i <= int(HealthReasonCode::ServiceAccountExpiring); ++i) {
             const auto code = HealthReasonCode(i);
             const QString name = healthReasonCodeName(code);
             QVERIFY2(QRegularExpression(QStringLiteral("^[a-z0-9]+(-[a-z0-9]+)*$")).match(name).hasMatch(),

@@ -2,6 +2,7 @@
 #include "inventory/Inventory.h"
 
 #include <QFile>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QThread>
@@ -62,6 +63,47 @@ private slots:
                                     << QStringLiteral("in clear");
         QTest::newRow("no user") << QStringLiteral("user") << QString() << QStringLiteral("user name");
         QTest::newRow("bad pin") << QStringLiteral("pin") << QStringLiteral("ABCD") << QStringLiteral("64 hex");
+        QTest::newRow("directory over http")
+            << QStringLiteral("directory") << QStringLiteral("https://dc1.lab.test") << QStringLiteral("ldaps://");
+        QTest::newRow("directory with a password in the URL")
+            << QStringLiteral("directory") << QStringLiteral("ldaps://reader:secret@dc1.lab.test")
+            << QStringLiteral("no user name or password");
+        QTest::newRow("directory with a base DN")
+            << QStringLiteral("directory") << QStringLiteral("ldaps://dc1.lab.test/DC=lab,DC=test")
+            << QStringLiteral("without a base DN");
+        QTest::newRow("directory without a bind account")
+            << QStringLiteral("bindDn") << QString() << QStringLiteral("account to bind with");
+        QTest::newRow("service account without a directory")
+            << QStringLiteral("serviceAccount") << QStringLiteral("LAB\\svc-ndes") << QStringLiteral("directory's URL");
+    }
+    void directoryRoundTripAndTarget() {
+        ServerProfile p = lab();
+        p.id = QStringLiteral("0c1e");
+        p.directoryUrl = QUrl(QStringLiteral("ldaps://dc1.lab.test:636"));
+        p.directoryBindDn = QStringLiteral("reader@lab.test");
+        p.directoryCaFile = QStringLiteral("/etc/ndes/lab-ca.pem");
+        p.serviceAccount = QStringLiteral("LAB\\svc-ndes");
+        QVERIFY2(p.problems().isEmpty(), qPrintable(p.problems().join(QLatin1Char(' '))));
+        const QJsonObject json = p.toJson();
+        QVERIFY(!QJsonDocument(json).toJson().contains("password")); // the keychain holds it, never the profile
+        const ServerProfile back = ServerProfile::fromJson(json);
+        QCOMPARE(back.directoryUrl, p.directoryUrl);
+        QCOMPARE(back.directoryBindDn, p.directoryBindDn);
+        QCOMPARE(back.directoryCaFile, p.directoryCaFile);
+        QCOMPARE(back.serviceAccount, p.serviceAccount);
+        QVERIFY(!back.directoryKerberos);
+        const service::HealthTarget t = back.healthTarget();
+        QVERIFY(t.directory.configured());
+        QCOMPARE(t.directory.url, p.directoryUrl);
+        QCOMPARE(t.directory.accounts, QStringList{p.serviceAccount});
+        QCOMPARE(t.directory.credentialKey, QStringLiteral("directory/0c1e"));
+        // Kerberos needs no account; a profile without a directory has no "directory" object and no target.
+        p.directoryKerberos = true;
+        p.directoryBindDn.clear();
+        QVERIFY(p.problems().isEmpty());
+        QVERIFY(ServerProfile::fromJson(p.toJson()).directoryKerberos);
+        QVERIFY(!lab().toJson().contains(QStringLiteral("directory")));
+        QVERIFY(!lab().healthTarget().directory.configured());
     }
     void problems() {
         QFETCH(QString, field);
@@ -76,6 +118,13 @@ private slots:
             p.adminUrl = QUrl(value);
         else if (field == QLatin1String("user"))
             p.user = value;
+        else if (field == QLatin1String("directory")) {
+            p.directoryUrl = QUrl(value);
+            p.directoryBindDn = QStringLiteral("reader@lab.test");
+        } else if (field == QLatin1String("bindDn"))
+            p.directoryUrl = QUrl(QStringLiteral("ldaps://dc1.lab.test"));
+        else if (field == QLatin1String("serviceAccount"))
+            p.serviceAccount = value;
         else
             p.caSha256Pin = value;
         QVERIFY2(p.problems().join(QLatin1Char(' ')).contains(problem),

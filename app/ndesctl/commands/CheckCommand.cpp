@@ -2,6 +2,7 @@
 #include "commands/CheckCommand.h"
 
 #include "Options.h"
+#include "inventory/CredentialStore.h"
 #include "inventory/Inventory.h"
 #include "ndes/HealthProbe.h"
 
@@ -23,6 +24,7 @@ const QString warnDaysName = QStringLiteral("warn-days");
 const QString critDaysName = QStringLiteral("crit-days");
 const QString concurrencyName = QStringLiteral("concurrency");
 const QString noCrlName = QStringLiteral("no-crl");
+const QString directoryPasswordEnvName = QStringLiteral("directory-password-env");
 
 void printText(const CtlOutput& out, const QString& summary, const QList<service::HealthReport>& reports) {
     out.text(summary);
@@ -79,6 +81,11 @@ void CheckCommand::declare(QCommandLineParser& p) {
                  QStringLiteral("32")});
     opt::addTlsCa(p);
     p.addOption({noCrlName, QStringLiteral("Do not fetch the CAs' CRLs.")});
+    p.addOption({directoryPasswordEnvName,
+                 QStringLiteral("With --inventory: environment variable that holds the password of the directory "
+                                "account the servers' profiles bind to AD with (default: each one's from the "
+                                "keychain)."),
+                 QStringLiteral("VAR")});
 }
 
 int CheckCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
@@ -133,6 +140,24 @@ int CheckCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
     }
     for (service::HealthTarget& t : targets)
         t.extraTlsCaCertificates += *extraCa;
+    // The directory account's password for servers whose profile names AD: the variable given, else the keychain.
+    std::optional<SecretBytes> directoryPassword;
+    if (p.isSet(directoryPasswordEnvName)) {
+        const QByteArray var = p.value(directoryPasswordEnvName).toLocal8Bit();
+        if (byUrl)
+            return usageError(out, QStringLiteral("--directory-password-env goes with --inventory (the profiles name "
+                                                  "the directory)."));
+        if (!qEnvironmentVariableIsSet(var.constData()))
+            return usageError(
+                out, QStringLiteral("The environment variable %1 is not set.").arg(QString::fromLocal8Bit(var)));
+        directoryPassword = SecretBytes(qgetenv(var.constData()));
+        qunsetenv(var.constData()); // not inherited by anything this process starts
+    }
+    options.directoryPassword = [directoryPassword](const QString& key, std::function<void(Result<SecretBytes>)> done) {
+        if (directoryPassword)
+            return done(*directoryPassword);
+        done(inventory::CredentialStore::readBlocking(key));
+    };
 
     service::HealthMonitor monitor;
     monitor.setOptions(options);

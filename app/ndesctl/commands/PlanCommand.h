@@ -3,6 +3,10 @@
 
 #include "Command.h"
 
+namespace ndes::setup {
+struct SetupPlan;
+}
+
 namespace ndesctl {
 
 // `ndesctl plan`: the setup wizard, headless: check a plan or write its files.
@@ -14,6 +18,9 @@ protected:
     void declare(QCommandLineParser& p) override;
     int run(const QCommandLineParser& p, const CtlOutput& out) override;
     [[nodiscard]] QString details() const override;
+
+private:
+    int applyAd(const QCommandLineParser& p, const CtlOutput& out, const ndes::setup::SetupPlan& plan);
 };
 
 } // namespace ndesctl
