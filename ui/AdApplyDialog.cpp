@@ -293,7 +293,11 @@ void AdApplyDialog::apply() {
         watcher->deleteLater();
         const Outcome r = watcher->result();
         setBusy(false);
-        QStringList lines;
+        QStringList lines{tr("%1 — applied to %2 as %3:")
+                              .arg(QDateTime::currentDateTime().toString(Qt::ISODate), m_url->text().trimmed(),
+                                   m_bind->currentData().toString() == QLatin1String("kerberos")
+                                       ? tr("your Kerberos ticket")
+                                       : m_bindDn->text().trimmed())};
         if (r.applied) {
             lines << r.applied->log;
             if (!r.applied->ok)

@@ -518,7 +518,10 @@ void OverviewPage::updateTimeline() {
                     : shown == 0               ? tr("Nothing expires in the next 12 months")
                     : totals[0] > 0 ? tr("%n certificate(s) or CRL(s) expired; expirations in the next 12 months",
                                          nullptr, totals[0])
-                                    : tr("Certificates and CRLs expiring in the next 12 months"));
+                    : std::any_of(m_certs->items().begin(), m_certs->items().end(),
+                                  [](const ExpiryItem& e) { return e.role == ExpiryRole::ServiceAccount; })
+                        ? tr("Certificates, CRLs and service accounts expiring in the next 12 months")
+                        : tr("Certificates and CRLs expiring in the next 12 months"));
     chart->addSeries(series);
     auto* x = new QBarCategoryAxis;
     x->append(months);

@@ -70,7 +70,7 @@ ServerDialog::ServerDialog(const inventory::ServerProfile& profile, QWidget* par
     auto* tabs = new QTabWidget(this);
     auto* serverTab = new QWidget(tabs);
     serverTab->setLayout(form);
-    tabs->addTab(serverTab, tr("N&DES server"));
+    tabs->addTab(serverTab, tr("NDES se&rver"));
 
     // The AD behind the server: optional, for the dashboard's rows of what else expires.
     auto* adTab = new QWidget(tabs);
@@ -92,8 +92,9 @@ ServerDialog::ServerDialog(const inventory::ServerProfile& profile, QWidget* par
     m_directoryBindDn->setPlaceholderText(QStringLiteral("reader@example.com"));
     m_directoryPassword = new QLineEdit(adTab);
     m_directoryPassword->setEchoMode(QLineEdit::Password);
-    m_directoryPassword->setPlaceholderText(profile.directoryUrl.isEmpty() ? tr("stored in the system keychain")
-                                                                           : tr("unchanged"));
+    m_directoryPassword->setPlaceholderText(profile.directoryUrl.isEmpty()
+                                                ? tr("the bind account's password, kept in the system keychain")
+                                                : tr("unchanged"));
     m_directoryCaFile = new QLineEdit(profile.directoryCaFile, adTab);
     m_directoryCaFile->setPlaceholderText(tr("optional: the CA of the domain controller's certificate (PEM)"));
     m_serviceAccount = new QLineEdit(profile.serviceAccount, adTab);

@@ -237,24 +237,24 @@ QString AdPlan::previewText() const {
         lines << tr("Nothing to change: what the plan needs in AD is there.");
     for (int i = 0; i < changes.size(); ++i) {
         const AdChange& c = changes[i];
-        lines << QStringLiteral("%1. %2").arg(i + 1).arg(c.summary);
+        lines << QString() << QStringLiteral("%1. %2").arg(i + 1).arg(c.summary);
         if (c.kind != AdChange::Kind::Grant)
             lines << QStringLiteral("     dn: %1").arg(c.dn);
         for (const QString& d : c.details)
             lines << QStringLiteral("     ") + d;
     }
     if (!asPlanned.isEmpty()) {
-        lines << tr("Already as planned:");
+        lines << QString() << tr("Already as planned:");
         for (const QString& s : asPlanned)
             lines << QStringLiteral("  - ") + s;
     }
     if (!differences.isEmpty()) {
-        lines << tr("Differences (reported, not changed):");
+        lines << QString() << tr("Differences (reported, not changed):");
         for (const QString& s : differences)
             lines << QStringLiteral("  - ") + s;
     }
     if (!blockers.isEmpty()) {
-        lines << tr("Cannot apply:");
+        lines << QString() << tr("Cannot apply:");
         for (const QString& s : blockers)
             lines << QStringLiteral("  - ") + s;
     }

@@ -75,7 +75,8 @@ private slots:
         QCOMPARE(field(dialog, QStringLiteral("mscep_admin"))->text(),
                  QStringLiteral("https://ndes-par.corp.example/certsrv/mscep_admin/"));
         QTest::keyClicks(field(dialog, QStringLiteral("DOMAIN")), QStringLiteral("CORP\\helpdesk"));
-        QTest::keyClicks(field(dialog, QStringLiteral("keychain")), QStringLiteral("typed-secret"));
+        QTest::keyClicks(field(dialog, QStringLiteral("stored in the system keychain")),
+                         QStringLiteral("typed-secret"));
         dialog.accept();
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
         const inventory::ServerProfile p = dialog.profile();
@@ -86,7 +87,11 @@ private slots:
         QVERIFY(!p.toJson().contains(QStringLiteral("password")));
 
         // Negotiate needs no user: the fields are disabled and the profile drops the user.
-        auto* auth = dialog.findChild<QComboBox*>();
+        QComboBox* auth = nullptr;
+        for (QComboBox* box : dialog.findChildren<QComboBox*>())
+            if (box->findData(QStringLiteral("negotiate")) >= 0)
+                auth = box;
+        QVERIFY(auth);
         auth->setCurrentIndex(auth->findData(QStringLiteral("negotiate")));
         QVERIFY(!field(dialog, QStringLiteral("DOMAIN"))->isEnabled());
         QVERIFY(dialog.profile().user.isEmpty());
@@ -127,7 +132,7 @@ private slots:
         QTest::keyClicks(field(dialog, QStringLiteral("NDES Paris")), QStringLiteral("Lab"));
         QTest::keyClicks(field(dialog, QStringLiteral("mscep.dll")), m_lab.scepUrl());
         QTest::keyClicks(field(dialog, QStringLiteral("DOMAIN")), QStringLiteral("LAB\\alice"));
-        QLineEdit* password = field(dialog, QStringLiteral("keychain"));
+        QLineEdit* password = field(dialog, QStringLiteral("stored in the system keychain"));
         QTest::keyClicks(password, QStringLiteral("wrong-one"));
 
         QPushButton* test = button(dialog, QStringLiteral("Test connection"));
