@@ -88,5 +88,13 @@ p[\"registry\"][\"generalPurposeTemplate\"] = \"ndes-networkdevice\"
 p[\"registry\"][\"passwordValidity\"] = 60
 json.dump(p, open(sys.argv[1], \"w\"))" "$work/plan-issues.json"
 run --setup-wizard --plan "$work/plan-issues.json" --wizard-page 3 --screenshot "$out/setup-3-registry-issues.png"
+# The Audit page in auditor mode: the real files of a Windows NDES server, and the lab as the collector finds it
+# under faults.
+mkdir -p "$work/real"
+cp tests/data/ndes-manual-installation/MSCEP.reg tests/data/ndes-manual-installation/ws2019/applicationHost.config "$work/real/"
+run --auditor --open-audit "$work/real" --select-finding password-validity-long --screenshot "$out/audit-real-files.png"
+"$BIN/lab/ndes-lab" snapshot --out "$work/lab-snapshot" --state "$work/state-snapshot" --fault ra-expired \
+    --single-password --password-max 60 > /dev/null
+run --auditor --open-audit "$work/lab-snapshot" --select-finding ra-expired --screenshot "$out/audit-lab-faults.png"
 ls -1 "$out"
 ' bash "$BIN" "$out"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "AdApplyDialog.h"
+#include "ReadOnlyGuard.h"
 
 #include "util/AtomicFile.h"
 
@@ -122,6 +123,7 @@ AdApplyDialog::AdApplyDialog(const setup::SetupPlan& plan, QWidget* parent)
     m_saveLog = buttons->addButton(tr("&Save log…"), QDialogButtonBox::ActionRole);
     m_previewButton->setDefault(true);
     m_applyButton->setAutoDefault(false);
+    guardWriteControl(m_applyButton);
     m_saveLog->setAutoDefault(false);
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::rejected, this, &AdApplyDialog::reject);

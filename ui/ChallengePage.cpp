@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ChallengePage.h"
+#include "ReadOnlyGuard.h"
+#include "util/Access.h"
 
 #include "ConsoleContext.h"
 #include "QrCodeWidget.h"
@@ -92,6 +94,15 @@ ChallengePage::ChallengePage(ConsoleContext* context, bool compact, QWidget* par
     m_generate->setToolTip(tr("Get a new one-time password from the NDES admin page (Ctrl+G)"));
     m_generate->setMinimumHeight(44);
     outer->addWidget(m_generate);
+    guardWriteControl(m_generate); // each password fills a slot of NDES's cache
+    if (Access::readOnly()) {
+        auto* note = new QLabel(tr("Auditor (read-only) mode: no challenge password is fetched here, since each "
+                                   "one fills a slot of NDES's password cache."),
+                                this);
+        note->setObjectName(QStringLiteral("warningBanner"));
+        note->setWordWrap(true);
+        outer->addWidget(note);
+    }
 
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("errorBanner"));
@@ -230,7 +241,7 @@ void ChallengePage::showError(const QString& message) {
 }
 
 void ChallengePage::generate() {
-    if (m_busy)
+    if (m_busy || Access::readOnly()) // Ctrl+G too: auditor mode fetches no password
         return;
     const auto* profile = m_context->inventory().find(m_server->currentData().toString());
     if (!profile) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ConsoleContext.h"
+#include "util/Access.h"
 
 #include "util/Clock.h"
 
@@ -29,7 +30,8 @@ Result<QString> ConsoleContext::saveProfile(const inventory::ServerProfile& prof
     auto id = next.upsert(profile);
     if (!id)
         return id;
-    if (Status s = next.save(m_inventoryPath); !s)
+    // Auditor mode: changes to the list last for this session only.
+    if (Status s = Access::readOnly() ? Status() : next.save(m_inventoryPath); !s)
         return s.error();
     m_inventory = std::move(next);
     emit inventoryChanged();
@@ -39,7 +41,7 @@ Result<QString> ConsoleContext::saveProfile(const inventory::ServerProfile& prof
 Status ConsoleContext::removeProfile(const QString& id) {
     inventory::Inventory next = m_inventory;
     next.remove(id);
-    if (Status s = next.save(m_inventoryPath); !s)
+    if (Status s = Access::readOnly() ? Status() : next.save(m_inventoryPath); !s)
         return s;
     m_inventory = std::move(next);
     forgetSessionPassword(id);

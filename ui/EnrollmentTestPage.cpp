@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "EnrollmentTestPage.h"
+#include "ReadOnlyGuard.h"
+#include "util/Access.h"
 
 #include "ConsoleContext.h"
 #include "FlowLayout.h"
@@ -96,6 +98,7 @@ EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
             &EnrollmentTestPage::run);
     m_run->setToolTip(tr("Run the enrollment test (Ctrl+Enter)"));
     connect(m_run, &QPushButton::clicked, this, &EnrollmentTestPage::run);
+    guardWriteControl(m_run);
     row->addWidget(m_run);
     form->addRow(QString(), rowBox);
     layout->addLayout(form);
@@ -105,6 +108,12 @@ EnrollmentTestPage::EnrollmentTestPage(ConsoleContext* context, QWidget* parent)
     m_banner = new QLabel(this);
     m_banner->setWordWrap(true);
     m_banner->hide();
+    if (Access::readOnly()) {
+        m_banner->setObjectName(QStringLiteral("warningBanner"));
+        m_banner->setText(tr("Auditor (read-only) mode: no test is run here, since a test fetches a challenge "
+                             "password and has a real certificate issued."));
+        m_banner->show();
+    }
     layout->addWidget(m_banner);
 
     auto* split = new QSplitter(Qt::Horizontal, this);
@@ -186,7 +195,7 @@ void EnrollmentTestPage::selectServer(const QString& name) {
 }
 
 void EnrollmentTestPage::run() {
-    if (m_test)
+    if (m_test || Access::readOnly()) // Ctrl+Enter too: auditor mode issues no certificate
         return;
     const QString id = m_server->currentData().toString();
     if (!m_context->inventory().find(id)) {

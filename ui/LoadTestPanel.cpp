@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "LoadTestPanel.h"
+#include "ReadOnlyGuard.h"
+#include "util/Access.h"
 
 #include "ChartAxes.h"
 #include "ConsoleContext.h"
@@ -67,6 +69,7 @@ LoadTestPanel::LoadTestPanel(ConsoleContext* context, QWidget* parent)
     m_start->setMinimumWidth(m_start->sizeHint().width() + 24); // room for both texts it shows
     connect(m_start, &QPushButton::clicked, this, [this] { isRunning() ? stop() : start(); });
     row->addWidget(m_start);
+    guardWriteControl(m_start);
     layout->addWidget(rowBox);
     m_trustWarning = makeRaTrustWarning(this);
     layout->addWidget(m_trustWarning);
@@ -114,7 +117,7 @@ void LoadTestPanel::setNumbers(int concurrency, int requests) {
 }
 
 void LoadTestPanel::start() {
-    if (m_test)
+    if (m_test || Access::readOnly())
         return;
     const QString id = m_server->currentData().toString();
     const auto* p = m_context->inventory().find(id);

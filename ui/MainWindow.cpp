@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "MainWindow.h"
 
+#include "AuditPage.h"
 #include "AuditTrailDialog.h"
 #include "ChallengePage.h"
 #include "ConsoleContext.h"
 #include "EnrollmentTestPage.h"
 #include "EventsPage.h"
 #include "OverviewPage.h"
+#include "ReadOnlyGuard.h"
 #include "ServersPage.h"
 #include "SetupWizard.h"
 #include "UserGuide.h"
+#include "util/Access.h"
 
 #include <QApplication>
 #include <QDir>
@@ -38,7 +41,9 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     : QMainWindow(parent)
     , m_context(context)
     , m_helpdesk(helpdesk) {
-    setWindowTitle(helpdesk ? tr("NDES Console — Helpdesk") : tr("NDES Console"));
+    setWindowTitle(Access::readOnly() ? tr("NDES Console — Auditor (read-only)")
+                   : helpdesk         ? tr("NDES Console — Helpdesk")
+                                      : tr("NDES Console"));
     if (helpdesk) {
         m_challenge = new ChallengePage(context, true, this);
         m_challenge->setObjectName(QStringLiteral("helpdesk"));
@@ -70,6 +75,7 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     m_nav->addItem(new QListWidgetItem(navIcon("challenge"), tr("Challenge passwords")));
     m_nav->addItem(new QListWidgetItem(navIcon("test"), tr("Enrollment test")));
     m_nav->addItem(new QListWidgetItem(navIcon("events"), tr("Events")));
+    m_nav->addItem(new QListWidgetItem(navIcon("audit"), tr("Audit")));
     m_stack = new QStackedWidget(central);
     m_overview = new OverviewPage(context, m_stack);
     m_stack->addWidget(m_overview);
@@ -81,6 +87,8 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     m_stack->addWidget(m_enrollmentTest);
     m_events = new EventsPage(m_stack);
     m_stack->addWidget(m_events);
+    m_audit = new AuditPage(context, m_stack);
+    m_stack->addWidget(m_audit);
     layout->addWidget(m_nav);
     layout->addWidget(m_stack, 1);
     setCentralWidget(central);
@@ -90,6 +98,13 @@ MainWindow::MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent)
     connect(m_overview, &OverviewPage::statusMessage, this, &MainWindow::showStatus);
     connect(m_enrollmentTest, &EnrollmentTestPage::statusMessage, this, &MainWindow::showStatus);
     connect(m_events, &EventsPage::statusMessage, this, &MainWindow::showStatus);
+    connect(m_audit, &AuditPage::statusMessage, this, &MainWindow::showStatus);
+    if (Access::readOnly()) {
+        auto* badge = new QLabel(tr("Auditor (read-only)"), this);
+        badge->setObjectName(QStringLiteral("auditorBadge"));
+        badge->setToolTip(tr("Nothing that writes or spends is available: %1").arg(Access::readOnlyReason()));
+        statusBar()->addPermanentWidget(badge);
+    }
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         // Threshold crossings and servers getting worse reach the admin even when the window is hidden.
         auto* tray = new QSystemTrayIcon(style()->standardIcon(QStyle::SP_ComputerIcon), this);
@@ -149,6 +164,14 @@ void MainWindow::buildMenus() {
         if (!paths.isEmpty())
             m_events->openFiles(paths);
     });
+    file->addAction(tr("Open audit &snapshot…"), QKeySequence(QStringLiteral("Ctrl+Shift+O")), this, [this] {
+        showPage(Page::Audit);
+        m_audit->chooseZip();
+    });
+    file->addAction(tr("Open audit &folder…"), this, [this] {
+        showPage(Page::Audit);
+        m_audit->chooseFolder();
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
     QMenu* go = menuBar()->addMenu(tr("&View"));
@@ -159,6 +182,7 @@ void MainWindow::buildMenus() {
     go->addAction(tr("&Enrollment test"), QKeySequence(QStringLiteral("Ctrl+4")), this,
                   [this] { showPage(Page::EnrollmentTest); });
     go->addAction(tr("E&vents"), QKeySequence(QStringLiteral("Ctrl+5")), this, [this] { showPage(Page::Events); });
+    go->addAction(tr("&Audit"), QKeySequence(QStringLiteral("Ctrl+6")), this, [this] { showPage(Page::Audit); });
     QMenu* tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(tr("NDES &setup wizard…"), QKeySequence(QStringLiteral("Ctrl+Shift+W")), this, [this] {
         SetupWizard wizard(this);
@@ -177,6 +201,20 @@ void MainWindow::buildMenus() {
         showStatus(on ? tr("The console will start in helpdesk mode next time.")
                       : tr("The console will start with all pages next time."));
     });
+    QAction* auditorAction = tools->addAction(tr("Start in a&uditor mode"));
+    auditorAction->setCheckable(true);
+    auditorAction->setChecked(Access::byPolicy() || QSettings().value(QStringLiteral("ui/auditorMode")).toBool());
+    auditorAction->setToolTip(tr("Next time, start read-only: nothing that writes or spends is offered "
+                                 "(ndes-console --auditor does it once)"));
+    auditorAction->setEnabled(!Access::byPolicy()); // the administrator's policy is not the user's to change
+    connect(auditorAction, &QAction::toggled, this, [this](bool on) {
+        QSettings().setValue(QStringLiteral("ui/auditorMode"), on);
+        showStatus(on ? tr("The console will start in auditor (read-only) mode next time.")
+                      : tr("The console will start with everything available next time (unless the system policy "
+                           "says otherwise)."));
+    });
+    if (Access::readOnly())
+        helpdeskAction->setEnabled(false);
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&User guide"), QKeySequence::HelpContents, this, [this] { openUserGuide(); });
     help->addAction(tr("&About NDES Console"), this, &MainWindow::about);
@@ -243,6 +281,8 @@ QString MainWindow::guideSection() const {
         return QStringLiteral("Enrollment test");
     case 4:
         return QStringLiteral("Events");
+    case 5:
+        return QStringLiteral("Audit");
     default:
         return QStringLiteral("Overview");
     }
@@ -270,6 +310,7 @@ QWidget { font-size: 10pt; }
 #pageNavigation::item:selected { background: #2f6fad; color: white; }
 #pageTitle { font-size: 18pt; font-weight: 600; color: #1f2a36; }
 #pageIntro { color: #4a5866; }
+#auditorBadge { background: #fff4e0; color: #6b4500; border: 1px solid #f0cf8f; border-radius: 4px; padding: 1px 8px; font-weight: 600; }
 #sectionTitle { font-size: 12pt; font-weight: 600; color: #1f2a36; margin-top: 8px; }
 #summaryLine { font-size: 11pt; }
 QTableView#serverHealth, QTableView#certificates { gridline-color: #e1e6eb; selection-background-color: #2f6fad; }

@@ -8,6 +8,7 @@ class QStackedWidget;
 
 namespace ndes::ui {
 
+class AuditPage;
 class ChallengePage;
 class OverviewPage;
 class EnrollmentTestPage;
@@ -16,11 +17,12 @@ class ConsoleContext;
 class ServersPage;
 
 // The console: a sidebar of pages (Overview, Servers, Challenge passwords; later pages slot in), menus and a
-// status bar. In helpdesk mode it is a small window with the challenge password page alone, compact.
+// status bar. In helpdesk mode it is a small window with the challenge password page alone, compact. In auditor
+// mode (util/Access.h) the title and the status bar say so and nothing that writes or spends is offered.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum class Page { Overview, Servers, ChallengePasswords, EnrollmentTest, Events };
+    enum class Page { Overview, Servers, ChallengePasswords, EnrollmentTest, Events, Audit };
 
     MainWindow(ConsoleContext* context, bool helpdesk, QWidget* parent = nullptr);
 
@@ -30,6 +32,7 @@ public:
     [[nodiscard]] OverviewPage* overviewPage() const { return m_overview; }
     [[nodiscard]] EnrollmentTestPage* enrollmentTestPage() const { return m_enrollmentTest; }
     [[nodiscard]] EventsPage* eventsPage() const { return m_events; }
+    [[nodiscard]] AuditPage* auditPage() const { return m_audit; }
 
     static QString styleSheet();
     // The user guide's section for the page in front (F1 opens it there).
@@ -54,6 +57,7 @@ private:
     OverviewPage* m_overview = nullptr;
     EnrollmentTestPage* m_enrollmentTest = nullptr;
     EventsPage* m_events = nullptr;
+    AuditPage* m_audit = nullptr;
 };
 
 } // namespace ndes::ui

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "OverviewPage.h"
+#include "ReadOnlyGuard.h"
+#include "util/Access.h"
 
 #include "ChartAxes.h"
 #include "ConsoleContext.h"
@@ -214,6 +216,7 @@ void OverviewPage::build() {
     m_raButton->setEnabled(false);
     connect(m_raButton, &QPushButton::clicked, this, [this] { openRaRenewal(selectedServerRow()); });
     sideLayout->addWidget(m_raButton, 0, Qt::AlignRight);
+    guardWriteControl(m_raButton);
     side->setMinimumWidth(300);
     top->addWidget(m_serverView);
     top->addWidget(side);
@@ -690,7 +693,7 @@ void OverviewPage::exportInteractive() {
 
 void OverviewPage::openRaRenewal(int serverRow) {
     const HealthReport* r = m_servers->report(serverRow);
-    if (!r)
+    if (!r || Access::readOnly())
         return;
     RaRenewalDialog dialog(*r, this);
     dialog.exec();

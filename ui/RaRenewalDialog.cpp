@@ -106,7 +106,8 @@ void RaRenewalDialog::regenerate() {
     p.caConfig = m_caConfig->text().trimmed();
     p.serviceAccount = m_account->text().trimmed();
     p.keyLength = m_keyLength->currentText().toInt();
-    m_script->setPlainText(service::RaRenewalScript::generate(p, Clock::instance().now()));
+    const Result<QString> script = service::RaRenewalScript::generate(p, Clock::instance().now());
+    m_script->setPlainText(script ? *script : script.error().message);
 }
 
 QString RaRenewalDialog::script() const {

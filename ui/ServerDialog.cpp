@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ServerDialog.h"
+#include "ReadOnlyGuard.h"
+#include "util/Access.h"
 
 #include "ConsoleContext.h"
 #include "ServerPassword.h"
@@ -44,7 +46,9 @@ ServerDialog::ServerDialog(const inventory::ServerProfile& profile, QWidget* par
     m_user->setPlaceholderText(QStringLiteral("DOMAIN\\user"));
     m_password = new QLineEdit(this);
     m_password->setEchoMode(QLineEdit::Password);
-    m_password->setPlaceholderText(profile.id.isEmpty() ? tr("stored in the system keychain") : tr("unchanged"));
+    m_password->setPlaceholderText(Access::readOnly()     ? tr("kept for this session only (auditor mode)")
+                                   : profile.id.isEmpty() ? tr("stored in the system keychain")
+                                                          : tr("unchanged"));
     m_pin = new QLineEdit(profile.caSha256Pin, this);
     m_pin->setPlaceholderText(tr("optional SHA-256 of the CA certificate"));
     m_allowHttp = new QCheckBox(tr("Allow plain HTTP (passwords travel in clear)"), this);
@@ -134,6 +138,7 @@ ServerDialog::ServerDialog(const inventory::ServerProfile& profile, QWidget* par
                                       "one challenge password (not shown, recorded in the audit trail)."));
         m_testButton->setAutoDefault(false);
         m_signInButton->setAutoDefault(false);
+        guardWriteControl(m_signInButton);
         connect(m_testButton, &QPushButton::clicked, this, &ServerDialog::testConnection);
         connect(m_signInButton, &QPushButton::clicked, this, &ServerDialog::checkSignIn);
     }
@@ -222,7 +227,7 @@ service::HealthOptions ServerDialog::testOptions(const inventory::ServerProfile&
     const SecretBytes typed = directoryPassword();
     const inventory::ServerProfile* saved = m_id.isEmpty() ? nullptr : m_context->inventory().find(m_id);
     const bool sameDirectory =
-        saved && saved->directoryUrl == p.directoryUrl && saved->directoryBindDn == p.directoryBindDn;
+        saved && saved->directoryCredentialKey() == p.directoryCredentialKey(); // URL, account and CA file
     ConsoleContext* context = m_context;
     const auto fromContext = context->directoryPasswords();
     options.directoryPassword = [typed, sameDirectory, fromContext](const QString& key,
@@ -242,6 +247,8 @@ service::HealthOptions ServerDialog::testOptions(const inventory::ServerProfile&
 }
 
 void ServerDialog::checkSignIn() {
+    if (Access::readOnly())
+        return;
     const inventory::ServerProfile p = profile();
     if (const QStringList problems = p.problems(); !problems.isEmpty()) {
         showTestResult(problems.join(QLatin1Char('\n')));

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ServersPage.h"
+#include "ReadOnlyGuard.h"
+#include "util/Access.h"
 
 #include "ConsoleContext.h"
 #include "ServerDialog.h"
@@ -47,6 +49,7 @@ ServersPage::ServersPage(ConsoleContext* context, QWidget* parent)
                             "the audit trail."));
     for (QPushButton* b : {add, m_edit, m_remove, m_test, m_signIn})
         buttons->addWidget(b);
+    guardWriteControl(m_signIn);
     buttons->addStretch();
     layout->addLayout(buttons);
 
@@ -148,9 +151,27 @@ void ServersPage::editProfile(const inventory::ServerProfile& profile) {
         QMessageBox::warning(this, tr("Server not saved"), id.error().message);
         return;
     }
+    const inventory::ServerProfile* saved = m_context->inventory().find(*id);
+    const QString directoryKey = saved ? saved->directoryCredentialKey() : QString();
+    // A directory moved elsewhere (URL, bind account, CA file): its old password is not sent there; it is dropped.
+    const QString oldDirectoryKey = profile.id.isEmpty() ? QString() : profile.directoryCredentialKey();
+    if (!oldDirectoryKey.isEmpty() && oldDirectoryKey != directoryKey) {
+        m_context->forgetSessionPassword(oldDirectoryKey);
+        if (!Access::readOnly())
+            m_context->credentials().remove(oldDirectoryKey, [](const Status&) {});
+    }
+    if (Access::readOnly()) {
+        // Auditor mode: the server list and its passwords live in this session only, nothing in the keychain.
+        if (const SecretBytes directoryPw = dialog.directoryPassword(); !directoryPw.isEmpty())
+            m_context->setSessionPassword(directoryKey, directoryPw);
+        if (const SecretBytes pw = dialog.password(); !pw.isEmpty())
+            m_context->setSessionPassword(*id, pw);
+        emit statusMessage(tr("Added for this session only (auditor mode saves nothing)."));
+        return;
+    }
     const SecretBytes directoryPw = dialog.directoryPassword();
     if (!directoryPw.isEmpty()) {
-        const QString key = inventory::CredentialStore::keyForDirectory(*id);
+        const QString key = directoryKey;
         m_context->forgetSessionPassword(key);
         m_context->credentials().write(key, directoryPw, [this, key, directoryPw](const Status& s) {
             if (s)
@@ -187,13 +208,16 @@ void ServersPage::removeServer() {
                               tr("Remove %1 and its password from this console?").arg(p->name)) != QMessageBox::Yes)
         return;
     const QString id = p->id;
+    const QString directoryKey = p->directoryCredentialKey();
     if (Status s = m_context->removeProfile(id); !s) {
         QMessageBox::warning(this, tr("Server not removed"), s.error().message);
         return;
     }
-    m_context->credentials().remove(inventory::CredentialStore::keyForServer(id), [](const Status&) {});
-    m_context->credentials().remove(inventory::CredentialStore::keyForDirectory(id), [](const Status&) {});
-    m_context->forgetSessionPassword(inventory::CredentialStore::keyForDirectory(id));
+    if (!Access::readOnly()) {
+        m_context->credentials().remove(inventory::CredentialStore::keyForServer(id), [](const Status&) {});
+        m_context->credentials().remove(directoryKey, [](const Status&) {});
+    }
+    m_context->forgetSessionPassword(directoryKey);
 }
 
 void ServersPage::testConnection() {
@@ -220,7 +244,7 @@ void ServersPage::testConnection() {
 
 void ServersPage::checkSignIn() {
     const auto* p = m_context->inventory().find(selectedId());
-    if (!p)
+    if (!p || Access::readOnly())
         return;
     const QString id = p->id;
     m_signingIn = true; // one check at a time: each costs a challenge password

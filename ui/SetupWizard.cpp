@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "SetupWizard.h"
+#include "ReadOnlyGuard.h"
+#include "util/Access.h"
 
 #include "AdApplyDialog.h"
 #include "inventory/AppFiles.h"
@@ -375,6 +377,8 @@ public:
         buttons->addWidget(saveAll);
         buttons->addWidget(copy);
         buttons->addWidget(applyAd);
+        guardWriteControl(saveAll);
+        guardWriteControl(applyAd);
         buttons->addStretch(1);
         connect(applyAd, &QPushButton::clicked, this, [this] {
             if (setup::hasErrors(m_wizard->issues())) {
@@ -681,6 +685,7 @@ SetupWizard::SetupWizard(QWidget* parent)
     });
     setButtonLayout({QWizard::CustomButton1, QWizard::CustomButton2, QWizard::CustomButton3, QWizard::Stretch,
                      QWizard::BackButton, QWizard::NextButton, QWizard::FinishButton, QWizard::CancelButton});
+    guardWriteControl(button(QWizard::CustomButton2)); // Save plan
     m_firstSubtitle = m_pages.value(Environment) ? m_pages[Environment]->subTitle() : QString();
     // Where one is among the seven steps.
     m_steps = new QLabel(this);
@@ -729,6 +734,8 @@ QString SetupWizard::draftPath() {
 }
 
 void SetupWizard::writeDraft() {
+    if (Access::readOnly())
+        return; // auditor mode writes nothing, not even a draft
     QDir().mkpath(QFileInfo(draftPath()).absolutePath());
     (void)m_plan.save(draftPath()); // a draft that cannot be written costs nothing now; the close asks anyway
 }
@@ -736,6 +743,8 @@ void SetupWizard::writeDraft() {
 void SetupWizard::removeDraft() {
     if (m_draftTimer)
         m_draftTimer->stop();
+    if (Access::readOnly())
+        return;
     QFile::remove(draftPath());
 }
 
@@ -769,7 +778,7 @@ void SetupWizard::startOver() {
 
 void SetupWizard::done(int result) {
     // Escape, Cancel, the window's close button and Finish all come here. Nothing typed goes without a question.
-    if (hasUnsavedChanges()) {
+    if (hasUnsavedChanges() && !Access::readOnly()) { // auditor mode keeps no plan: nothing to ask
         QMessageBox box(QMessageBox::Question, tr("Close the setup wizard?"),
                         tr("This plan is in no file yet. Keep it as a draft? It comes back the next time you open "
                            "the wizard."),

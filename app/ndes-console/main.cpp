@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ndes-console: the desktop console.
 #include "AppIdentity.h"
+#include "AuditPage.h"
 #include "ChallengePage.h"
 #include "ConsoleContext.h"
 #include "EnrollmentTestPage.h"
@@ -11,6 +12,8 @@
 #include "PluralTranslator.h"
 #include "SetupWizard.h"
 #include "inventory/AppFiles.h"
+#include "inventory/ConsolePolicy.h"
+#include "util/Access.h"
 #include "util/AtomicFile.h"
 #include "util/ProcessMemory.h"
 
@@ -36,6 +39,15 @@ namespace {
 struct ConsoleOptions {
     QCommandLineOption helpdesk{QStringLiteral("helpdesk"),
                                 QStringLiteral("A small window with only what helpdesk staff need.")};
+    QCommandLineOption auditor{QStringLiteral("auditor"),
+                               QStringLiteral("Read-only: nothing that writes or spends is available (no challenge "
+                                              "passwords, enrollments, saves or keychain writes).")};
+    QCommandLineOption openAudit{QStringLiteral("open-audit"),
+                                 QStringLiteral("Audit page: open a snapshot (zip or folder) and audit it."),
+                                 QStringLiteral("PATH")};
+    QCommandLineOption selectFinding{QStringLiteral("select-finding"),
+                                     QStringLiteral("Audit page: select the finding with this check id (screenshots)."),
+                                     QStringLiteral("ID")};
     QCommandLineOption inventoryPath{QStringLiteral("inventory"),
                                      QStringLiteral("Server list to use (default: the one in your config folder)."),
                                      QStringLiteral("FILE")};
@@ -43,7 +55,7 @@ struct ConsoleOptions {
                                  QStringLiteral("Challenge password audit trail (default: in your data folder)."),
                                  QStringLiteral("FILE")};
     QCommandLineOption page{QStringLiteral("page"),
-                            QStringLiteral("Page to open: overview, servers, challenge, test, events."),
+                            QStringLiteral("Page to open: overview, servers, challenge, test, events, audit."),
                             QStringLiteral("PAGE")};
     QCommandLineOption generate{QStringLiteral("generate"),
                                 QStringLiteral("Press Generate once the window is up (demos, screenshots).")};
@@ -80,8 +92,8 @@ struct ConsoleOptions {
             QStringLiteral("NDES Console: challenge passwords, servers and certificates for Microsoft NDES."));
         p.addHelpOption();
         p.addVersionOption();
-        p.addOptions({helpdesk, inventoryPath, auditPath, page, generate, screenshot, runTest, listen, openEvents,
-                      waitEvents, selectEvent, wizardOpt, planOpt, wizardPage});
+        p.addOptions({helpdesk, auditor, openAudit, selectFinding, inventoryPath, auditPath, page, generate, screenshot,
+                      runTest, listen, openEvents, waitEvents, selectEvent, wizardOpt, planOpt, wizardPage});
     }
 };
 
@@ -128,8 +140,16 @@ int main(int argc, char* argv[]) {
 
     QElapsedTimer startup;
     startup.start();
+    // Auditor mode before anything else: the command line, the user's setting, or the administrator's policy file
+    // (which nothing here can undo).
+    const inventory::StartupAccess access = inventory::resolveStartupAccess(
+        p.isSet(o.auditor), QSettings().value(QStringLiteral("ui/auditorMode")).toBool());
+    if (access.readOnly)
+        Access::enterReadOnly(access.reason, access.byPolicy);
+    if (!access.warning.isEmpty())
+        std::fprintf(stderr, "ndes-console: %s\n", access.warning.toLocal8Bit().constData());
     inventory::LegacyMove legacyMove;
-    {
+    if (!Access::readOnly()) { // auditor mode moves no file
         QSettings settings;
         legacyMove = inventory::moveLegacyFiles(settings);
     }
@@ -137,7 +157,9 @@ int main(int argc, char* argv[]) {
         for (const QString& line : legacyMove.moved + legacyMove.kept + legacyMove.errors)
             std::fprintf(stderr, "ndes-console: %s\n", line.toLocal8Bit().constData());
     }
-    const bool helpdeskMode = p.isSet(o.helpdesk) || QSettings().value(QStringLiteral("ui/helpdeskMode")).toBool();
+    // The helpdesk window is the challenge password page alone, which auditor mode does not offer.
+    const bool helpdeskMode =
+        !Access::readOnly() && (p.isSet(o.helpdesk) || QSettings().value(QStringLiteral("ui/helpdeskMode")).toBool());
     ui::ConsoleContext context(
         p.isSet(o.inventoryPath) ? p.value(o.inventoryPath) : inventory::Inventory::defaultPath(),
         p.isSet(o.auditPath) ? p.value(o.auditPath) : service::ChallengeAuditTrail::defaultPath());
@@ -174,10 +196,15 @@ int main(int argc, char* argv[]) {
                         : name == QLatin1String("servers") ? ui::MainWindow::Page::Servers
                         : name == QLatin1String("test")    ? ui::MainWindow::Page::EnrollmentTest
                         : name == QLatin1String("events")  ? ui::MainWindow::Page::Events
+                        : name == QLatin1String("audit")   ? ui::MainWindow::Page::Audit
                                                            : ui::MainWindow::Page::ChallengePasswords);
     } else if (p.isSet(o.openEvents) || p.isSet(o.listen)) {
         window.showPage(ui::MainWindow::Page::Events); // where the files or the live events show
+    } else if (p.isSet(o.openAudit)) {
+        window.showPage(ui::MainWindow::Page::Audit);
     }
+    if (!access.warning.isEmpty())
+        window.statusBar()->showMessage(access.warning);
     window.show();
     if (window.eventsPage() && p.isSet(o.listen)) {
         auto spec = events::ListenerSpec::parse(p.value(o.listen));
@@ -189,6 +216,15 @@ int main(int argc, char* argv[]) {
     }
     if (window.eventsPage() && p.isSet(o.openEvents))
         window.eventsPage()->openFiles({p.value(o.openEvents)});
+    bool auditSelected = false;
+    if (window.auditPage() && p.isSet(o.openAudit)) {
+        if (p.isSet(o.selectFinding))
+            QObject::connect(window.auditPage(), &ui::AuditPage::auditFinished, &window, [&] {
+                auditSelected = true;
+                window.auditPage()->selectFinding(p.value(o.selectFinding));
+            });
+        window.auditPage()->openSource(p.value(o.openAudit));
+    }
     if (qEnvironmentVariableIsSet("NDES_CONSOLE_REPORT_STARTUP")) // for bench/console-bench.sh
         QTimer::singleShot(0, [&] {
             std::fprintf(stderr, "first window after %lld ms; first window shown at %lld\n", startup.elapsed(),
@@ -221,6 +257,10 @@ int main(int argc, char* argv[]) {
                 ((p.isSet(o.openEvents) && eventsPage->isLoading()) ||
                  (p.isSet(o.waitEvents) && eventsPage->model()->rowCount() < p.value(o.waitEvents).toInt()));
             if (eventsBusy && waited.elapsed() < 30000)
+                return;
+            const bool auditBusy = p.isSet(o.openAudit) && window.auditPage() &&
+                                   (window.auditPage()->isRunning() || (p.isSet(o.selectFinding) && !auditSelected));
+            if (auditBusy && waited.elapsed() < 60000)
                 return;
             if (eventsPage && p.isSet(o.selectEvent) && !eventsPage->table()->currentIndex().isValid())
                 eventsPage->selectFirstEvent(p.value(o.selectEvent).toInt());

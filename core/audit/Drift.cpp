@@ -2,6 +2,7 @@
 #include "audit/Drift.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QSet>
 
@@ -202,6 +203,59 @@ DriftReport compareSnapshots(const Snapshot& a, const Snapshot& b) {
         else
             r.differences << DriftItem{k.first, k.second, sa.contains(k) ? va : tr("(absent)"),
                                        sb.contains(k) ? vb : tr("(absent)")};
+    }
+    return r;
+}
+
+QJsonObject FleetReport::toJson() const {
+    QJsonArray servers;
+    for (int i = 0; i < hosts.size(); ++i)
+        servers.append(QJsonObject{{QStringLiteral("host"), hosts[i]},
+                                   {QStringLiteral("collectedAt"), collected.value(i).toUTC().toString(Qt::ISODate)}});
+    QJsonArray rows;
+    for (const FleetRow& row : differences)
+        rows.append(QJsonObject{{QStringLiteral("area"), row.area},
+                                {QStringLiteral("setting"), row.setting},
+                                {QStringLiteral("values"), QJsonArray::fromStringList(row.values)}});
+    return {
+        {QStringLiteral("servers"), servers}, {QStringLiteral("differences"), rows}, {QStringLiteral("same"), same}};
+}
+
+FleetReport compareFleet(const QList<const Snapshot*>& snapshots) {
+    FleetReport r;
+    QList<QSet<QString>> kindsOf;
+    QList<QMap<Key, QString>> settings;
+    QSet<Key> keys;
+    for (const Snapshot* s : snapshots) {
+        QString host = s->hostName();
+        if (host.isEmpty())
+            host = QFileInfo(s->source()).fileName();
+        r.hosts << host;
+        r.collected << s->collectedAt();
+        kindsOf << kinds(*s);
+        settings << settingsOf(*s);
+        for (auto it = settings.last().begin(); it != settings.last().end(); ++it)
+            keys << it.key();
+    }
+    QList<Key> sorted(keys.begin(), keys.end());
+    std::sort(sorted.begin(), sorted.end());
+    for (const Key& k : sorted) {
+        FleetRow row{k.first, k.second, {}};
+        QSet<QString> distinct;
+        for (int i = 0; i < settings.size(); ++i) {
+            if (!kindsOf[i].contains(k.first)) {
+                row.values << tr("(not collected)");
+                continue;
+            }
+            const auto it = settings[i].constFind(k);
+            const QString v = it == settings[i].constEnd() ? tr("(absent)") : it.value();
+            row.values << v;
+            distinct << v;
+        }
+        if (distinct.size() > 1)
+            r.differences << row;
+        else
+            ++r.same;
     }
     return r;
 }

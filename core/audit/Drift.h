@@ -42,4 +42,24 @@ struct DriftReport {
 // differences of every setting in them.
 [[nodiscard]] DriftReport compareSnapshots(const Snapshot& a, const Snapshot& b);
 
+// Several servers that should be configured alike (behind one load balancer): every setting whose value is not the
+// same on all of them, one column per server. A server whose snapshot lacks a kind of evidence entirely shows
+// "(not collected)" for its settings, which is not counted as a difference.
+struct FleetRow {
+    QString area;
+    QString setting;
+    QStringList values; // one per server, in the order given; "(absent)" or "(not collected)" where so
+};
+
+struct FleetReport {
+    QStringList hosts; // one per snapshot, in the order given (the host name, else the snapshot's folder name)
+    QList<QDateTime> collected;
+    QList<FleetRow> differences;
+    int same = 0; // settings with one value on every server that has the evidence
+
+    [[nodiscard]] QJsonObject toJson() const;
+};
+
+[[nodiscard]] FleetReport compareFleet(const QList<const Snapshot*>& snapshots);
+
 } // namespace ndes::audit

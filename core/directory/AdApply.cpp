@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "directory/AdApply.h"
+#include "util/Access.h"
 
 #include "directory/Directory.h"
 #include "directory/SecurityDescriptor.h"
@@ -132,8 +133,10 @@ QStringList templateDifferences(const LdapEntry& e, const setup::SetupPlan& p) {
 // DACL's ACEs that apply to the object, in order, the first that names the right deciding (deny wins if first).
 enum class Decision { Allowed, Denied, NotGranted };
 Decision decide(const std::optional<SecurityDescriptor>& sd, const QSet<QByteArray>& token, bool enroll) {
-    if (!sd || !sd->dacl)
-        return Decision::Allowed; // no DACL: everyone may do everything
+    if (!sd)
+        return Decision::NotGranted; // unreadable: nothing is known to be allowed
+    if (!sd->dacl)
+        return Decision::Allowed; // a descriptor without a DACL: everyone may do everything
     for (const Ace& a : sd->dacl->aces) {
         if (!a.appliesToObject() || !token.contains(a.sid.toBinary()) || (!a.isAllow() && !a.isDeny()))
             continue;
@@ -150,10 +153,15 @@ Decision decide(const std::optional<SecurityDescriptor>& sd, const QSet<QByteArr
     return Decision::NotGranted;
 }
 
+// OpenSSL's CSPRNG failing is not survivable here: a predictable password or OID must never be made.
+[[noreturn]] void randomFailed() {
+    qFatal("NDES Console: the random number generator failed (RAND_bytes); nothing was written.");
+}
+
 QString hexRandom(int bytes) {
     QByteArray b(bytes, '\0');
     if (RAND_bytes(reinterpret_cast<unsigned char*>(b.data()), bytes) != 1)
-        return {};
+        randomFailed();
     return QString::fromLatin1(b.toHex().toUpper());
 }
 
@@ -164,7 +172,7 @@ quint32 randomBetween(quint32 low, quint32 high) {
     for (;;) {
         quint32 r = 0;
         if (RAND_bytes(reinterpret_cast<unsigned char*>(&r), sizeof r) != 1)
-            return low;
+            randomFailed();
         if (r < limit)
             return low + r % span;
     }
@@ -366,18 +374,36 @@ std::optional<AdPlan> planDirectoryChanges(LdapConnection& ldap, const setup::Se
                                       "the plan a new template name.")
                                        .arg(name);
         }
-        if (accountExists) {
-            const auto sd = SecurityDescriptor::parse(t.value(QStringLiteral("nTSecurityDescriptor")));
+        // An existing template is never changed, its permissions neither (it may be a built-in one, or one others
+        // enroll on): what the account lacks is reported for the admin to give in certtmpl.msc.
+        grantRead = grantEnroll = false;
+        const auto sd = SecurityDescriptor::parse(t.value(QStringLiteral("nTSecurityDescriptor")));
+        if (!sd) {
+            out.differences << tr("The permissions of template %1 could not be read (the bind account may not read "
+                                  "its security descriptor), so whether %2 may enroll on it is not known.")
+                                   .arg(name, member);
+        } else if (!accountExists) {
+            out.differences << tr("The new account %1 will need Read and Enroll on the existing template %2: give them "
+                                  "in certtmpl.msc > Security (this console does not change an existing template).")
+                                   .arg(member, name);
+        } else {
             const Decision read = decide(sd, token, false);
             const Decision enroll = decide(sd, token, true);
-            grantRead = read == Decision::NotGranted;
-            grantEnroll = enroll == Decision::NotGranted;
             if (read == Decision::Denied || enroll == Decision::Denied)
                 out.blockers << tr("A Deny entry on template %1 takes Read or Enroll from %2 or a group it is in: "
                                    "remove it in certtmpl.msc > Security.")
                                     .arg(plan.templateName, member);
-            if (!grantRead && !grantEnroll && read == Decision::Allowed && enroll == Decision::Allowed)
+            else if (read == Decision::Allowed && enroll == Decision::Allowed)
                 out.asPlanned << tr("%1 may read and enroll on %2.").arg(member, plan.templateName);
+            else
+                out.differences << tr("%1 lacks %2 on the existing template %3: give it in certtmpl.msc > Security "
+                                      "(this console does not change an existing template).")
+                                       .arg(member,
+                                            read != Decision::Allowed && enroll != Decision::Allowed
+                                                ? tr("Read and Enroll")
+                                            : read != Decision::Allowed ? tr("Read")
+                                                                        : tr("Enroll"),
+                                            name);
         }
     } else {
         const QString baseName = plan.baseTemplate.trimmed();
@@ -605,6 +631,10 @@ bool grant(LdapConnection& ldap, const AdChange& c, QStringList& log, QString* e
 
 AdApplyResult applyDirectoryChanges(LdapConnection& ldap, const AdPlan& plan, const SecretBytes& accountPassword) {
     AdApplyResult r;
+    if (auto capability = Access::request(WriteOperation::DirectoryApply); !capability) {
+        r.error = capability.error().message;
+        return r;
+    }
     if (!plan.blockers.isEmpty()) {
         r.error = tr("Not applied: %1").arg(plan.blockers.join(QLatin1Char(' ')));
         return r;
@@ -638,10 +668,17 @@ AdApplyResult applyDirectoryChanges(LdapConnection& ldap, const AdPlan& plan, co
             SecretBytes::cleanse(mods.last().values.first()); // the only reference: the request is sent
         if (!ok) {
             const int code = ldap.lastResultCode();
-            if ((c.kind == AdChange::Kind::Add && code == alreadyExists) ||
-                (c.kind == AdChange::Kind::Modify && code == valueExists)) {
+            if (c.kind == AdChange::Kind::Modify && code == valueExists) {
                 r.log << tr("✔ %1: found made meanwhile").arg(c.summary);
                 continue;
+            }
+            if (c.kind == AdChange::Kind::Add && code == alreadyExists) {
+                // Someone made an entry of that name since the preview: it is not ours to take over (an account
+                // with a password nobody here knows, a template others use). Stop; a new preview shows it.
+                r.error = tr("%1: %2 was created by someone else since the preview; nothing after it was changed. "
+                             "Preview again.")
+                              .arg(c.summary, c.dn);
+                return r;
             }
             r.error = tr("%1: %2").arg(c.summary, why);
             return r;

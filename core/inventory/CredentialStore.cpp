@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "inventory/CredentialStore.h"
+#include "util/Access.h"
 
 #include <qt6keychain/keychain.h>
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QEventLoop>
+#include <QTimer>
 
 namespace ndes::inventory {
 
@@ -36,7 +39,20 @@ Error keychainError(const QKeychain::Job* job, const QString& key) {
 
 } // namespace
 
+QString CredentialStore::keyForDirectory(const QString& profileId, const QUrl& url, const QString& bindDn,
+                                         const QString& caFile) {
+    const QByteArray binding = url.toString(QUrl::FullyEncoded).toLower().toUtf8() + '\n' +
+                               bindDn.trimmed().toLower().toUtf8() + '\n' + caFile.toUtf8();
+    return QStringLiteral("directory/%1/%2")
+        .arg(profileId,
+             QString::fromLatin1(QCryptographicHash::hash(binding, QCryptographicHash::Sha256).toHex().left(16)));
+}
+
 void CredentialStore::write(const QString& key, const SecretBytes& secret, std::function<void(Status)> done) {
+    if (auto capability = Access::request(WriteOperation::KeychainWrite); !capability) {
+        QTimer::singleShot(0, this, [done = std::move(done), error = capability.error()] { done(error); });
+        return;
+    }
     auto* job = new QKeychain::WritePasswordJob(serviceName(), this);
     job->setAutoDelete(true);
     job->setKey(key);
@@ -64,6 +80,10 @@ void CredentialStore::read(const QString& key, std::function<void(Result<SecretB
 }
 
 void CredentialStore::remove(const QString& key, std::function<void(Status)> done) {
+    if (auto capability = Access::request(WriteOperation::KeychainWrite); !capability) {
+        QTimer::singleShot(0, this, [done = std::move(done), error = capability.error()] { done(error); });
+        return;
+    }
     auto* job = new QKeychain::DeletePasswordJob(serviceName(), this);
     job->setAutoDelete(true);
     job->setKey(key);

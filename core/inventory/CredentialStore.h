@@ -5,6 +5,7 @@
 #include "util/SecretBytes.h"
 
 #include <QObject>
+#include <QUrl>
 #include <functional>
 
 namespace ndes::inventory {
@@ -19,8 +20,11 @@ public:
 
     static QString serviceName() { return QStringLiteral("NDES Console"); }
     static QString keyForServer(const QString& profileId) { return QStringLiteral("server/") + profileId; }
-    // The password of the account a server profile binds to Active Directory with.
-    static QString keyForDirectory(const QString& profileId) { return QStringLiteral("directory/") + profileId; }
+    // The password of the account a server profile binds to Active Directory with, tied to where it goes: the key
+    // names the profile and a hash of the directory's URL, the bind account and the pinned CA file, so a profile whose
+    // directory was changed (or a doctored server list reusing an id) never gets the password sent elsewhere.
+    static QString keyForDirectory(const QString& profileId, const QUrl& url, const QString& bindDn,
+                                   const QString& caFile);
 
     void write(const QString& key, const SecretBytes& secret, std::function<void(Status)> done);
     void read(const QString& key, std::function<void(Result<SecretBytes>)> done);

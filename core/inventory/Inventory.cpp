@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "inventory/Inventory.h"
+#include "util/Access.h"
 
 #include "inventory/AppFiles.h"
 #include "util/AtomicFile.h"
@@ -76,6 +77,8 @@ Result<Inventory> Inventory::load(const QString& path) {
 }
 
 Status Inventory::save(const QString& path) const {
+    if (auto capability = Access::request(WriteOperation::ServerListSave); !capability)
+        return capability.error();
     const QFileInfo info(path);
     if (!QDir().mkpath(info.absolutePath()))
         return makeError(ErrorKind::Io, tr("Cannot create the folder %1.").arg(info.absolutePath()));

@@ -108,6 +108,10 @@ bool ServerProfile::raUnauthenticated() const {
     return scepUrl.scheme().compare(QLatin1String("http"), Qt::CaseInsensitive) == 0 && caPinBytes().isEmpty();
 }
 
+QString ServerProfile::directoryCredentialKey() const {
+    return CredentialStore::keyForDirectory(id, directoryUrl, directoryBindDn, directoryCaFile);
+}
+
 service::HealthTarget ServerProfile::healthTarget() const {
     service::HealthTarget t;
     t.name = name;
@@ -122,7 +126,7 @@ service::HealthTarget ServerProfile::healthTarget() const {
         t.directory.caFile = directoryCaFile;
         if (!serviceAccount.trimmed().isEmpty())
             t.directory.accounts << serviceAccount.trimmed();
-        t.directory.credentialKey = CredentialStore::keyForDirectory(id);
+        t.directory.credentialKey = directoryCredentialKey();
     }
     return t;
 }

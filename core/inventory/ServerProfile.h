@@ -25,7 +25,7 @@ struct ServerProfile {
     QString notes;
     // The Active Directory behind the server (optional), read for the dashboard's AD rows: the CA certificates
     // published there and the service account's expiry. A simple bind's password is in the keychain
-    // (CredentialStore::keyForDirectory), never here.
+    // (directoryCredentialKey()), never here.
     QUrl directoryUrl;              // ldaps://dc.example.com; empty: AD is not read
     bool directoryKerberos = false; // bind with the user's own Kerberos ticket instead of an account and password
     QString directoryBindDn;        // user@domain or a DN, for a simple bind
@@ -36,6 +36,8 @@ struct ServerProfile {
     static ServerProfile fromJson(const QJsonObject& o);
     // What the health probe needs of this server (no secret).
     [[nodiscard]] service::HealthTarget healthTarget() const;
+    // The keychain key of the directory account's password (CredentialStore::keyForDirectory).
+    [[nodiscard]] QString directoryCredentialKey() const;
     // The pin as 32 bytes (empty when none or malformed).
     [[nodiscard]] QByteArray caPinBytes() const;
     // SCEP over plain HTTP and no CA pinned: nothing authenticates the RA certificate a challenge is encrypted to.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ndes/ChallengeAuditTrail.h"
+#include "util/Access.h"
 
 #include "inventory/AppFiles.h"
 #include "util/Clock.h"
@@ -60,6 +61,8 @@ QString ChallengeAuditTrail::anchorKeyFor(const QString& path) {
 }
 
 Status ChallengeAuditTrail::append(const ChallengeAuditEntry& entry) {
+    if (auto capability = Access::request(WriteOperation::AuditTrailWrite); !capability)
+        return capability.error();
     // The chain's tail is read once and then kept; the file is read again only if its size is not what this
     // object last wrote (another writer), so appending does not re-read a growing file every time.
     const qint64 size = QFileInfo(m_path).exists() ? QFileInfo(m_path).size() : 0;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ndes/ChallengePasswordClient.h"
+#include "util/Access.h"
 
 #include "util/Clock.h"
 
@@ -143,6 +144,9 @@ QByteArray pemBundle(const QList<QSslCertificate>& certificates) {
 }
 
 Result<ChallengePassword> ChallengePasswordClient::fetch(const ChallengeRequest& request) {
+    // Each password fills a slot of NDES's password cache: never in auditor mode.
+    if (auto capability = Access::request(WriteOperation::ChallengePassword); !capability)
+        return capability.error();
     const WorkerOpenSslState freeOpenSslStateOnReturn;
     const QUrl& url = request.adminUrl;
     const QString host = url.host();

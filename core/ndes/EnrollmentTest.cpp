@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ndes/EnrollmentTest.h"
+#include "util/Access.h"
 
 #include "pki/ChainVerifier.h"
 #include "scep/ScepEnrollment.h"
@@ -127,6 +128,14 @@ void EnrollmentTest::start(EnrollmentTestOptions options) {
     co.extraTlsCaCertificates = o.extraTlsCaCertificates;
     m_state->client = new scep::ScepClient(o.scepUrl, co, this);
 
+    // The test fetches a password and has a certificate issued: never in auditor mode (the steps below ask again).
+    if (auto capability = Access::request(WriteOperation::Enrollment); !capability) {
+        QTimer::singleShot(0, this, [this, error = capability.error()] {
+            beginStep(QStringLiteral("challenge"), tr("Challenge password"));
+            failWith(error);
+        });
+        return;
+    }
     if (o.adminUrl.isEmpty()) {
         QTimer::singleShot(0, this, [this] {
             beginStep(QStringLiteral("challenge"), tr("Challenge password"));

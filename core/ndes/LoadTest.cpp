@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ndes/LoadTest.h"
+#include "util/Access.h"
 
 #include "pki/PrivateKey.h"
 #include "scep/ScepEnrollment.h"
@@ -87,6 +88,8 @@ LoadTest::~LoadTest() {
 }
 
 Status LoadTest::check(const LoadTestOptions& o) {
+    if (auto capability = Access::request(WriteOperation::LoadTest); !capability)
+        return capability.error();
     if (!o.scepUrl.isValid() || o.scepUrl.host().isEmpty())
         return makeError(ErrorKind::Usage, tr("The SCEP URL is not valid."));
     if (o.concurrency < 1 || o.concurrency > 1000)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ndes/RaRenewalScript.h"
+#include "util/Access.h"
 
 #include <QStringList>
 
@@ -54,7 +55,9 @@ QString RaRenewalScript::windowsSubject(const QString& opensslSubject) {
     return parts.join(QStringLiteral(", "));
 }
 
-QString RaRenewalScript::generate(const RaRenewalParams& p, const QDateTime& generatedAt) {
+Result<QString> RaRenewalScript::generate(const RaRenewalParams& p, const QDateTime& generatedAt) {
+    if (auto capability = Access::request(WriteOperation::RaRenewalScript); !capability)
+        return capability.error();
     auto oneLine = [](QString s) {
         s.replace(QLatin1Char('\r'), QLatin1Char(' '));
         s.replace(QLatin1Char('\n'), QLatin1Char(' '));

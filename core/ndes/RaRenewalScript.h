@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "util/Result.h"
+
 #include <QDateTime>
 #include <QString>
 
@@ -26,7 +28,8 @@ struct RaRenewalParams {
 
 class RaRenewalScript {
 public:
-    [[nodiscard]] static QString generate(const RaRenewalParams& params, const QDateTime& generatedAt);
+    // Refused in auditor mode (the script requests and installs certificates).
+    [[nodiscard]] static Result<QString> generate(const RaRenewalParams& params, const QDateTime& generatedAt);
     // A PowerShell single-quoted literal: every kind of single quote PowerShell accepts (' ‘ ’ ‚ ‛) is doubled,
     // so no value can end the string; newlines become spaces (a header comment must stay one line).
     [[nodiscard]] static QString quote(const QString& value);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "scep/ScepEnrollment.h"
+#include "util/Access.h"
 
 #include "pki/CertificateBuilder.h"
 #include "pki/ChainVerifier.h"
@@ -50,6 +51,11 @@ void ScepEnrollment::start(EnrollmentRequest request, std::function<void(Result<
     m_done = std::move(done);
     m_result = {};
     m_pollDelayMs = m_request.pollIntervalMs;
+    // A request the CA may grant issues a certificate: never in auditor mode.
+    if (auto capability = Access::request(WriteOperation::Enrollment); !capability) {
+        QTimer::singleShot(0, this, [this, error = capability.error()] { fail(error); });
+        return;
+    }
     // The key is generated on a worker while GetCACaps and GetCACert travel.
     if (m_request.key.isNull()) {
         m_keyFuture = PrivateKey::generateRsaAsync(m_request.keyBits);

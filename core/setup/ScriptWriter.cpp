@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "setup/ScriptWriter.h"
+#include "util/Access.h"
 
 #include "ndes/RaRenewalScript.h"
 #include "setup/RegWriter.h"
@@ -262,6 +263,8 @@ QByteArray ScriptWriter::fileBytes(const GeneratedScript& script) {
 }
 
 Result<QStringList> writePlanFiles(const SetupPlan& plan, const QString& directory, const QDateTime& generatedAt) {
+    if (auto capability = Access::request(WriteOperation::SetupFilesSave); !capability)
+        return capability.error();
     const QDir dir(directory);
     if (!QDir().mkpath(directory))
         return makeError(ErrorKind::Io, QStringLiteral("Cannot create %1.").arg(directory));

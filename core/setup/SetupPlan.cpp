@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "setup/SetupPlan.h"
+#include "util/Access.h"
 
 #include "pki/Certificate.h"
 
@@ -274,6 +275,8 @@ Result<SetupPlan> SetupPlan::load(const QString& path) {
 }
 
 Status SetupPlan::save(const QString& path) const {
+    if (auto capability = Access::request(WriteOperation::SetupFilesSave); !capability)
+        return capability.error();
     return AtomicFile::write(path, toJsonBytes(), AtomicFile::Access::OwnerOnly);
 }
 

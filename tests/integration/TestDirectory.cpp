@@ -15,6 +15,7 @@
 #include "inventory/Inventory.h"
 #include "ndes/HealthProbe.h"
 #include "setup/SetupPlan.h"
+#include "util/Access.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -942,6 +943,75 @@ private slots:
         r = ndesctl(apply + QStringList{QStringLiteral("--commit")});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.out.contains("A template named NDES-Device exists"), r.out.constData());
+    }
+
+    // An existing template is never changed, its permissions neither: a new account that would need Enroll on it
+    // is told so, and no change touches the template.
+    void existingTemplateKeepsItsPermissions() {
+        auto loaded = setup::SetupPlan::load(qEnvironmentVariable("NDES_TEST_DATA") +
+                                             QStringLiteral("/../../docs/examples/plan.json"));
+        QVERIFY(loaded);
+        setup::SetupPlan plan = *loaded;
+        plan.domainDns = QStringLiteral("lab.test");
+        plan.domainNetbios = QStringLiteral("LAB");
+        plan.caConfig = QStringLiteral("ca1.lab.test\\Lab CA");
+        plan.ndesHost = QStringLiteral("ndes4.lab.test");
+        plan.accountName = QStringLiteral("svc-other");
+        plan.accountOu = QStringLiteral("OU=Service Accounts,DC=lab,DC=test");
+        plan.templateName = QStringLiteral("NDES-Device"); // made by applyPlan
+        plan.signatureTemplate = plan.encryptionTemplate = plan.generalPurposeTemplate = plan.templateName;
+        QString error;
+        auto ldap = LdapConnection::open(adminOptions(), &error);
+        QVERIFY2(ldap, qPrintable(error));
+        const auto planned = planDirectoryChanges(*ldap, plan, &error);
+        QVERIFY2(planned, qPrintable(error));
+        for (const AdChange& c : planned->changes)
+            QVERIFY2(!c.dn.contains(QStringLiteral("CN=NDES-Device,")), qPrintable(c.summary));
+        QVERIFY2(planned->differences.join(QLatin1Char(' ')).contains(QStringLiteral("will need Read and Enroll")),
+                 qPrintable(planned->differences.join(QLatin1Char('\n'))));
+    }
+
+    // Last, since auditor mode cannot be left: a plan with changes to make is refused in the core, and the
+    // directory is left as it was.
+    void auditorModeAppliesNothing() {
+        auto loaded = setup::SetupPlan::load(qEnvironmentVariable("NDES_TEST_DATA") +
+                                             QStringLiteral("/../../docs/examples/plan.json"));
+        QVERIFY(loaded);
+        setup::SetupPlan plan = *loaded;
+        plan.domainDns = QStringLiteral("lab.test");
+        plan.domainNetbios = QStringLiteral("LAB");
+        plan.caConfig = QStringLiteral("ca1.lab.test\\Lab CA");
+        plan.ndesHost = QStringLiteral("ndes3.lab.test");
+        plan.accountName = QStringLiteral("svc-auditor-test");
+        plan.accountOu = QStringLiteral("OU=Service Accounts,DC=lab,DC=test");
+        plan.templateName = QStringLiteral("NDES-Auditor-Test");
+        plan.templateDisplayName = QStringLiteral("NDES Auditor Test");
+        plan.signatureTemplate = plan.encryptionTemplate = plan.generalPurposeTemplate = plan.templateName;
+        QString error;
+        auto ldap = LdapConnection::open(adminOptions(), &error);
+        QVERIFY2(ldap, qPrintable(error));
+        const auto planned = planDirectoryChanges(*ldap, plan, &error);
+        QVERIFY2(planned, qPrintable(error));
+        QVERIFY(!planned->nothingToDo());
+        Access::enterReadOnly(QStringLiteral("started with --auditor"));
+        const AdApplyResult r = applyDirectoryChanges(*ldap, *planned, SecretBytes(QByteArray("Unused-Pa55word!")));
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.contains(QStringLiteral("auditor")), qPrintable(r.error));
+        QVERIFY(r.log.isEmpty());
+        const QByteArray account =
+            m_dc.ldapsearch({QStringLiteral("-b"), test::SambaDc::baseDn(),
+                             QStringLiteral("(sAMAccountName=svc-auditor-test)"), QStringLiteral("dn")},
+                            &error);
+        QVERIFY2(!account.contains("dn:") && error.isEmpty(), account.constData());
+        const QByteArray tpl = m_dc.ldapsearch({QStringLiteral("-b"), test::SambaDc::templatesDn(),
+                                                QStringLiteral("(cn=NDES-Auditor-Test)"), QStringLiteral("dn")},
+                                               &error);
+        QVERIFY2(!tpl.contains("dn:") && error.isEmpty(), tpl.constData());
+        // The same search finds what exists (so the two above could have failed).
+        QVERIFY(m_dc.ldapsearch({QStringLiteral("-b"), test::SambaDc::templatesDn(), QStringLiteral("(cn=NDES-Device)"),
+                                 QStringLiteral("dn")},
+                                &error)
+                    .contains("dn:"));
     }
 };
 

@@ -232,7 +232,7 @@ private slots:
         // Saved (the password goes to this session: no keychain here), the Overview reads AD for its rows.
         auto id = context.saveProfile(typed);
         QVERIFY(id.ok());
-        context.setSessionPassword(inventory::CredentialStore::keyForDirectory(*id), dialog.directoryPassword());
+        context.setSessionPassword(context.inventory().find(*id)->directoryCredentialKey(), dialog.directoryPassword());
         ui::OverviewPage page(&context);
         page.resize(1280, 720);
         page.show();

@@ -43,7 +43,8 @@ private slots:
             const char* section;
         } pages[] = {{ui::MainWindow::Page::Servers, "Servers"},
                      {ui::MainWindow::Page::EnrollmentTest, "Enrollment test"},
-                     {ui::MainWindow::Page::Events, "Events"}};
+                     {ui::MainWindow::Page::Events, "Events"},
+                     {ui::MainWindow::Page::Audit, "Audit"}};
         // Help → User guide, on F1 (the key itself was driven with xdotool under Xvfb: offscreen, menu shortcuts
         // are not matched).
         QAction* help = nullptr;
@@ -73,7 +74,7 @@ private slots:
         ui::MainWindow window(&context, false);
         auto* nav = window.findChild<QListWidget*>(QStringLiteral("pageNavigation"));
         QVERIFY(nav);
-        QCOMPARE(nav->count(), 5);
+        QCOMPARE(nav->count(), 6);
         for (int i = 0; i < nav->count(); ++i) {
             const QIcon icon = nav->item(i)->icon();
             QVERIFY2(!icon.isNull() && !icon.pixmap(20, 20).isNull(), qPrintable(nav->item(i)->text()));

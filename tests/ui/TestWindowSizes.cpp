@@ -49,6 +49,8 @@ QString pageName(ui::MainWindow::Page p) {
         return QStringLiteral("test");
     case ui::MainWindow::Page::Events:
         return QStringLiteral("events");
+    case ui::MainWindow::Page::Audit:
+        return QStringLiteral("audit");
     }
     return {};
 }
@@ -165,7 +167,7 @@ private slots:
         QTest::addColumn<QSize>("screen");
         for (auto p :
              {ui::MainWindow::Page::Overview, ui::MainWindow::Page::Servers, ui::MainWindow::Page::ChallengePasswords,
-              ui::MainWindow::Page::EnrollmentTest, ui::MainWindow::Page::Events})
+              ui::MainWindow::Page::EnrollmentTest, ui::MainWindow::Page::Events, ui::MainWindow::Page::Audit})
             for (const QSize s : {QSize(1280, 720), QSize(1366, 768)})
                 QTest::newRow(qPrintable(QStringLiteral("%1 %2x%3").arg(pageName(p)).arg(s.width()).arg(s.height())))
                     << int(p) << s;

@@ -139,7 +139,9 @@ private slots:
         p.serverName = QStringLiteral("NDES01\n#> Remove-Item C:\\");
         p.raSubject = QStringLiteral("CN=NDES01-MSCEP-RA,O=Contoso\\, Ltd,C=US");
         p.caConfig = QStringLiteral("ca01.contoso.com\\Contoso Issuing CA");
-        const QString s = RaRenewalScript::generate(p, QDateTime(QDate(2026, 11, 25), QTime(9, 0), Qt::UTC));
+        const auto generated = RaRenewalScript::generate(p, QDateTime(QDate(2026, 11, 25), QTime(9, 0), Qt::UTC));
+        QVERIFY(generated);
+        const QString s = *generated;
         QVERIFY(s.contains(QStringLiteral("[string]$RaSubject = 'CN=NDES01-MSCEP-RA, O=Contoso\\, Ltd, C=US',")));
         QVERIFY(s.contains(QStringLiteral("[string]$RaName = 'NDES01-MSCEP-RA',")));
         QVERIFY(s.contains(QStringLiteral("[string]$CAConfig = 'ca01.contoso.com\\Contoso Issuing CA',")));

@@ -96,7 +96,20 @@ private slots:
         QVERIFY(t.directory.configured());
         QCOMPARE(t.directory.url, p.directoryUrl);
         QCOMPARE(t.directory.accounts, QStringList{p.serviceAccount});
-        QCOMPARE(t.directory.credentialKey, QStringLiteral("directory/0c1e"));
+        QVERIFY(t.directory.credentialKey.startsWith(QStringLiteral("directory/0c1e/")));
+        QCOMPARE(t.directory.credentialKey, back.directoryCredentialKey());
+        // The key follows the directory: another URL, bind account or CA file is another key (the password saved
+        // for one is never sent to the other).
+        for (int change = 0; change < 3; ++change) {
+            inventory::ServerProfile moved = back;
+            if (change == 0)
+                moved.directoryUrl = QUrl(QStringLiteral("ldaps://evil.example"));
+            else if (change == 1)
+                moved.directoryBindDn = QStringLiteral("someone@else");
+            else
+                moved.directoryCaFile = QStringLiteral("/tmp/other-ca.pem");
+            QVERIFY(moved.directoryCredentialKey() != back.directoryCredentialKey());
+        }
         // Kerberos needs no account; a profile without a directory has no "directory" object and no target.
         p.directoryKerberos = true;
         p.directoryBindDn.clear();

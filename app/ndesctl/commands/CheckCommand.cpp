@@ -8,6 +8,7 @@
 
 #include <QFile>
 #include <QJsonArray>
+#include <QSet>
 
 #include <algorithm>
 #include <cstdio>
@@ -150,6 +151,17 @@ int CheckCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
         if (!qEnvironmentVariableIsSet(var.constData()))
             return usageError(
                 out, QStringLiteral("The environment variable %1 is not set.").arg(QString::fromLocal8Bit(var)));
+        // One password for one directory account: profiles that bind elsewhere would all be sent it.
+        QSet<QString> bindings;
+        for (const service::HealthTarget& t : targets)
+            if (t.directory.configured() && !t.directory.kerberos)
+                bindings << t.directory.url.host().toLower() + QLatin1Char('|') +
+                                t.directory.bindDn.trimmed().toLower();
+        if (bindings.size() > 1)
+            return usageError(out, QStringLiteral("--directory-password-env gives one password, but the inventory's "
+                                                  "profiles bind to %1 different directories or accounts; check them "
+                                                  "one inventory at a time, or use the keychain.")
+                                       .arg(bindings.size()));
         directoryPassword = SecretBytes(qgetenv(var.constData()));
         qunsetenv(var.constData()); // not inherited by anything this process starts
     }

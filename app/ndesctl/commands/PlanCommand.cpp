@@ -132,6 +132,15 @@ int PlanCommand::applyAd(const QCommandLineParser& p, const CtlOutput& out, cons
             for (const QString& line : result.log)
                 out.text(QStringLiteral("  ") + line);
         }
+        if (generated && result.accountCreated) {
+            // Shown once, at once (before anything else can fail), and stored nowhere: into the vault now.
+            QString shown = QString::fromUtf8(accountPassword.bytes());
+            out.text(QStringLiteral("\nThe new account's password (shown once, stored nowhere; put it in your "
+                                    "password vault now, step 03 asks for it):\n  %1\n")
+                         .arg(shown));
+            SecretBytes::cleanse(shown);
+            std::fflush(stdout);
+        }
         if (!result.ok) {
             json.insert(QStringLiteral("error"), result.error);
             if (!out.json())
@@ -148,12 +157,6 @@ int PlanCommand::applyAd(const QCommandLineParser& p, const CtlOutput& out, cons
                                               : QStringLiteral("Read back: still to change:\n") + after->previewText());
             if (!after->nothingToDo())
                 code = ExitRefused;
-        }
-        if (generated && result.accountCreated) {
-            // Shown once, here, and stored nowhere: the admin puts it in the password vault now.
-            out.text(QStringLiteral("\nThe new account's password (shown once, stored nowhere; put it in your "
-                                    "password vault now, step 03 asks for it):\n  %1")
-                         .arg(QString::fromUtf8(accountPassword.bytes())));
         }
     } else if (!out.json()) {
         if (commit && changes->nothingToDo())
