@@ -110,6 +110,11 @@ QShortcut* pageShortcut(QKeySequence::StandardKey key, QWidget* page) {
     return s;
 }
 
+// A tooltip of the snapshot's text: Qt would take text that looks like HTML as HTML.
+QString plainToolTip(const QString& text) {
+    return QStringLiteral("<p style=\"white-space:pre-wrap\">%1</p>").arg(text.toHtmlEscaped());
+}
+
 // Evidence is the server's text: shown, never interpreted (no markup, no control characters).
 QString shown(QString s) {
     for (QChar& c : s)
@@ -205,10 +210,13 @@ AuditPage::AuditPage(ConsoleContext* context, QWidget* parent)
     m_progress->setMaximumWidth(160);
     m_progress->setAccessibleName(tr("Audit in progress"));
     m_busyLabel = new QLabel(this);
+    m_busyLabel->setTextFormat(Qt::PlainText); // names a path, a server, a URL
     m_cancel = new QPushButton(tr("Cancel"), this);
     connect(m_cancel, &QPushButton::clicked, this, [this] {
-        if (m_run && m_run->monitor)
+        if (m_run && m_run->monitor) {
             m_run->monitor->cancel();
+            m_run->monitor->deleteLater();
+        }
         m_run.reset();
         ++m_generation;
         setBusy(false);
@@ -223,6 +231,7 @@ AuditPage::AuditPage(ConsoleContext* context, QWidget* parent)
     m_sourceLabel->setWordWrap(true);
     m_sourceLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_sourceLabel->setObjectName(QStringLiteral("details"));
+    m_sourceLabel->setTextFormat(Qt::RichText); // everything from the snapshot in it is escaped
     layout->addWidget(m_sourceLabel);
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("summaryLine"));
@@ -403,8 +412,10 @@ void AuditPage::runAudit() {
         emit statusMessage(tr("Open a snapshot or a folder first, or choose a server for a live look."));
         return;
     }
-    if (m_run && m_run->monitor)
+    if (m_run && m_run->monitor) {
         m_run->monitor->cancel();
+        m_run->monitor->deleteLater();
+    }
     m_run = std::make_shared<Run>();
     m_run->generation = ++m_generation;
     m_run->source = m_source;
@@ -445,6 +456,8 @@ void AuditPage::stepLive() {
     setBusy(true, tr("Looking at %1 live (read-only)…").arg(run->profile->name));
     service::HealthTarget target = run->profile->healthTarget();
     target.directory = {}; // the directory is read below, in full
+    // Read-only as `ndesctl audit --url`: the admin page is not visited (an open one issues a password per visit).
+    target.adminUrl = QUrl();
     auto* monitor = new service::HealthMonitor(this);
     run->monitor = monitor;
     connect(monitor, &service::HealthMonitor::roundFinished, this,
@@ -504,19 +517,19 @@ void AuditPage::stepDirectory() {
     if (p.directoryKerberos)
         return read(std::move(options));
     // A simple bind: the password from this session or the keychain; never asked for here.
-    m_context->directoryPasswords()(
-        p.directoryCredentialKey(), [this, run, read, options](Result<SecretBytes> password) mutable {
-            if (run != m_run)
-                return;
-            if (!password || password->isEmpty()) {
-                run->options.directoryProblem =
-                    tr("no password for the directory account %1 is stored (enter it in the server's settings).")
-                        .arg(options.bindDn);
-                return stepAudit();
-            }
-            options.password = std::move(*password);
-            read(std::move(options));
-        });
+    m_context->directoryPasswords()(p.directoryCredentialKey(), [this, self = QPointer<AuditPage>(this), run, read,
+                                                                 options](Result<SecretBytes> password) mutable {
+        if (!self || run != m_run)
+            return; // the page is gone (the keychain answers later), or the run was cancelled
+        if (!password || password->isEmpty()) {
+            run->options.directoryProblem =
+                tr("no password for the directory account %1 is stored (enter it in the server's settings).")
+                    .arg(options.bindDn);
+            return stepAudit();
+        }
+        options.password = std::move(*password);
+        read(std::move(options));
+    });
 }
 
 void AuditPage::stepAudit() {
@@ -558,7 +571,7 @@ void AuditPage::finishRun(const QString& error) {
     m_notChecked->clear();
     for (const audit::NotChecked& n : m_result->notChecked) {
         auto* item = new QTreeWidgetItem(m_notChecked, {n.id, n.title, n.why});
-        item->setToolTip(2, n.why);
+        item->setToolTip(2, plainToolTip(n.why));
     }
     m_notChecked->resizeColumnToContents(0);
     m_notChecked->setColumnWidth(1, 320);
@@ -661,7 +674,7 @@ void AuditPage::rebuild() {
             name->setText(QStringLiteral("%1 — %2").arg(severityTitle(f.severity), f.title));
             name->setForeground(severityColor(f.severity));
         }
-        name->setToolTip(f.detail.isEmpty() ? f.title : f.title + QLatin1Char('\n') + f.detail);
+        name->setToolTip(plainToolTip(f.detail.isEmpty() ? f.title : f.title + QLatin1Char('\n') + f.detail));
         group->appendRow({name, new QStandardItem(f.id)});
     }
     // Severity groups worst first (their keys sort so); areas in the order of the area filter.

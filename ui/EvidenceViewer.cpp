@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -100,6 +101,7 @@ EvidenceViewer::EvidenceViewer(const audit::Snapshot& snapshot, const audit::Evi
     auto* layout = new QVBoxLayout(this);
     auto* where = new QLabel(this);
     where->setWordWrap(true);
+    where->setTextFormat(Qt::RichText); // the evidence in it is escaped
     where->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(where);
     m_text = new QPlainTextEdit(this);
@@ -124,7 +126,12 @@ EvidenceViewer::EvidenceViewer(const audit::Snapshot& snapshot, const audit::Evi
     if (!isCertificate) {
         QFile f(file);
         const QFileInfo info(file);
-        if (evidence.source.isEmpty() || !info.isFile() || info.isSymLink()) {
+        // Only a regular file inside the snapshot, reached without a link anywhere on the way.
+        const QString root = QFileInfo(snapshot.root()).canonicalFilePath();
+        const QString canonical = info.canonicalFilePath();
+        const bool inside = !root.isEmpty() && !canonical.isEmpty() && canonical.startsWith(root + QLatin1Char('/')) &&
+                            canonical == QDir::cleanPath(root + QLatin1Char('/') + evidence.source);
+        if (evidence.source.isEmpty() || !info.isFile() || info.isSymLink() || !inside) {
             body = tr("The evidence is not a file of the snapshot (%1).").arg(evidence.source);
         } else if (!f.open(QIODevice::ReadOnly)) {
             body = tr("%1 cannot be read: %2").arg(file, f.errorString());

@@ -216,6 +216,8 @@ void ServersPage::removeServer() {
     if (!Access::readOnly()) {
         m_context->credentials().remove(inventory::CredentialStore::keyForServer(id), [](const Status&) {});
         m_context->credentials().remove(directoryKey, [](const Status&) {});
+        // Where earlier versions kept it (the key without the directory's hash).
+        m_context->credentials().remove(QStringLiteral("directory/") + id, [](const Status&) {});
     }
     m_context->forgetSessionPassword(directoryKey);
 }

@@ -882,8 +882,10 @@ bool SetupWizard::saveAll(const QString& directory, QString* error) {
             *error = tr("The plan still has errors; fix them first.");
         return false;
     }
-    const Status plan = AtomicFile::write(QDir(directory).filePath(QStringLiteral("plan.json")), m_plan.toJsonBytes(),
-                                          AtomicFile::Access::WorldReadable);
+    auto capability = Access::request(WriteOperation::SetupFilesSave); // auditor mode saves nothing
+    const Status plan = !capability ? Status(capability.error())
+                                    : AtomicFile::write(QDir(directory).filePath(QStringLiteral("plan.json")),
+                                                        m_plan.toJsonBytes(), AtomicFile::Access::WorldReadable);
     const auto files =
         plan ? setup::writePlanFiles(m_plan, directory, Clock::instance().now()) : Result<QStringList>(plan.error());
     if (!files && error)

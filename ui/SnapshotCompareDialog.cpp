@@ -25,6 +25,11 @@
 namespace ndes::ui {
 
 namespace {
+// A tooltip of a snapshot's value: Qt would take text that looks like HTML as HTML.
+QString plainToolTip(const QString& text) {
+    return QStringLiteral("<p style=\"white-space:pre-wrap\">%1</p>").arg(text.toHtmlEscaped());
+}
+
 struct Loaded {
     QList<std::shared_ptr<audit::Snapshot>> snapshots;
     QString error;
@@ -83,6 +88,7 @@ SnapshotCompareDialog::SnapshotCompareDialog(Mode mode, const QStringList& paths
 
     m_summary = new QLabel(this);
     m_summary->setWordWrap(true);
+    m_summary->setTextFormat(Qt::PlainText); // names files of the snapshots
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_summary);
     m_filter = new QLineEdit(this);
@@ -185,7 +191,7 @@ void SnapshotCompareDialog::compare() {
                     best = qMax(best, v);
                 for (int c = 0; c < row.values.size(); ++c) {
                     auto* item = new QTableWidgetItem(row.values[c]);
-                    item->setToolTip(row.values[c]);
+                    item->setToolTip(plainToolTip(row.values[c]));
                     if (votes.value(row.values[c]) < best || votes.size() == row.values.size())
                         item->setBackground(QColor(0xff, 0xf4, 0xe0));
                     m_table->setItem(r, 2 + c, item);
@@ -224,9 +230,9 @@ void SnapshotCompareDialog::showRows(const QList<audit::DriftItem>& rows, const 
         m_table->setItem(r, 0, new QTableWidgetItem(d.area));
         m_table->setItem(r, 1, new QTableWidgetItem(d.setting));
         auto* a = new QTableWidgetItem(d.a);
-        a->setToolTip(d.a);
+        a->setToolTip(plainToolTip(d.a));
         auto* b = new QTableWidgetItem(d.b);
-        b->setToolTip(d.b);
+        b->setToolTip(plainToolTip(d.b));
         m_table->setItem(r, 2, a);
         m_table->setItem(r, 3, b);
     }

@@ -2,6 +2,8 @@
 // ndesctl: the command-line twin of NDES Console. Each command is a class in commands/, listed in Command.cpp.
 #include "Command.h"
 #include "inventory/AppFiles.h"
+#include "inventory/ConsolePolicy.h"
+#include "util/Access.h"
 #include "util/ProcessMemory.h"
 
 #include <QCoreApplication>
@@ -27,6 +29,9 @@ int main(int argc, char* argv[]) {
         pdf ? std::make_unique<QGuiApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
     ndes::inventory::setApplicationNames(); // the console's inventory and settings, under ndes-console/
     QCoreApplication::setApplicationVersion(QStringLiteral(NDES_VERSION));
+    // The administrator's auditor-mode lock holds for the command line too: what writes or spends is refused.
+    if (const auto access = ndes::inventory::resolveStartupAccess(false, false); access.byPolicy)
+        ndes::Access::enterReadOnly(access.reason, true);
     QStringList args = QCoreApplication::arguments();
     args.removeFirst();
     const QString first = args.value(0);

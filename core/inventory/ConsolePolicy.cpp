@@ -5,6 +5,9 @@
 #include <QFileInfo>
 #include <QSettings>
 
+#include <cerrno>
+#include <sys/stat.h>
+
 namespace ndes::inventory {
 
 QString systemPolicyPath() {
@@ -18,7 +21,14 @@ QString systemPolicyPath() {
 StartupAccess resolveStartupAccess(bool auditorFlag, bool userSetting, const QString& policyPath) {
     StartupAccess a;
     const QFileInfo info(policyPath);
-    if (!policyPath.isEmpty() && info.exists()) {
+    // Only "no such file" unlocks: a dangling link, a folder that may not be searched or any other error locks.
+    bool present = false;
+    if (!policyPath.isEmpty()) {
+        struct stat st {};
+        const QByteArray native = QFile::encodeName(policyPath);
+        present = ::lstat(native.constData(), &st) == 0 || (errno != ENOENT && errno != ENOTDIR);
+    }
+    if (present) {
         // Read only the policy file itself (no fallbacks to the user's files).
         bool policy = false;
         QFile f(policyPath);
@@ -32,7 +42,13 @@ StartupAccess resolveStartupAccess(bool auditorFlag, bool userSetting, const QSt
             if (settings.status() != QSettings::NoError) {
                 policy = true;
                 a.warning = QStringLiteral("The policy file %1 is not valid; starting read-only.").arg(policyPath);
-            } else if (value.isValid()) {
+            } else if (!value.isValid()) {
+                // A policy file is there for a reason: without the setting it names nothing to unlock.
+                policy = true;
+                a.warning = QStringLiteral("The policy file %1 has no auditor= setting under [policy]; starting "
+                                           "read-only.")
+                                .arg(policyPath);
+            } else {
                 const QString v = value.toString().trimmed().toLower();
                 if (v == QLatin1String("true") || v == QLatin1String("1") || v == QLatin1String("yes")) {
                     policy = true;

@@ -80,6 +80,14 @@ private slots:
         damaged = resolveStartupAccess(false, false, folder);
         QVERIFY(damaged.readOnly);
         QVERIFY(damaged.warning.contains(QStringLiteral("could not be read")));
+        // A file without the setting, and a dangling link, lock too (only "no such file" unlocks).
+        writePolicy(policy, "[other]\nauditor=false\n");
+        damaged = resolveStartupAccess(false, false, policy);
+        QVERIFY(damaged.readOnly);
+        QVERIFY(damaged.warning.contains(QStringLiteral("no auditor= setting")));
+        const QString dangling = path(QStringLiteral("dangling.conf"));
+        QVERIFY(QFile::link(path(QStringLiteral("nowhere")), dangling));
+        QVERIFY(resolveStartupAccess(false, false, dangling).readOnly);
         // A policy file the user may write is reported: it locks nothing.
         writePolicy(policy, "[policy]\nauditor=true\n");
         QVERIFY(resolveStartupAccess(false, false, policy).warning.contains(QStringLiteral("writable by you")));
