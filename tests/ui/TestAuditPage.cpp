@@ -15,6 +15,7 @@
 #include <QDir>
 #include <QDropEvent>
 #include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -365,6 +366,29 @@ private slots:
         QVERIFY(done.wait(60000));
         QVERIFY(liveOnly.result().has_value());
         QCOMPARE(liveOnly.result()->liveUrl, lab.scepUrl());
+    }
+
+    // The page rendered headless, as the docs and the screenshot script do: read-only, the snapshot audited and the
+    // finding asked for selected before the window is grabbed.
+    void headlessScreenshot() {
+        const QString shot = m_dir.filePath(QStringLiteral("audit-shot.png"));
+        QProcess console;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+        console.setProcessEnvironment(env);
+        console.start(qEnvironmentVariable("NDES_CONSOLE"),
+                      {QStringLiteral("--auditor"), QStringLiteral("--inventory"),
+                       m_dir.filePath(QStringLiteral("shot-inventory.json")), QStringLiteral("--open-audit"), m_real,
+                       QStringLiteral("--select-finding"), QStringLiteral("password-validity-long"),
+                       QStringLiteral("--screenshot"), shot});
+        QVERIFY(console.waitForFinished(60000));
+        QVERIFY2(console.exitCode() == 0, console.readAllStandardError().constData());
+        const QImage image(shot);
+        QVERIFY(!image.isNull());
+        QVERIFY(image.width() >= 900 && image.height() >= 600);
+        // Auditor mode wrote nothing of its own: no server list appeared.
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("shot-inventory.json"))));
     }
 
     // Drift: the real server before and after a change; fleet: three servers of which one differs.
