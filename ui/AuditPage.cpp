@@ -4,6 +4,7 @@
 #include "ConsoleContext.h"
 #include "EvidenceViewer.h"
 #include "FlowLayout.h"
+#include "PlainText.h"
 #include "SnapshotCompareDialog.h"
 #include "audit/AuditPdf.h"
 #include "audit/AuditReport.h"
@@ -108,11 +109,6 @@ QShortcut* pageShortcut(QKeySequence::StandardKey key, QWidget* page) {
     auto* s = new QShortcut(key, page);
     s->setContext(Qt::WidgetWithChildrenShortcut);
     return s;
-}
-
-// A tooltip of the snapshot's text: Qt would take text that looks like HTML as HTML.
-QString plainToolTip(const QString& text) {
-    return QStringLiteral("<p style=\"white-space:pre-wrap\">%1</p>").arg(text.toHtmlEscaped());
 }
 
 // Evidence is the server's text: shown, never interpreted (no markup, no control characters).

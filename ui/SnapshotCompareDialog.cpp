@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "SnapshotCompareDialog.h"
 
+#include "PlainText.h"
 #include "audit/Snapshot.h"
 
 #include <QDialogButtonBox>
@@ -25,11 +26,6 @@
 namespace ndes::ui {
 
 namespace {
-// A tooltip of a snapshot's value: Qt would take text that looks like HTML as HTML.
-QString plainToolTip(const QString& text) {
-    return QStringLiteral("<p style=\"white-space:pre-wrap\">%1</p>").arg(text.toHtmlEscaped());
-}
-
 struct Loaded {
     QList<std::shared_ptr<audit::Snapshot>> snapshots;
     QString error;

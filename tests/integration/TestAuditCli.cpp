@@ -3,6 +3,7 @@
 // exit codes and JSON the README documents; the collector it saves is read-only by construction (the PowerShell
 // parser holds it to an allow-list) and frozen as a golden file.
 #include "NdesLabProcess.h"
+#include "RunProgram.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -19,26 +20,8 @@ QString data(const QString& rel) {
     return qEnvironmentVariable("NDES_TEST_DATA") + QLatin1Char('/') + rel;
 }
 
-struct Run {
-    int code = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runProgram(const QString& program, const QStringList& args) {
-    QProcess p;
-    p.start(program, args);
-    Run r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
+using Run = ndes::test::ProgramRun;
+using ndes::test::runProgram;
 
 Run ndesctl(const QStringList& args) {
     return runProgram(qEnvironmentVariable("NDESCTL"), args);

@@ -175,6 +175,25 @@ private:
         return out;
     }
 
+    // docs/examples/plan.json pointed at the lab domain: an account and a template of these names, NDES on host.
+    static setup::SetupPlan labPlan(const QString& host, const QString& account, const QString& templateName) {
+        auto loaded = setup::SetupPlan::load(qEnvironmentVariable("NDES_TEST_DATA") +
+                                             QStringLiteral("/../../docs/examples/plan.json"));
+        if (!loaded)
+            qFatal("docs/examples/plan.json: %s", qPrintable(loaded.error().message));
+        setup::SetupPlan plan = *loaded;
+        plan.domainDns = QStringLiteral("lab.test");
+        plan.domainNetbios = QStringLiteral("LAB");
+        plan.caConfig = QStringLiteral("ca1.lab.test\\Lab CA");
+        plan.ndesHost = host + QStringLiteral(".lab.test");
+        plan.accountName = account;
+        plan.accountOu = QStringLiteral("OU=Service Accounts,DC=lab,DC=test");
+        plan.templateName = templateName;
+        plan.templateDisplayName = QString(templateName).replace(QLatin1Char('-'), QLatin1Char(' '));
+        plan.signatureTemplate = plan.encryptionTemplate = plan.generalPurposeTemplate = templateName;
+        return plan;
+    }
+
 private slots:
     void initTestCase() {
         m_svcPassword = "Svc-" + QByteArray::number(QRandomGenerator::system()->generate64(), 36) + "-7aA!";
@@ -948,22 +967,13 @@ private slots:
     // An existing template is never changed, its permissions neither: a new account that would need Enroll on it
     // is told so, and no change touches the template.
     void existingTemplateKeepsItsPermissions() {
-        auto loaded = setup::SetupPlan::load(qEnvironmentVariable("NDES_TEST_DATA") +
-                                             QStringLiteral("/../../docs/examples/plan.json"));
-        QVERIFY(loaded);
-        setup::SetupPlan plan = *loaded;
-        plan.domainDns = QStringLiteral("lab.test");
-        plan.domainNetbios = QStringLiteral("LAB");
-        plan.caConfig = QStringLiteral("ca1.lab.test\\Lab CA");
-        plan.ndesHost = QStringLiteral("ndes4.lab.test");
-        plan.accountName = QStringLiteral("svc-other");
-        plan.accountOu = QStringLiteral("OU=Service Accounts,DC=lab,DC=test");
-        plan.templateName = QStringLiteral("NDES-Device"); // made by applyPlan
-        plan.signatureTemplate = plan.encryptionTemplate = plan.generalPurposeTemplate = plan.templateName;
         QString error;
         auto ldap = LdapConnection::open(adminOptions(), &error);
         QVERIFY2(ldap, qPrintable(error));
-        const auto planned = planDirectoryChanges(*ldap, plan, &error);
+        // NDES-Device was made by applyPlan.
+        const auto planned = planDirectoryChanges(
+            *ldap, labPlan(QStringLiteral("ndes4"), QStringLiteral("svc-other"), QStringLiteral("NDES-Device")),
+            &error);
         QVERIFY2(planned, qPrintable(error));
         for (const AdChange& c : planned->changes)
             QVERIFY2(!c.dn.contains(QStringLiteral("CN=NDES-Device,")), qPrintable(c.summary));
@@ -974,23 +984,13 @@ private slots:
     // Last, since auditor mode cannot be left: a plan with changes to make is refused in the core, and the
     // directory is left as it was.
     void auditorModeAppliesNothing() {
-        auto loaded = setup::SetupPlan::load(qEnvironmentVariable("NDES_TEST_DATA") +
-                                             QStringLiteral("/../../docs/examples/plan.json"));
-        QVERIFY(loaded);
-        setup::SetupPlan plan = *loaded;
-        plan.domainDns = QStringLiteral("lab.test");
-        plan.domainNetbios = QStringLiteral("LAB");
-        plan.caConfig = QStringLiteral("ca1.lab.test\\Lab CA");
-        plan.ndesHost = QStringLiteral("ndes3.lab.test");
-        plan.accountName = QStringLiteral("svc-auditor-test");
-        plan.accountOu = QStringLiteral("OU=Service Accounts,DC=lab,DC=test");
-        plan.templateName = QStringLiteral("NDES-Auditor-Test");
-        plan.templateDisplayName = QStringLiteral("NDES Auditor Test");
-        plan.signatureTemplate = plan.encryptionTemplate = plan.generalPurposeTemplate = plan.templateName;
         QString error;
         auto ldap = LdapConnection::open(adminOptions(), &error);
         QVERIFY2(ldap, qPrintable(error));
-        const auto planned = planDirectoryChanges(*ldap, plan, &error);
+        const auto planned = planDirectoryChanges(
+            *ldap,
+            labPlan(QStringLiteral("ndes3"), QStringLiteral("svc-auditor-test"), QStringLiteral("NDES-Auditor-Test")),
+            &error);
         QVERIFY2(planned, qPrintable(error));
         QVERIFY(!planned->nothingToDo());
         Access::enterReadOnly(QStringLiteral("started with --auditor"));

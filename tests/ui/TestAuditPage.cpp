@@ -8,6 +8,7 @@
 #include "ConsoleContext.h"
 #include "EvidenceViewer.h"
 #include "NdesLabProcess.h"
+#include "RunProgram.h"
 #include "SnapshotCompareDialog.h"
 #include "audit/WindowsText.h"
 
@@ -39,26 +40,8 @@ QString data(const QString& rel) {
     return qEnvironmentVariable("NDES_TEST_DATA") + QLatin1Char('/') + rel;
 }
 
-struct Run {
-    int code = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runProgram(const QString& program, const QStringList& args) {
-    QProcess p;
-    p.start(program, args);
-    Run r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
+using Run = ndes::test::ProgramRun;
+using ndes::test::runProgram;
 
 QJsonObject cliAudit(const QStringList& args) {
     const Run r = runProgram(qEnvironmentVariable("NDESCTL"),
@@ -96,6 +79,12 @@ class TestAuditPage : public QObject {
     QTemporaryDir m_dir;
     QString m_real; // a folder of files exported from a real server: MSCEP.reg and applicationHost.config
 
+    // The console's shared state over files of this test (an audit writes none of them).
+    ui::ConsoleContext makeContext() const {
+        return ui::ConsoleContext(m_dir.filePath(QStringLiteral("inventory.json")),
+                                  m_dir.filePath(QStringLiteral("audit.jsonl")));
+    }
+
     static QString findingsText(const QStandardItemModel* model) {
         QStringList groups;
         for (int g = 0; g < model->rowCount(); ++g)
@@ -114,8 +103,7 @@ private slots:
     }
 
     void realFilesAsTheCliSeesThem() {
-        ui::ConsoleContext context(m_dir.filePath(QStringLiteral("inventory.json")),
-                                   m_dir.filePath(QStringLiteral("audit.jsonl")));
+        ui::ConsoleContext context = makeContext();
         ui::AuditPage page(&context);
         page.resize(1180, 760);
         page.show();
@@ -150,8 +138,7 @@ private slots:
     }
 
     void filterSearchAndGroups() {
-        ui::ConsoleContext context(m_dir.filePath(QStringLiteral("inventory.json")),
-                                   m_dir.filePath(QStringLiteral("audit.jsonl")));
+        ui::ConsoleContext context = makeContext();
         ui::AuditPage page(&context);
         QVERIFY(auditAndWait(page, m_real));
         const QList<audit::Finding>& all = page.result()->findings;
@@ -180,8 +167,7 @@ private slots:
     }
 
     void detailAndEvidenceAtItsLine() {
-        ui::ConsoleContext context(m_dir.filePath(QStringLiteral("inventory.json")),
-                                   m_dir.filePath(QStringLiteral("audit.jsonl")));
+        ui::ConsoleContext context = makeContext();
         ui::AuditPage page(&context);
         page.resize(1180, 760);
         page.show();
@@ -233,8 +219,7 @@ private slots:
     }
 
     void exportsEqualTheCli() {
-        ui::ConsoleContext context(m_dir.filePath(QStringLiteral("inventory.json")),
-                                   m_dir.filePath(QStringLiteral("audit.jsonl")));
+        ui::ConsoleContext context = makeContext();
         ui::AuditPage page(&context);
         QVERIFY(!page.exportTo(m_dir.filePath(QStringLiteral("none.json")))); // nothing to export yet
         QVERIFY(auditAndWait(page, m_real));
@@ -268,8 +253,7 @@ private slots:
 
     // A user's sequence: a path that is not a snapshot, then a real one dropped on the page.
     void badPathThenDrop() {
-        ui::ConsoleContext context(m_dir.filePath(QStringLiteral("inventory.json")),
-                                   m_dir.filePath(QStringLiteral("audit.jsonl")));
+        ui::ConsoleContext context = makeContext();
         ui::AuditPage page(&context);
         page.show();
         QVERIFY(auditAndWait(page, m_dir.filePath(QStringLiteral("no-such-folder"))));
@@ -303,8 +287,7 @@ private slots:
                         QStringLiteral("--fault"), QStringLiteral("ra-expired"), QStringLiteral("--single-password"),
                         QStringLiteral("--password-max"), QStringLiteral("60")});
         QVERIFY2(r.code == 0, r.err.constData());
-        ui::ConsoleContext context(m_dir.filePath(QStringLiteral("inventory.json")),
-                                   m_dir.filePath(QStringLiteral("audit.jsonl")));
+        ui::ConsoleContext context = makeContext();
         ui::AuditPage page(&context);
         page.resize(1180, 760);
         page.show();
