@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-20}"
 bash scripts/build.sh fuzz
 for target in fuzz_certrep fuzz_getcacert fuzz_getcacaps fuzz_regfile fuzz_adminpage fuzz_labrequest fuzz_crl fuzz_diagnosis fuzz_eventxml fuzz_syslog fuzz_eventjson \
-    fuzz_apphost fuzz_w3c fuzz_wintext fuzz_snapshot fuzz_auditcatalogue fuzz_zip fuzz_secdesc fuzz_ldif; do
+    fuzz_apphost fuzz_w3c fuzz_wintext fuzz_snapshot fuzz_auditcatalogue fuzz_zip fuzz_secdesc fuzz_ldif fuzz_evtx; do
     name="${target#fuzz_}"
     work="fuzz/corpus-run/$name"
     mkdir -p "$work"

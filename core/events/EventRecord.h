@@ -21,6 +21,9 @@ struct EventRecord {
     // one field per value, named by its path from the template element, attributes as @name —
     // `CertGetCertificateChain/Flags/@value`, a repeated element as `Certificate[2]` (see EventXmlReader).
     QList<QPair<QString, QString>> data;
+    // A forwarded event's <RenderingInfo> (Windows Event Forwarding renders on the source machine): the message, and
+    // the level and task as the source's Event Viewer named them. Empty for events without one.
+    QString message, levelText, taskText;
     QString rawXml;
 
     [[nodiscard]] QString dataValue(const QString& name) const;
