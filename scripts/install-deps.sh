@@ -11,7 +11,7 @@ DEMO_PACKAGES=(
     qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-qpa-plugins libqt6svg6
     libssl-dev openssl zlib1g-dev libkrb5-dev gss-ntlmssp gss-ntlmssp-dev libcurl4-openssl-dev libqrencode-dev
     libldap-dev libsasl2-dev libsasl2-modules-gssapi-mit
-    qtkeychain-qt6-dev gnome-keyring dbus dbus-x11 libevtx-dev libbfio-dev
+    qtkeychain-qt6-dev gnome-keyring dbus dbus-x11
     xvfb xauth fonts-dejavu-core
 )
 # What the tests add: the real peers (scepserver, a KDC, rsyslog, certmonger, a Samba AD domain controller with

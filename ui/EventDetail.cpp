@@ -33,6 +33,19 @@ EventDetailHtml eventDetailHtml(const events::EventRecord& e, const events::Cata
                           .arg(e.recordId)));
     // Left: what it means and the fix; right: the raw data. The pane is wide: two columns read better.
     QString left;
+    // A forwarded event carries its message as the source computer's Event Viewer rendered it: shown first.
+    if (!e.message.isEmpty() || !e.levelText.isEmpty() || !e.taskText.isEmpty()) {
+        QStringList said;
+        if (!e.levelText.isEmpty())
+            said << tr("Level: %1").arg(e.levelText);
+        if (!e.taskText.isEmpty())
+            said << tr("Task: %1").arg(e.taskText);
+        left += QStringLiteral("<h4>%1</h4>").arg(tr("Message (as the source computer rendered it)"));
+        if (!e.message.isEmpty())
+            left += QStringLiteral("<p style='white-space:pre-wrap'>%1</p>").arg(html(e.message));
+        if (!said.isEmpty())
+            left += QStringLiteral("<p style='color:#555'>%1</p>").arg(html(said.join(QStringLiteral(" · "))));
+    }
     if (known) {
         left += QStringLiteral("<h4>%1</h4><p>%2</p>").arg(tr("What it means"), html(known->meaning));
         if (!known->fix.isEmpty()) // the fix first: it is what the admin came for

@@ -315,10 +315,17 @@ void EventsPage::buildUi() {
     m_progressTimer = new QTimer(this);
     m_progressTimer->setInterval(100);
     connect(m_progressTimer, &QTimer::timeout, this, [this] {
-        if (m_loadCount)
-            m_progress->setFormat(
-                tr("Reading %1… %2 events")
-                    .arg(m_fileNames.join(QStringLiteral(", ")), QLocale().toString(m_loadCount->load())));
+        if (!m_loadCount)
+            return;
+        const int permille = m_loadPermille ? m_loadPermille->load() : -1;
+        if (permille >= 0) { // a determinate bar once the reader says how far it is
+            m_progress->setRange(0, 1000);
+            m_progress->setValue(permille);
+        }
+        m_progress->setFormat(
+            tr("Reading %1… %2 events")
+                .arg(m_fileNames.join(QStringLiteral(", ")), QLocale().toString(m_loadCount->load())) +
+            (permille >= 0 ? QStringLiteral(" (%p%)") : QString()));
     });
 
     connect(m_sourceCombo, &QComboBox::currentIndexChanged, this,
@@ -556,6 +563,8 @@ void EventsPage::openFiles(const QStringList& paths) {
     for (const QString& p : paths)
         m_fileNames << QFileInfo(p).fileName();
     m_loadCount = std::make_shared<std::atomic<qint64>>(0);
+    m_loadPermille = std::make_shared<std::atomic<int>>(-1);
+    m_progress->setRange(0, 0);
     m_loadCancel = std::make_shared<std::atomic<bool>>(false);
     m_progress->setVisible(true);
     m_cancelLoad->setVisible(true);
@@ -563,15 +572,17 @@ void EventsPage::openFiles(const QStringList& paths) {
     m_progressTimer->start();
     m_loadClock.start();
     auto count = m_loadCount;
+    auto permille = m_loadPermille;
     auto cancel = m_loadCancel;
     if (!m_loadWatcher) {
         m_loadWatcher = new QFutureWatcher<std::shared_ptr<LoadResult>>(this);
         connect(m_loadWatcher, &QFutureWatcher<std::shared_ptr<LoadResult>>::finished, this, &EventsPage::loadFinished);
     }
-    m_loadWatcher->setFuture(QtConcurrent::run([paths, count, cancel] {
+    m_loadWatcher->setFuture(QtConcurrent::run([paths, count, permille, cancel] {
         auto r = std::make_shared<LoadResult>();
         r->store = std::make_unique<events::EventStore>();
-        for (const QString& path : paths) {
+        for (qsizetype fileIndex = 0; fileIndex < paths.size(); ++fileIndex) {
+            const QString& path = paths.at(fileIndex);
             Error why;
             auto reader = events::EventFileReader::forFile(path, &why);
             if (!reader) {
@@ -579,6 +590,12 @@ void EventsPage::openFiles(const QStringList& paths) {
                 continue;
             }
             reader->setKeepRawXml(false); // the store rebuilds the XML from the fields
+            reader->setProgress([&, fileIndex](qint64 done, qint64 total) {
+                if (total > 0)
+                    permille->store(
+                        int(1000.0 * (double(fileIndex) + double(done) / double(total)) / double(paths.size())));
+                return !cancel->load(std::memory_order_relaxed);
+            });
             auto summary = reader->read(path, [&](events::EventRecord&& e) {
                 r->store->append(e);
                 count->fetch_add(1, std::memory_order_relaxed);

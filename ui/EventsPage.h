@@ -120,6 +120,7 @@ private:
 
     bool m_loading = false;
     std::shared_ptr<std::atomic<qint64>> m_loadCount;
+    std::shared_ptr<std::atomic<int>> m_loadPermille; // of all the files' bytes; -1 while unknown
     std::shared_ptr<std::atomic<bool>> m_loadCancel;
     QFutureWatcher<std::shared_ptr<LoadResult>>* m_loadWatcher = nullptr;
     QElapsedTimer m_loadClock;

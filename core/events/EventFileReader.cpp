@@ -9,6 +9,9 @@
 #include <QMap>
 #include <QThread>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -164,6 +167,11 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
         ~Unmap() { f.unmap(const_cast<uchar*>(m)); }
     } unmap{file, map};
 
+    // Read front to back: the kernel may read ahead; parsed chunks are handed back (below), so a multi-GB log costs a
+    // few MB of resident memory, not its size.
+    ::madvise(const_cast<uchar*>(map), size_t(size), MADV_SEQUENTIAL);
+    const qint64 page = ::sysconf(_SC_PAGESIZE) > 0 ? ::sysconf(_SC_PAGESIZE) : 4096;
+    qint64 released = 0;
     const evtx::FileHeader header = evtx::readFileHeader(map, size);
     if (!header.signatureOk)
         return makeError(
@@ -261,8 +269,15 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
                 if (pendingRecovered.size() < maxPendingRecovered)
                     pendingRecovered.push_back(std::move(e));
         }
-        if (m_progress)
-            m_progress(std::min(size, evtx::fileHeaderBytes + (first + count) * evtx::chunkBytes), size);
+        const qint64 done = std::min(size, evtx::fileHeaderBytes + (first + count) * evtx::chunkBytes);
+        // The pages of the chunks just parsed are not needed again (events hold copies): let them go.
+        const qint64 upTo = done / page * page;
+        if (upTo > released) {
+            ::madvise(const_cast<uchar*>(map) + released, size_t(upTo - released), MADV_DONTNEED);
+            released = upTo;
+        }
+        if (m_progress && !m_progress(done, size))
+            stopped = true;
     }
     if (stopped)
         return summary;

@@ -36,8 +36,9 @@ public:
     // off: half the bytes to move.
     void setKeepRawXml(bool keep) { m_keepRawXml = keep; }
     [[nodiscard]] bool keepRawXml() const { return m_keepRawXml; }
-    // Called now and then while a file is read, with bytes done and the file's size (for a progress bar).
-    using Progress = std::function<void(qint64 done, qint64 total)>;
+    // Called now and then while a file is read, with bytes done and the file's size (for a progress bar); false stops
+    // the read, as the sink's false does (a cancel reaches the reader even where a file yields no events).
+    using Progress = std::function<bool(qint64 done, qint64 total)>;
     void setProgress(Progress progress) { m_progress = std::move(progress); }
 
     // The reader for a file, chosen by its content (EVTX's "ElfFile" signature, else Event XML); null when the

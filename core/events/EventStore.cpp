@@ -15,6 +15,11 @@ namespace {
 
 constexpr char fieldSep = '\x1F';  // between a data name and its value
 constexpr char recordSep = '\x1E'; // after each value
+// A forwarded event's rendered message, level and task ride along as fields with names no XML name can have.
+constexpr char renderedMark = '\x01';
+const QString renderedMessage = QStringLiteral("\x01Message");
+const QString renderedLevel = QStringLiteral("\x01Level");
+const QString renderedTask = QStringLiteral("\x01Task");
 constexpr quint32 maxInterned = 65536;
 
 inline unsigned char fold(unsigned char b) {
@@ -240,14 +245,21 @@ quint64 EventStore::append(const EventRecord& e) {
     const size_t start = c.arena.size();
     c.dataStart.push_back(quint32(start));
     const qint64 room = maxEventDataBytes + 1; // one byte over the cap tells that it was cut
-    for (const auto& [name, value] : e.data) {
+    auto field = [&](const QString& name, const QString& value) {
         appendClean(c.arena, name, room - qint64(c.arena.size() - start));
         c.arena.push_back(fieldSep);
         appendClean(c.arena, value, std::max<qint64>(0, room - qint64(c.arena.size() - start)));
         c.arena.push_back(recordSep);
-        if (qint64(c.arena.size() - start) > maxEventDataBytes)
+        return qint64(c.arena.size() - start) <= maxEventDataBytes;
+    };
+    bool roomLeft = true;
+    for (const auto& [name, value] : e.data)
+        if (!(roomLeft = field(name, value)))
             break;
-    }
+    for (const auto& [name, value] : {std::pair{renderedMessage, e.message}, std::pair{renderedLevel, e.levelText},
+                                      std::pair{renderedTask, e.taskText}})
+        if (roomLeft && !value.isEmpty())
+            roomLeft = field(name, value);
     if (qint64(c.arena.size() - start) > maxEventDataBytes) {
         // Cut at the cap (on a UTF-8 character boundary), mark it, and close the record so it still parses.
         size_t cut = start + size_t(maxEventDataBytes);
@@ -323,6 +335,10 @@ QString EventStore::summary(quint64 seq) const {
             stop = end;
         if (!out.isEmpty())
             out += QStringLiteral("; ");
+        if (sep != std::string::npos && sep < stop && c.arena[pos] == renderedMark) {
+            pos = stop + 1; // the rendered message is shown in the detail, not in the table's data column
+            continue;
+        }
         if (sep != std::string::npos && sep < stop) {
             const QString name = QString::fromUtf8(c.arena.data() + pos, qsizetype(sep - pos));
             const QString value = QString::fromUtf8(c.arena.data() + sep + 1, qsizetype(stop - sep - 1));
@@ -360,9 +376,17 @@ EventRecord EventStore::event(quint64 seq) const {
         const size_t stop = c.arena.find(recordSep, pos);
         if (sep == std::string::npos || stop == std::string::npos || sep > stop || stop > end)
             break;
-        e.data.append({QString::fromUtf8(c.arena.data() + pos, qsizetype(sep - pos)),
-                       QString::fromUtf8(c.arena.data() + sep + 1, qsizetype(stop - sep - 1))});
+        QString name = QString::fromUtf8(c.arena.data() + pos, qsizetype(sep - pos));
+        QString value = QString::fromUtf8(c.arena.data() + sep + 1, qsizetype(stop - sep - 1));
         pos = stop + 1;
+        if (name == renderedMessage)
+            e.message = std::move(value);
+        else if (name == renderedLevel)
+            e.levelText = std::move(value);
+        else if (name == renderedTask)
+            e.taskText = std::move(value);
+        else
+            e.data.append({std::move(name), std::move(value)});
     }
     return e;
 }
@@ -548,7 +572,16 @@ qint64 EventStore::memoryBytes() const {
     return bytes;
 }
 
+static void writeEventXml(QXmlStreamWriter& w, const EventRecord& e);
+
 QString toEventXml(const EventRecord& e) {
+    QString xml;
+    QXmlStreamWriter w(&xml);
+    writeEventXml(w, e);
+    return xml;
+}
+
+static void writeEventXml(QXmlStreamWriter& w, const EventRecord& e) {
     auto clean = [](const QString& s) {
         QString out = s;
         for (QChar& ch : out)
@@ -558,8 +591,19 @@ QString toEventXml(const EventRecord& e) {
                 ch = QChar(0xFFFD);
         return out;
     };
-    QString xml;
-    QXmlStreamWriter w(&xml);
+    // A forwarded event's rendering on its source computer, after the data (where Windows puts it).
+    auto renderingInfo = [&] {
+        if (e.message.isEmpty() && e.levelText.isEmpty() && e.taskText.isEmpty())
+            return;
+        w.writeStartElement(QStringLiteral("RenderingInfo"));
+        if (!e.message.isEmpty())
+            w.writeTextElement(QStringLiteral("Message"), clean(e.message));
+        if (!e.levelText.isEmpty())
+            w.writeTextElement(QStringLiteral("Level"), clean(e.levelText));
+        if (!e.taskText.isEmpty())
+            w.writeTextElement(QStringLiteral("Task"), clean(e.taskText));
+        w.writeEndElement();
+    };
     w.setAutoFormatting(true);
     w.writeStartElement(QStringLiteral("Event"));
     w.writeDefaultNamespace(QStringLiteral("http://schemas.microsoft.com/win/2004/08/events/event"));
@@ -619,8 +663,9 @@ QString toEventXml(const EventRecord& e) {
             open.removeLast();
         }
         w.writeEndElement();
+        renderingInfo();
         w.writeEndElement();
-        return xml;
+        return;
     }
     w.writeStartElement(QStringLiteral("EventData"));
     for (const auto& [name, value] : e.data) {
@@ -631,8 +676,8 @@ QString toEventXml(const EventRecord& e) {
         w.writeEndElement();
     }
     w.writeEndElement();
+    renderingInfo();
     w.writeEndElement();
-    return xml;
 }
 
 } // namespace ndes::events

@@ -108,9 +108,19 @@ void readEvents(QXmlStreamReader& xml, EventXmlResult& result, const QString* so
     qint64 eventStart = 0;
     QString dataName;
     int unnamed = 0;
+    // Where we are: the system fields count only inside <System> (a forwarded event's <RenderingInfo> has its own
+    // <Level>, <Channel> and <Provider> in words), the rendered ones only inside <RenderingInfo>.
+    enum class Section { None, System, Rendering, Other };
+    Section section = Section::None;
+    int depth = 0; // inside <Event>: 1 is a section
     while (!xml.atEnd()) {
         const qint64 before = xml.characterOffset();
         xml.readNext();
+        if (xml.isEndElement() && inEvent && xml.name() != QLatin1String("Event")) {
+            if (--depth == 0)
+                section = Section::None;
+            continue;
+        }
         if (xml.isStartElement()) {
             const QStringView name = xml.name();
             if (name == QLatin1String("Event")) {
@@ -118,37 +128,72 @@ void readEvents(QXmlStreamReader& xml, EventXmlResult& result, const QString* so
                 inEvent = true;
                 eventStart = before;
                 unnamed = 0;
-            } else if (!inEvent) {
+                depth = 0;
+                section = Section::None;
                 continue;
-            } else if (name == QLatin1String("Provider")) {
-                current.provider = xml.attributes().value(QLatin1String("Name")).toString();
-                if (current.provider.isEmpty())
-                    current.provider = xml.attributes().value(QLatin1String("EventSourceName")).toString();
-            } else if (name == QLatin1String("EventID")) {
-                bool ok = false;
-                const int id = xml.readElementText().trimmed().toInt(&ok);
-                current.eventId = ok ? id : -1;
-            } else if (name == QLatin1String("Level")) {
-                current.level = xml.readElementText().trimmed().toInt();
-            } else if (name == QLatin1String("TimeCreated")) {
-                current.time = QDateTime::fromString(xml.attributes().value(QLatin1String("SystemTime")).toString(),
-                                                     Qt::ISODateWithMs);
-                if (current.time.isValid())
-                    current.time = current.time.toUTC();
-            } else if (name == QLatin1String("EventRecordID")) {
-                current.recordId = xml.readElementText().trimmed().toLongLong();
-            } else if (name == QLatin1String("Computer")) {
-                current.computer = xml.readElementText().trimmed();
-            } else if (name == QLatin1String("Channel")) {
-                current.channel = xml.readElementText().trimmed();
-            } else if (name == QLatin1String("UserData")) {
+            }
+            if (!inEvent)
+                continue;
+            ++depth;
+            if (depth == 1)
+                section = name == QLatin1String("System")          ? Section::System
+                          : name == QLatin1String("RenderingInfo") ? Section::Rendering
+                                                                   : Section::Other;
+            // readElementText and readUserData consume the end element themselves.
+            auto consumed = [&] {
+                --depth;
+            };
+            if (section == Section::System && depth == 2) {
+                if (name == QLatin1String("Provider")) {
+                    current.provider = xml.attributes().value(QLatin1String("Name")).toString();
+                    if (current.provider.isEmpty())
+                        current.provider = xml.attributes().value(QLatin1String("EventSourceName")).toString();
+                } else if (name == QLatin1String("EventID")) {
+                    bool ok = false;
+                    const int id = xml.readElementText().trimmed().toInt(&ok);
+                    current.eventId = ok ? id : -1;
+                    consumed();
+                } else if (name == QLatin1String("Level")) {
+                    current.level = xml.readElementText().trimmed().toInt();
+                    consumed();
+                } else if (name == QLatin1String("TimeCreated")) {
+                    current.time = QDateTime::fromString(xml.attributes().value(QLatin1String("SystemTime")).toString(),
+                                                         Qt::ISODateWithMs);
+                    if (current.time.isValid())
+                        current.time = current.time.toUTC();
+                } else if (name == QLatin1String("EventRecordID")) {
+                    current.recordId = xml.readElementText().trimmed().toLongLong();
+                    consumed();
+                } else if (name == QLatin1String("Computer")) {
+                    current.computer = xml.readElementText().trimmed();
+                    consumed();
+                } else if (name == QLatin1String("Channel")) {
+                    current.channel = xml.readElementText().trimmed();
+                    consumed();
+                }
+            } else if (section == Section::Rendering && depth == 2) {
+                if (name == QLatin1String("Message")) {
+                    current.message = xml.readElementText(QXmlStreamReader::IncludeChildElements).trimmed();
+                    consumed();
+                } else if (name == QLatin1String("Level")) {
+                    current.levelText = xml.readElementText(QXmlStreamReader::IncludeChildElements).trimmed();
+                    consumed();
+                } else if (name == QLatin1String("Task")) {
+                    current.taskText = xml.readElementText(QXmlStreamReader::IncludeChildElements).trimmed();
+                    consumed();
+                }
+            } else if (name == QLatin1String("UserData") && depth == 1) {
                 readUserData(xml, current.data);
-            } else if (name == QLatin1String("Data")) {
+                consumed();
+            } else if (name == QLatin1String("Data") && section == Section::Other) {
                 dataName = xml.attributes().value(QLatin1String("Name")).toString();
                 if (dataName.isEmpty())
                     dataName = QStringLiteral("Data%1").arg(++unnamed);
                 current.data.append({dataName, xml.readElementText(QXmlStreamReader::IncludeChildElements)});
+                consumed();
             }
+            if (depth == 0)
+                section = Section::None;
         } else if (xml.isEndElement() && xml.name() == QLatin1String("Event") && inEvent) {
             inEvent = false;
             if (source)

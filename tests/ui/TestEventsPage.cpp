@@ -7,6 +7,7 @@
 #include "events/EventXmlReader.h"
 
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -16,14 +17,18 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <algorithm>
+#include <cstring>
 #include <tuple>
 
 using namespace ndes;
@@ -339,6 +344,85 @@ private slots:
         QCOMPARE(older.currentFilter().levels, (QSet<int>{1, 2}));
         QVERIFY(older.currentFilter().providers.contains(QStringLiteral("Microsoft-Windows-CAPI2")));
         QVERIFY(older.currentFilter().from.isValid());
+    }
+
+    // A big log (a real System log's chunks many times over, renumbered): the bar shows how far, the window keeps
+    // answering, Cancel stops the read and keeps what was read.
+    void bigLogProgressAndCancel() {
+        QFile src(evtx(QStringLiteral("system.evtx")));
+        QVERIFY(src.open(QIODevice::ReadOnly));
+        const QByteArray original = src.readAll();
+        const QByteArray header = original.left(4096);
+        const qsizetype chunkBytes = 65536;
+        QTemporaryDir dir;
+        QFile big(dir.filePath(QStringLiteral("big.evtx")));
+        QVERIFY(big.open(QIODevice::WriteOnly));
+        big.write(header);
+        const int copies = 150;
+        for (int k = 0; k < copies; ++k) {
+            for (qsizetype at = 4096; at + chunkBytes <= original.size(); at += chunkBytes) {
+                QByteArray chunk = original.mid(at, chunkBytes);
+                if (!chunk.startsWith("ElfChnk"))
+                    continue;
+                const quint64 shift = quint64(k) * 100000;
+                auto bump = [&](qsizetype off) {
+                    quint64 v = 0;
+                    std::memcpy(&v, chunk.constData() + off, 8);
+                    v += shift;
+                    std::memcpy(chunk.data() + off, &v, 8);
+                };
+                for (qsizetype off : {8, 16, 24, 32})
+                    bump(off);
+                for (qsizetype off = 512; off + 24 <= chunk.size() && chunk.mid(off, 4) == QByteArray("**\0\0", 4);) {
+                    bump(off + 8);
+                    quint32 size = 0;
+                    std::memcpy(&size, chunk.constData() + off + 4, 4);
+                    if (size < 24)
+                        break;
+                    off += size;
+                }
+                big.write(chunk);
+            }
+        }
+        big.close();
+
+        EventsPage page;
+        page.resize(1280, 720);
+        page.show();
+        QProgressBar* bar = page.findChild<QProgressBar*>();
+        QPushButton* cancel = nullptr;
+        for (QPushButton* b : page.findChildren<QPushButton*>())
+            if (b->text() == QLatin1String("Cancel"))
+                cancel = b;
+        QVERIFY(bar && cancel);
+        QElapsedTimer clock;
+        qint64 last = 0, worstGap = 0;
+        QTimer tick;
+        tick.setInterval(20);
+        connect(&tick, &QTimer::timeout, this, [&] {
+            worstGap = std::max(worstGap, clock.elapsed() - last);
+            last = clock.elapsed();
+        });
+        clock.start();
+        tick.start();
+        page.openFiles({big.fileName()});
+        QVERIFY(page.isLoading());
+        QTRY_VERIFY_WITH_TIMEOUT(bar->maximum() == 1000 && bar->value() > 0, 30000);
+        QVERIFY(cancel->isVisible());
+        QVERIFY(bar->text().contains(QLatin1String("%")));
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QElapsedTimer stop;
+        stop.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isLoading(), 10000);
+        tick.stop();
+        qInfo("cancelled after %lld ms; the event loop's longest pause while loading: %lld ms", stop.elapsed(),
+              worstGap);
+        QVERIFY(stop.elapsed() < 3000);
+        QVERIFY(worstGap < 1000);
+        QVERIFY(page.fileStore());
+        QVERIFY(page.fileStore()->size() > 0);
+        QVERIFY(page.fileStore()->size() < qint64(copies) * 1881); // stopped part way
+        QVERIFY(!bar->isVisible());
     }
 
     void dropOpensFiles() {
