@@ -75,6 +75,9 @@ events_base="$(start_lab events --host NDES01 --syslog "127.0.0.1:$ev_port")"
 sleep 1
 NDES_LAB_PASSWORD="$pw" bash scripts/lab-traffic.sh "$events_base" "$BIN/app/ndesctl/ndesctl" "LAB\\helpdesk" "LAB\\guest"
 wait "$console_pid"
+# Events from a file: a forwarded NDES event (wevtutil's XML of a ForwardedEvents log) with its rendered message.
+run --page events --open-events docs/examples/forwarded-events.xml --wait-events 2 --select-event 31 \
+    --screenshot "$out/events-forwarded.png"
 # The setup wizard, every page, from the example plan; then the registry page with an error and a warning.
 i=0
 for name in environment service-account template registry iis role review; do
