@@ -9,7 +9,9 @@
 #include <QMap>
 #include <QThread>
 
-#include <sys/mman.h>
+#include <cerrno>
+#include <new>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -116,6 +118,14 @@ public:
         return n;
     }
     [[nodiscard]] const std::map<quint64, quint64>& ranges() const { return m_ranges; }
+    [[nodiscard]] bool contains(quint64 id) const {
+        auto next = m_ranges.upper_bound(id);
+        return next != m_ranges.begin() && id <= std::prev(next)->second;
+    }
+    void insertAll(const IdRanges& other) {
+        for (const auto& [a, b] : other.m_ranges)
+            insertRange(a, b);
+    }
     // How many of this set's identifiers `other` lacks.
     [[nodiscard]] quint64 missingFrom(const IdRanges& other) const {
         quint64 missing = 0;
@@ -143,7 +153,7 @@ constexpr int maxProblemLines = 20;
 } // namespace
 
 int EvtxReader::threads() const {
-    return m_threads > 0 ? m_threads : std::clamp(QThread::idealThreadCount(), 1, 8);
+    return std::clamp(m_threads > 0 ? m_threads : QThread::idealThreadCount(), 1, 16);
 }
 
 Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink) {
@@ -157,22 +167,24 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
         return makeError(
             ErrorKind::Io,
             tr("%1 cannot be opened as an EVTX event log: it is only %n byte(s) long.", nullptr, int(size)).arg(path));
-    // Mapped, not copied: a multi-GB log costs address space and the page cache, not memory of our own.
-    const uchar* map = file.map(0, size);
-    if (!map)
-        return makeError(ErrorKind::Io, tr("Cannot read %1: %2").arg(path, file.errorString()));
-    struct Unmap {
-        QFile& f;
-        const uchar* m;
-        ~Unmap() { f.unmap(const_cast<uchar*>(m)); }
-    } unmap{file, map};
-
-    // Read front to back: the kernel may read ahead; parsed chunks are handed back (below), so a multi-GB log costs a
-    // few MB of resident memory, not its size.
-    ::madvise(const_cast<uchar*>(map), size_t(size), MADV_SEQUENTIAL);
-    const qint64 page = ::sysconf(_SC_PAGESIZE) > 0 ? ::sysconf(_SC_PAGESIZE) : 4096;
-    qint64 released = 0;
-    const evtx::FileHeader header = evtx::readFileHeader(map, size);
+    // Each chunk is read (pread) into its worker's own 64 KB: never the whole file, and a file that shrinks or fails
+    // while it is read gives short reads (a damaged chunk), not a crash as a mapping would.
+    const int fd = file.handle();
+    auto readAt = [fd](uchar* buf, qint64 want, qint64 offset) -> qint64 {
+        qint64 got = 0;
+        while (got < want) {
+            const ssize_t n = ::pread(fd, buf + got, size_t(want - got), off_t(offset + got));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            got += n;
+        }
+        return got;
+    };
+    std::vector<uchar> headerBytes(evtx::fileHeaderBytes);
+    const qint64 headerGot = readAt(headerBytes.data(), std::min<qint64>(size, evtx::fileHeaderBytes), 0);
+    const evtx::FileHeader header = evtx::readFileHeader(headerBytes.data(), headerGot);
     if (!header.signatureOk)
         return makeError(
             ErrorKind::Io,
@@ -198,12 +210,20 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
     evtx::ParseOptions options;
     options.keepRawXml = m_keepRawXml;
 
-    IdRanges delivered, announced;
+    IdRanges delivered, announced, lostIds;
     std::vector<EventRecord> pendingRecovered;
-    constexpr size_t maxPendingRecovered = 1 << 20;
+    qint64 pendingChars = 0, recoveredDropped = 0;
+    constexpr qint64 maxPendingChars = 64 * 1024 * 1024; // recovered records held until the end
+    auto charsOf = [](const EventRecord& e) {
+        qint64 n = e.rawXml.size() + e.message.size() + 64;
+        for (const auto& [k, v] : e.data)
+            n += k.size() + v.size() + 16;
+        return n;
+    };
     QMap<QString, qint64> lostWhy;
-    qint64 lostOutsideAnnounced = 0, lostInsideAnnounced = 0;
-    qint64 duplicates = 0, notChunks = 0, emptyChunks = 0, badChecksums = 0;
+    constexpr int maxReasons = 20;
+    qint64 lostOtherReasons = 0, lostWithoutId = 0;
+    qint64 duplicates = 0, notChunks = 0, emptyChunks = 0, badChecksums = 0, outOfMemory = 0;
     QStringList chunkProblems;
     int moreProblems = 0;
     bool stopped = false;
@@ -211,12 +231,19 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
     for (qint64 first = 0; first < chunkCount && !stopped; first += batch) {
         const qint64 count = std::min(batch, chunkCount - first);
         std::vector<evtx::ChunkResult> results(static_cast<size_t>(count));
+        std::vector<char> failed(static_cast<size_t>(count), 0);
         std::atomic<qint64> next{0};
         auto work = [&] {
+            std::vector<uchar> buf(evtx::chunkBytes);
             for (qint64 i; (i = next.fetch_add(1)) < count;) {
                 const qint64 offset = evtx::fileHeaderBytes + (first + i) * evtx::chunkBytes;
-                results[size_t(i)] =
-                    evtx::parseChunk(map + offset, std::min<qint64>(evtx::chunkBytes, size - offset), options);
+                const qint64 got = readAt(buf.data(), std::min<qint64>(evtx::chunkBytes, size - offset), offset);
+                try {
+                    results[size_t(i)] = evtx::parseChunk(buf.data(), got, options);
+                } catch (const std::bad_alloc&) { // one chunk's records did not fit: that chunk is lost, not the read
+                    results[size_t(i)] = evtx::ChunkResult();
+                    failed[size_t(i)] = 1;
+                }
             }
         };
         std::vector<std::thread> helpers;
@@ -229,6 +256,10 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
         for (qint64 i = 0; i < count && !stopped; ++i) {
             evtx::ChunkResult& r = results[size_t(i)];
             const qint64 number = first + i;
+            if (failed[size_t(i)]) {
+                ++outOfMemory;
+                continue;
+            }
             if (r.kind == evtx::ChunkResult::Kind::Empty) {
                 ++emptyChunks;
                 continue;
@@ -248,11 +279,14 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
                     ++moreProblems;
             }
             for (const evtx::LostRecord& l : r.lost) {
-                ++lostWhy[l.why];
-                if (!r.announcedValid || l.recordId < r.firstRecordId || l.recordId > r.lastRecordId)
-                    ++lostOutsideAnnounced;
+                if (l.recordId == 0)
+                    ++lostWithoutId;
+                else if (!lostIds.insert(l.recordId))
+                    continue; // the same record lost twice is one record
+                if (lostWhy.contains(l.why) || lostWhy.size() < maxReasons)
+                    ++lostWhy[l.why];
                 else
-                    ++lostInsideAnnounced;
+                    ++lostOtherReasons;
             }
             for (EventRecord& e : r.records) {
                 if (!delivered.insert(quint64(e.recordId))) {
@@ -265,17 +299,21 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
                     break;
                 }
             }
-            for (EventRecord& e : r.recovered)
-                if (pendingRecovered.size() < maxPendingRecovered)
-                    pendingRecovered.push_back(std::move(e));
+            for (EventRecord& e : r.recovered) {
+                if (delivered.contains(quint64(e.recordId))) {
+                    ++duplicates;
+                    continue;
+                }
+                const qint64 chars = charsOf(e);
+                if (pendingChars + chars > maxPendingChars) {
+                    ++recoveredDropped;
+                    continue;
+                }
+                pendingChars += chars;
+                pendingRecovered.push_back(std::move(e));
+            }
         }
         const qint64 done = std::min(size, evtx::fileHeaderBytes + (first + count) * evtx::chunkBytes);
-        // The pages of the chunks just parsed are not needed again (events hold copies): let them go.
-        const qint64 upTo = done / page * page;
-        if (upTo > released) {
-            ::madvise(const_cast<uchar*>(map) + released, size_t(upTo - released), MADV_DONTNEED);
-            released = upTo;
-        }
         if (m_progress && !m_progress(done, size))
             stopped = true;
     }
@@ -293,36 +331,44 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
             return summary;
     }
 
-    // Lost: what the chunks announce and no record gave; what was found and could not be read outside that; and the
-    // records of blocks that are zero or damaged, seen as gaps between the chunks around them (a log's chunks hold
-    // one run of record IDs, wrapping around). A gap counts only as far as the lost blocks could have held it.
-    const qint64 announcedMissing = qint64(announced.missingFrom(delivered));
+    // Lost: the IDs the chunks announce, or that records found but unreadable carry, that no record gave; records
+    // unreadable down to their ID; and the records of blocks that are zero or damaged, seen as gaps between the
+    // chunks around them (a log's chunks hold one run of record IDs, wrapping around). A gap counts only as far as
+    // the lost blocks could have held it.
+    IdRanges expected = announced;
+    expected.insertAll(lostIds);
     qint64 gapMissing = 0;
     {
         const quint64 perChunk = quint64(evtx::chunkBytes / 28);
-        const quint64 room = quint64(emptyChunks + notChunks) * perChunk;
-        const auto& ranges = announced.ranges();
-        quint64 prevLast = 0;
-        bool first = true;
-        quint64 used = 0;
-        for (const auto& [a, b] : ranges) {
-            if (!first && a > prevLast + 1 && used + (a - prevLast - 1) <= room) {
-                IdRanges gap;
-                gap.insertRange(prevLast + 1, a - 1);
-                gapMissing += qint64(gap.missingFrom(delivered));
+        const quint64 room = quint64(emptyChunks + notChunks + outOfMemory) * perChunk;
+        quint64 prevLast = 0, used = 0;
+        bool firstRange = true;
+        IdRanges gaps;
+        for (const auto& [a, b] : expected.ranges()) {
+            if (!firstRange && a > prevLast + 1 && used + (a - prevLast - 1) <= room) {
+                gaps.insertRange(prevLast + 1, a - 1);
                 used += a - prevLast - 1;
             }
-            first = false;
+            firstRange = false;
             prevLast = b;
         }
+        gapMissing = qint64(gaps.missingFrom(delivered));
     }
-    summary.unreadable = announcedMissing + lostOutsideAnnounced + gapMissing;
+    const qint64 expectedMissing = qint64(expected.missingFrom(delivered));
+    IdRanges readOrLost = delivered;
+    readOrLost.insertAll(lostIds);
+    const qint64 notFound = qint64(announced.missingFrom(readOrLost));
+    summary.unreadable = expectedMissing + lostWithoutId + gapMissing;
     summary.duplicates = duplicates;
     if (notChunks) {
         summary.damaged = true;
         summary.problems << tr("%n block(s) of 64 KB are not chunks of an event log (overwritten or damaged) and "
                                "were skipped.",
                                nullptr, int(notChunks));
+    }
+    if (outOfMemory) {
+        summary.damaged = true;
+        summary.problems << tr("%n chunk(s) could not be read for lack of memory.", nullptr, int(outOfMemory));
     }
     if (badChecksums) {
         summary.damaged = true;
@@ -336,12 +382,16 @@ Result<EventReadSummary> EvtxReader::read(const QString& path, const Sink& sink)
         summary.problems << tr("%n record(s) appear twice in the file (a copy left by the log's wrap-around); each "
                                "was read once.",
                                nullptr, int(duplicates));
+    if (recoveredDropped)
+        summary.problems << tr("%n record(s) recovered from free space were left out: more than 64 MB of them.",
+                               nullptr, int(recoveredDropped));
     if (summary.unreadable > 0) {
         summary.damaged = true;
         summary.problems << tr("%n record(s) could not be read.", nullptr, int(summary.unreadable));
         for (auto it = lostWhy.cbegin(); it != lostWhy.cend(); ++it)
             summary.problems << tr("%n record(s): %1", nullptr, int(it.value())).arg(it.key());
-        const qint64 notFound = announcedMissing - lostInsideAnnounced;
+        if (lostOtherReasons)
+            summary.problems << tr("%n record(s): other reasons", nullptr, int(lostOtherReasons));
         if (notFound > 0)
             summary.problems << tr("%n record(s) that their chunk's header announces are not in it (never written, "
                                    "or overwritten).",

@@ -245,8 +245,13 @@ quint64 EventStore::append(const EventRecord& e) {
     const size_t start = c.arena.size();
     c.dataStart.push_back(quint32(start));
     const qint64 room = maxEventDataBytes + 1; // one byte over the cap tells that it was cut
-    auto field = [&](const QString& name, const QString& value) {
+    auto field = [&](const QString& name, const QString& value, bool rendered = false) {
+        const size_t nameAt = c.arena.size();
         appendClean(c.arena, name, room - qint64(c.arena.size() - start));
+        if (!rendered) // a data name never holds control characters: none can pass for a rendered field's mark
+            for (size_t k = nameAt; k < c.arena.size(); ++k)
+                if (static_cast<unsigned char>(c.arena[k]) < 0x20)
+                    c.arena[k] = ' ';
         c.arena.push_back(fieldSep);
         appendClean(c.arena, value, std::max<qint64>(0, room - qint64(c.arena.size() - start)));
         c.arena.push_back(recordSep);
@@ -259,7 +264,7 @@ quint64 EventStore::append(const EventRecord& e) {
     for (const auto& [name, value] : {std::pair{renderedMessage, e.message}, std::pair{renderedLevel, e.levelText},
                                       std::pair{renderedTask, e.taskText}})
         if (roomLeft && !value.isEmpty())
-            roomLeft = field(name, value);
+            roomLeft = field(name, value, true);
     if (qint64(c.arena.size() - start) > maxEventDataBytes) {
         // Cut at the cap (on a UTF-8 character boundary), mark it, and close the record so it still parses.
         size_t cut = start + size_t(maxEventDataBytes);
@@ -333,12 +338,12 @@ QString EventStore::summary(quint64 seq) const {
         size_t stop = c.arena.find(recordSep, pos);
         if (stop == std::string::npos || stop > end)
             stop = end;
-        if (!out.isEmpty())
-            out += QStringLiteral("; ");
         if (sep != std::string::npos && sep < stop && c.arena[pos] == renderedMark) {
             pos = stop + 1; // the rendered message is shown in the detail, not in the table's data column
             continue;
         }
+        if (!out.isEmpty())
+            out += QStringLiteral("; ");
         if (sep != std::string::npos && sep < stop) {
             const QString name = QString::fromUtf8(c.arena.data() + pos, qsizetype(sep - pos));
             const QString value = QString::fromUtf8(c.arena.data() + sep + 1, qsizetype(stop - sep - 1));

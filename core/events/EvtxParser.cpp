@@ -57,6 +57,10 @@ constexpr qint64 maxRenderedTokens = 1000000;
 // chunk renders some ten thousand tokens into well under a million characters.
 constexpr qint64 maxChunkTokens = 4000000;
 constexpr qint64 maxChunkChars = 8 * 1024 * 1024;
+constexpr qsizetype maxAttributeChars = 64 * 1024; // one attribute's value
+constexpr quint32 maxNameChars = 1024;             // element, attribute and entity names
+constexpr qint64 maxChunkNameChars = 1024 * 1024;  // names cached for a chunk
+constexpr qint64 maxChunkNodes = 1024 * 1024;      // tokens compiled for a chunk (templates and binary XML values)
 
 // Binary XML tokens (MS-EVEN6 3.1.4.7).
 enum Token : quint8 {
@@ -203,6 +207,7 @@ public:
         , m_size(size) {}
     [[nodiscard]] const uchar* data() const { return m_data; }
     [[nodiscard]] quint32 size() const { return m_size; }
+    qint64 compiledNodes = 0; // see maxChunkNodes
     // What the chunk's records have rendered so far (see maxChunkTokens).
     qint64 renderedTokens = 0;
     qint64 renderedChars = 0;
@@ -218,7 +223,7 @@ public:
         const bool inlineName = offset == c.pos;
         quint32 bytes = 0;
         if (!readName(offset, out, bytes)) {
-            why = tr("a name points outside its chunk (offset %1)").arg(offset);
+            why = tr("a name points outside its chunk or is over %1 characters long").arg(maxNameChars);
             return false;
         }
         if (inlineName) {
@@ -243,7 +248,7 @@ private:
             return false;
         const quint32 chars = le16(m_data + offset + 6);
         bytes = 8 + chars * 2 + 2;
-        if (m_size - offset < bytes)
+        if (m_size - offset < bytes || chars > maxNameChars)
             return false;
         auto it = m_names.find(offset);
         if (it != m_names.end()) {
@@ -251,12 +256,16 @@ private:
             return true;
         }
         out = utf16(m_data + offset + 8, chars);
+        if (m_nameChars + chars > maxChunkNameChars)
+            return true; // read, not cached: the cache is full
+        m_nameChars += chars;
         m_names.emplace(offset, out);
         return true;
     }
 
     const uchar* m_data;
     quint32 m_size;
+    qint64 m_nameChars = 0;
     std::unordered_map<quint32, QString> m_names;
     std::unordered_map<quint32, std::unique_ptr<Fragment>> m_templates;
     std::unordered_map<quint32, QString> m_badTemplates; // offset -> why
@@ -327,6 +336,10 @@ bool ChunkContext::compile(quint32 pos, quint32 end, bool dependencyIds, Fragmen
     while (c.pos < c.end) {
         if (out.nodes.size() > size_t(maxNodes)) {
             why = tr("more than %1 tokens in one fragment").arg(maxNodes);
+            return false;
+        }
+        if (++compiledNodes > maxChunkNodes) { // binary XML values are compiled at each use: charged each time
+            why = tr("the chunk's binary XML runs over %1 tokens").arg(maxChunkNodes);
             return false;
         }
         const quint8 raw = c.u8();
@@ -700,8 +713,8 @@ public:
     void attribute(const QString& name, const QString& value);
     void text(const QString& value);
     void close();
-    [[nodiscard]] bool tooBig() const { return m_chars > maxOutputChars; }
-    [[nodiscard]] qint64 chars() const { return m_chars; }
+    [[nodiscard]] qint64 chars() const { return m_chars + m_xml.size(); } // fields and the XML written
+    [[nodiscard]] bool tooBig() const { return chars() > maxOutputChars; }
     void finish();
 
 private:
@@ -1013,6 +1026,25 @@ public:
     [[nodiscard]] qint64 tokens() const { return m_tokens; }
 
 private:
+    // Charges work (tokens) and characters not yet handed to the sink against the record's and the chunk's budgets;
+    // false (and why) once one is spent. Called wherever a loop renders, so no single step can run away.
+    bool charge(qint64 tokens, qint64 pendingChars, QString& why) {
+        m_tokens += tokens;
+        const qint64 chars = m_sink.chars() + pendingChars;
+        if (chars > maxOutputChars) {
+            why = tr("the record's XML grows beyond %1 MB").arg(maxOutputChars / (1024 * 1024));
+            return false;
+        }
+        if (m_tokens > maxRenderedTokens) {
+            why = tr("the record's XML expands beyond %1 tokens (values used over and over)").arg(maxRenderedTokens);
+            return false;
+        }
+        if (m_ctx.renderedTokens + m_tokens > maxChunkTokens || m_ctx.renderedChars + chars > maxChunkChars) {
+            why = tr("the chunk's records expand beyond what a chunk can hold");
+            return false;
+        }
+        return true;
+    }
     bool renderRange(const Fragment& f, size_t from, size_t to, const std::vector<Value>* values, int nesting,
                      QString& why);
     // The attributes of the element opened at `open`; returns the index of its AttrsDone/CloseEmpty.
@@ -1041,6 +1073,8 @@ bool Renderer::text(const Value& v, int nesting, QStringList& items, bool& isXml
     items.clear();
     if (v.type == TBinXml) {
         isXml = true;
+        if (!charge(1 + v.size / 16, 0, why)) // compiled again at each use
+            return false;
         Fragment nested;
         if (!m_ctx.compile(v.offset, v.offset + v.size, false, nested, nesting + 1, why))
             return false;
@@ -1096,9 +1130,10 @@ bool Renderer::attributes(const Fragment& f, size_t open, const std::vector<Valu
         bool present = false;
         size_t j = i + 1;
         for (; j < n && isValueOp(f.nodes[j].op); ++j) {
-            if (++m_tokens > maxRenderedTokens) {
-                why =
-                    tr("the record's XML expands beyond %1 tokens (values used over and over)").arg(maxRenderedTokens);
+            if (!charge(1, value.size(), why))
+                return false;
+            if (value.size() > maxAttributeChars) {
+                why = tr("an attribute's value is over %1 characters long").arg(maxAttributeChars);
                 return false;
             }
             const Node& vn = f.nodes[j];
@@ -1146,6 +1181,12 @@ bool Renderer::attributes(const Fragment& f, size_t open, const std::vector<Valu
                 break;
             }
         }
+        if (!charge(1, value.size(), why))
+            return false;
+        if (value.size() > maxAttributeChars) {
+            why = tr("an attribute's value is over %1 characters long").arg(maxAttributeChars);
+            return false;
+        }
         if (present)
             m_sink.attribute(f.strings[attr.str], value);
         i = j;
@@ -1165,18 +1206,8 @@ bool Renderer::render(const Fragment& f, const std::vector<Value>* values, int n
 bool Renderer::renderRange(const Fragment& f, size_t from, size_t to, const std::vector<Value>* values, int nesting,
                            QString& why) {
     for (size_t i = from; i < to; ++i) {
-        if (m_sink.tooBig()) {
-            why = tr("the record's XML grows beyond %1 MB").arg(maxOutputChars / (1024 * 1024));
+        if (!charge(1, 0, why))
             return false;
-        }
-        if (++m_tokens > maxRenderedTokens) {
-            why = tr("the record's XML expands beyond %1 tokens (values used over and over)").arg(maxRenderedTokens);
-            return false;
-        }
-        if (m_ctx.renderedTokens + m_tokens > maxChunkTokens || m_ctx.renderedChars + m_sink.chars() > maxChunkChars) {
-            why = tr("the chunk's records expand beyond what a chunk can hold");
-            return false;
-        }
         const Node& node = f.nodes[i];
         switch (node.op) {
         case Op::Open: {
@@ -1188,6 +1219,8 @@ bool Renderer::renderRange(const Fragment& f, size_t from, size_t to, const std:
             size_t k = i + 1;
             while (k < close && (f.nodes[k].op == Op::Attr || isValueOp(f.nodes[k].op)))
                 ++k;
+            if (!charge(qint64(k - i), 0, why))
+                return false;
             // An element whose content is one substitution: left out when the value is an optional one that is
             // missing, repeated once per item when it is an array (as Windows renders <Data> of classic events).
             if (k < close && f.nodes[k].op == Op::AttrsDone && close == k + 2 &&
@@ -1204,6 +1237,8 @@ bool Renderer::renderRange(const Fragment& f, size_t from, size_t to, const std:
                     if (!text(*v, nesting, items, isXml, why))
                         return false;
                     for (const QString& item : items) {
+                        if (!charge(1, item.size(), why))
+                            return false;
                         m_sink.open(f.strings[node.str]);
                         size_t end = 0;
                         if (!attributes(f, i, values, nesting, end, why))

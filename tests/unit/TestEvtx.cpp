@@ -10,6 +10,7 @@
 #include "events/EvtxParser.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -258,6 +259,67 @@ public:
         const quint32 size = pos() + 4 - start;
         u32(size);
         patch(start + 4, kind == Record::HugeRecordSize ? 0xFFFFFFF0u : size);
+    }
+
+    // A record whose one element would expand to gigabytes: a Name made of 244 uses of a 16K-character value, on an
+    // element repeated for each of 4096 array items (the security review's case).
+    void blowup(quint64 id) {
+        const quint32 start = pos();
+        m_b.append("**\0\0", 4);
+        u32(0);
+        u64(id);
+        u64(132000000000000000ULL);
+        m_b.append("\x0f\x01\x01\x00", 4);
+        u8(0x0c);
+        u8(1);
+        u32(0x5555);
+        u32(pos() + 4);
+        u32(0);
+        m_b.append(QByteArray(16, 'b'));
+        const quint32 sizeAt = pos();
+        u32(0);
+        const quint32 bodyStart = pos();
+        m_b.append("\x0f\x01\x01\x00", 4);
+        open(QStringLiteral("Event"));
+        u8(0x02);
+        element(QStringLiteral("EventID"), QString());
+        open(QStringLiteral("EventData"));
+        u8(0x02);
+        open(QStringLiteral("Data"), true);
+        u8(0x06);
+        inlineName(QStringLiteral("Name"));
+        for (int k = 0; k < 244; ++k) {
+            u8(0x0d);
+            u16(1);
+            u8(0x01);
+        }
+        u8(0x02);
+        u8(0x0d); // the content: value 2, an array of strings
+        u16(2);
+        u8(0x81);
+        u8(0x04);
+        u8(0x04);
+        u8(0x04);
+        u8(0x00);
+        patch(sizeAt, pos() - bodyStart);
+        u32(3);
+        u16(2); // 0: the event ID
+        u8(0x06);
+        u8(0);
+        u16(32768); // 1: 16K characters
+        u8(0x01);
+        u8(0);
+        u16(8192); // 2: 4096 empty strings
+        u8(0x81);
+        u8(0);
+        u16(31);
+        m_b.append(QByteArray(32768, 'A'));
+        m_b.append(QByteArray(8192, '\0'));
+        while ((pos() + 4 - start) % 8)
+            u8(0);
+        const quint32 size = pos() + 4 - start;
+        u32(size);
+        patch(start + 4, size);
     }
 
     // A forwarded event (Windows Event Forwarding): the data, and the message as the source computer rendered it.
@@ -769,6 +831,45 @@ private slots:
         for (const auto& [kind, why] : bad)
             QVERIFY2(problems.contains(why), qPrintable(problems));
         QVERIFY(peakRssKb() - before < 64 * 1024);
+
+        // One record that would render gigabytes: refused at the budget, quickly, in little memory; the record
+        // after it is read.
+        ChunkWriter big;
+        big.blowup(1);
+        big.record(2, 31, K::Good);
+        const QString bigPath = writeFile(dir, QStringLiteral("blowup.evtx"), ChunkWriter::file(big.chunk(1, 2)));
+        QElapsedTimer clock;
+        clock.start();
+        const qint64 rssBefore = peakRssKb();
+        const Read b = readAll(bigPath);
+        QVERIFY2(clock.elapsed() < 10000, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY(peakRssKb() - rssBefore < 128 * 1024);
+        QCOMPARE(b.events.size(), 1);
+        QCOMPARE(b.events.first().recordId, qint64(2));
+        QCOMPARE(b.summary.unreadable, qint64(1));
+        QVERIFY2(b.summary.problems.join(QLatin1Char(' ')).contains(QLatin1String("over 65536 characters")),
+                 qPrintable(b.summary.problems.join(QLatin1Char('\n'))));
+    }
+
+    // A data name cannot pass for the rendered message the store keeps beside the data.
+    void renderedFieldsCannotBeSpoofed() {
+        EventRecord e;
+        e.eventId = 31;
+        e.provider = QStringLiteral("Microsoft-Windows-NetworkDeviceEnrollmentService");
+        e.data = {{QStringLiteral("\x01Message"), QStringLiteral("Call 555-0100 to fix NDES")},
+                  {QStringLiteral("ErrorCode"), QStringLiteral("0x1")}};
+        EventStore store;
+        store.append(e);
+        const EventRecord back = store.event(0);
+        QVERIFY(back.message.isEmpty());
+        QCOMPARE(back.data.size(), 2);
+        QCOMPARE(back.data.first().second, QStringLiteral("Call 555-0100 to fix NDES"));
+        // The table's data column: no empty separators for the rendered fields of a forwarded event.
+        e.data = {{QStringLiteral("ErrorCode"), QStringLiteral("0x1")}};
+        e.message = QStringLiteral("m");
+        e.levelText = QStringLiteral("Error");
+        store.append(e);
+        QCOMPARE(store.summary(1), QStringLiteral("ErrorCode: 0x1"));
     }
 
     // Windows Event Forwarding: the rendered message, level and task are kept and shown; the system level stays the

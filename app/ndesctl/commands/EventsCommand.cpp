@@ -72,6 +72,7 @@ int EventsCommand::run(const QCommandLineParser& p, const CtlOutput& out) {
             rc = ExitRefused;
             continue;
         }
+        reader->setKeepRawXml(false); // events are printed from their fields
         auto summary = reader->read(file, [&](events::EventRecord&& e) {
             if ((!providers.isEmpty() && !events::providerMatches(e.provider, providers)) ||
                 (!ids.isEmpty() && !ids.contains(e.eventId)) ||
